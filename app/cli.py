@@ -1,0 +1,272 @@
+"""The command line: the same services the window calls, headless.
+
+Every user error is one line on stderr naming the file, view, column or item, with exit code 2;
+nothing is half-written.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+from pathlib import Path
+
+from app import __version__
+
+log = logging.getLogger("app.cli")
+
+
+def _store(args):
+    from app.store.db import Store
+    return Store(args.store)
+
+
+def cmd_demo_data(args) -> int:
+    from app.demo import generator
+    from app.services.progress import TerminalProgress
+    plant = generator.generate(args.items, args.seed, TerminalProgress())
+    generator.write(plant, Path(args.out))
+    print(f"demo plant written to {args.out}: {plant.items.height:,} items, "
+          f"{plant.routings.height:,} routing operations, {plant.results.height:,} work results")
+    return 0
+
+
+def cmd_import(args) -> int:
+    from app.services.importing import import_source
+    from app.services.progress import TerminalProgress
+    names = {"items": args.items_view, "routings": args.routing_view, "results": args.results_view}
+    report = import_source(_store(args), args.source, names, TerminalProgress())
+    for w in report.warnings:
+        print(f"warning: {w}", file=sys.stderr)
+    print(f"imported {report.source}: " + ", ".join(f"{k} {v:,}" for k, v in report.counts.items()))
+    return 0
+
+
+def cmd_train(args) -> int:
+    from app.ml.features import WEIGHT_PRESETS, EncoderParams
+    from app.services import models
+    from app.services.progress import TerminalProgress
+    weights = dict(WEIGHT_PRESETS[args.preset])
+    weights.update(_parse_weights(args.weight))
+    version = models.train(_store(args), EncoderParams(weights=weights), TerminalProgress(),
+                           activate=not args.no_activate)
+    print(version)
+    return 0
+
+
+def cmd_models(args) -> int:
+    from app.services import models
+    store = _store(args)
+    if args.activate:
+        models.activate(store, args.activate)
+        print(f"activated {args.activate}")
+        return 0
+    if args.rollback:
+        print(f"rolled back to {models.rollback(store)}")
+        return 0
+    rows = models.list_models(store)
+    if args.json:
+        print(json.dumps(rows, default=str, ensure_ascii=False, indent=1))
+        return 0
+    if not rows:
+        print("no model trained yet; run 'routing-ml train'")
+    for m in rows:
+        met = (m.get("metrics") or {}).get("methods", {}).get("model", {})
+        top1 = f"top-1 {met['top1_exact']:.1%}" if met else "not evaluated"
+        print(f"{'*' if m['active'] else ' '} {m['version']}  {m['created_at']:%Y-%m-%d %H:%M}  "
+              f"{m['created_by'] or '':<12} items {m['summary']['indexed_items']:,}  {top1}")
+    return 0
+
+
+def cmd_predict(args) -> int:
+    from app.ml.model import PredictOptions
+    from app.services.prediction import predict_items, read_codes_file
+    codes = list(args.item or [])
+    if args.items_file:
+        codes += read_codes_file(args.items_file)
+    if not codes:
+        raise SystemExit("routing-ml predict: give --item CODE or --items-file FILE")
+    opts = PredictOptions(top_k=args.top_k, candidates=args.candidates, threshold=args.threshold)
+    batch = predict_items(_store(args), codes, opts, args.model)
+    if args.json:
+        print(json.dumps(batch.to_json(), ensure_ascii=False, indent=1))
+    else:
+        _print_batch(batch)
+    for e in batch.errors:
+        print(f"error: {e['message']}", file=sys.stderr)
+    return 0 if batch.predictions or not batch.errors else 2
+
+
+def _print_batch(batch) -> None:
+    print(f"model {batch.model_version}")
+    for p in batch.predictions:
+        print(f"\n=== {p.ITEM_CD} ===")
+        for w in p.warnings:
+            print(f"  ! {w}")
+        print("  similar items:")
+        for s in p.similar_items:
+            print(f"    {s.ITEM_CD:<16} {s.similarity:6.3f}  {s.PART_TYPE:<14} {'; '.join(s.matching)}")
+        for c in p.candidates:
+            total = sum(o.SETUP_TIME + o.RUN_TIME for o in c.operations)
+            print(f"  candidate {c.rank}: score {c.score:.3f}, from {len(c.support_items)} item(s): "
+                  f"{', '.join(c.support_items[:5])}{' …' if len(c.support_items) > 5 else ''}")
+            for o in c.operations:
+                print(f"    {o.PROC_SEQ:>4} {o.JOB_CD:<7} {o.JOB_NM:<10} {o.RES_CD:<9} {o.INSIDE_FLAG} "
+                      f"setup {o.SETUP_TIME:8.2f}  run {o.RUN_TIME:8.3f} [{o.RUN_TIME_P10:.3f}–{o.RUN_TIME_P90:.3f}] "
+                      f"min/pc  n={o.SAMPLE_COUNT:<4} {o.TIME_SOURCE}{'  ! ' + o.WARNING if o.WARNING else ''}")
+            print(f"    total setup + run for one piece: {total:.2f} min")
+
+
+def cmd_evaluate(args) -> int:
+    from app.ml.features import WEIGHT_PRESETS, EncoderParams
+    from app.services.evaluation import evaluate
+    from app.services.progress import TerminalProgress
+    params = None
+    if args.weight or args.preset:
+        weights = dict(WEIGHT_PRESETS[args.preset or "balanced"])
+        weights.update(_parse_weights(args.weight))
+        params = EncoderParams(weights=weights)
+    result = evaluate(_store(args), args.holdout, args.seed, args.max_items, params=params,
+                      progress=TerminalProgress())
+    if args.json:
+        print(json.dumps(result, indent=1, ensure_ascii=False))
+    else:
+        print(format_evaluation(result))
+    return 0
+
+
+def format_evaluation(result: dict) -> str:
+    from app.ml.evaluate import METHOD_LABELS
+    head = (f"| method | top-1 exact | top-3 hit | Levenshtein sim. | op-set Jaccard | run MdAPE | run ±25 % "
+            f"| setup MdAPE | setup ±25 % |\n|---|---|---|---|---|---|---|---|---|")
+    lines = [f"held out {result['evaluated_items']:,} routed items (stratified by PART_TYPE, "
+             f"holdout {result['holdout']:.0%}, seed {result['seed']}); trained on {result['train_items']:,}", "", head]
+    for m, r in result["methods"].items():
+        lines.append(f"| {METHOD_LABELS[m]} | {r['top1_exact']:.1%} | {r['top3_hit']:.1%} | {r['levenshtein']:.3f} | "
+                     f"{r['jaccard']:.3f} | {r['run_mdape']:.1%} | {r['run_within_25']:.1%} | "
+                     f"{r['setup_mdape']:.1%} | {r['setup_within_25']:.1%} |")
+    lines.append("")
+    lines.append("model ahead of all three baselines on every sequence metric: "
+                 + ("yes" if result["model_beats_baselines"] else "NO"))
+    return "\n".join(lines)
+
+
+def _parse_weights(pairs: list[str] | None) -> dict[str, float]:
+    from app.domain.routing import RoutingError
+    from app.ml.features import GROUPS
+    out = {}
+    for pair in pairs or []:
+        name, _, value = pair.partition("=")
+        if name not in GROUPS:
+            raise RoutingError(f"--weight {pair}: unknown attribute group {name!r} (known: {', '.join(GROUPS)})")
+        try:
+            out[name] = float(value)
+        except ValueError:
+            raise RoutingError(f"--weight {pair}: {value!r} is not a number") from None
+    return out
+
+
+def cmd_screenshot(args) -> int:
+    from app.ui.screenshot import take_screenshots
+    for path in take_screenshots(Path(args.out), store_url=args.store):
+        print(path)
+    return 0
+
+
+def cmd_gui(args) -> int:
+    from app.ui.main import run_gui
+    return run_gui(store_url=getattr(args, "store", None))
+
+
+def build_parser() -> argparse.ArgumentParser:
+    ap = argparse.ArgumentParser(prog="routing-ml", description="Routing ML — routings for new items from "
+                                 "similar items and shop-floor results. Without a command, opens the window.")
+    ap.add_argument("--version", action="version", version=f"routing-ml {__version__}")
+    ap.add_argument("--store", help="store: a SQLite file or SQLAlchemy URL (default: ROUTING_ML_STORE or the "
+                    "user's data folder)")
+    sub = ap.add_subparsers(dest="command")
+
+    def store_arg(p):
+        p.add_argument("--store", default=argparse.SUPPRESS, help="store file or SQLAlchemy URL")
+
+    p = sub.add_parser("demo-data", help="write a synthetic seal plant as the three ERP views")
+    p.add_argument("--items", type=int, default=20000)
+    p.add_argument("--seed", type=int, default=7)
+    p.add_argument("--out", required=True, help="a .sqlite file or a folder for CSV files")
+    p.set_defaults(func=cmd_demo_data)
+
+    p = sub.add_parser("import", help="copy a source's three views into the store")
+    p.add_argument("--source", required=True, help="SQLite file, CSV/XLSX folder, .mdb/.accdb, or mssql+pyodbc:// URL")
+    p.add_argument("--items-view")
+    p.add_argument("--routing-view")
+    p.add_argument("--results-view")
+    store_arg(p)
+    p.set_defaults(func=cmd_import)
+
+    p = sub.add_parser("train", help="train a new model version (and activate it)")
+    p.add_argument("--preset", default="balanced", choices=["balanced", "geometry", "equal"])
+    p.add_argument("--weight", action="append", metavar="GROUP=W", help="override one attribute group's weight")
+    p.add_argument("--no-activate", action="store_true")
+    store_arg(p)
+    p.set_defaults(func=cmd_train)
+
+    p = sub.add_parser("models", help="list model versions; activate or roll back")
+    g = p.add_mutually_exclusive_group()
+    g.add_argument("--activate", metavar="VERSION")
+    g.add_argument("--rollback", action="store_true")
+    p.add_argument("--json", action="store_true")
+    store_arg(p)
+    p.set_defaults(func=cmd_models)
+
+    p = sub.add_parser("predict", help="predict routings for items")
+    p.add_argument("--item", nargs="+", metavar="CODE")
+    p.add_argument("--items-file", metavar="FILE", help="a text or CSV file of item codes (first column)")
+    p.add_argument("--top-k", type=int, default=10)
+    p.add_argument("--candidates", type=int, default=5)
+    p.add_argument("--threshold", type=float, default=0.0)
+    p.add_argument("--model", metavar="VERSION")
+    p.add_argument("--json", action="store_true")
+    store_arg(p)
+    p.set_defaults(func=cmd_predict)
+
+    p = sub.add_parser("evaluate", help="hold items out and score the model against baselines")
+    p.add_argument("--holdout", type=float, default=0.2)
+    p.add_argument("--seed", type=int, default=7)
+    p.add_argument("--max-items", type=int, default=3000, help="evaluate at most this many held-out items")
+    p.add_argument("--preset", choices=["balanced", "geometry", "equal"])
+    p.add_argument("--weight", action="append", metavar="GROUP=W")
+    p.add_argument("--json", action="store_true")
+    store_arg(p)
+    p.set_defaults(func=cmd_evaluate)
+
+    p = sub.add_parser("screenshot", help="render every tab of the window to PNG files")
+    p.add_argument("--out", required=True)
+    store_arg(p)
+    p.set_defaults(func=cmd_screenshot)
+    return ap
+
+
+def main(argv: list[str] | None = None) -> int:
+    from app.domain.routing import RoutingError
+    from app.logs import setup_logging
+    from app.services.progress import Cancelled
+
+    log_path = setup_logging()
+    args = build_parser().parse_args(argv)
+    func = getattr(args, "func", cmd_gui)
+    try:
+        return func(args) or 0
+    except RoutingError as exc:
+        log.warning("user error: %s", exc)
+        print(f"routing-ml: {exc}", file=sys.stderr)
+        return 2
+    except Cancelled:
+        print("routing-ml: cancelled; nothing was changed", file=sys.stderr)
+        return 130
+    except KeyboardInterrupt:
+        print("\nrouting-ml: interrupted; nothing was changed", file=sys.stderr)
+        return 130
+    except Exception as exc:  # never a traceback on the user's screen: it goes to the log
+        log.exception("unexpected error")
+        print(f"routing-ml: unexpected error: {exc} (details in {log_path})", file=sys.stderr)
+        return 1

@@ -1,0 +1,99 @@
+"""Plain dataclasses for routings, candidates and predictions. No project imports."""
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+TIME_SOURCES = ("item_actuals", "similar_actuals", "standard")
+
+
+@dataclass
+class Operation:
+    """One operation of a routing; times in minutes, RUN_TIME per piece."""
+
+    PROC_SEQ: int
+    JOB_CD: str
+    JOB_NM: str = ""
+    RES_CD: str = ""
+    INSIDE_FLAG: str = "사내"
+    SETUP_TIME: float = 0.0
+    RUN_TIME: float = 0.0
+    RUN_TIME_P10: float = 0.0
+    RUN_TIME_P90: float = 0.0
+    WAIT_TIME: float = 0.0
+    MOVE_TIME: float = 0.0
+    TIME_UNIT: str = "M"
+    SAMPLE_COUNT: int = 0
+    TIME_SOURCE: str = "standard"
+    SETUP_TIME_P10: float = 0.0
+    SETUP_TIME_P90: float = 0.0
+    BP_CD: str = ""
+    ROUT_ORDER: str = ""
+    WARNING: str = ""
+
+    def to_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass
+class SimilarItem:
+    ITEM_CD: str
+    similarity: float
+    ITEM_NM: str = ""
+    PART_TYPE: str = ""
+    # attribute group -> share of the similarity it contributed (sums to about 1)
+    explanation: dict[str, float] = field(default_factory=dict)
+    matching: list[str] = field(default_factory=list)  # plain words: "same PART_TYPE", ...
+
+
+@dataclass
+class Candidate:
+    rank: int
+    score: float
+    support_items: list[str]
+    operations: list[Operation]
+    outsourced_count: int = 0
+
+
+@dataclass
+class Prediction:
+    ITEM_CD: str
+    similar_items: list[SimilarItem]
+    candidates: list[Candidate]
+    warnings: list[str] = field(default_factory=list)
+
+
+@dataclass
+class PredictionBatch:
+    model_version: str
+    predictions: list[Prediction]
+    errors: list[dict[str, str]]
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "model_version": self.model_version,
+            "predictions": [
+                {
+                    "ITEM_CD": p.ITEM_CD,
+                    "similar_items": [
+                        {"ITEM_CD": s.ITEM_CD, "similarity": round(s.similarity, 4),
+                         "ITEM_NM": s.ITEM_NM, "PART_TYPE": s.PART_TYPE,
+                         "explanation": {k: round(v, 3) for k, v in s.explanation.items()},
+                         "matching": s.matching}
+                        for s in p.similar_items
+                    ],
+                    "candidates": [
+                        {"rank": c.rank, "score": round(c.score, 4), "support_items": c.support_items,
+                         "operations": [o.to_json() for o in c.operations]}
+                        for c in p.candidates
+                    ],
+                    "warnings": p.warnings,
+                }
+                for p in self.predictions
+            ],
+            "errors": self.errors,
+        }
+
+
+class RoutingError(Exception):
+    """An error a user can act on; its message names the file, view, column or item."""

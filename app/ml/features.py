@@ -1,0 +1,223 @@
+"""Item attributes → unit vectors whose dot product is the similarity of two items.
+
+Fixes the earlier system's defects (DOMAIN.md §4):
+- every attribute block is scaled to unit length FIRST and weighted AFTER, so the weights act
+  (weights before standardisation cancel out);
+- categories are one-hot, never ordinal codes;
+- numbers are robustly scaled (log, median, IQR) and spread over a few overlapping Gaussian
+  bins, so nearby sizes are similar and far sizes are not; a missing value has its own indicator;
+- free text contributes only its recurring words (COATING, 래핑, PLATING …), chosen by document
+  frequency; near-unique strings (PartNm, DRAW_NO, the rest of ITEM_SPEC) are left out — the
+  README's ablation measures that choice.
+
+The vector of a group g is multiplied by sqrt(w_g / blocks in g), so the cosine of two items
+is the weight-averaged similarity of their attribute blocks.
+"""
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import polars as pl
+
+# attribute group -> (categorical columns, numeric columns, text columns)
+GROUPS: dict[str, tuple[list[str], list[str], list[str]]] = {
+    "part_type": (["PART_TYPE"], [], []),
+    "material": (["ITEM_MATERIAL", "RAW_MATL_KIND"], [], []),
+    "dimensions": ([], ["OUTDIAMETER", "INDIAMETER", "OUTTHICKNESS"], []),
+    "seal": (["SealTypeGrup", "IN_SEALTYPE_CD", "MID_SEALTYPE_CD", "OUT_SEALTYPE_CD"],
+             ["IN_SEALSIZE", "MID_SEALSIZE", "OUT_SEALSIZE"], []),
+    "classification": (["ITEM_ACCT", "ITEM_TYPE", "ITEM_GRP1", "STANDARD_YN", "GROUP1", "GROUP2",
+                        "GROUP3", "ITEM_SUFFIX"], [], []),
+    "rotation": (["ROTATE_CLOCKWISE", "ROTATE_CTRCLOCKWISE"], [], []),
+    "spec_text": ([], [], ["ITEM_SPEC", "ADDITIONAL_SPEC"]),
+}
+GROUP_LABELS = {
+    "part_type": "part type", "material": "material", "dimensions": "dimensions",
+    "seal": "seal specification", "classification": "classification", "rotation": "rotation",
+    "spec_text": "specification words",
+}
+
+WEIGHT_PRESETS: dict[str, dict[str, float]] = {
+    # measured on the demo plant (README, "Choosing the weights")
+    "balanced": {"part_type": 3.0, "material": 2.0, "dimensions": 2.0, "seal": 0.5,
+                 "classification": 0.5, "rotation": 0.2, "spec_text": 2.0},
+    "geometry": {"part_type": 2.0, "material": 1.0, "dimensions": 4.0, "seal": 1.0,
+                 "classification": 0.5, "rotation": 0.2, "spec_text": 1.0},
+    "equal": {g: 1.0 for g in GROUPS},
+}
+DEFAULT_WEIGHTS = WEIGHT_PRESETS["balanced"]
+
+TOKEN_RE = re.compile(r"[A-Z가-힣][A-Z가-힣]+")
+N_BINS = 9
+BIN_CENTRES = np.linspace(-2.5, 2.5, N_BINS)
+BIN_WIDTH = float(BIN_CENTRES[1] - BIN_CENTRES[0])
+
+
+@dataclass
+class EncoderParams:
+    weights: dict[str, float] = field(default_factory=lambda: dict(DEFAULT_WEIGHTS))
+    max_levels: int = 40          # per categorical column; rarer levels share "other"
+    min_level_count: int = 3
+    max_tokens: int = 60          # recurring specification words kept
+    min_token_share: float = 0.002
+    max_token_share: float = 0.5
+
+    def to_json(self) -> dict[str, Any]:
+        return dict(self.__dict__)
+
+
+def tokens_of(text: str | None) -> set[str]:
+    return set(TOKEN_RE.findall(text.upper())) if text else set()
+
+
+@dataclass
+class FeatureEncoder:
+    """Fitted on the item master; turns item rows into unit vectors (float32)."""
+
+    params: EncoderParams
+    levels: dict[str, list[str]] = field(default_factory=dict)       # categorical column -> levels
+    numeric_stats: dict[str, tuple[float, float]] = field(default_factory=dict)  # median, scale of log1p
+    vocabulary: list[str] = field(default_factory=list)
+    idf: list[float] = field(default_factory=list)
+    # group -> (start, end) columns in the vector
+    slices: dict[str, tuple[int, int]] = field(default_factory=dict)
+    dim: int = 0
+
+    # ---- fitting -------------------------------------------------------------------------
+    @classmethod
+    def fit(cls, items: pl.DataFrame, params: EncoderParams | None = None) -> "FeatureEncoder":
+        params = params or EncoderParams()
+        enc = cls(params)
+        n = max(items.height, 1)
+        for group, (cats, nums, texts) in GROUPS.items():
+            for col in cats:
+                counts = (items.select(pl.col(col).cast(pl.Utf8)).drop_nulls()
+                          .group_by(col).len().sort(["len", col], descending=[True, False]))
+                kept = counts.filter(pl.col("len") >= params.min_level_count).head(params.max_levels)
+                enc.levels[col] = kept[col].to_list()
+            for col in nums:
+                vals = np.log1p(np.clip(items[col].cast(pl.Float64).drop_nulls().to_numpy(), 0, None))
+                if vals.size == 0:
+                    enc.numeric_stats[col] = (0.0, 1.0)
+                    continue
+                q25, q50, q75 = np.percentile(vals, [25, 50, 75])
+                enc.numeric_stats[col] = (float(q50), float(max(q75 - q25, 1e-3)))
+            if texts:
+                docs = _text_column(items, texts)
+                df_counts: dict[str, int] = {}
+                for doc in docs:
+                    for tok in tokens_of(doc):
+                        df_counts[tok] = df_counts.get(tok, 0) + 1
+                lo, hi = params.min_token_share * n, params.max_token_share * n
+                ranked = sorted(((c, t) for t, c in df_counts.items() if lo <= c <= hi), key=lambda x: (-x[0], x[1]))
+                enc.vocabulary = [t for _, t in ranked[: params.max_tokens]]
+                enc.idf = [math.log(n / df_counts[t]) + 1.0 for t in enc.vocabulary]
+        start = 0
+        for group, (cats, nums, texts) in GROUPS.items():
+            width = sum(len(enc.levels[c]) + 1 for c in cats) + len(nums) * (N_BINS + 1)
+            width += len(enc.vocabulary) if texts else 0
+            enc.slices[group] = (start, start + width)
+            start += width
+        enc.dim = start
+        return enc
+
+    # ---- encoding ------------------------------------------------------------------------
+    def encode(self, items: pl.DataFrame, weights: dict[str, float] | None = None) -> np.ndarray:
+        """Rows of `items` → (n, dim) float32, each row unit length (zero if nothing is known)."""
+        weights = weights or self.params.weights
+        n = items.height
+        out = np.zeros((n, self.dim), dtype=np.float32)
+        for group, (cats, nums, texts) in GROUPS.items():
+            w = float(weights.get(group, 0.0))
+            if w <= 0:
+                continue
+            start, end = self.slices[group]
+            block = out[:, start:end]
+            col = 0
+            for c in cats:
+                levels = self.levels[c]
+                lookup = {v: i for i, v in enumerate(levels)}
+                values = items[c].cast(pl.Utf8).to_list() if c in items.columns else [None] * n
+                idx = np.fromiter((lookup.get(v, len(levels)) if v is not None else -1 for v in values),
+                                  dtype=np.int64, count=n)
+                rows = np.nonzero(idx >= 0)[0]
+                block[rows, col + idx[rows]] = 1.0
+                col += len(levels) + 1
+            for c in nums:
+                med, scale = self.numeric_stats[c]
+                raw = items[c].cast(pl.Float64).to_numpy() if c in items.columns else np.full(n, np.nan)
+                missing = np.isnan(raw)
+                z = (np.log1p(np.clip(np.nan_to_num(raw, nan=0.0), 0, None)) - med) / scale
+                z = np.clip(z, -3.0, 3.0)
+                bins = np.exp(-0.5 * ((z[:, None] - BIN_CENTRES[None, :]) / BIN_WIDTH) ** 2)
+                bins /= np.linalg.norm(bins, axis=1, keepdims=True)
+                bins[missing] = 0.0
+                block[:, col:col + N_BINS] = bins
+                block[missing, col + N_BINS] = 1.0
+                col += N_BINS + 1
+            if texts and self.vocabulary:
+                lookup = {t: i for i, t in enumerate(self.vocabulary)}
+                idf = np.asarray(self.idf, dtype=np.float32)
+                for r, doc in enumerate(_text_column(items, texts)):
+                    for tok in tokens_of(doc):
+                        j = lookup.get(tok)
+                        if j is not None:
+                            block[r, col + j] = idf[j]
+                col += len(self.vocabulary)
+            # scale each attribute block to unit length first, then weight the group
+            _normalise_blocks(block, self._block_bounds(group))
+            n_blocks = len(cats) + len(nums) + (1 if texts else 0)
+            block *= math.sqrt(w / max(n_blocks, 1))
+        norms = np.linalg.norm(out, axis=1, keepdims=True)
+        np.divide(out, norms, out=out, where=norms > 0)
+        return out
+
+    def _block_bounds(self, group: str) -> list[tuple[int, int]]:
+        cats, nums, texts = GROUPS[group]
+        bounds, col = [], 0
+        for c in cats:
+            bounds.append((col, col + len(self.levels[c]) + 1))
+            col += len(self.levels[c]) + 1
+        for _ in nums:
+            bounds.append((col, col + N_BINS + 1))
+            col += N_BINS + 1
+        if texts:
+            bounds.append((col, col + len(self.vocabulary)))
+        return bounds
+
+    def group_contributions(self, q: np.ndarray, X: np.ndarray) -> dict[str, np.ndarray]:
+        """Per group, the part of each row's cosine with q that the group contributed."""
+        return {g: X[:, s:e] @ q[s:e] for g, (s, e) in self.slices.items()}
+
+    # ---- persistence (JSON, never pickle) -------------------------------------------------
+    def to_json(self) -> dict[str, Any]:
+        return {"params": self.params.to_json(), "levels": self.levels,
+                "numeric_stats": {k: list(v) for k, v in self.numeric_stats.items()},
+                "vocabulary": self.vocabulary, "idf": self.idf,
+                "slices": {k: list(v) for k, v in self.slices.items()}, "dim": self.dim}
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> "FeatureEncoder":
+        return cls(params=EncoderParams(**data["params"]), levels=data["levels"],
+                   numeric_stats={k: tuple(v) for k, v in data["numeric_stats"].items()},
+                   vocabulary=data["vocabulary"], idf=data["idf"],
+                   slices={k: tuple(v) for k, v in data["slices"].items()}, dim=data["dim"])
+
+
+def _text_column(items: pl.DataFrame, cols: list[str]) -> list[str]:
+    present = [c for c in cols if c in items.columns]
+    if not present:
+        return [""] * items.height
+    return items.select(pl.concat_str([pl.col(c).fill_null("") for c in present], separator=" ")
+                        .alias("t"))["t"].to_list()
+
+
+def _normalise_blocks(block: np.ndarray, bounds: list[tuple[int, int]]) -> None:
+    for s, e in bounds:
+        part = block[:, s:e]
+        norms = np.linalg.norm(part, axis=1, keepdims=True)
+        np.divide(part, norms, out=part, where=norms > 0)

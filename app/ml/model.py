@@ -1,0 +1,417 @@
+"""The routing model: similar-item search, candidate routings, and times from shop-floor actuals.
+
+Training turns the copied ERP views into flat arrays (no pickle):
+- X: unit vectors of every item that has a current routing (the search index);
+- the current routing of each indexed item (latest INSRT_DT), operation by operation;
+- cleaned work-order actuals per indexed item and operation (minutes; per piece for run time).
+
+Prediction searches all indexed items exactly (one matrix product), groups the similar items'
+routings into distinct candidates by their operation sequence, ranks them by similarity-weighted
+support, and fills each operation's times from actuals (the item's own, else the similar items'),
+else from standard times — always saying which, with how many samples.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import polars as pl
+
+from app.domain.routing import Candidate, Operation, Prediction, SimilarItem
+from app.domain.schema import INSIDE, OUTSIDE
+from app.ml.features import GROUP_LABELS, EncoderParams, FeatureEncoder
+
+MIN_SAMPLES = 3            # fewer usable actuals than this and the next source is tried
+OUTLIER_FACTOR = 3.0       # an actual more than 3x off its item's median for the operation is dropped
+
+
+@dataclass
+class PredictOptions:
+    top_k: int = 10
+    candidates: int = 5
+    threshold: float = 0.0
+    similarity_power: float = 2.0   # support = sum of similarity^p
+    prefer_inhouse: bool = True
+    inhouse_margin: float = 0.15    # "close" support: within this fraction of the better one
+
+
+def current_routings(routings: pl.DataFrame) -> pl.DataFrame:
+    """The operations of each item's current routing: the variant with the latest INSRT_DT."""
+    latest = (routings.group_by(["ITEM_CD", "ROUT_NO"])
+              .agg(pl.col("INSRT_DT").max().alias("_dt"))
+              .sort(["ITEM_CD", "_dt", "ROUT_NO"], nulls_last=False)
+              .group_by("ITEM_CD", maintain_order=True).last()
+              .select("ITEM_CD", "ROUT_NO"))
+    return (routings.join(latest, on=["ITEM_CD", "ROUT_NO"], how="inner")
+            .sort(["ITEM_CD", "PROC_SEQ"]))
+
+
+def clean_actuals(results: pl.DataFrame) -> pl.DataFrame:
+    """Per-row run minutes per piece and setup minutes, with unusable values set to null.
+
+    Orders reported twice (identical rows) count once; zero or negative hours, zero quantities and
+    values more than OUTLIER_FACTOR times off the item's own median for that operation are dropped.
+    """
+    r = results.unique(maintain_order=True).with_columns(
+        pl.when((pl.col("ORDER_QTY") > 0) & (pl.col("MACH_WORKED_HOURS") > 0))
+        .then(pl.col("MACH_WORKED_HOURS") * 60.0 / pl.col("ORDER_QTY")).otherwise(None).alias("run_min"),
+        pl.when(pl.col("SETUP_HOURS") > 0).then(pl.col("SETUP_HOURS") * 60.0).otherwise(None).alias("setup_min"),
+    )
+    lim = math.log(OUTLIER_FACTOR)
+    for col in ("run_min", "setup_min"):
+        med = pl.col(col).log().median().over(["ITEM_CD", "JOB_CD"])
+        r = r.with_columns(pl.when((pl.col(col).log() - med).abs() <= lim).then(pl.col(col))
+                           .otherwise(None).alias(col))
+    return r
+
+
+def _factorize(values: list[str | None]) -> tuple[np.ndarray, list[str]]:
+    s = pl.Series(values, dtype=pl.Utf8).fill_null("")
+    uniq = s.unique(maintain_order=True)
+    mapping = {v: i for i, v in enumerate(uniq.to_list())}
+    return s.replace_strict(mapping, return_dtype=pl.Int32).to_numpy(), uniq.to_list()
+
+
+@dataclass
+class RoutingModel:
+    version: str
+    encoder: FeatureEncoder
+    X: np.ndarray                                   # (n, dim) float32 unit rows
+    item_codes: list[str]
+    arrays: dict[str, np.ndarray]                   # routing/actuals/attribute arrays
+    vocab: dict[str, list[str]]                     # job, res, bp, job_nm, part_type, material, rout_no
+    info: dict[str, Any] = field(default_factory=dict)
+    _pos: dict[str, int] | None = None
+
+    # ---- building ------------------------------------------------------------------------
+    @classmethod
+    def train(cls, version: str, items: pl.DataFrame, routings: pl.DataFrame, results: pl.DataFrame,
+              params: EncoderParams | None = None, progress=None) -> "RoutingModel":
+        def report(f, m):
+            if progress is not None:
+                progress.report(f, m)
+
+        report(0.02, "finding current routings")
+        items = items.unique(subset="ITEM_CD", keep="first", maintain_order=True)
+        cur = current_routings(routings)
+        routed = set(cur["ITEM_CD"].unique().to_list())
+        idx_items = items.filter(pl.col("ITEM_CD").is_in(list(routed))).sort("ITEM_CD")
+        codes = idx_items["ITEM_CD"].to_list()
+        pos = {c: i for i, c in enumerate(codes)}
+        cur = cur.filter(pl.col("ITEM_CD").is_in(codes))
+        report(0.15, f"encoding {len(codes):,} items")
+        encoder = FeatureEncoder.fit(items, params)
+        X = encoder.encode(idx_items)
+        report(0.55, "collecting operations")
+
+        op_item = np.fromiter((pos[c] for c in cur["ITEM_CD"].to_list()), dtype=np.int32, count=cur.height)
+        job, job_vocab = _factorize(cur["JOB_CD"].to_list())
+        res, res_vocab = _factorize(cur["RES_CD"].to_list())
+        bp, bp_vocab = _factorize(cur["BP_CD"].to_list())
+        order, order_vocab = _factorize(cur["ROUT_ORDER"].to_list())
+        job_nm = (cur.group_by(["JOB_CD", "JOB_NM"]).len().sort("len", descending=True)
+                  .unique(subset="JOB_CD", keep="first"))
+        nm_map = dict(zip(job_nm["JOB_CD"].to_list(), job_nm["JOB_NM"].fill_null("").to_list()))
+        qty = cur["RUN_TIME_QTY"].fill_null(1.0).to_numpy()
+        qty = np.where(qty > 0, qty, 1.0)
+        op_ptr = np.zeros(len(codes) + 1, dtype=np.int64)
+        np.add.at(op_ptr, op_item + 1, 1)
+        op_ptr = np.cumsum(op_ptr)
+        inside = (cur["INSIDE_FLAG"].fill_null(INSIDE).to_numpy() != OUTSIDE)
+        # distinct candidates: the same operations, in order, with the same in-house/outsourced flags
+        seq_keys = (cur.with_columns((pl.col("JOB_CD").fill_null("") + "|" +
+                                      pl.when(pl.Series(inside)).then(pl.lit("I")).otherwise(pl.lit("O"))).alias("_k"))
+                    .group_by("ITEM_CD", maintain_order=True).agg(pl.col("_k").str.join(";")))
+        seq_id, _ = _factorize(seq_keys["_k"].to_list())
+        item_seq = np.full(len(codes), -1, dtype=np.int32)
+        item_seq[[pos[c] for c in seq_keys["ITEM_CD"].to_list()]] = seq_id
+        rout_no = cur.group_by("ITEM_CD", maintain_order=True).agg(pl.col("ROUT_NO").first())
+        rout_map = dict(zip(rout_no["ITEM_CD"].to_list(), rout_no["ROUT_NO"].to_list()))
+
+        report(0.7, "cleaning work-order actuals")
+        act = clean_actuals(results.filter(pl.col("ITEM_CD").is_in(codes)))
+        act = act.with_columns(pl.col("ITEM_CD").replace_strict(pos, return_dtype=pl.Int32).alias("_i"),
+                               pl.col("JOB_CD").fill_null("").replace_strict(
+                                   {j: i for i, j in enumerate(job_vocab)}, default=-1,
+                                   return_dtype=pl.Int32).alias("_j")).sort(["_i", "_j"])
+        a_item = act["_i"].to_numpy()
+        act_ptr = np.searchsorted(a_item, np.arange(len(codes) + 1)).astype(np.int64)
+
+        part, part_vocab = _factorize(idx_items["PART_TYPE"].to_list())
+        mat, mat_vocab = _factorize(idx_items["ITEM_MATERIAL"].to_list())
+        arrays = {
+            "op_ptr": op_ptr, "op_job": job, "op_res": res, "op_bp": bp, "op_order": order,
+            "op_inside": inside.astype(np.bool_),
+            "op_setup": cur["SETUP_TIME"].fill_null(np.nan).to_numpy().astype(np.float32),
+            "op_run": (cur["RUN_TIME"].fill_null(np.nan).to_numpy() / qty).astype(np.float32),
+            "op_wait": cur["WAIT_TIME"].fill_null(0.0).to_numpy().astype(np.float32),
+            "op_move": cur["MOVE_TIME"].fill_null(0.0).to_numpy().astype(np.float32),
+            "item_seq": item_seq,
+            "act_ptr": act_ptr, "act_job": act["_j"].to_numpy().astype(np.int32),
+            "act_run": act["run_min"].fill_null(np.nan).to_numpy().astype(np.float32),
+            "act_setup": act["setup_min"].fill_null(np.nan).to_numpy().astype(np.float32),
+            "item_part": part, "item_mat": mat,
+            "item_od": idx_items["OUTDIAMETER"].fill_null(np.nan).to_numpy().astype(np.float32),
+        }
+        vocab = {"job": job_vocab, "job_nm": [nm_map.get(j, "") for j in job_vocab], "res": res_vocab,
+                 "bp": bp_vocab, "order": order_vocab, "part_type": part_vocab, "material": mat_vocab,
+                 "rout_no": [rout_map[c] for c in codes], "item_nm": idx_items["ITEM_NM"].fill_null("")
+                 .str.replace_all("\n", " ").to_list()}
+        info = {"items": items.height, "indexed_items": len(codes), "operations": cur.height,
+                "work_results": results.height, "usable_run_actuals": int(np.isfinite(arrays["act_run"]).sum()),
+                "distinct_routings": int(item_seq.max() + 1) if len(codes) else 0, "dim": encoder.dim}
+        report(1.0, "model built")
+        return cls(version, encoder, X, codes, arrays, vocab, info)
+
+    # ---- persistence ---------------------------------------------------------------------
+    def to_files(self) -> tuple[dict[str, np.ndarray], dict[str, Any], dict[str, list[str]]]:
+        arrays = dict(self.arrays)
+        arrays["X"] = self.X
+        docs = {"encoder": self.encoder.to_json(), "info": self.info,
+                "vocab": {k: v for k, v in self.vocab.items() if k not in ("rout_no", "item_nm")}}
+        texts = {"item_codes": self.item_codes, "rout_no": self.vocab["rout_no"], "item_nm": self.vocab["item_nm"]}
+        return arrays, docs, texts
+
+    @classmethod
+    def from_files(cls, version: str, arrays, docs, texts) -> "RoutingModel":
+        arrays = dict(arrays)
+        X = arrays.pop("X")
+        vocab = dict(docs["vocab"])
+        vocab["rout_no"] = texts["rout_no"]
+        vocab["item_nm"] = texts["item_nm"]
+        return cls(version, FeatureEncoder.from_json(docs["encoder"]), X, texts["item_codes"], arrays, vocab,
+                   docs["info"])
+
+    # ---- lookups -------------------------------------------------------------------------
+    def position(self, item_cd: str) -> int | None:
+        if self._pos is None:
+            self._pos = {c: i for i, c in enumerate(self.item_codes)}
+        return self._pos.get(item_cd)
+
+    def routing_jobs(self, i: int) -> list[str]:
+        a = self.arrays
+        s, e = a["op_ptr"][i], a["op_ptr"][i + 1]
+        return [self.vocab["job"][j] for j in a["op_job"][s:e]]
+
+    # ---- prediction ----------------------------------------------------------------------
+    def search(self, Q: np.ndarray, k: int, exclude: list[int | None] | None = None) -> tuple[np.ndarray, np.ndarray]:
+        """Exact top-k cosine over all indexed items for each row of Q: (indices, similarities)."""
+        n = self.X.shape[0]
+        k = max(1, min(k, n - 1 if n > 1 else 1))
+        idx_out = np.zeros((Q.shape[0], k), dtype=np.int64)
+        sim_out = np.zeros((Q.shape[0], k), dtype=np.float32)
+        for b in range(0, Q.shape[0], 128):
+            S = Q[b:b + 128] @ self.X.T
+            if exclude is not None:
+                for r, ex in enumerate(exclude[b:b + 128]):
+                    if ex is not None:
+                        S[r, ex] = -np.inf
+            part = np.argpartition(S, -k, axis=1)[:, -k:]
+            vals = np.take_along_axis(S, part, axis=1)
+            order = np.argsort(-vals, axis=1, kind="stable")
+            idx_out[b:b + 128] = np.take_along_axis(part, order, axis=1)
+            sim_out[b:b + 128] = np.take_along_axis(vals, order, axis=1)
+        return idx_out, sim_out
+
+    def predict_vectors(self, codes: list[str], Q: np.ndarray, opts: PredictOptions,
+                        exclude_self: bool = True) -> list[Prediction]:
+        own = [self.position(c) for c in codes]
+        idx, sims = self.search(Q, opts.top_k, own if exclude_self else None)
+        return [self._predict_one(codes[r], Q[r], own[r], idx[r], sims[r], opts) for r in range(len(codes))]
+
+    def _predict_one(self, code: str, q: np.ndarray, own: int | None, idx: np.ndarray, sims: np.ndarray,
+                     opts: PredictOptions) -> Prediction:
+        keep = sims >= opts.threshold
+        idx, sims = idx[keep], sims[keep]
+        warnings: list[str] = []
+        if not np.any(q):
+            warnings.append(f"{code}: no attribute of this item is known to the model; nothing to compare")
+            idx, sims = idx[:0], sims[:0]
+        if idx.size == 0:
+            if np.any(q):
+                warnings.append(f"{code}: no similar item reaches the similarity threshold {opts.threshold:.2f}")
+            return Prediction(code, [], [], warnings)
+        similar = self._explain(q, idx, sims)
+        candidates = self._candidates(own, idx, sims, opts, warnings)
+        return Prediction(code, similar, candidates, warnings)
+
+    def _explain(self, q: np.ndarray, idx: np.ndarray, sims: np.ndarray) -> list[SimilarItem]:
+        contrib = self.encoder.group_contributions(q, self.X[idx])
+        a, voc = self.arrays, self.vocab
+        tstart, tend = self.encoder.slices["spec_text"]
+        out = []
+        for r, i in enumerate(idx):
+            total = float(sims[r]) or 1.0
+            shares = {GROUP_LABELS[g]: float(v[r]) / total for g, v in contrib.items() if v[r] > 1e-6}
+            matching = []
+            for g, v in sorted(contrib.items(), key=lambda kv: -kv[1][r]):
+                if v[r] / total < 0.08:
+                    continue
+                if g == "part_type":
+                    matching.append(f"same part type {voc['part_type'][a['item_part'][i]]}")
+                elif g == "material":
+                    matching.append(f"same material {voc['material'][a['item_mat'][i]]}")
+                elif g == "dimensions":
+                    od = a["item_od"][i]
+                    matching.append("similar dimensions" + (f" (OD {od:g} mm)" if np.isfinite(od) else ""))
+                elif g == "spec_text":
+                    both = np.nonzero((q[tstart:tend] > 0) & (self.X[i, tstart:tend] > 0))[0]
+                    words = [self.encoder.vocabulary[j] for j in both[:4]]
+                    if words:
+                        matching.append("specification words " + ", ".join(words))
+                else:
+                    matching.append(f"similar {GROUP_LABELS[g]}")
+            out.append(SimilarItem(self.item_codes[i], float(sims[r]), voc["item_nm"][i],
+                                   voc["part_type"][a["item_part"][i]], shares, matching))
+        return out
+
+    def _candidates(self, own: int | None, idx: np.ndarray, sims: np.ndarray, opts: PredictOptions,
+                    warnings: list[str]) -> list[Candidate]:
+        a = self.arrays
+        seqs = a["item_seq"][idx]
+        weight = np.power(np.clip(sims, 1e-6, None), opts.similarity_power)
+        total = float(weight.sum()) or 1.0
+        groups: dict[int, list[int]] = {}
+        for r, s in enumerate(seqs):
+            groups.setdefault(int(s), []).append(r)
+        ranked = []
+        for s, rows in groups.items():
+            first = idx[rows[0]]
+            os_, oe = a["op_ptr"][first], a["op_ptr"][first + 1]
+            outsourced = int((~a["op_inside"][os_:oe]).sum())
+            ranked.append([float(weight[rows].sum()) / total, outsourced, rows])
+        ranked.sort(key=lambda c: (-c[0], c[1]))
+        if opts.prefer_inhouse:
+            # a candidate with fewer outsourced steps moves ahead of one whose support is only a little higher
+            for i in range(1, len(ranked)):
+                j = i
+                while j > 0 and ranked[j][1] < ranked[j - 1][1] and \
+                        ranked[j][0] >= ranked[j - 1][0] * (1 - opts.inhouse_margin):
+                    ranked[j - 1], ranked[j] = ranked[j], ranked[j - 1]
+                    j -= 1
+        out = []
+        neighbours = list(idx)
+        for rank, (score, outsourced, rows) in enumerate(ranked[: opts.candidates], start=1):
+            members = [int(idx[r]) for r in rows]
+            ops = self._operations(own, members, [float(sims[r]) for r in rows], neighbours, sims, warnings)
+            out.append(Candidate(rank, score, [self.item_codes[m] for m in members], ops, outsourced))
+        return out
+
+    def _operations(self, own: int | None, members: list[int], member_sims: list[float],
+                    neighbours: list[int], sims: np.ndarray, warnings: list[str]) -> list[Operation]:
+        a, voc = self.arrays, self.vocab
+        lead = members[0]
+        s0, e0 = a["op_ptr"][lead], a["op_ptr"][lead + 1]
+        ops = []
+        for pos_, o in enumerate(range(s0, e0)):
+            j = int(a["op_job"][o])
+            # members share the operation sequence, so position pos_ is the same operation in each
+            member_ops = [a["op_ptr"][m] + pos_ for m in members]
+            res_votes: dict[int, float] = {}
+            for mo, w in zip(member_ops, member_sims):
+                res_votes[int(a["op_res"][mo])] = res_votes.get(int(a["op_res"][mo]), 0.0) + w
+            res = max(res_votes.items(), key=lambda kv: kv[1])[0]
+            inside = bool(a["op_inside"][o])
+            op = Operation(PROC_SEQ=10 * (pos_ + 1), JOB_CD=voc["job"][j], JOB_NM=voc["job_nm"][j],
+                           RES_CD=voc["res"][res], INSIDE_FLAG=INSIDE if inside else OUTSIDE,
+                           BP_CD=voc["bp"][int(a["op_bp"][o])], ROUT_ORDER=voc["order"][int(a["op_order"][o])],
+                           WAIT_TIME=float(np.median(a["op_wait"][member_ops])),
+                           MOVE_TIME=float(np.median(a["op_move"][member_ops])))
+            self._fill_times(op, j, own, members, member_sims, neighbours, sims, member_ops, warnings)
+            ops.append(op)
+        if ops:
+            ops[0].ROUT_ORDER, ops[-1].ROUT_ORDER = "F", "L"
+            for op in ops[1:-1]:
+                op.ROUT_ORDER = "I"
+        return ops
+
+    def _samples(self, items: list[int], weights: list[float], j: int, col: str) -> tuple[np.ndarray, np.ndarray, int]:
+        a = self.arrays
+        vals, wts, raw = [], [], 0
+        for it, w in zip(items, weights):
+            s, e = a["act_ptr"][it], a["act_ptr"][it + 1]
+            if s == e:
+                continue
+            jobs = a["act_job"][s:e]
+            lo, hi = np.searchsorted(jobs, j), np.searchsorted(jobs, j, side="right")
+            if lo == hi:
+                continue
+            raw += hi - lo
+            v = a[col][s + lo:s + hi]
+            v = v[np.isfinite(v)]
+            if v.size:
+                vals.append(v)
+                wts.append(np.full(v.size, w / v.size))   # each item counts by its similarity, not its order count
+        if not vals:
+            return np.zeros(0), np.zeros(0), raw
+        return np.concatenate(vals), np.concatenate(wts), raw
+
+    def _fill_times(self, op: Operation, j: int, own: int | None, members: list[int], member_sims: list[float],
+                    neighbours: list[int], sims: np.ndarray, member_ops: list[int], warnings: list[str]) -> None:
+        a = self.arrays
+        sources = []
+        if own is not None:
+            sources.append(("item_actuals", [own], [1.0]))
+        sources.append(("similar_actuals", members, member_sims))
+        if len(neighbours) > len(members):
+            sources.append(("similar_actuals", [int(n) for n in neighbours], [float(s) for s in sims]))
+        unusable = 0
+        for name, its, ws in sources:
+            run, rw, raw = self._samples(its, ws, j, "act_run")
+            if raw and run.size == 0:
+                unusable += raw
+            if run.size >= (1 if name == "item_actuals" else MIN_SAMPLES):
+                run, rw = _trim(run, rw)
+                op.RUN_TIME_P10, op.RUN_TIME, op.RUN_TIME_P90 = _wquantiles(run, rw)
+                op.SAMPLE_COUNT = int(run.size)
+                op.TIME_SOURCE = name
+                setup, sw, _ = self._samples(its, ws, j, "act_setup")
+                if setup.size:
+                    setup, sw = _trim(setup, sw)
+                    op.SETUP_TIME_P10, op.SETUP_TIME, op.SETUP_TIME_P90 = _wquantiles(setup, sw)
+                else:
+                    std = a["op_setup"][member_ops]
+                    op.SETUP_TIME = _median_or_zero(std)
+                break
+        else:
+            std_run = a["op_run"][member_ops]
+            std_setup = a["op_setup"][member_ops]
+            std_run = std_run[np.isfinite(std_run)]
+            op.TIME_SOURCE = "standard"
+            op.SAMPLE_COUNT = int(std_run.size)
+            if std_run.size:
+                op.RUN_TIME_P10, op.RUN_TIME, op.RUN_TIME_P90 = (float(v) for v in np.percentile(std_run, [10, 50, 90]))
+            op.SETUP_TIME = _median_or_zero(std_setup)
+            if unusable:
+                op.WARNING = (f"{unusable} work results for {op.JOB_CD} were unusable (zero or missing hours); "
+                              f"standard times used")
+                warnings.append(f"{op.JOB_CD}: {op.WARNING}")
+        for attr in ("RUN_TIME", "RUN_TIME_P10", "RUN_TIME_P90", "SETUP_TIME", "SETUP_TIME_P10", "SETUP_TIME_P90",
+                     "WAIT_TIME", "MOVE_TIME"):
+            setattr(op, attr, round(float(getattr(op, attr)), 3))
+
+
+def _median_or_zero(v: np.ndarray) -> float:
+    v = v[np.isfinite(v)]
+    return float(np.median(v)) if v.size else 0.0
+
+
+def _trim(v: np.ndarray, w: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Tukey's fences on log values: drops the typos and doubled bookings that survive per-item cleaning."""
+    if v.size < 4:
+        return v, w
+    lv = np.log(v)
+    q1, q3 = np.percentile(lv, [25, 75])
+    iqr = q3 - q1
+    keep = (lv >= q1 - 1.5 * iqr) & (lv <= q3 + 1.5 * iqr)
+    return (v[keep], w[keep]) if keep.any() else (v, w)
+
+
+def _wquantiles(v: np.ndarray, w: np.ndarray, qs=(0.1, 0.5, 0.9)) -> tuple[float, ...]:
+    order = np.argsort(v)
+    v, w = v[order], w[order]
+    cw = np.cumsum(w)
+    cw = (cw - 0.5 * w) / cw[-1]
+    return tuple(float(np.interp(q, cw, v)) for q in qs)

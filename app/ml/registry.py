@@ -1,0 +1,104 @@
+"""Saving and loading model files without pickle: .npy arrays + JSON, sealed by a SHA-256 manifest.
+
+A model is a folder `<models_dir>/<version>/` holding `manifest.json` (every file with its size and
+SHA-256) and the files it names. It is written under a temporary name and renamed only when
+complete, so a crash mid-training never leaves a half-written model behind a version name.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from app.domain.routing import RoutingError
+
+FORMAT = "routing-ml-model/1"
+
+
+class ModelError(RoutingError):
+    """A model folder is missing, tampered with or truncated; the message names the file."""
+
+
+def _sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 22), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def write_model(models_dir: Path, version: str, arrays: dict[str, np.ndarray], documents: dict[str, Any],
+                texts: dict[str, list[str]]) -> Path:
+    """Write arrays (.npy), JSON documents and newline-joined text lists, then seal and publish."""
+    models_dir.mkdir(parents=True, exist_ok=True)
+    final = models_dir / version
+    if final.exists():
+        raise ModelError(f"model {version} already exists in {models_dir}")
+    tmp = Path(tempfile.mkdtemp(prefix=f".{version}-", dir=models_dir))
+    try:
+        files = {}
+        for name, arr in arrays.items():
+            if arr.dtype == object:
+                raise ValueError(f"array {name} has dtype object; refusing to write a pickled array")
+            np.save(tmp / f"{name}.npy", np.ascontiguousarray(arr), allow_pickle=False)
+            files[f"{name}.npy"] = None
+        for name, doc in documents.items():
+            (tmp / f"{name}.json").write_text(json.dumps(doc, ensure_ascii=False), encoding="utf-8")
+            files[f"{name}.json"] = None
+        for name, lines in texts.items():
+            if any("\n" in s for s in lines):
+                raise ValueError(f"text list {name} holds a line break")
+            (tmp / f"{name}.txt").write_text("\n".join(lines), encoding="utf-8")
+            files[f"{name}.txt"] = None
+        manifest = {"format": FORMAT, "version": version,
+                    "files": {f: {"sha256": _sha256(tmp / f), "bytes": (tmp / f).stat().st_size} for f in files}}
+        (tmp / "manifest.json").write_text(json.dumps(manifest, indent=1), encoding="utf-8")
+        for f in list(files) + ["manifest.json"]:
+            with open(tmp / f, "rb") as fh:
+                os.fsync(fh.fileno())
+        os.replace(tmp, final)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    return final
+
+
+def read_model(folder: Path) -> tuple[dict[str, np.ndarray], dict[str, Any], dict[str, list[str]]]:
+    """Verify every file against the manifest, then load; any mismatch is refused by name."""
+    manifest_path = folder / "manifest.json"
+    if not manifest_path.exists():
+        raise ModelError(f"model folder {folder} has no manifest.json (missing or half-written model)")
+    try:
+        manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+        entries = manifest["files"]
+        if manifest.get("format") != FORMAT:
+            raise ModelError(f"model {folder.name} has format {manifest.get('format')!r}, expected {FORMAT}")
+    except (ValueError, KeyError, TypeError):
+        raise ModelError(f"model {folder.name}: manifest.json is damaged") from None
+    arrays, docs, texts = {}, {}, {}
+    for name, meta in entries.items():
+        path = folder / name
+        if not path.exists():
+            raise ModelError(f"model {folder.name}: file {name} is missing")
+        size = path.stat().st_size
+        if size != meta["bytes"]:
+            raise ModelError(f"model {folder.name}: file {name} is truncated or changed "
+                             f"({size} bytes, manifest says {meta['bytes']})")
+        if _sha256(path) != meta["sha256"]:
+            raise ModelError(f"model {folder.name}: file {name} was changed after training "
+                             f"(SHA-256 does not match the manifest); refusing to load it")
+        stem = name.rsplit(".", 1)[0]
+        if name.endswith(".npy"):
+            arrays[stem] = np.load(path, allow_pickle=False)
+        elif name.endswith(".json"):
+            docs[stem] = json.loads(path.read_text(encoding="utf-8"))
+        elif name.endswith(".txt"):
+            content = path.read_text(encoding="utf-8")
+            texts[stem] = content.split("\n") if content else []
+    return arrays, docs, texts

@@ -1,0 +1,43 @@
+"""Copying a source (SQLite, CSV/XLSX folder, Access, SQL Server) into the program's own store."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from app.domain.schema import DEFAULT_VIEW_NAMES, VIEW_KINDS
+from app.services import audit
+from app.services.identity import User, current_user
+from app.services.progress import Progress
+from app.store.db import Store
+
+
+@dataclass
+class ImportReport:
+    source: str
+    counts: dict[str, int]
+    warnings: list[str]
+
+
+def import_source(store: Store, spec: str, view_names: dict[str, str] | None = None,
+                  progress: Progress | None = None, user: User | None = None) -> ImportReport:
+    """Read the three views, check them, and replace the store's copy in one transaction.
+
+    Any problem (missing columns, bad values, Cancel) leaves the previous copy as it was.
+    """
+    from app.sources import open_source, read_views  # sources pull in ODBC; load them only when used
+
+    user = user or current_user()
+    p = progress or Progress()
+    names = dict(DEFAULT_VIEW_NAMES)
+    names.update({k: v for k, v in (view_names or {}).items() if v})
+    started = datetime.now()
+    p.report(0.0, f"opening {spec}")
+    with open_source(spec) as source:
+        described = source.describe()
+        views = read_views(source, names, p.sub(0.0, 0.5))
+    frames = views.frames()
+    counts = store.replace_views({k: frames[k] for k in VIEW_KINDS}, p)
+    store.record_import(described, started, user.name, counts, views.warnings)
+    audit.record(store, "data.import", described, {"counts": counts, "warnings": views.warnings}, user)
+    p.report(1.0, "import finished")
+    return ImportReport(described, counts, views.warnings)

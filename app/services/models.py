@@ -1,0 +1,181 @@
+"""The model registry: train, list, activate, roll back, load (cached)."""
+from __future__ import annotations
+
+import json
+import shutil
+import threading
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+from sqlalchemy import update
+
+from app.domain.schema import ITEMS, RESULTS, ROUTINGS
+from app.ml.features import EncoderParams
+from app.ml.model import RoutingModel
+from app.ml.registry import ModelError, read_model, write_model
+from app.services import audit
+from app.services.identity import User, current_user
+from app.services.progress import Progress
+from app.store.db import Store, model_version
+
+TRAIN_ROUTING_COLUMNS = ["ITEM_CD", "ROUT_NO", "PROC_SEQ", "INSRT_DT", "JOB_CD", "JOB_NM", "RES_CD",
+                         "INSIDE_FLAG", "BP_CD", "ROUT_ORDER", "SETUP_TIME", "RUN_TIME", "RUN_TIME_QTY",
+                         "WAIT_TIME", "MOVE_TIME"]
+TRAIN_RESULT_COLUMNS = ["ITEM_CD", "ROUT_NO", "PROC_SEQ", "JOB_CD", "REPORT_DT", "MACH_WORKED_HOURS",
+                        "SETUP_HOURS", "ORDER_QTY"]
+
+
+class NoModelError(ModelError):
+    pass
+
+
+def load_training_data(store: Store, progress: Progress | None = None) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
+    p = progress or Progress()
+    p.report(0.0, "reading items")
+    items = store.read_view(ITEMS)
+    p.report(0.3, "reading routings")
+    routings = store.read_view(ROUTINGS, TRAIN_ROUTING_COLUMNS)
+    p.report(0.6, "reading work results")
+    results = store.read_view(RESULTS, TRAIN_RESULT_COLUMNS)
+    p.report(1.0, "data read")
+    return items, routings, results
+
+
+def new_version(store: Store) -> str:
+    base = datetime.now().strftime("%Y%m%d-%H%M%S")
+    existing = {m["version"] for m in list_models(store)}
+    version, n = base, 1
+    while version in existing or (store.models_dir / version).exists():
+        n += 1
+        version = f"{base}-{n}"
+    return version
+
+
+def train(store: Store, params: EncoderParams | None = None, progress: Progress | None = None,
+          user: User | None = None, activate: bool = True) -> str:
+    """Train a new model version from the store; activate it unless told not to.
+
+    Cancel or a crash leaves the registry and the active model as they were.
+    """
+    user = user or current_user()
+    p = progress or Progress()
+    items, routings, results = load_training_data(store, p.sub(0.0, 0.3))
+    if items.height == 0 or routings.height == 0:
+        raise ModelError(f"store {store.describe()} holds no items or no routings; import a source first")
+    version = new_version(store)
+    model = RoutingModel.train(version, items, routings, results, params, p.sub(0.3, 0.9))
+    p.report(0.92, "writing model files")
+    arrays, docs, texts = model.to_files()
+    folder = write_model(store.models_dir, version, arrays, docs, texts)
+    p.check()
+    try:
+        with store.begin() as conn:
+            conn.execute(model_version.insert().values(
+                version=version, created_at=datetime.now(), created_by=user.name, path=str(folder),
+                params=json.dumps(model.encoder.params.to_json()), summary=json.dumps(model.info),
+                active=False))
+            audit.record(store, "model.train", version, {"info": model.info}, user, conn)
+            if activate:
+                _activate(conn, version)
+                audit.record(store, "model.activate", version, {}, user, conn)
+    except BaseException:
+        shutil.rmtree(folder, ignore_errors=True)
+        raise
+    _cache_put(store, version, model)
+    p.report(1.0, f"model {version} trained")
+    return version
+
+
+def list_models(store: Store) -> list[dict[str, Any]]:
+    with store.engine.connect() as conn:
+        rows = conn.execute(model_version.select().order_by(model_version.c.created_at.desc(),
+                                                            model_version.c.version.desc())).mappings().all()
+    out = []
+    for r in rows:
+        d = dict(r)
+        for k in ("params", "metrics", "summary"):
+            d[k] = json.loads(d[k]) if d.get(k) else None
+        out.append(d)
+    return out
+
+
+def active_version(store: Store) -> str | None:
+    for m in list_models(store):
+        if m["active"]:
+            return m["version"]
+    return None
+
+
+def _activate(conn, version: str) -> None:
+    conn.execute(update(model_version).values(active=False))
+    conn.execute(update(model_version).where(model_version.c.version == version)
+                 .values(active=True, activated_at=datetime.now()))
+
+
+def activate(store: Store, version: str, user: User | None = None) -> None:
+    user = user or current_user()
+    known = {m["version"]: m for m in list_models(store)}
+    if version not in known:
+        raise NoModelError(f"model version {version} does not exist (known: {', '.join(known) or 'none'})")
+    load(store, version)  # refuse to activate a damaged model
+    with store.begin() as conn:
+        _activate(conn, version)
+        audit.record(store, "model.activate", version, {}, user, conn)
+
+
+def rollback(store: Store, user: User | None = None) -> str:
+    """Activate the most recently activated version before the current one."""
+    models = list_models(store)
+    earlier = sorted((m for m in models if not m["active"] and m["activated_at"] is not None),
+                     key=lambda m: m["activated_at"], reverse=True)
+    if not earlier:
+        raise NoModelError("there is no earlier active model version to roll back to")
+    target = earlier[0]["version"]
+    activate(store, target, user)
+    return target
+
+
+def save_metrics(store: Store, version: str, metrics: dict[str, Any]) -> None:
+    with store.begin() as conn:
+        conn.execute(update(model_version).where(model_version.c.version == version)
+                     .values(metrics=json.dumps(metrics)))
+
+
+_cache: dict[tuple[str, str], RoutingModel] = {}
+_cache_lock = threading.Lock()
+
+
+def _cache_put(store: Store, version: str, model: RoutingModel) -> None:
+    with _cache_lock:
+        # keep the newest two: a shared PC should not hold every version in memory
+        key = (str(store.models_dir), version)
+        _cache[key] = model
+        while len(_cache) > 2:
+            _cache.pop(next(iter(_cache)))
+
+
+def load(store: Store, version: str | None = None) -> RoutingModel:
+    """The given version, else the active one; verified against its manifest on first load."""
+    if version is None:
+        version = active_version(store)
+        if version is None:
+            raise NoModelError(f"no active model in store {store.describe()}; run 'routing-ml train' first")
+    key = (str(store.models_dir), version)
+    with _cache_lock:
+        if key in _cache:
+            return _cache[key]
+    row = next((m for m in list_models(store) if m["version"] == version), None)
+    if row is None:
+        raise NoModelError(f"model version {version} does not exist in store {store.describe()}")
+    folder = Path(row["path"])
+    if not folder.exists():
+        folder = store.models_dir / version
+    arrays, docs, texts = read_model(folder)
+    try:
+        model = RoutingModel.from_files(version, arrays, docs, texts)
+    except (KeyError, ValueError, TypeError) as exc:
+        raise ModelError(f"model {version} in {folder} is incomplete: {exc}") from None
+    _cache_put(store, version, model)
+    return model

@@ -1,0 +1,101 @@
+"""Predicting routings for items in the store or described by their attributes."""
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import polars as pl
+
+from app.domain.routing import PredictionBatch, RoutingError
+from app.domain.schema import ITEM_COLUMNS, ITEMS, NUMERIC
+from app.ml.model import PredictOptions
+from app.services import models
+from app.services.progress import Progress
+from app.store.db import Store
+
+CODE_SPLIT = re.compile(r"[\s,;\t]+")
+
+
+def parse_codes(text: str) -> list[str]:
+    """Item codes pasted from Excel or typed: one per line, or separated by commas, tabs, spaces."""
+    seen, out = set(), []
+    for raw in CODE_SPLIT.split(text or ""):
+        code = raw.strip().strip('"').upper()
+        if code and code not in seen:
+            seen.add(code)
+            out.append(code)
+    return out
+
+
+def read_codes_file(path: str) -> list[str]:
+    from pathlib import Path
+    p = Path(path)
+    try:
+        data = p.read_bytes()
+    except OSError as exc:
+        raise RoutingError(f"items file {path}: {exc.strerror}") from None
+    for enc in ("utf-8-sig", "cp949"):
+        try:
+            text = data.decode(enc)
+            break
+        except UnicodeDecodeError:
+            continue
+    else:
+        raise RoutingError(f"items file {path} is neither UTF-8 nor CP949 text")
+    lines = [ln.split(",")[0] for ln in text.splitlines()]
+    if lines and lines[0].strip().upper() == "ITEM_CD":
+        lines = lines[1:]
+    return parse_codes("\n".join(lines))
+
+
+def predict_items(store: Store, codes: list[str], opts: PredictOptions | None = None,
+                  version: str | None = None, progress: Progress | None = None) -> PredictionBatch:
+    """Predict each item code; unknown codes are reported in `errors`, never silently dropped."""
+    opts = opts or PredictOptions()
+    model = models.load(store, version)
+    p = progress or Progress()
+    codes = [c.strip().upper() for c in codes if c and c.strip()]
+    found = store.read_view(ITEMS, where_items=codes) if len(codes) <= 900 else \
+        _read_items_chunked(store, codes)
+    found = found.unique(subset="ITEM_CD", keep="first")
+    by_code = {c: i for i, c in enumerate(found["ITEM_CD"].to_list())}
+    errors = [{"ITEM_CD": c, "message": f"item {c} is not in the item master of store {store.describe()}"}
+              for c in codes if c not in by_code]
+    known = [c for c in codes if c in by_code]
+    predictions = []
+    for b in range(0, len(known), 200):
+        chunk = known[b:b + 200]
+        frame = found[[by_code[c] for c in chunk]]
+        Q = model.encoder.encode(frame)
+        predictions.extend(model.predict_vectors(chunk, Q, opts))
+        p.report((b + len(chunk)) / max(len(known), 1), f"predicted {b + len(chunk):,} of {len(known):,} items")
+    return PredictionBatch(model.version, predictions, errors)
+
+
+def _read_items_chunked(store: Store, codes: list[str]) -> pl.DataFrame:
+    parts = [store.read_view(ITEMS, where_items=codes[i:i + 900]) for i in range(0, len(codes), 900)]
+    return pl.concat(parts) if parts else store.read_view(ITEMS, where_items=[])
+
+
+def predict_attributes(store: Store, attributes: dict[str, Any], opts: PredictOptions | None = None,
+                       version: str | None = None, code: str = "NEW-ITEM") -> PredictionBatch:
+    """Predict for a new item described in a form (it need not exist in the item master)."""
+    model = models.load(store, version)
+    row = {}
+    for col in ITEM_COLUMNS:
+        v = attributes.get(col)
+        if col in NUMERIC[ITEMS]:
+            if v in (None, ""):
+                row[col] = None
+            else:
+                try:
+                    row[col] = float(v)
+                except (TypeError, ValueError):
+                    raise RoutingError(f"attribute {col}: {v!r} is not a number") from None
+        else:
+            row[col] = str(v).strip() if v not in (None, "") else None
+    schema = {c: (pl.Float64 if c in NUMERIC[ITEMS] else pl.Utf8) for c in ITEM_COLUMNS}
+    frame = pl.DataFrame([row], schema=schema)
+    Q = model.encoder.encode(frame)
+    preds = model.predict_vectors([code], Q, opts or PredictOptions(), exclude_self=False)
+    return PredictionBatch(model.version, preds, [])

@@ -1,0 +1,91 @@
+"""A small Qt-free progress object that long work reports to and checks for cancellation."""
+from __future__ import annotations
+
+import sys
+import threading
+import time
+from typing import Callable
+
+
+class Cancelled(Exception):
+    """Raised inside long work when the user asked to stop; nothing half-done is kept."""
+
+
+class Progress:
+    """Report a fraction and a message; ask whether the user cancelled.
+
+    `callback(fraction, message)` is called from the working thread; the window turns it into a
+    signal, the command line draws a bar.
+    """
+
+    def __init__(self, callback: Callable[[float, str], None] | None = None):
+        self._callback = callback
+        self._cancel = threading.Event()
+        self.fraction = 0.0
+        self.message = ""
+
+    def report(self, fraction: float, message: str = "") -> None:
+        self.fraction = max(0.0, min(1.0, fraction))
+        if message:
+            self.message = message
+        if self._callback:
+            self._callback(self.fraction, self.message)
+        self.check()
+
+    def cancel(self) -> None:
+        self._cancel.set()
+
+    @property
+    def cancelled(self) -> bool:
+        return self._cancel.is_set()
+
+    def check(self) -> None:
+        if self._cancel.is_set():
+            raise Cancelled("cancelled by the user")
+
+    def sub(self, start: float, end: float) -> "Progress":
+        """A child progress whose 0..1 maps onto start..end of this one."""
+        parent = self
+
+        class _Sub(Progress):
+            def report(self, fraction: float, message: str = "") -> None:
+                parent.report(start + (end - start) * max(0.0, min(1.0, fraction)), message)
+
+            @property
+            def cancelled(self) -> bool:
+                return parent.cancelled
+
+            def check(self) -> None:
+                parent.check()
+
+        return _Sub()
+
+
+class TerminalProgress(Progress):
+    """Draws a one-line bar on stderr when it is a terminal, else prints phase changes."""
+
+    def __init__(self, stream=None):
+        super().__init__()
+        self._stream = stream or sys.stderr
+        self._last = 0.0
+        self._last_msg = ""
+        self._tty = hasattr(self._stream, "isatty") and self._stream.isatty()
+
+    def report(self, fraction: float, message: str = "") -> None:
+        super().report(fraction, message)
+        now = time.monotonic()
+        if self._tty:
+            if now - self._last < 0.1 and fraction < 1.0:
+                return
+            self._last = now
+            width = 30
+            filled = int(width * self.fraction)
+            self._stream.write(f"\r[{'#' * filled}{'.' * (width - filled)}] {self.fraction:5.1%} "
+                               f"{self.message[:60]:<60}")
+            if self.fraction >= 1.0:
+                self._stream.write("\n")
+            self._stream.flush()
+        elif self.message != self._last_msg:
+            self._last_msg = self.message
+            self._stream.write(f"{self.fraction:5.1%} {self.message}\n")
+            self._stream.flush()
