@@ -221,7 +221,7 @@ def _knn_baseline(items: pl.DataFrame, model: RoutingModel, train_codes: set[str
     n_cat = len(cats)
     pre = ColumnTransformer([
         ("cat", OneHotEncoder(handle_unknown="ignore", min_frequency=3), list(range(n_cat))),
-        ("num", make_pipeline(SimpleImputer(strategy="median"), StandardScaler()),
+        ("num", make_pipeline(SimpleImputer(strategy="median", keep_empty_features=True), StandardScaler()),
          list(range(n_cat, n_cat + len(nums)))),
     ])
     Xtr = pre.fit_transform(frame(train))

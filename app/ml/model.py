@@ -357,11 +357,12 @@ class RoutingModel:
         sources.append(("similar_actuals", members, member_sims))
         if len(neighbours) > len(members):
             sources.append(("similar_actuals", [int(n) for n in neighbours], [float(s) for s in sims]))
-        unusable = 0
+        unusable: list[str] = []
+        source_words = {"item_actuals": "the item's own", "similar_actuals": "the similar items'"}
         for name, its, ws in sources:
             run, rw, raw = self._samples(its, ws, j, "act_run")
             if raw and run.size == 0:
-                unusable += raw
+                unusable.append(f"all {raw} of {source_words[name]} work results are unusable (zero or missing hours)")
             if run.size >= (1 if name == "item_actuals" else MIN_SAMPLES):
                 run, rw = _trim(run, rw)
                 op.RUN_TIME_P10, op.RUN_TIME, op.RUN_TIME_P90 = _wquantiles(run, rw)
@@ -372,22 +373,21 @@ class RoutingModel:
                     setup, sw = _trim(setup, sw)
                     op.SETUP_TIME_P10, op.SETUP_TIME, op.SETUP_TIME_P90 = _wquantiles(setup, sw)
                 else:
-                    std = a["op_setup"][member_ops]
-                    op.SETUP_TIME = _median_or_zero(std)
+                    op.SETUP_TIME = _median_or_zero(a["op_setup"][member_ops])
                 break
         else:
             std_run = a["op_run"][member_ops]
-            std_setup = a["op_setup"][member_ops]
             std_run = std_run[np.isfinite(std_run)]
             op.TIME_SOURCE = "standard"
             op.SAMPLE_COUNT = int(std_run.size)
             if std_run.size:
                 op.RUN_TIME_P10, op.RUN_TIME, op.RUN_TIME_P90 = (float(v) for v in np.percentile(std_run, [10, 50, 90]))
-            op.SETUP_TIME = _median_or_zero(std_setup)
-            if unusable:
-                op.WARNING = (f"{unusable} work results for {op.JOB_CD} were unusable (zero or missing hours); "
-                              f"standard times used")
-                warnings.append(f"{op.JOB_CD}: {op.WARNING}")
+            op.SETUP_TIME = _median_or_zero(a["op_setup"][member_ops])
+        if unusable:
+            used = {"item_actuals": "the item's own actuals", "similar_actuals": "similar items' actuals",
+                    "standard": "standard times"}[op.TIME_SOURCE]
+            op.WARNING = f"{op.JOB_CD}: {'; '.join(unusable)}; times taken from {used}"
+            warnings.append(op.WARNING)
         for attr in ("RUN_TIME", "RUN_TIME_P10", "RUN_TIME_P90", "SETUP_TIME", "SETUP_TIME_P10", "SETUP_TIME_P90",
                      "WAIT_TIME", "MOVE_TIME"):
             setattr(op, attr, round(float(getattr(op, attr)), 3))

@@ -73,7 +73,7 @@ def train(store: Store, params: EncoderParams | None = None, progress: Progress 
     try:
         with store.begin() as conn:
             conn.execute(model_version.insert().values(
-                version=version, created_at=datetime.now(), created_by=user.name, path=str(folder),
+                version=version, created_at=datetime.now(), created_by=user.name, path=folder.name,
                 params=json.dumps(model.encoder.params.to_json()), summary=json.dumps(model.info),
                 active=False))
             audit.record(store, "model.train", version, {"info": model.info}, user, conn)
@@ -169,9 +169,8 @@ def load(store: Store, version: str | None = None) -> RoutingModel:
     row = next((m for m in list_models(store) if m["version"] == version), None)
     if row is None:
         raise NoModelError(f"model version {version} does not exist in store {store.describe()}")
-    folder = Path(row["path"])
-    if not folder.exists():
-        folder = store.models_dir / version
+    # the registry keeps the folder name only, so a store moved with its models folder still works
+    folder = store.models_dir / Path(row["path"]).name
     arrays, docs, texts = read_model(folder)
     try:
         model = RoutingModel.from_files(version, arrays, docs, texts)

@@ -1,0 +1,109 @@
+"""scripts/bench: the speed targets measured on a demo plant, each printed beside its target.
+
+Timings belong here, not in tests: these machines are shared and noisy. Run on the 300,000-item
+plant by default (`--items` for a quicker look).
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+
+def _run_cli(args: list[str], env: dict) -> tuple[float, float, str]:
+    """Run `python -m app ARGS` in a child; return (seconds, peak resident GB of the child, stdout)."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    t = time.perf_counter()
+    proc = subprocess.run([sys.executable, "-m", "app", *args], env=env, capture_output=True, text=True)
+    seconds = time.perf_counter() - t
+    if proc.returncode != 0:
+        raise SystemExit(f"bench: routing-ml {' '.join(args)} failed:\n{proc.stderr}")
+    peak_kb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    return seconds, max(peak_kb, before) / 1024 / 1024, proc.stdout
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(prog="scripts/bench")
+    ap.add_argument("--items", type=int, default=300_000)
+    ap.add_argument("--seed", type=int, default=7)
+    ap.add_argument("--workdir", help="keep the demo plant and store here (default: a temporary folder)")
+    ap.add_argument("--no-gui", action="store_true", help="skip the window's stall measurements")
+    ap.add_argument("--json", metavar="FILE", help="also write the figures as JSON")
+    args = ap.parse_args(argv)
+
+    work = Path(args.workdir or tempfile.mkdtemp(prefix="routing-ml-bench-"))
+    work.mkdir(parents=True, exist_ok=True)
+    plant, store = work / "plant.sqlite", work / "store.sqlite"
+    env = dict(os.environ, ROUTING_ML_STORE=str(store))
+    rows: list[tuple[str, float, float, str]] = []   # (figure, measured, target, unit)
+
+    def show(name, value, target, unit, lower_is_better=True):
+        ok = value <= target if lower_is_better else value >= target
+        rows.append((name, value, target, unit))
+        print(f"{name:<46} {value:>10.3f} {unit:<3} target {'≤' if lower_is_better else '≥'} {target:g} {unit:<3} "
+              f"{'ok' if ok else 'MISSED'}", flush=True)
+
+    print(f"demo plant of {args.items:,} items in {work}", flush=True)
+    for p in (plant, store):
+        if p.exists():
+            p.unlink()
+    secs, _, out = _run_cli(["demo-data", "--items", str(args.items), "--seed", str(args.seed), "--out", str(plant)], env)
+    print("  " + out.strip().splitlines()[-1])
+    show("demo-data (generate + write SQLite)", secs, 120, "s")
+    secs, _, _ = _run_cli(["import", "--source", str(plant)], env)
+    show("import from SQLite", secs, 90, "s")
+    secs, peak, version = _run_cli(["train"], env)
+    show("training (read store + build + write model)", secs, 60, "s")
+    show("training peak memory", peak, 4, "GB")
+
+    from app.ml.model import PredictOptions
+    from app.services import models, prediction
+    from app.store.db import Store
+    st = Store(str(store))
+    t = time.perf_counter()
+    model = models.load(st)
+    show("model load (verify SHA-256 + read arrays)", time.perf_counter() - t, 2, "s")
+
+    routed = set(model.item_codes)
+    all_codes = st.item_codes()
+    new_items = [c for c in all_codes if c not in routed]
+    rng = random.Random(args.seed)
+    sample = rng.sample(new_items, min(200, len(new_items)))
+    times = []
+    for code in sample:
+        t = time.perf_counter()
+        prediction.predict_items(st, [code], PredictOptions(candidates=5))
+        times.append(time.perf_counter() - t)
+    times.sort()
+    show("one prediction p95 (5 candidates + times)", 1000 * times[int(0.95 * (len(times) - 1))], 50, "ms")
+    batch = rng.sample(all_codes, min(1000, len(all_codes)))
+    t = time.perf_counter()
+    prediction.predict_items(st, batch, PredictOptions())
+    show("1,000 items in one batch", time.perf_counter() - t, 10, "s")
+
+    if not args.no_gui:
+        try:
+            from app.ui.heartbeat import measure_stalls
+        except ImportError:
+            print("window stall measurement: not available (app.ui.heartbeat missing)")
+        else:
+            os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+            stalls = measure_stalls(str(store))
+            show("window cold start to interactive", stalls["cold_start_s"], 2, "s")
+            show("longest GUI stall during training", stalls["train_max_stall_ms"], 100, "ms")
+            show("longest GUI stall during 1,000-item batch", stalls["batch_max_stall_ms"], 100, "ms")
+    if args.json:
+        Path(args.json).write_text(json.dumps([dict(zip(("figure", "measured", "target", "unit"), r)) for r in rows],
+                                              indent=1))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

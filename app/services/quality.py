@@ -1,0 +1,59 @@
+"""Data-quality report of the store's copy of the ERP views: what a trainer should know first."""
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import polars as pl
+
+from app.domain.schema import COLUMNS, DEFAULT_VIEW_NAMES, ITEMS, RESULTS, ROUTINGS, VIEW_KINDS
+from app.ml.model import clean_actuals, current_routings
+from app.services.models import TRAIN_RESULT_COLUMNS, TRAIN_ROUTING_COLUMNS
+from app.services.progress import Progress
+from app.store.db import Store
+
+
+def quality_report(store: Store, progress: Progress | None = None) -> dict[str, Any]:
+    p = progress or Progress()
+    p.report(0.0, "reading items")
+    items = store.read_view(ITEMS)
+    p.report(0.3, "reading routings")
+    routings = store.read_view(ROUTINGS, TRAIN_ROUTING_COLUMNS)
+    p.report(0.6, "reading work results")
+    results = store.read_view(RESULTS, TRAIN_RESULT_COLUMNS)
+    p.report(0.85, "checking")
+    counts = {DEFAULT_VIEW_NAMES[ITEMS]: items.height, DEFAULT_VIEW_NAMES[ROUTINGS]: routings.height,
+              DEFAULT_VIEW_NAMES[RESULTS]: results.height}
+    missing = {}
+    for kind, frame in ((ITEMS, items), (ROUTINGS, routings), (RESULTS, results)):
+        if frame.height:
+            nulls = frame.null_count().row(0, named=True)
+            missing[DEFAULT_VIEW_NAMES[kind]] = {c: nulls[c] / frame.height for c in frame.columns}
+    routed = routings["ITEM_CD"].unique()
+    without = items.filter(~pl.col("ITEM_CD").is_in(routed.implode()))
+    cur = current_routings(routings) if routings.height else routings
+    variants = routings.select("ITEM_CD", "ROUT_NO").unique().group_by("ITEM_CD").len()
+    cleaned = clean_actuals(results) if results.height else None
+    dup_results = results.height - results.unique().height
+    usable_raw = results.filter((pl.col("MACH_WORKED_HOURS") > 0) & (pl.col("ORDER_QTY") > 0)).height \
+        if results.height else 0
+    zero_raw = results.filter(~((pl.col("MACH_WORKED_HOURS") > 0) & (pl.col("ORDER_QTY") > 0))).height \
+        if results.height else 0
+    outliers = (usable_raw - dup_results - int(cleaned["run_min"].is_not_null().sum())) if cleaned is not None else 0
+    last = store.last_import()
+    p.report(1.0, "report ready")
+    return {
+        "row_counts": counts,
+        "missing_rates": missing,
+        "import_warnings": json.loads(last["warnings"]) if last and last.get("warnings") else [],
+        "last_import": {"source": last["source"], "at": str(last["finished_at"])} if last else None,
+        "items_without_routing": without.height,
+        "items_without_routing_examples": without["ITEM_CD"].head(10).to_list(),
+        "duplicate_item_codes": items.height - items["ITEM_CD"].n_unique(),
+        "items_with_several_routing_variants": int((variants["len"] > 1).sum()) if variants.height else 0,
+        "current_routing_operations": cur.height,
+        "duplicate_work_results": dup_results,
+        "zero_or_missing_hours_work_results": zero_raw,
+        "outlier_work_results": max(outliers, 0),
+        "columns_expected": {DEFAULT_VIEW_NAMES[k]: len(COLUMNS[k]) for k in VIEW_KINDS},
+    }

@@ -1,0 +1,140 @@
+"""Saved routings: drafts and submissions an engineer keeps in the program's store.
+
+Every save bumps `revision`; a save names the revision it started from, and if someone else
+saved in between the save is refused with ConflictError instead of overwriting their work.
+"""
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select, update
+
+from app.domain.routing import Operation, RoutingError
+from app.services import audit
+from app.services.identity import User, current_user
+from app.store.db import Store, saved_routing
+
+STATUSES = ("draft", "submitted")
+EDITABLE_FIELDS = ("SETUP_TIME", "RUN_TIME", "WAIT_TIME", "MOVE_TIME")
+
+
+class ConflictError(RoutingError):
+    """Someone else saved this routing since it was opened."""
+
+    def __init__(self, item_cd: str, by: str, at: datetime, revision: int):
+        super().__init__(f"routing of {item_cd} was changed by {by} at {at:%Y-%m-%d %H:%M:%S} "
+                         f"(revision {revision}); reload it before saving")
+        self.item_cd, self.by, self.at, self.revision = item_cd, by, at, revision
+
+
+@dataclass
+class SavedRouting:
+    id: int
+    ITEM_CD: str
+    ROUT_NO: str
+    status: str
+    revision: int
+    operations: list[Operation]
+    model_version: str | None
+    candidate_rank: int | None
+    note: str
+    created_by: str
+    created_at: datetime
+    updated_by: str
+    updated_at: datetime
+
+
+def validate_operations(item_cd: str, operations: list[Operation]) -> None:
+    """A routing a plant engineer could hand to the ERP: at least one operation, codes and sane times."""
+    if not operations:
+        raise RoutingError(f"routing of {item_cd} has no operations")
+    seqs = [o.PROC_SEQ for o in operations]
+    if len(set(seqs)) != len(seqs):
+        raise RoutingError(f"routing of {item_cd}: PROC_SEQ values repeat ({seqs})")
+    for o in operations:
+        if not o.JOB_CD:
+            raise RoutingError(f"routing of {item_cd}, PROC_SEQ {o.PROC_SEQ}: JOB_CD is empty")
+        if not o.RES_CD and o.INSIDE_FLAG == "사내":
+            raise RoutingError(f"routing of {item_cd}, PROC_SEQ {o.PROC_SEQ} ({o.JOB_CD}): RES_CD is empty")
+        for f in EDITABLE_FIELDS:
+            v = getattr(o, f)
+            if v is None or not isinstance(v, (int, float)) or v != v or v < 0:
+                raise RoutingError(f"routing of {item_cd}, PROC_SEQ {o.PROC_SEQ} ({o.JOB_CD}): "
+                                   f"{f} must be a number ≥ 0, not {v!r}")
+
+
+def _row_to_saved(row) -> SavedRouting:
+    ops = [Operation(**o) for o in json.loads(row["operations"])]
+    return SavedRouting(row["id"], row["ITEM_CD"], row["ROUT_NO"], row["status"], row["revision"], ops,
+                        row["model_version"], row["candidate_rank"], row["note"] or "", row["created_by"] or "",
+                        row["created_at"], row["updated_by"] or "", row["updated_at"])
+
+
+def load_saved(store: Store, item_cd: str) -> SavedRouting | None:
+    with store.engine.connect() as conn:
+        row = conn.execute(select(saved_routing).where(saved_routing.c.ITEM_CD == item_cd.upper())
+                           .order_by(saved_routing.c.id.desc()).limit(1)).mappings().first()
+    return _row_to_saved(row) if row else None
+
+
+def list_saved(store: Store, limit: int = 500) -> list[SavedRouting]:
+    with store.engine.connect() as conn:
+        rows = conn.execute(select(saved_routing).order_by(saved_routing.c.updated_at.desc())
+                            .limit(limit)).mappings().all()
+    return [_row_to_saved(r) for r in rows]
+
+
+def save_routing(store: Store, item_cd: str, operations: list[Operation], status: str = "draft",
+                 expected_revision: int | None = None, model_version: str | None = None,
+                 candidate_rank: int | None = None, note: str = "", rout_no: str = "ML-001",
+                 user: User | None = None) -> SavedRouting:
+    """Save (create or update) the item's routing.
+
+    `expected_revision` is the revision the editor loaded (None when it started from a candidate
+    and nothing was saved yet). If the stored revision differs, ConflictError — never a silent
+    overwrite.
+    """
+    user = user or current_user()
+    item_cd = item_cd.strip().upper()
+    if status not in STATUSES:
+        raise RoutingError(f"status {status!r} is not one of {', '.join(STATUSES)}")
+    validate_operations(item_cd, operations)
+    payload = json.dumps([asdict(o) for o in operations], ensure_ascii=False)
+    now = datetime.now()
+    with store.begin() as conn:
+        row = conn.execute(select(saved_routing).where(saved_routing.c.ITEM_CD == item_cd)
+                           .order_by(saved_routing.c.id.desc()).limit(1)).mappings().first()
+        if row is not None and row["revision"] != expected_revision:
+            raise ConflictError(item_cd, row["updated_by"] or "?", row["updated_at"], row["revision"])
+        if row is None and expected_revision is not None:
+            raise RoutingError(f"routing of {item_cd} (revision {expected_revision}) no longer exists")
+        if row is None:
+            conn.execute(saved_routing.insert().values(
+                ITEM_CD=item_cd, ROUT_NO=rout_no, status=status, revision=1, operations=payload,
+                model_version=model_version, candidate_rank=candidate_rank, note=note,
+                created_by=user.name, created_at=now, updated_by=user.name, updated_at=now))
+            revision = 1
+        else:
+            revision = row["revision"] + 1
+            # the WHERE on revision makes the check-and-write one atomic step on a shared server too
+            done = conn.execute(update(saved_routing)
+                                .where(saved_routing.c.id == row["id"], saved_routing.c.revision == row["revision"])
+                                .values(status=status, revision=revision, operations=payload,
+                                        model_version=model_version or row["model_version"],
+                                        candidate_rank=candidate_rank if candidate_rank is not None
+                                        else row["candidate_rank"], note=note or row["note"],
+                                        updated_by=user.name, updated_at=now))
+            if done.rowcount != 1:
+                raise ConflictError(item_cd, "another user", now, revision)
+        audit.record(store, f"routing.{status}", item_cd, {"revision": revision, "operations": len(operations)},
+                     user, conn)
+    saved = load_saved(store, item_cd)
+    assert saved is not None
+    return saved
+
+
+def operations_from_json(data: list[dict[str, Any]]) -> list[Operation]:
+    return [Operation(**d) for d in data]

@@ -1,0 +1,176 @@
+"""demo plant → import → train → predict → evaluate, as a user runs it."""
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import polars as pl
+import pytest
+
+from app.domain.routing import RoutingError
+from app.ml.features import EncoderParams, WEIGHT_PRESETS
+from app.ml.model import PredictOptions
+from app.ml.registry import ModelError
+from app.services import models
+from app.services.importing import import_source
+from app.services.prediction import predict_items
+from app.services.progress import Cancelled, Progress
+from app.store.db import Store
+
+
+def _new_items(store: Store, n: int = 5) -> list[str]:
+    model = models.load(store)
+    routed = set(model.item_codes)
+    return [c for c in store.item_codes() if c not in routed][:n]
+
+
+def test_importing_again_replaces_and_never_duplicates(trained_store, demo_plant_file):
+    before = trained_store.view_counts()
+    assert before["items"] > 0 and before["routings"] > 0 and before["results"] > 0
+    import_source(trained_store, str(demo_plant_file))
+    assert trained_store.view_counts() == before
+
+
+def test_cancelled_import_keeps_the_previous_copy(trained_store, demo_plant_file):
+    before = trained_store.view_counts()
+    calls = []
+
+    def cb(f, m):
+        calls.append(f)
+        if f > 0.7:
+            progress.cancel()
+
+    progress = Progress(cb)
+    with pytest.raises(Cancelled):
+        import_source(trained_store, str(demo_plant_file), progress=progress)
+    assert trained_store.view_counts() == before
+
+
+def test_new_item_gets_several_explained_candidates_with_times(trained_store):
+    codes = _new_items(trained_store, 20)
+    batch = predict_items(trained_store, codes, PredictOptions(top_k=20, candidates=5))
+    assert not batch.errors
+    assert len(batch.predictions) == len(codes)
+    several = [p for p in batch.predictions if len(p.candidates) >= 2]
+    assert len(several) >= len(codes) // 2, "most new items should get more than one candidate"
+    for p in batch.predictions:
+        assert p.similar_items and all(s.matching for s in p.similar_items)
+        scores = [c.score for c in p.candidates]
+        assert all(0 < s <= 1 for s in scores) and abs(sum(scores) - 1) < 0.2 or len(scores) == 5
+        for c in p.candidates:
+            assert c.support_items and set(c.support_items) <= {s.ITEM_CD for s in p.similar_items}
+            assert [o.PROC_SEQ for o in c.operations] == sorted(o.PROC_SEQ for o in c.operations)
+            for o in c.operations:
+                assert o.TIME_SOURCE in ("item_actuals", "similar_actuals", "standard")
+                assert o.RUN_TIME >= 0 and o.SETUP_TIME >= 0
+                assert o.RUN_TIME_P10 <= o.RUN_TIME <= o.RUN_TIME_P90 + 1e-9
+    # most in-house times come from the shop floor, not the standard times
+    ops = [o for p in batch.predictions for c in p.candidates[:1] for o in c.operations if o.INSIDE_FLAG == "사내"]
+    from_actuals = sum(o.TIME_SOURCE != "standard" for o in ops)
+    assert from_actuals > 0.7 * len(ops)
+    assert any(o.RUN_TIME > 0 for o in ops)
+
+
+def test_json_has_the_documented_shape(trained_store):
+    batch = predict_items(trained_store, _new_items(trained_store, 1) + ["NO-SUCH-ITEM"])
+    data = json.loads(json.dumps(batch.to_json(), ensure_ascii=False))
+    assert set(data) >= {"model_version", "predictions", "errors"}
+    assert data["errors"][0]["ITEM_CD"] == "NO-SUCH-ITEM" and "NO-SUCH-ITEM" in data["errors"][0]["message"]
+    pred = data["predictions"][0]
+    assert {"ITEM_CD", "similar_items", "candidates"} <= set(pred)
+    assert {"ITEM_CD", "similarity"} <= set(pred["similar_items"][0])
+    cand = pred["candidates"][0]
+    assert {"rank", "score", "support_items", "operations"} <= set(cand)
+    op = cand["operations"][0]
+    assert {"PROC_SEQ", "JOB_CD", "JOB_NM", "RES_CD", "INSIDE_FLAG", "SETUP_TIME", "RUN_TIME", "RUN_TIME_P10",
+            "RUN_TIME_P90", "WAIT_TIME", "MOVE_TIME", "TIME_UNIT", "SAMPLE_COUNT", "TIME_SOURCE"} <= set(op)
+    assert op["TIME_UNIT"] == "M"
+
+
+def test_threshold_visibly_changes_the_result(trained_store):
+    code = _new_items(trained_store, 1)[0]
+    loose = predict_items(trained_store, [code], PredictOptions(top_k=20, threshold=0.0)).predictions[0]
+    cut = sorted(s.similarity for s in loose.similar_items)[len(loose.similar_items) // 2]
+    strict = predict_items(trained_store, [code], PredictOptions(top_k=20, threshold=cut + 1e-6)).predictions[0]
+    assert 0 < len(strict.similar_items) < len(loose.similar_items)
+    assert all(s.similarity > cut for s in strict.similar_items)
+    none = predict_items(trained_store, [code], PredictOptions(threshold=1.01)).predictions[0]
+    assert none.candidates == [] and any("threshold" in w for w in none.warnings)
+
+
+def test_model_version_visibly_changes_the_result(trained_store):
+    first = models.active_version(trained_store)
+    weights = dict(WEIGHT_PRESETS["balanced"], part_type=0.0, material=0.0, spec_text=0.0, dimensions=5.0)
+    second = models.train(trained_store, EncoderParams(weights=weights), activate=False)
+    codes = _new_items(trained_store, 10)
+    a = predict_items(trained_store, codes, version=first)
+    b = predict_items(trained_store, codes, version=second)
+    assert a.model_version == first and b.model_version == second
+    changed = sum([s.ITEM_CD for s in x.similar_items] != [s.ITEM_CD for s in y.similar_items]
+                  for x, y in zip(a.predictions, b.predictions))
+    assert changed >= 5
+
+
+def test_activate_and_roll_back(trained_store):
+    first = models.active_version(trained_store)
+    second = models.train(trained_store)
+    assert models.active_version(trained_store) == second
+    assert models.rollback(trained_store) == first
+    assert models.active_version(trained_store) == first
+    models.activate(trained_store, second)
+    assert models.active_version(trained_store) == second
+    with pytest.raises(RoutingError, match="NOPE"):
+        models.activate(trained_store, "NOPE")
+
+
+def test_crash_while_writing_a_model_leaves_the_active_one(trained_store, monkeypatch):
+    first = models.active_version(trained_store)
+    before = sorted(p.name for p in trained_store.models_dir.iterdir())
+
+    def boom(*a, **k):
+        raise OSError("disk full")
+
+    monkeypatch.setattr(np, "save", boom)
+    with pytest.raises(OSError):
+        models.train(trained_store)
+    assert models.active_version(trained_store) == first
+    assert len(models.list_models(trained_store)) == 1
+    assert sorted(p.name for p in trained_store.models_dir.iterdir()) == before  # no half-written folder
+
+
+def test_cancelled_training_leaves_the_active_model(trained_store):
+    first = models.active_version(trained_store)
+    progress = Progress(lambda f, m: progress.cancel() if f > 0.4 else None)
+    with pytest.raises(Cancelled):
+        models.train(trained_store, progress=progress)
+    assert models.active_version(trained_store) == first
+    assert len(models.list_models(trained_store)) == 1
+
+
+def test_tampered_model_is_refused_with_a_clear_message(trained_store):
+    version = models.active_version(trained_store)
+    x = trained_store.models_dir / version / "X.npy"
+    data = bytearray(x.read_bytes())
+    data[len(data) // 2] ^= 0x01
+    x.write_bytes(bytes(data))
+    models._cache.clear()
+    with pytest.raises(ModelError, match=r"X\.npy"):
+        predict_items(trained_store, _new_items(trained_store, 1) or ["X"])
+
+
+def test_unusable_actuals_are_warned_about_not_exported_as_zero(trained_store):
+    """Items whose work results are all zero: times fall back to standard, with a warning."""
+    model = models.load(trained_store)
+    a = model.arrays
+    zero_items = []
+    for i in range(len(model.item_codes)):
+        s, e = a["act_ptr"][i], a["act_ptr"][i + 1]
+        if e - s >= 3 and not np.isfinite(a["act_run"][s:e]).any() and np.all(a["op_inside"][a["op_ptr"][i]:a["op_ptr"][i+1]]):
+            zero_items.append(model.item_codes[i])
+    assert zero_items, "the demo plant has items whose actuals are all zero"
+    code = zero_items[0]
+    batch = predict_items(trained_store, [code], PredictOptions(top_k=1))
+    p = batch.predictions[0]
+    ops = p.candidates[0].operations
+    assert any(o.WARNING and "unusable" in o.WARNING for o in ops)
+    assert all(o.TIME_SOURCE != "item_actuals" for o in ops)
