@@ -44,7 +44,7 @@ GROUP_LABELS = {
 WEIGHT_PRESETS: dict[str, dict[str, float]] = {
     # measured on the demo plant (README, "Choosing the weights")
     "balanced": {"part_type": 3.0, "material": 2.0, "dimensions": 2.0, "seal": 0.5,
-                 "classification": 0.5, "rotation": 0.2, "spec_text": 2.0},
+                 "classification": 1.5, "rotation": 0.2, "spec_text": 2.0},
     "geometry": {"part_type": 2.0, "material": 1.0, "dimensions": 4.0, "seal": 1.0,
                  "classification": 0.5, "rotation": 0.2, "spec_text": 1.0},
     "equal": {g: 1.0 for g in GROUPS},
@@ -140,10 +140,13 @@ class FeatureEncoder:
             col = 0
             for c in cats:
                 levels = self.levels[c]
-                lookup = {v: i for i, v in enumerate(levels)}
-                values = items[c].cast(pl.Utf8).to_list() if c in items.columns else [None] * n
-                idx = np.fromiter((lookup.get(v, len(levels)) if v is not None else -1 for v in values),
-                                  dtype=np.int64, count=n)
+                if c in items.columns:
+                    idx = (items[c].cast(pl.Utf8)
+                           .replace_strict({v: i for i, v in enumerate(levels)}, default=len(levels),
+                                           return_dtype=pl.Int64)
+                           .fill_null(-1).to_numpy())
+                else:
+                    idx = np.full(n, -1, dtype=np.int64)
                 rows = np.nonzero(idx >= 0)[0]
                 block[rows, col + idx[rows]] = 1.0
                 col += len(levels) + 1

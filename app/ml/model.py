@@ -29,7 +29,7 @@ OUTLIER_FACTOR = 3.0       # an actual more than 3x off its item's median for th
 
 @dataclass
 class PredictOptions:
-    top_k: int = 10
+    top_k: int = 20
     candidates: int = 5
     threshold: float = 0.0
     similarity_power: float = 2.0   # support = sum of similarity^p
@@ -97,16 +97,32 @@ class RoutingModel:
         items = items.unique(subset="ITEM_CD", keep="first", maintain_order=True)
         cur = current_routings(routings)
         routed = set(cur["ITEM_CD"].unique().to_list())
-        idx_items = items.filter(pl.col("ITEM_CD").is_in(list(routed))).sort("ITEM_CD")
+        encoder = FeatureEncoder.fit(items, params)
+        # the index is ordered by PART_TYPE so a search can read one type's slice first (see search)
+        levels = encoder.levels["PART_TYPE"]
+        idx_items = (items.filter(pl.col("ITEM_CD").is_in(list(routed)))
+                     .with_columns(pl.col("PART_TYPE").replace_strict({v: i for i, v in enumerate(levels)},
+                                                                      default=len(levels), return_dtype=pl.Int32)
+                                   .fill_null(len(levels) + 1).alias("_pt"))
+                     .sort(["_pt", "ITEM_CD"]))
+        pt_level = idx_items["_pt"].to_numpy()
+        pt_ptr = np.searchsorted(pt_level, np.arange(len(levels) + 3)).astype(np.int64)
+        idx_items = idx_items.drop("_pt")
         codes = idx_items["ITEM_CD"].to_list()
         pos = {c: i for i, c in enumerate(codes)}
         cur = cur.filter(pl.col("ITEM_CD").is_in(codes))
         report(0.15, f"encoding {len(codes):,} items")
-        encoder = FeatureEncoder.fit(items, params)
         X = encoder.encode(idx_items)
+        # per PART_TYPE slice, the largest norm of a row outside its part-type block (see search)
+        ps, pe = encoder.slices["part_type"]
+        rest = np.sqrt(np.clip(1.0 - (X[:, ps:pe] ** 2).sum(axis=1), 0.0, 1.0))
+        pt_rest_max = np.array([rest[pt_ptr[i]:pt_ptr[i + 1]].max() if pt_ptr[i + 1] > pt_ptr[i] else 0.0
+                                for i in range(len(pt_ptr) - 1)], dtype=np.float32)
         report(0.55, "collecting operations")
 
-        op_item = np.fromiter((pos[c] for c in cur["ITEM_CD"].to_list()), dtype=np.int32, count=cur.height)
+        cur = (cur.with_columns(pl.col("ITEM_CD").replace_strict(pos, return_dtype=pl.Int32).alias("_i"))
+               .sort(["_i", "PROC_SEQ"]))
+        op_item = cur["_i"].to_numpy()
         job, job_vocab = _factorize(cur["JOB_CD"].to_list())
         res, res_vocab = _factorize(cur["RES_CD"].to_list())
         bp, bp_vocab = _factorize(cur["BP_CD"].to_list())
@@ -139,6 +155,20 @@ class RoutingModel:
         a_item = act["_i"].to_numpy()
         act_ptr = np.searchsorted(a_item, np.arange(len(codes) + 1)).astype(np.int64)
 
+        # how run time grows with the outer diameter, per operation: log-log slope over items
+        od_of = idx_items.select("ITEM_CD", pl.col("OUTDIAMETER").cast(pl.Float64).alias("_od"))
+        per_item = (act.filter(pl.col("run_min").is_not_null()).group_by(["ITEM_CD", "_j"])
+                    .agg(pl.col("run_min").median()).join(od_of, on="ITEM_CD")
+                    .filter(pl.col("_od") > 0).with_columns(pl.col("run_min").log().alias("_y"),
+                                                             pl.col("_od").log().alias("_x")))
+        slopes = (per_item.group_by("_j").agg(pl.len().alias("n"), pl.cov("_x", "_y").alias("c"),
+                                              pl.col("_x").var().alias("v"))
+                  .filter((pl.col("n") >= 30) & (pl.col("v") > 0.01)))
+        size_exp = np.zeros(len(job_vocab), dtype=np.float32)
+        for jj, c, v in zip(slopes["_j"].to_list(), slopes["c"].to_list(), slopes["v"].to_list()):
+            if jj >= 0:
+                size_exp[jj] = float(np.clip(c / v, 0.0, 2.5))
+
         part, part_vocab = _factorize(idx_items["PART_TYPE"].to_list())
         mat, mat_vocab = _factorize(idx_items["ITEM_MATERIAL"].to_list())
         arrays = {
@@ -152,7 +182,8 @@ class RoutingModel:
             "act_ptr": act_ptr, "act_job": act["_j"].to_numpy().astype(np.int32),
             "act_run": act["run_min"].fill_null(np.nan).to_numpy().astype(np.float32),
             "act_setup": act["setup_min"].fill_null(np.nan).to_numpy().astype(np.float32),
-            "item_part": part, "item_mat": mat,
+            "item_part": part, "item_mat": mat, "job_size_exp": size_exp, "pt_ptr": pt_ptr,
+            "pt_rest_max": pt_rest_max,
             "item_od": idx_items["OUTDIAMETER"].fill_null(np.nan).to_numpy().astype(np.float32),
         }
         vocab = {"job": job_vocab, "job_nm": [nm_map.get(j, "") for j in job_vocab], "res": res_vocab,
@@ -197,32 +228,72 @@ class RoutingModel:
 
     # ---- prediction ----------------------------------------------------------------------
     def search(self, Q: np.ndarray, k: int, exclude: list[int | None] | None = None) -> tuple[np.ndarray, np.ndarray]:
-        """Exact top-k cosine over all indexed items for each row of Q: (indices, similarities)."""
+        """Exact top-k cosine over all indexed items for each row of Q: (indices, similarities).
+
+        The index is ordered by PART_TYPE. An item x of another type shares nothing with q in the
+        part-type block, so cos(q, x) <= |q_rest| * |x_rest| (Cauchy-Schwarz on the other blocks),
+        and |x_rest| is at most the largest such norm in x's slice, kept at training. When the
+        k-th best of q's own type reaches that bound, no other item can enter the top k and the
+        rest of the index is skipped; otherwise the whole index is searched. Exact either way.
+        """
         n = self.X.shape[0]
         k = max(1, min(k, n - 1 if n > 1 else 1))
+        m = Q.shape[0]
+        idx_out = np.zeros((m, k), dtype=np.int64)
+        sim_out = np.zeros((m, k), dtype=np.float32)
+        exclude = exclude if exclude is not None else [None] * m
+        ps, pe = self.encoder.slices["part_type"]
+        block = Q[:, ps:pe]
+        level = np.where(block.max(axis=1) > 0, block.argmax(axis=1), -1)
+        q_rest = np.sqrt(np.clip(1.0 - (block ** 2).sum(axis=1), 0.0, 1.0))
+        ptr = self.arrays.get("pt_ptr")
+        rest_max = self.arrays.get("pt_rest_max")
+        todo = np.ones(m, dtype=bool)
+        if ptr is not None:
+            for lvl in np.unique(level[level >= 0]):
+                s, e = int(ptr[lvl]), int(ptr[lvl + 1])
+                if e - s < k + 1:
+                    continue
+                rows = np.nonzero(level == lvl)[0]
+                others = np.delete(rest_max, lvl).max() if rest_max.size > 1 else 0.0
+                ids, sims = self._topk(Q[rows], s, e, k, [exclude[r] for r in rows])
+                ok = sims[:, -1] >= q_rest[rows] * others + 1e-6
+                idx_out[rows[ok]], sim_out[rows[ok]] = ids[ok], sims[ok]
+                todo[rows[ok]] = False
+        rows = np.nonzero(todo)[0]
+        if rows.size:
+            ids, sims = self._topk(Q[rows], 0, n, k, [exclude[r] for r in rows])
+            idx_out[rows], sim_out[rows] = ids, sims
+        return idx_out, sim_out
+
+    def _topk(self, Q: np.ndarray, s: int, e: int, k: int, exclude: list[int | None]) -> tuple[np.ndarray, np.ndarray]:
         idx_out = np.zeros((Q.shape[0], k), dtype=np.int64)
         sim_out = np.zeros((Q.shape[0], k), dtype=np.float32)
+        X = self.X[s:e]
         for b in range(0, Q.shape[0], 128):
-            S = Q[b:b + 128] @ self.X.T
-            if exclude is not None:
-                for r, ex in enumerate(exclude[b:b + 128]):
-                    if ex is not None:
-                        S[r, ex] = -np.inf
+            S = (X @ Q[b]).reshape(1, -1) if Q.shape[0] == 1 else Q[b:b + 128] @ X.T
+            for r, ex in enumerate(exclude[b:b + 128]):
+                if ex is not None and s <= ex < e:
+                    S[r, ex - s] = -np.inf
             part = np.argpartition(S, -k, axis=1)[:, -k:]
             vals = np.take_along_axis(S, part, axis=1)
             order = np.argsort(-vals, axis=1, kind="stable")
-            idx_out[b:b + 128] = np.take_along_axis(part, order, axis=1)
+            idx_out[b:b + 128] = np.take_along_axis(part, order, axis=1) + s
             sim_out[b:b + 128] = np.take_along_axis(vals, order, axis=1)
         return idx_out, sim_out
 
     def predict_vectors(self, codes: list[str], Q: np.ndarray, opts: PredictOptions,
-                        exclude_self: bool = True) -> list[Prediction]:
+                        exclude_self: bool = True, sizes: np.ndarray | None = None) -> list[Prediction]:
+        """`sizes`: each query item's OUTDIAMETER, to scale similar items' run times to its size."""
         own = [self.position(c) for c in codes]
         idx, sims = self.search(Q, opts.top_k, own if exclude_self else None)
-        return [self._predict_one(codes[r], Q[r], own[r], idx[r], sims[r], opts) for r in range(len(codes))]
+        if sizes is None:
+            sizes = np.full(len(codes), np.nan)
+        return [self._predict_one(codes[r], Q[r], own[r], idx[r], sims[r], opts, float(sizes[r]))
+                for r in range(len(codes))]
 
     def _predict_one(self, code: str, q: np.ndarray, own: int | None, idx: np.ndarray, sims: np.ndarray,
-                     opts: PredictOptions) -> Prediction:
+                     opts: PredictOptions, size: float = float("nan")) -> Prediction:
         keep = sims >= opts.threshold
         idx, sims = idx[keep], sims[keep]
         warnings: list[str] = []
@@ -234,7 +305,7 @@ class RoutingModel:
                 warnings.append(f"{code}: no similar item reaches the similarity threshold {opts.threshold:.2f}")
             return Prediction(code, [], [], warnings)
         similar = self._explain(q, idx, sims)
-        candidates = self._candidates(own, idx, sims, opts, warnings)
+        candidates = self._candidates(own, idx, sims, opts, warnings, size)
         return Prediction(code, similar, candidates, warnings)
 
     def _explain(self, q: np.ndarray, idx: np.ndarray, sims: np.ndarray) -> list[SimilarItem]:
@@ -268,7 +339,7 @@ class RoutingModel:
         return out
 
     def _candidates(self, own: int | None, idx: np.ndarray, sims: np.ndarray, opts: PredictOptions,
-                    warnings: list[str]) -> list[Candidate]:
+                    warnings: list[str], size: float) -> list[Candidate]:
         a = self.arrays
         seqs = a["item_seq"][idx]
         weight = np.power(np.clip(sims, 1e-6, None), opts.similarity_power)
@@ -292,15 +363,23 @@ class RoutingModel:
                     ranked[j - 1], ranked[j] = ranked[j], ranked[j - 1]
                     j -= 1
         out = []
-        neighbours = list(idx)
+        # actuals of the item itself and of all similar items, gathered once for every candidate
+        base_pools = []
+        if own is not None:
+            base_pools.append(("item_actuals", self._pool(np.array([own]), np.ones(1))))
+        all_pool = ("similar_actuals", self._pool(idx, sims.astype(np.float64)))
         for rank, (score, outsourced, rows) in enumerate(ranked[: opts.candidates], start=1):
             members = [int(idx[r]) for r in rows]
-            ops = self._operations(own, members, [float(sims[r]) for r in rows], neighbours, sims, warnings)
+            member_sims = [float(sims[r]) for r in rows]
+            pools = base_pools + [("similar_actuals", self._pool(np.array(members), np.array(member_sims)))]
+            if len(members) < len(idx):
+                pools.append(all_pool)
+            ops = self._operations(members, member_sims, pools, warnings, size)
             out.append(Candidate(rank, score, [self.item_codes[m] for m in members], ops, outsourced))
         return out
 
-    def _operations(self, own: int | None, members: list[int], member_sims: list[float],
-                    neighbours: list[int], sims: np.ndarray, warnings: list[str]) -> list[Operation]:
+    def _operations(self, members: list[int], member_sims: list[float], pools: list[tuple[str, dict]],
+                    warnings: list[str], size: float) -> list[Operation]:
         a, voc = self.arrays, self.vocab
         lead = members[0]
         s0, e0 = a["op_ptr"][lead], a["op_ptr"][lead + 1]
@@ -317,9 +396,9 @@ class RoutingModel:
             op = Operation(PROC_SEQ=10 * (pos_ + 1), JOB_CD=voc["job"][j], JOB_NM=voc["job_nm"][j],
                            RES_CD=voc["res"][res], INSIDE_FLAG=INSIDE if inside else OUTSIDE,
                            BP_CD=voc["bp"][int(a["op_bp"][o])], ROUT_ORDER=voc["order"][int(a["op_order"][o])],
-                           WAIT_TIME=float(np.median(a["op_wait"][member_ops])),
-                           MOVE_TIME=float(np.median(a["op_move"][member_ops])))
-            self._fill_times(op, j, own, members, member_sims, neighbours, sims, member_ops, warnings)
+                           WAIT_TIME=_median_or_zero(a["op_wait"][member_ops]),
+                           MOVE_TIME=_median_or_zero(a["op_move"][member_ops]))
+            self._fill_times(op, j, pools, member_ops, warnings, size)
             ops.append(op)
         if ops:
             ops[0].ROUT_ORDER, ops[-1].ROUT_ORDER = "F", "L"
@@ -327,48 +406,58 @@ class RoutingModel:
                 op.ROUT_ORDER = "I"
         return ops
 
-    def _samples(self, items: list[int], weights: list[float], j: int, col: str) -> tuple[np.ndarray, np.ndarray, int]:
+    def _pool(self, items: np.ndarray, weights: np.ndarray) -> dict[str, np.ndarray]:
+        """All cleaned actuals of these items in flat arrays, each row tagged with its item and weight."""
         a = self.arrays
-        vals, wts, raw = [], [], 0
-        for it, w in zip(items, weights):
-            s, e = a["act_ptr"][it], a["act_ptr"][it + 1]
-            if s == e:
-                continue
-            jobs = a["act_job"][s:e]
-            lo, hi = np.searchsorted(jobs, j), np.searchsorted(jobs, j, side="right")
-            if lo == hi:
-                continue
-            raw += hi - lo
-            v = a[col][s + lo:s + hi]
-            v = v[np.isfinite(v)]
-            if v.size:
-                vals.append(v)
-                wts.append(np.full(v.size, w / v.size))   # each item counts by its similarity, not its order count
-        if not vals:
-            return np.zeros(0), np.zeros(0), raw
-        return np.concatenate(vals), np.concatenate(wts), raw
+        starts, ends = a["act_ptr"][items], a["act_ptr"][items + 1]
+        lens = ends - starts
+        total = int(lens.sum())
+        offsets = np.repeat(starts - (np.cumsum(lens) - lens), lens) + np.arange(total)
+        return {"job": a["act_job"][offsets], "act_run": a["act_run"][offsets], "act_setup": a["act_setup"][offsets],
+                "item": np.repeat(items, lens), "w": np.repeat(np.asarray(weights, dtype=np.float64), lens)}
 
-    def _fill_times(self, op: Operation, j: int, own: int | None, members: list[int], member_sims: list[float],
-                    neighbours: list[int], sims: np.ndarray, member_ops: list[int], warnings: list[str]) -> None:
+    def _samples(self, pool: dict[str, np.ndarray], j: int, col: str,
+                 size: float = float("nan")) -> tuple[np.ndarray, np.ndarray, int]:
+        """Usable actuals of operation j in a pool: (values, weights, rows found incl. unusable).
+
+        Each item counts by its similarity, not by how many orders it had; run times of other
+        items are scaled to `size` (the query's OD) by the operation's learnt size exponent.
+        """
+        m = pool["job"] == j
+        raw = int(m.sum())
+        if not raw:
+            return np.zeros(0), np.zeros(0), 0
+        v, it, w = pool[col][m], pool["item"][m], pool["w"][m]
+        ok = np.isfinite(v)
+        v, it, w = v[ok].astype(np.float64), it[ok], w[ok]
+        if not v.size:
+            return v, w, raw
+        # a pool lists each item's rows together, so runs of equal `it` are one item's orders
+        starts = np.flatnonzero(np.concatenate(([True], it[1:] != it[:-1])))
+        lens = np.diff(np.append(starts, it.size))
+        w = w / np.repeat(lens, lens)
+        exp = float(self.arrays["job_size_exp"][j]) if col == "act_run" and np.isfinite(size) and size > 0 else 0.0
+        if exp:
+            od = self.arrays["item_od"][it].astype(np.float64)
+            known = np.isfinite(od) & (od > 0)
+            v = np.where(known, v * (size / np.where(known, od, 1.0)) ** exp, v)
+        return v, w, raw
+
+    def _fill_times(self, op: Operation, j: int, pools: list[tuple[str, dict]], member_ops: list[int],
+                    warnings: list[str], size: float) -> None:
         a = self.arrays
-        sources = []
-        if own is not None:
-            sources.append(("item_actuals", [own], [1.0]))
-        sources.append(("similar_actuals", members, member_sims))
-        if len(neighbours) > len(members):
-            sources.append(("similar_actuals", [int(n) for n in neighbours], [float(s) for s in sims]))
         unusable: list[str] = []
         source_words = {"item_actuals": "the item's own", "similar_actuals": "the similar items'"}
-        for name, its, ws in sources:
-            run, rw, raw = self._samples(its, ws, j, "act_run")
-            if raw and run.size == 0:
+        for name, pool in pools:
+            run, rw, raw = self._samples(pool, j, "act_run", size if name != "item_actuals" else float("nan"))
+            if raw and run.size == 0 and not any(source_words[name] in u for u in unusable):
                 unusable.append(f"all {raw} of {source_words[name]} work results are unusable (zero or missing hours)")
             if run.size >= (1 if name == "item_actuals" else MIN_SAMPLES):
                 run, rw = _trim(run, rw)
                 op.RUN_TIME_P10, op.RUN_TIME, op.RUN_TIME_P90 = _wquantiles(run, rw)
                 op.SAMPLE_COUNT = int(run.size)
                 op.TIME_SOURCE = name
-                setup, sw, _ = self._samples(its, ws, j, "act_setup")
+                setup, sw, _ = self._samples(pool, j, "act_setup")
                 if setup.size:
                     setup, sw = _trim(setup, sw)
                     op.SETUP_TIME_P10, op.SETUP_TIME, op.SETUP_TIME_P90 = _wquantiles(setup, sw)
@@ -381,7 +470,8 @@ class RoutingModel:
             op.TIME_SOURCE = "standard"
             op.SAMPLE_COUNT = int(std_run.size)
             if std_run.size:
-                op.RUN_TIME_P10, op.RUN_TIME, op.RUN_TIME_P90 = (float(v) for v in np.percentile(std_run, [10, 50, 90]))
+                std_run = np.sort(std_run)
+                op.RUN_TIME_P10, op.RUN_TIME, op.RUN_TIME_P90 = (_sorted_quantile(std_run, q) for q in (0.1, 0.5, 0.9))
             op.SETUP_TIME = _median_or_zero(a["op_setup"][member_ops])
         if unusable:
             used = {"item_actuals": "the item's own actuals", "similar_actuals": "similar items' actuals",
@@ -394,24 +484,34 @@ class RoutingModel:
 
 
 def _median_or_zero(v: np.ndarray) -> float:
-    v = v[np.isfinite(v)]
-    return float(np.median(v)) if v.size else 0.0
+    v = np.sort(v[np.isfinite(v)])
+    return _sorted_quantile(v, 0.5) if v.size else 0.0
+
+
+def _sorted_quantile(v: np.ndarray, q: float) -> float:
+    """Linear-interpolated quantile of an already sorted array (np.percentile without its overhead)."""
+    pos = q * (v.size - 1)
+    lo = int(pos)
+    hi = min(lo + 1, v.size - 1)
+    return float(v[lo] + (v[hi] - v[lo]) * (pos - lo))
 
 
 def _trim(v: np.ndarray, w: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Tukey's fences on log values: drops the typos and doubled bookings that survive per-item cleaning."""
+    """Sort, then Tukey's fences on log values: drops typos and doubled bookings that survive
+    per-item cleaning. Returns the kept values sorted, with their weights."""
+    order = np.argsort(v)
+    v, w = v[order], w[order]
     if v.size < 4:
         return v, w
     lv = np.log(v)
-    q1, q3 = np.percentile(lv, [25, 75])
+    q1, q3 = _sorted_quantile(lv, 0.25), _sorted_quantile(lv, 0.75)
     iqr = q3 - q1
     keep = (lv >= q1 - 1.5 * iqr) & (lv <= q3 + 1.5 * iqr)
     return (v[keep], w[keep]) if keep.any() else (v, w)
 
 
 def _wquantiles(v: np.ndarray, w: np.ndarray, qs=(0.1, 0.5, 0.9)) -> tuple[float, ...]:
-    order = np.argsort(v)
-    v, w = v[order], w[order]
+    """Weighted quantiles of values sorted ascending (as _trim returns them)."""
     cw = np.cumsum(w)
     cw = (cw - 0.5 * w) / cw[-1]
-    return tuple(float(np.interp(q, cw, v)) for q in qs)
+    return tuple(float(x) for x in np.interp(qs, cw, v))

@@ -67,7 +67,8 @@ def predict_items(store: Store, codes: list[str], opts: PredictOptions | None = 
         chunk = known[b:b + 200]
         frame = found[[by_code[c] for c in chunk]]
         Q = model.encoder.encode(frame)
-        predictions.extend(model.predict_vectors(chunk, Q, opts))
+        sizes = frame["OUTDIAMETER"].cast(pl.Float64).fill_null(float("nan")).to_numpy()
+        predictions.extend(model.predict_vectors(chunk, Q, opts, sizes=sizes))
         p.report((b + len(chunk)) / max(len(known), 1), f"predicted {b + len(chunk):,} of {len(known):,} items")
     return PredictionBatch(model.version, predictions, errors)
 
@@ -97,5 +98,6 @@ def predict_attributes(store: Store, attributes: dict[str, Any], opts: PredictOp
     schema = {c: (pl.Float64 if c in NUMERIC[ITEMS] else pl.Utf8) for c in ITEM_COLUMNS}
     frame = pl.DataFrame([row], schema=schema)
     Q = model.encoder.encode(frame)
-    preds = model.predict_vectors([code], Q, opts or PredictOptions(), exclude_self=False)
+    sizes = frame["OUTDIAMETER"].fill_null(float("nan")).to_numpy()
+    preds = model.predict_vectors([code], Q, opts or PredictOptions(), exclude_self=False, sizes=sizes)
     return PredictionBatch(model.version, preds, [])

@@ -1,0 +1,34 @@
+"""The search is exact: pruning by PART_TYPE never changes the top-k of a brute-force scan."""
+import numpy as np
+
+from app.demo import generator
+from app.ml.model import PredictOptions, RoutingModel
+
+
+def test_pruned_search_equals_brute_force():
+    plant = generator.generate(4000, seed=3)
+    model = RoutingModel.train("t", plant.items, plant.routings, plant.results)
+    Q = model.encoder.encode(plant.items.head(400))
+    own = [model.position(c) for c in plant.items.head(400)["ITEM_CD"].to_list()]
+    idx, sims = model.search(Q, 15, own)
+    S = Q @ model.X.T
+    for r, ex in enumerate(own):
+        if ex is not None:
+            S[r, ex] = -np.inf
+    brute = -np.sort(-S, axis=1)[:, :15]
+    np.testing.assert_allclose(sims, brute, atol=1e-5)
+    assert all(ex is None or ex not in row for ex, row in zip(own, idx))
+
+
+def test_predictions_scale_run_time_with_size():
+    """Two otherwise identical new items, one twice the diameter, get different run times."""
+    plant = generator.generate(4000, seed=5)
+    model = RoutingModel.train("t", plant.items, plant.routings, plant.results)
+    item = plant.items.filter(plant.items["OUTDIAMETER"] > 50).head(1)
+    Q = model.encoder.encode(item)
+    od = float(item["OUTDIAMETER"][0])
+    small = model.predict_vectors(["A"], Q, PredictOptions(), exclude_self=False, sizes=np.array([od]))[0]
+    big = model.predict_vectors(["A"], Q, PredictOptions(), exclude_self=False, sizes=np.array([2 * od]))[0]
+    runs_small = [o.RUN_TIME for o in small.candidates[0].operations if o.TIME_SOURCE == "similar_actuals"]
+    runs_big = [o.RUN_TIME for o in big.candidates[0].operations if o.TIME_SOURCE == "similar_actuals"]
+    assert runs_small and sum(runs_big) > 1.2 * sum(runs_small)
