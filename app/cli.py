@@ -137,8 +137,8 @@ def cmd_evaluate(args) -> int:
 
 def format_evaluation(result: dict) -> str:
     from app.ml.evaluate import METHOD_LABELS
-    head = (f"| method | top-1 exact | top-3 hit | Levenshtein sim. | op-set Jaccard | run MdAPE | run ±25 % "
-            f"| setup MdAPE | setup ±25 % |\n|---|---|---|---|---|---|---|---|---|")
+    head = ("| method | top-1 exact | top-3 hit | Levenshtein sim. | op-set Jaccard | run MdAPE | run ±25 % "
+            "| setup MdAPE | setup ±25 % |\n|---|---|---|---|---|---|---|---|---|")
     lines = [f"held out {result['evaluated_items']:,} routed items (stratified by PART_TYPE, "
              f"holdout {result['holdout']:.0%}, seed {result['seed']}); trained on {result['train_items']:,}", "", head]
     for m, r in result["methods"].items():

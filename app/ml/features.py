@@ -89,7 +89,7 @@ class FeatureEncoder:
 
     # ---- fitting -------------------------------------------------------------------------
     @classmethod
-    def fit(cls, items: pl.DataFrame, params: EncoderParams | None = None) -> "FeatureEncoder":
+    def fit(cls, items: pl.DataFrame, params: EncoderParams | None = None) -> FeatureEncoder:
         params = params or EncoderParams()
         enc = cls(params)
         n = max(items.height, 1)
@@ -204,7 +204,7 @@ class FeatureEncoder:
                 "slices": {k: list(v) for k, v in self.slices.items()}, "dim": self.dim}
 
     @classmethod
-    def from_json(cls, data: dict[str, Any]) -> "FeatureEncoder":
+    def from_json(cls, data: dict[str, Any]) -> FeatureEncoder:
         return cls(params=EncoderParams(**data["params"]), levels=data["levels"],
                    numeric_stats={k: tuple(v) for k, v in data["numeric_stats"].items()},
                    vocabulary=data["vocabulary"], idf=data["idf"],

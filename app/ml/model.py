@@ -88,7 +88,7 @@ class RoutingModel:
     # ---- building ------------------------------------------------------------------------
     @classmethod
     def train(cls, version: str, items: pl.DataFrame, routings: pl.DataFrame, results: pl.DataFrame,
-              params: EncoderParams | None = None, progress=None) -> "RoutingModel":
+              params: EncoderParams | None = None, progress=None) -> RoutingModel:
         def report(f, m):
             if progress is not None:
                 progress.report(f, m)
@@ -206,7 +206,7 @@ class RoutingModel:
         return arrays, docs, texts
 
     @classmethod
-    def from_files(cls, version: str, arrays, docs, texts) -> "RoutingModel":
+    def from_files(cls, version: str, arrays, docs, texts) -> RoutingModel:
         arrays = dict(arrays)
         X = arrays.pop("X")
         vocab = dict(docs["vocab"])

@@ -5,9 +5,8 @@ from dataclasses import dataclass
 
 import numpy as np
 import polars as pl
-from sqlalchemy import text
 
-from app.domain.schema import DEFAULT_VIEW_NAMES, ITEMS, ROUTINGS
+from app.domain.schema import ITEMS
 from app.store.db import Store
 
 BROWSE_COLUMNS = ["ITEM_CD", "ITEM_NM", "PART_TYPE", "ITEM_MATERIAL", "ITEM_SPEC", "OUTDIAMETER",
@@ -20,35 +19,22 @@ class ItemPage:
     total: int              # rows matching the search, over all pages
 
 
-def _where(search: str, only_without_routing: bool) -> tuple[str, dict]:
-    clauses, params = [], {}
-    for n, word in enumerate(search.split()):
-        params[f"w{n}"] = f"%{word}%"
-        clauses.append(f'(i."ITEM_CD" LIKE :w{n} OR i."ITEM_NM" LIKE :w{n} OR i."ITEM_SPEC" LIKE :w{n} '
-                       f'OR i."PART_TYPE" LIKE :w{n})')
-    if only_without_routing:
-        clauses.append(f'NOT EXISTS (SELECT 1 FROM "{DEFAULT_VIEW_NAMES[ROUTINGS]}" r WHERE r."ITEM_CD" = i."ITEM_CD")')
-    return (" WHERE " + " AND ".join(clauses)) if clauses else "", params
-
-
 def search_items(store: Store, search: str = "", offset: int = 0, limit: int = 200,
                  only_without_routing: bool = False, count: bool = True) -> ItemPage:
-    """One page of the item master matching every word of `search` (code, name, spec or type)."""
-    where, params = _where(search, only_without_routing)
-    items = DEFAULT_VIEW_NAMES[ITEMS]
-    routings = DEFAULT_VIEW_NAMES[ROUTINGS]
-    cols = ", ".join(f'i."{c}"' for c in BROWSE_COLUMNS)
-    sql = (f'SELECT {cols}, CASE WHEN EXISTS (SELECT 1 FROM "{routings}" r WHERE r."ITEM_CD" = i."ITEM_CD") '
-           f'THEN \'Y\' ELSE \'N\' END AS "HAS_ROUTING" FROM "{items}" i{where} '
-           f'ORDER BY i."ITEM_CD" LIMIT :limit OFFSET :offset')
-    with store.engine.connect() as conn:
-        rows = conn.execute(text(sql), {**params, "limit": limit, "offset": offset}).all()
-        total = conn.execute(text(f'SELECT COUNT(*) FROM "{items}" i{where}'), params).scalar_one() if count else -1
-    schema = {c: pl.Utf8 for c in BROWSE_COLUMNS + ["HAS_ROUTING"]}
-    for c in ("OUTDIAMETER", "INDIAMETER", "OUTTHICKNESS"):
-        schema[c] = pl.Float64
-    frame = pl.DataFrame([tuple(r) for r in rows], schema=schema, orient="row")
-    return ItemPage(frame, total)
+    """One page of the item master matching every word of `search` (code, name, spec or type),
+    case-insensitive, in ITEM_CD order. The item master is held in memory after the first call."""
+    items = store.items()
+    routed = store.routed_item_codes()
+    lazy = items.lazy().select(BROWSE_COLUMNS)
+    for word in search.upper().split():
+        lazy = lazy.filter(pl.any_horizontal(pl.col(c).fill_null("").str.to_uppercase().str.contains(word, literal=True)
+                                             for c in ("ITEM_CD", "ITEM_NM", "ITEM_SPEC", "PART_TYPE")))
+    lazy = lazy.with_columns(pl.when(pl.col("ITEM_CD").is_in(routed.implode())).then(pl.lit("Y"))
+                             .otherwise(pl.lit("N")).alias("HAS_ROUTING"))
+    if only_without_routing:
+        lazy = lazy.filter(pl.col("HAS_ROUTING") == "N")
+    matched = lazy.collect()
+    return ItemPage(matched.slice(offset, limit), matched.height if count else -1)
 
 
 def item_details(store: Store, item_cd: str) -> dict | None:

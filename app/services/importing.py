@@ -24,7 +24,10 @@ def import_source(store: Store, spec: str, view_names: dict[str, str] | None = N
 
     Any problem (missing columns, bad values, Cancel) leaves the previous copy as it was.
     """
-    from app.sources import open_source, read_views  # sources pull in ODBC; load them only when used
+    from app.sources import (  # sources pull in ODBC; load them only when used
+        open_source,
+        read_views,
+    )
 
     user = user or current_user()
     p = progress or Progress()

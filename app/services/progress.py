@@ -4,7 +4,7 @@ from __future__ import annotations
 import sys
 import threading
 import time
-from typing import Callable
+from collections.abc import Callable
 
 
 class Cancelled(Exception):
@@ -43,7 +43,7 @@ class Progress:
         if self._cancel.is_set():
             raise Cancelled("cancelled by the user")
 
-    def sub(self, start: float, end: float) -> "Progress":
+    def sub(self, start: float, end: float) -> Progress:
         """A child progress whose 0..1 maps onto start..end of this one."""
         parent = self
 

@@ -6,7 +6,14 @@ from typing import Any
 
 import polars as pl
 
-from app.domain.schema import COLUMNS, DEFAULT_VIEW_NAMES, ITEMS, RESULTS, ROUTINGS, VIEW_KINDS
+from app.domain.schema import (
+    COLUMNS,
+    DEFAULT_VIEW_NAMES,
+    ITEMS,
+    RESULTS,
+    ROUTINGS,
+    VIEW_KINDS,
+)
 from app.ml.model import clean_actuals, current_routings
 from app.services.models import TRAIN_RESULT_COLUMNS, TRAIN_ROUTING_COLUMNS
 from app.services.progress import Progress

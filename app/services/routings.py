@@ -6,6 +6,7 @@ saved in between the save is refused with ConflictError instead of overwriting t
 from __future__ import annotations
 
 import json
+import math
 from dataclasses import asdict, dataclass
 from datetime import datetime
 from typing import Any
@@ -61,7 +62,7 @@ def validate_operations(item_cd: str, operations: list[Operation]) -> None:
             raise RoutingError(f"routing of {item_cd}, PROC_SEQ {o.PROC_SEQ} ({o.JOB_CD}): RES_CD is empty")
         for f in EDITABLE_FIELDS:
             v = getattr(o, f)
-            if v is None or not isinstance(v, (int, float)) or v != v or v < 0:
+            if v is None or not isinstance(v, (int, float)) or math.isnan(v) or v < 0:
                 raise RoutingError(f"routing of {item_cd}, PROC_SEQ {o.PROC_SEQ} ({o.JOB_CD}): "
                                    f"{f} must be a number ≥ 0, not {v!r}")
 

@@ -1,0 +1,124 @@
+"""Measuring how responsive the window stays: a 20 ms timer on the GUI thread records the longest
+gap between its ticks (a stall), while the window's own workers train and predict."""
+from __future__ import annotations
+
+import os
+import time
+from typing import Any, Callable
+
+from PySide6.QtCore import QElapsedTimer, QEventLoop, QObject, QTimer
+
+TICK_MS = 20
+
+
+class Heartbeat(QObject):
+    """Ticks every 20 ms on the GUI thread; `max_stall_ms` is the longest delay beyond the tick."""
+
+    def __init__(self, parent: QObject | None = None, interval_ms: int = TICK_MS):
+        super().__init__(parent)
+        self.interval_ms = interval_ms
+        self.timer = QTimer(self)
+        self.timer.setInterval(interval_ms)
+        self.timer.timeout.connect(self._tick)
+        self.clock = QElapsedTimer()
+        self.max_gap_ms = 0.0
+        self.ticks = 0
+
+    def start(self) -> None:
+        self.reset()
+        self.timer.start()
+
+    def stop(self) -> None:
+        self.timer.stop()
+
+    def reset(self) -> None:
+        self.max_gap_ms = 0.0
+        self.ticks = 0
+        self.clock.start()
+
+    def _tick(self) -> None:
+        gap = self.clock.nsecsElapsed() / 1e6
+        self.clock.restart()
+        self.ticks += 1
+        self.max_gap_ms = max(self.max_gap_ms, gap)
+
+    @property
+    def max_stall_ms(self) -> float:
+        return max(0.0, self.max_gap_ms - self.interval_ms)
+
+
+def wait_until(condition: Callable[[], bool], timeout_s: float) -> bool:
+    """Run the event loop until `condition()` holds or the time is up."""
+    from PySide6.QtWidgets import QApplication
+
+    app = QApplication.instance()
+    end = time.monotonic() + timeout_s
+    while not condition():
+        if time.monotonic() > end:
+            return False
+        app.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 20)
+        time.sleep(0.002)
+    return True
+
+
+def measure_stalls(store_url: str, batch_items: int = 1000, timeout_s: float = 1800) -> dict[str, Any]:
+    """Open the window on `store_url`, train once and predict `batch_items` items through the window's
+    own workers; return the longest GUI stalls and the cold start (to a shown, interactive window)."""
+    t0 = time.perf_counter()
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    from app.ui.main import ensure_application, open_window
+
+    app = ensure_application()
+    window = open_window(store_url, build_demo_if_empty=False)
+    window.show()
+    app.processEvents()
+    cold_start_s = time.perf_counter() - t0
+    beat = Heartbeat()
+    out: dict[str, Any] = {"cold_start_s": round(cold_start_s, 3)}
+    try:
+        if not wait_until(lambda: window.ctx.model is not None or bool(window.ctx.model_error), timeout_s):
+            raise TimeoutError("the model did not load")
+        out["model_ready_s"] = round(time.perf_counter() - t0, 3)
+
+        # training through the Training tab
+        window.tabs.setCurrentWidget(window.training)
+        wait_until(lambda: not window.runner.running(), timeout_s)  # let the quality report finish first
+        window.training.evaluate_after.setChecked(False)
+        beat.start()
+        result: dict[str, Any] = {}
+        window.training.training_finished.connect(lambda v: result.setdefault("version", v))
+        window.training.training_failed.connect(lambda m: result.setdefault("error", m))
+        t = time.perf_counter()
+        window.training.train_button.click()
+        if not wait_until(lambda: bool(result) and window.ctx.model is not None and not window.runner.running(),
+                          timeout_s):
+            raise TimeoutError("training did not finish")
+        beat.stop()
+        if "error" in result:
+            raise RuntimeError(result["error"])
+        out["train_s"] = round(time.perf_counter() - t, 2)
+        out["train_max_stall_ms"] = round(beat.max_stall_ms, 1)
+
+        # a batch prediction through the Prediction tab
+        codes = window.ctx.store.item_codes()[:batch_items]
+        window.tabs.setCurrentWidget(window.prediction)
+        tab = window.prediction
+        tab.input_tabs.setCurrentIndex(1)
+        tab.codes_edit.setPlainText("\n".join(codes))
+        rows: list[int] = []
+        tab.batch_finished.connect(rows.append)
+        beat.start()
+        t = time.perf_counter()
+        tab.predict_button.click()
+        if not wait_until(lambda: bool(rows), timeout_s):
+            raise TimeoutError("the batch prediction did not finish")
+        app.processEvents()
+        beat.stop()
+        out["batch_s"] = round(time.perf_counter() - t, 2)
+        out["batch_rows"] = rows[0]
+        out["batch_max_stall_ms"] = round(beat.max_stall_ms, 1)
+    finally:
+        window.close()
+        window.deleteLater()
+        app.processEvents()
+    return out

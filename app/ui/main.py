@@ -1,0 +1,93 @@
+"""Starting the window: the application object, its language, look and the first window."""
+from __future__ import annotations
+
+import logging
+import os
+import sys
+import time
+
+from PySide6.QtCore import QCoreApplication, QSettings
+from PySide6.QtWidgets import QApplication
+
+log = logging.getLogger("app.ui.main")
+ORGANIZATION = "RoutingML"
+APPLICATION = "Routing ML"
+
+
+def ensure_application(argv: list[str] | None = None) -> QApplication:
+    """The one QApplication, created and configured once (names, look, translation)."""
+    app = QApplication.instance()
+    if app is None:
+        QCoreApplication.setOrganizationName(ORGANIZATION)
+        QCoreApplication.setApplicationName(APPLICATION)
+        app = QApplication(argv if argv is not None else sys.argv[:1])
+    configure_application(app)
+    return app  # type: ignore[return-value]
+
+
+def configure_application(app: QApplication, language: str | None = None) -> str:
+    from app import __version__
+    from app.ui.i18n import install_translator
+    from app.ui.look import apply_look
+
+    if not QCoreApplication.organizationName():
+        QCoreApplication.setOrganizationName(ORGANIZATION)
+    if not QCoreApplication.applicationName() or QCoreApplication.applicationName() == "python":
+        QCoreApplication.setApplicationName(APPLICATION)
+    QCoreApplication.setApplicationVersion(__version__)
+    apply_look(app)
+    return install_translator(app, language)
+
+
+def resolve_gui_store(store_url: str | None) -> str | None:
+    """--store, else ROUTING_ML_STORE, else the store opened last time (File ▸ Open), else the default."""
+    if store_url or os.environ.get("ROUTING_ML_STORE"):
+        return store_url
+    last = QSettings().value("store/last", "", type=str)
+    if last and last.startswith("sqlite:///"):
+        from pathlib import Path
+        if Path(last[len("sqlite:///"):]).exists():
+            return last
+    return None
+
+
+def open_window(store_url: str | None = None, build_demo_if_empty: bool = True, demo_items: int | None = None):
+    from app.store.db import Store
+    from app.ui.window import MainWindow
+
+    store = Store(resolve_gui_store(store_url))
+    window = MainWindow(store, build_demo_if_empty=build_demo_if_empty, demo_items=demo_items)
+    return window
+
+
+def run_gui(store_url: str | None = None) -> int:
+    """Open the main window and run until it is closed; returns the exit code."""
+    t0 = time.perf_counter()
+    app = ensure_application()
+    from app.domain.routing import RoutingError
+    from PySide6.QtWidgets import QMessageBox
+
+    try:
+        window = open_window(store_url)
+    except RoutingError as exc:  # e.g. a damaged store file: say so instead of a traceback
+        QMessageBox.critical(None, APPLICATION, str(exc))
+        return 2
+    holder = {"window": window}
+
+    def relaunch(language: str) -> None:
+        """Settings ▸ Language: rebuild the window in the new language on the same store."""
+        old = holder["window"]
+        configure_application(app, language or None)
+        old.save_settings()
+        old.shutdown()
+        new = open_window(old.ctx.store.url, build_demo_if_empty=False)
+        new.language_change_requested.connect(relaunch)
+        holder["window"] = new
+        new.show()
+        old.hide()
+        old.deleteLater()
+
+    window.language_change_requested.connect(relaunch)
+    window.show()
+    log.info("window shown after %.2f s", time.perf_counter() - t0)
+    return app.exec()

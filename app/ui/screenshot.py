@@ -1,0 +1,141 @@
+"""`routing-ml screenshot --out DIR`: every tab of the window on the demo plant, with a prediction
+shown, rendered to PNG files without a display."""
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+from app.domain.routing import RoutingError
+
+SCREENSHOT_DEMO_ITEMS = 3000
+SIZE = (1600, 980)
+
+
+def _store_with_data(store_url: str | None, workdir: Path):
+    """The given store when it holds data, else a small demo plant built in `workdir`."""
+    from app.services import first_start, models
+    from app.store.db import Store
+
+    store = Store(store_url)
+    if not first_start.needs_demo(store):
+        if models.active_version(store) is None:
+            models.train(store)
+        return store, False
+    store.dispose()
+    demo = Store(str(workdir / "demo-store.sqlite"))
+    first_start.build_demo(demo, SCREENSHOT_DEMO_ITEMS, seed=7)
+    return demo, True
+
+
+def take_screenshots(out_dir: Path, store_url: str | None = None, timeout_s: float = 600,
+                     language: str | None = None) -> list[Path]:
+    """Render the Prediction tab (an item without routing, predicted), the batch view, the new-item form
+    and the Training tab (quality report, registry, evaluation) to PNG files in `out_dir`.
+    `language` ('en' or 'ko') overrides the system's for the pictures."""
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    from PySide6.QtCore import QCoreApplication, QSettings
+
+    from app.services import catalog
+    from app.ui.heartbeat import wait_until
+    from app.ui.main import ensure_application
+    from app.ui.window import MainWindow
+
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    fresh_app = QCoreApplication.instance() is None
+    if fresh_app:
+        # screenshots must not pick up (or change) the user's own window settings
+        QCoreApplication.setOrganizationName("RoutingML-screenshot")
+        QSettings.setDefaultFormat(QSettings.Format.IniFormat)
+        QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope,
+                          tempfile.mkdtemp(prefix="routing-ml-shot-settings-"))
+    app = ensure_application()
+    if language:
+        from app.ui.main import configure_application
+        configure_application(app, language)
+    with tempfile.TemporaryDirectory(prefix="routing-ml-shot-") as tmp:
+        store, is_demo = _store_with_data(store_url, Path(tmp))
+        window = MainWindow(store, build_demo_if_empty=False)
+        window.resize(*SIZE)
+        window.show()
+        paths: list[Path] = []
+        try:
+            if not wait_until(lambda: window.ctx.model is not None or bool(window.ctx.model_error), timeout_s):
+                raise RoutingError("screenshot: the model did not load in time")
+            if window.ctx.model is None:
+                raise RoutingError(f"screenshot: {window.ctx.model_error}")
+            tab = window.prediction
+            page = catalog.search_items(store, "", 0, 1, only_without_routing=True, count=False)
+            code = page.rows["ITEM_CD"][0] if page.rows.height else store.item_codes()[0]
+
+            # Prediction: the item master filtered to new items, one predicted
+            window.tabs.setCurrentWidget(tab)
+            tab.input_tabs.setCurrentIndex(0)
+            tab.browser.search.setText("")
+            tab.browser.only_without.setChecked(True)
+            wait_until(lambda: tab.browser.model.rowCount() > 0 and not tab.browser.model.loading, timeout_s)
+            tab.browser.select_row(0)
+            code = tab.browser.current_code() or code
+            shown: list[str] = []
+            tab.prediction_shown.connect(shown.append)
+            tab.predict_code(code)
+            if not wait_until(lambda: bool(shown) or not tab.error.isHidden(), timeout_s):
+                raise RoutingError("screenshot: the prediction did not finish")
+            if len(tab.entries) > 1 and tab.entries[0].kind != "saved":
+                tab.select_candidate(0)
+            wait_until(lambda: not window.runner.running(), 30)
+            paths.append(_grab(window, out_dir / "prediction.png"))
+
+            # Prediction: a batch of pasted codes
+            codes = tab.browser.model.rows[:25]
+            tab.input_tabs.setCurrentIndex(1)
+            tab.codes_edit.setPlainText("\n".join(r[0] for r in codes) + "\nNOT-A-CODE")
+            rows: list[int] = []
+            tab.batch_finished.connect(rows.append)
+            tab.predict()
+            wait_until(lambda: bool(rows) or not tab.error.isHidden(), timeout_s)
+            wait_until(lambda: not window.runner.running(), 30)
+            paths.append(_grab(window, out_dir / "prediction-batch.png"))
+
+            # Prediction: a new item described by its attributes
+            tab.input_tabs.setCurrentIndex(2)
+            tab.fill_form_from_selection()
+            wait_until(lambda: bool(tab.form_attributes().get("PART_TYPE")), 30)
+            shown.clear()
+            tab.predict_form()
+            wait_until(lambda: bool(shown) or not tab.error.isHidden(), timeout_s)
+            wait_until(lambda: not window.runner.running(), 30)
+            paths.append(_grab(window, out_dir / "prediction-new-item.png"))
+            tab.input_tabs.setCurrentIndex(0)
+
+            # Training: quality report, registry and the evaluation of the active version
+            window.tabs.setCurrentWidget(window.training)
+            wait_until(lambda: window.training.report is not None, timeout_s)
+            active = window.ctx.active_version
+            row = next((m for m in window.ctx.models if m["version"] == active), None)
+            if is_demo and row is not None and not row.get("metrics"):
+                done: list[str] = []
+                window.training.evaluation_finished.connect(done.append)
+                window.training.evaluate(active)
+                wait_until(lambda: bool(done), timeout_s)
+                wait_until(lambda: bool((next((m for m in window.ctx.models if m["version"] == active), {})
+                                         .get("metrics"))), 60)
+                window.training.select_version(active)
+            wait_until(lambda: not window.runner.running(), 60)
+            paths.append(_grab(window, out_dir / "training.png"))
+        finally:
+            window.close()
+            window.deleteLater()
+            app.processEvents()
+            store.dispose()
+    return paths
+
+
+def _grab(window, path: Path) -> Path:
+    from PySide6.QtWidgets import QApplication
+
+    for _ in range(5):
+        QApplication.processEvents()
+    window.grab().save(str(path))
+    return path

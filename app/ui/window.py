@@ -1,0 +1,401 @@
+"""The main window: the Prediction and Training tabs, menus, status bar, first start and model loading."""
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from PySide6.QtCore import QSettings, Qt, QTimer, QUrl, Signal
+from PySide6.QtGui import QAction, QActionGroup, QDesktopServices, QKeySequence
+from PySide6.QtWidgets import QFileDialog, QLabel, QMainWindow, QMessageBox, QTabWidget
+
+from app import __version__
+from app.services import catalog, first_start, importing, models
+from app.store.db import Store
+from app.ui.context import AppContext
+from app.ui.dialogs import DataSourceDialog
+from app.ui.i18n import LANGUAGES, chosen_language
+from app.ui.prediction_tab import PredictionTab
+from app.ui.training_tab import TrainingTab
+from app.ui.workers import TaskRunner
+
+log = logging.getLogger("app.ui.window")
+PING_INTERVAL_MS = 60_000
+
+
+def load_active_model(store: Store) -> dict[str, Any]:
+    """On a worker: the registry list and the active model (verified) with its operation palette."""
+    rows = models.list_models(store)
+    out: dict[str, Any] = {"models": rows, "model": None, "error": "", "palette": [], "resources": []}
+    if not any(m["active"] for m in rows):
+        out["error"] = "no_model"
+        return out
+    model = models.load(store)
+    out["model"] = model
+    out["palette"] = catalog.operation_palette(model)
+    out["resources"] = sorted(r for r in model.vocab["res"] if r)
+    return out
+
+
+class MainWindow(QMainWindow):
+    language_change_requested = Signal(str)
+    model_loaded = Signal()          # after every (re)load of the active model, with or without a model
+    first_start_finished = Signal(bool)
+
+    def __init__(self, store: Store, build_demo_if_empty: bool = True, demo_items: int | None = None):
+        super().__init__()
+        self.setObjectName("mainWindow")
+        self.setWindowTitle(self.tr("Routing ML"))
+        self.runner = TaskRunner(self)
+        self.ctx = AppContext(store, self.runner, parent=self)
+        self.build_demo_if_empty = build_demo_if_empty
+        self.demo_items = demo_items or first_start.DEMO_ITEMS
+        self.connected = False
+        self._loading_model = False
+        self._reload_again = False
+
+        self.tabs = QTabWidget()
+        self.tabs.setObjectName("mainTabs")
+        self.tabs.setDocumentMode(True)
+        self.prediction = PredictionTab(self.ctx)
+        self.training = TrainingTab(self.ctx)
+        self.tabs.addTab(self.prediction, self.tr("Prediction"))
+        self.tabs.addTab(self.training, self.tr("Training"))
+        self.setCentralWidget(self.tabs)
+
+        self._build_menus()
+        self._build_status_bar()
+        self.ctx.refresh_requested.connect(self.refresh_models)
+        self.ctx.busy_changed.connect(lambda _b: self._apply_role())
+
+        s = QSettings()
+        geometry = s.value("window/geometry")
+        if geometry is not None:
+            self.restoreGeometry(geometry)
+        else:
+            self.resize(1600, 960)
+        self.tabs.setCurrentIndex(int(s.value("window/tab", 0)))
+        self._apply_role()
+        self._show_store()
+
+        self.ping_timer = QTimer(self)
+        self.ping_timer.setInterval(PING_INTERVAL_MS)
+        self.ping_timer.timeout.connect(self.ping)
+        self.ping_timer.start()
+        self.prediction.browser.set_store(store)
+        QTimer.singleShot(0, self.start_up)
+
+    # ---- menus and status bar ------------------------------------------------------------
+    def _build_menus(self) -> None:
+        mb = self.menuBar()
+        file = mb.addMenu(self.tr("&File"))
+        self.open_store_action = file.addAction(self.tr("Open a store file…"), self.open_store_dialog)
+        self.open_store_action.setShortcut(QKeySequence.StandardKey.Open)
+        self.import_action = file.addAction(self.tr("Import a source…"), self.import_dialog)
+        file.addSeparator()
+        self.save_action = QAction(self.tr("Save routing"), self)
+        self.save_action.setShortcut(QKeySequence.StandardKey.Save)
+        self.save_action.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)  # the tab's own shortcut acts
+        self.save_action.triggered.connect(self.prediction.save)
+        file.addAction(self.save_action)
+        file.addSeparator()
+        quit_action = file.addAction(self.tr("Quit"), self.close)
+        quit_action.setShortcut(QKeySequence.StandardKey.Quit)
+
+        edit = mb.addMenu(self.tr("&Edit"))
+        edit.addAction(self.prediction.editor.undo_action)
+        edit.addAction(self.prediction.editor.redo_action)
+
+        settings = mb.addMenu(self.tr("&Settings"))
+        settings.addAction(self.tr("Data source…"), self.data_source_dialog)
+        lang = settings.addMenu(self.tr("Language"))
+        group = QActionGroup(self)
+        current = chosen_language()
+        self.language_actions = {}
+        for code, label in LANGUAGES.items():
+            a = QAction(self.tr("Follow the system") if code == "" else label, self)
+            a.setCheckable(True)
+            a.setChecked(code == current)
+            a.triggered.connect(lambda _c=False, c=code: self.set_language(c))
+            group.addAction(a)
+            lang.addAction(a)
+            self.language_actions[code] = a
+
+        help_ = mb.addMenu(self.tr("&Help"))
+        help_.addAction(self.tr("About Routing ML"), self.about)
+        help_.addAction(self.tr("Open log folder"), self.open_log_folder)
+
+    def _build_status_bar(self) -> None:
+        sb = self.statusBar()
+        user = self.ctx.user
+        role = {"admin": self.tr("admin"), "engineer": self.tr("engineer"), "approver": self.tr("approver")}
+        self.user_label = QLabel(self.tr("User: %1 (%2)").replace("%1", user.name)
+                                 .replace("%2", role.get(user.role, user.role)))
+        self.user_label.setObjectName("userLabel")
+        self.store_label = QLabel()
+        self.store_label.setObjectName("storeLabel")
+        self.model_label = QLabel(self.tr("Model: loading…"))
+        self.model_label.setObjectName("modelLabel")
+        self.connection_label = QLabel(self.tr("connecting…"))
+        self.connection_label.setObjectName("connectionLabel")
+        for w in (self.user_label, self.store_label, self.model_label, self.connection_label):
+            w.setContentsMargins(6, 0, 6, 0)
+        sb.addWidget(self.user_label)
+        sb.addWidget(self.store_label, 1)
+        sb.addPermanentWidget(self.model_label)
+        sb.addPermanentWidget(self.connection_label)
+
+    def _show_store(self) -> None:
+        text = self.ctx.store.describe()
+        self.store_label.setText(self.tr("Store: %1").replace("%1", text))
+        self.store_label.setToolTip(self.ctx.store.url.split("@")[-1])
+
+    def _set_connection(self, ok: bool, message: str = "") -> None:
+        self.connected = ok
+        if ok:
+            self.connection_label.setText("● " + self.tr("connected"))
+            self.connection_label.setProperty("state", "ok")
+            self.connection_label.setToolTip(self.ctx.store.describe())
+        else:
+            self.connection_label.setText("● " + self.tr("not connected"))
+            self.connection_label.setProperty("state", "bad")
+            self.connection_label.setToolTip(message)
+        self.connection_label.style().unpolish(self.connection_label)
+        self.connection_label.style().polish(self.connection_label)
+        self.ctx.connection_changed.emit(ok, message)
+
+    def _apply_role(self) -> None:
+        user = self.ctx.user
+        busy = self.ctx.first_start_running
+        self.import_action.setEnabled(user.is_admin and not busy)
+        if not user.is_admin:
+            self.import_action.setToolTip(self.tr("Only an admin can import a source; you are signed in as %1 (%2).")
+                                          .replace("%1", user.name).replace("%2", user.role))
+        self.training.apply_role()
+
+    # ---- start-up, first start and the model ---------------------------------------------
+    def start_up(self) -> None:
+        store = self.ctx.store
+        self.runner.start(lambda p: first_start.needs_demo(store), "start-up",
+                          on_result=self._started, on_error=self._start_failed)
+
+    def _start_failed(self, message: str) -> None:
+        self._set_connection(False, message)
+        self.model_label.setText(self.tr("Model: –"))
+        self.prediction.error.show_message(message)
+        self.model_loaded.emit()
+
+    def _started(self, empty: bool) -> None:
+        self._set_connection(True)
+        if empty and self.build_demo_if_empty:
+            self.build_demo()
+        elif empty:
+            self.prediction.first_start.show_message(self.tr("This store is empty. Import your plant's data with "
+                                                             "File ▸ Import a source."))
+            self.refresh_models(True)
+        else:
+            self.refresh_models(True)
+
+    def build_demo(self):
+        store, n = self.ctx.store, self.demo_items
+        self.ctx.first_start_running = True
+        self.ctx.busy_changed.emit(True)
+        self.prediction.first_start.show_message(
+            self.tr("Welcome to Routing ML. This store is empty, so a demo seal plant (%1 items) is being built and "
+                    "a first model trained — predictions appear in about a minute. Import your own plant's data "
+                    "later with File ▸ Import a source.").replace("%1", f"{n:,}"))
+        self.model_label.setText(self.tr("Model: building the demo plant…"))
+        task = self.runner.start(lambda p: first_start.build_demo(store, n, progress=p), "first start", long=True,
+                                 on_result=self._demo_built, on_error=self._demo_failed)
+        self.prediction.first_job.attach(task, self.tr("building the demo plant…"))
+        return task
+
+    def _demo_built(self, version: str) -> None:
+        self.ctx.first_start_running = False
+        self.ctx.busy_changed.emit(False)
+        self.prediction.first_start.show_message(
+            self.tr("The demo plant is ready (model %1). Tick “Only items without routing”, pick an item and press "
+                    "Predict.").replace("%1", version))
+        self.prediction.browser.set_store(self.ctx.store)
+        self.refresh_models(True)
+        self.training._store_changed()
+        self.first_start_finished.emit(True)
+
+    def _demo_failed(self, message: str) -> None:
+        self.ctx.first_start_running = False
+        self.ctx.busy_changed.emit(False)
+        self.prediction.first_start.show_message(self.tr("The demo plant could not be built: %1").replace("%1",
+                                                                                                        message))
+        self.model_label.setText(self.tr("Model: –"))
+        self.first_start_finished.emit(False)
+
+    def refresh_models(self, reload_model: bool = True) -> None:
+        """Reload the registry list (and the active model) on a worker."""
+        store = self.ctx.store
+        if not reload_model:
+            self.runner.start(lambda p: models.list_models(store), "list models", on_result=self._models_listed,
+                              on_error=lambda m: self._set_connection(False, m))
+            return
+        if self._loading_model:
+            self._reload_again = True
+            return
+        self._loading_model = True
+        if self.ctx.model is None:
+            self.model_label.setText(self.tr("Model: loading…"))
+        self.runner.start(lambda p: load_active_model(store), "load model", on_result=self._model_loaded,
+                          on_error=self._model_failed, on_done=self._model_load_done)
+
+    def _model_load_done(self) -> None:
+        self._loading_model = False
+        if self._reload_again:
+            self._reload_again = False
+            self.refresh_models(True)
+
+    def _models_listed(self, rows: list[dict]) -> None:
+        self._set_connection(True)
+        self.ctx.models = rows
+        self.ctx.models_changed.emit()
+        self._show_model_label()
+
+    def _model_loaded(self, result: dict) -> None:
+        self._set_connection(True)
+        self.ctx.models = result["models"]
+        self.ctx.model = result["model"]
+        self.ctx.palette = result["palette"]
+        self.ctx.resources = result["resources"]
+        self.ctx.model_error = (self.tr("No model trained yet: train one on the Training tab.")
+                                if result["error"] == "no_model" else "")
+        self.ctx.models_changed.emit()
+        self.ctx.model_changed.emit()
+        self._show_model_label()
+        self.model_loaded.emit()
+
+    def _model_failed(self, message: str) -> None:
+        self.ctx.model = None
+        self.ctx.model_error = message
+        self.ctx.model_changed.emit()
+        self.model_label.setText(self.tr("Model: not loaded"))
+        self.model_label.setToolTip(message)
+        self.prediction.error.show_message(message)
+        self.model_loaded.emit()
+
+    def _show_model_label(self) -> None:
+        active = self.ctx.active_version
+        self.model_label.setText(self.tr("Model: %1").replace("%1", active) if active else self.tr("Model: none"))
+        self.model_label.setToolTip(self.ctx.model_error)
+
+    def ping(self) -> None:
+        store = self.ctx.store
+        known = [(m["version"], m["active"]) for m in self.ctx.models]
+
+        def changed(rows):
+            self._set_connection(True)
+            if [(m["version"], m["active"]) for m in rows] != known:
+                self.refresh_models(True)  # someone trained or activated a version meanwhile
+
+        self.runner.start(lambda p: models.list_models(store), "ping", on_result=changed,
+                          on_error=lambda m: self._set_connection(False, m))
+
+    # ---- menus' actions ------------------------------------------------------------------
+    def open_store_dialog(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, self.tr("Open a store file"), "",
+                                              self.tr("Routing ML store (*.sqlite *.db);;All files (*)"))
+        if path:
+            self.open_store(path)
+
+    def open_store(self, path_or_url: str) -> bool:
+        if any(t.name in ("training", "import", "first start") for t in self.runner.running()):
+            QMessageBox.information(self, self.tr("Routing ML"), self.tr("Wait for the running job to finish first."))
+            return False
+        try:
+            store = Store(path_or_url, create=False)
+        except Exception as exc:  # noqa: BLE001 - StoreError names the file
+            QMessageBox.warning(self, self.tr("Open a store file"), str(exc))
+            return False
+        old = self.ctx.store
+        self.ctx.store = store
+        self.ctx.model = None
+        self.ctx.models = []
+        QSettings().setValue("store/last", store.url)
+        self._show_store()
+        self.prediction.first_start.hide()
+        self.ctx.store_changed.emit()
+        self.ctx.model_changed.emit()
+        old.dispose()
+        self.build_demo_if_empty = False
+        self.start_up()
+        return True
+
+    def data_source_dialog(self) -> DataSourceDialog:
+        dlg = DataSourceDialog(self.runner, self)
+        dlg.open()
+        return dlg
+
+    def import_dialog(self) -> DataSourceDialog | None:
+        if not self.ctx.user.is_admin:
+            return None
+        dlg = DataSourceDialog(self.runner, self, import_mode=True)
+        dlg.import_requested.connect(self.import_source)
+        dlg.open()
+        return dlg
+
+    def import_source(self, spec: str, view_names: dict | None = None):
+        store, user = self.ctx.store, self.ctx.user
+        self.tabs.setCurrentWidget(self.training)
+        self.training._log(self.tr("Importing %1…").replace("%1", spec.split("@")[-1]))
+
+        def done(report) -> None:
+            for w in report.warnings:
+                self.training._log("⚠ " + w)
+            self.training._log(self.tr("Imported %1: %2").replace("%1", report.source).replace(
+                "%2", ", ".join(f"{k} {v:,}" for k, v in report.counts.items())))
+            self.prediction.first_start.hide()
+            self.prediction.browser.set_store(store)
+            self.training._store_changed()
+            self.refresh_models(True)
+
+        task = self.runner.start(lambda p: importing.import_source(store, spec, view_names or None, p, user), "import",
+                                 long=True, on_result=done,
+                                 on_error=lambda m: (self.training._log(self.tr("Import failed: %1").replace("%1", m)),
+                                                     self.training.train_error.show_message(m)),
+                                 on_cancelled=lambda: self.training._log(self.tr("Import cancelled; the store is "
+                                                                                 "unchanged.")))
+        self.training.train_job.attach(task, self.tr("importing…"))
+        return task
+
+    def set_language(self, code: str) -> None:
+        QSettings().setValue("language", code)
+        self.language_change_requested.emit(code)
+
+    def about(self) -> None:
+        QMessageBox.about(self, self.tr("About Routing ML"), self.about_text())
+
+    def about_text(self) -> str:
+        return (self.tr("<h3>Routing ML %1</h3><p>Proposes routings for new items of a mechanical-seal plant from "
+                        "similar items and shop-floor results.</p><p>Store: %2</p>")
+                .replace("%1", __version__).replace("%2", self.ctx.store.describe()))
+
+    def open_log_folder(self) -> bool:
+        from app.logs import log_dir
+        folder = log_dir()
+        folder.mkdir(parents=True, exist_ok=True)
+        return QDesktopServices.openUrl(QUrl.fromLocalFile(str(folder)))
+
+    # ---- closing -------------------------------------------------------------------------
+    def save_settings(self) -> None:
+        s = QSettings()
+        s.setValue("window/geometry", self.saveGeometry())
+        s.setValue("window/tab", self.tabs.currentIndex())
+        self.prediction.save_settings()
+        self.training.save_settings()
+        s.sync()
+
+    def shutdown(self, wait_ms: int = 30_000) -> None:
+        """Stop the timers, cancel running work and wait for the workers (so no signal reaches a dead window)."""
+        self.ping_timer.stop()
+        self.runner.cancel_all()
+        self.runner.wait(wait_ms)
+
+    def closeEvent(self, event) -> None:
+        self.save_settings()
+        self.shutdown()
+        super().closeEvent(event)

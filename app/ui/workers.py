@@ -1,0 +1,132 @@
+"""Running service calls off the GUI thread.
+
+A `Task` wraps a plain function `fn(progress) -> result`. It runs on a QThreadPool; the function gets
+an app.services.progress.Progress whose callback only EMITS A SIGNAL (throttled), so no widget is
+ever touched from the worker. The result, an error message or "cancelled" come back by signal.
+"""
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from typing import Any, Callable
+
+import shiboken6
+from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
+
+from app.domain.routing import RoutingError
+from app.services.progress import Cancelled, Progress
+
+log = logging.getLogger("app.ui.workers")
+
+# signals at most every 50 ms: a worker reporting per row must not flood the GUI thread
+PROGRESS_INTERVAL_S = 0.05
+
+
+class TaskSignals(QObject):
+    progress = Signal(float, str)      # fraction 0..1, message
+    finished = Signal(object)          # the function's result
+    failed = Signal(str)               # a message a user can act on
+    cancelled = Signal()
+    done = Signal()                    # always last, whatever happened
+
+
+class Task(QRunnable):
+    """One piece of long work. Keep the object until `signals.done` (TaskRunner does)."""
+
+    def __init__(self, fn: Callable[[Progress], Any], name: str = "task"):
+        super().__init__()
+        self.setAutoDelete(False)
+        self.fn = fn
+        self.name = name
+        self.signals = TaskSignals()
+        self._last_emit = 0.0
+        self._last_message = ""
+        self._lock = threading.Lock()
+        self.progress = Progress(self._on_progress)
+        self.is_done = False
+        self.result: Any = None
+        self.error: str | None = None
+        self.was_cancelled = False
+
+    def _on_progress(self, fraction: float, message: str) -> None:
+        now = time.monotonic()
+        with self._lock:
+            if fraction < 1.0 and message == self._last_message and now - self._last_emit < PROGRESS_INTERVAL_S:
+                return
+            self._last_emit, self._last_message = now, message
+        self.signals.progress.emit(float(fraction), message)
+
+    def cancel(self) -> None:
+        self.progress.cancel()
+
+    def run(self) -> None:  # on the worker thread
+        try:
+            self.progress.check()
+            result = self.fn(self.progress)
+        except Cancelled:
+            self.was_cancelled = True
+            self.signals.cancelled.emit()
+        except RoutingError as exc:
+            self.error = str(exc)
+            log.warning("%s: %s", self.name, exc)
+            self.signals.failed.emit(str(exc))
+        except Exception as exc:  # noqa: BLE001 - the user sees a message, the log the traceback
+            log.exception("%s failed", self.name)
+            self.error = f"{type(exc).__name__}: {exc}"
+            self.signals.failed.emit(self.error)
+        else:
+            self.result = result
+            self.signals.finished.emit(result)
+        finally:
+            self.is_done = True
+            self.signals.done.emit()
+
+
+class TaskRunner(QObject):
+    """Starts tasks on two pools — quick look-ups and long work — and keeps them alive until done."""
+
+    def __init__(self, parent: QObject | None = None):
+        super().__init__(parent)
+        self.quick_pool = QThreadPool(self)
+        self.quick_pool.setMaxThreadCount(2)
+        self.long_pool = QThreadPool(self)
+        self.long_pool.setMaxThreadCount(2)
+        self._tasks: set[Task] = set()
+
+    def start(self, fn: Callable[[Progress], Any], name: str, *, long: bool = False,
+              on_result: Callable[[Any], None] | None = None, on_error: Callable[[str], None] | None = None,
+              on_progress: Callable[[float, str], None] | None = None,
+              on_cancelled: Callable[[], None] | None = None,
+              on_done: Callable[[], None] | None = None) -> Task:
+        task = Task(fn, name)
+        for signal, callback in ((task.signals.progress, on_progress), (task.signals.finished, on_result),
+                                 (task.signals.failed, on_error), (task.signals.cancelled, on_cancelled),
+                                 (task.signals.done, on_done)):
+            if callback:
+                signal.connect(self._guarded(callback))
+        task.signals.done.connect(lambda t=task: self._tasks.discard(t))
+        self._tasks.add(task)
+        (self.long_pool if long else self.quick_pool).start(task)
+        return task
+
+    def _guarded(self, callback: Callable) -> Callable:
+        """A late result must not reach widgets that were closed while the work ran."""
+        owner = getattr(callback, "__self__", None)
+
+        def call(*args):
+            if shiboken6.isValid(self) and (not isinstance(owner, QObject) or shiboken6.isValid(owner)):
+                callback(*args)
+        return call
+
+    def running(self) -> list[Task]:
+        return [t for t in self._tasks if not t.is_done]
+
+    def cancel_all(self) -> None:
+        for t in list(self._tasks):
+            t.cancel()
+
+    def wait(self, msecs: int = 30_000) -> bool:
+        a = self.quick_pool.waitForDone(msecs)
+        b = self.long_pool.waitForDone(msecs)
+        return a and b

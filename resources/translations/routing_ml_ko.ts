@@ -1,0 +1,1604 @@
+<?xml version="1.0" encoding="utf-8"?>
+<!DOCTYPE TS>
+<TS version="2.1" language="ko_KR">
+<context>
+    <name>Banner</name>
+    <message>
+        <location filename="../../app/ui/widgets.py" line="+32"/>
+        <source>Dismiss</source>
+        <translation>닫기</translation>
+    </message>
+</context>
+<context>
+    <name>BatchModel</name>
+    <message>
+        <location filename="../../app/ui/prediction_tab.py" line="+235"/>
+        <source>Status</source>
+        <translation>상태</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Score</source>
+        <translation>점수</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Ops</source>
+        <translation>공정</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>min/pc</source>
+        <translation>분/개</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Best candidate</source>
+        <translation>최상위 후보</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>ok</source>
+        <translation>정상</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>no candidate</source>
+        <translation>후보 없음</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>unknown item</source>
+        <translation>없는 품목</translation>
+    </message>
+</context>
+<context>
+    <name>CandidateListModel</name>
+    <message>
+        <location line="-106"/>
+        <source>Routing</source>
+        <translation>라우팅</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Score</source>
+        <translation>점수</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Ops</source>
+        <translation>공정</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>외주</source>
+        <translation>외주</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Setup+run min/pc</source>
+        <translation>준비+가공 분/개</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Supported by</source>
+        <translation>근거 품목</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Share of the similar items&apos; weight that supports this routing</source>
+        <translation>이 라우팅을 지지하는 유사 품목 가중치의 비율</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Outsourced operations</source>
+        <translation>외주 공정 수</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Sum of setup and per-piece run times</source>
+        <translation>준비 시간과 개당 가공 시간의 합</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Similar items whose current routing is this one</source>
+        <translation>현재 라우팅이 이것과 같은 유사 품목</translation>
+    </message>
+    <message>
+        <location line="+8"/>
+        <source>draft</source>
+        <translation>임시 저장</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>submitted</source>
+        <translation>제출됨</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Saved · rev %1 · %2</source>
+        <translation>저장됨 · 개정 %1 · %2</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Candidate %1</source>
+        <translation>후보 %1</translation>
+    </message>
+    <message>
+        <location line="+21"/>
+        <source>by %1 at %2</source>
+        <translation>%1, %2</translation>
+    </message>
+</context>
+<context>
+    <name>DataSourceDialog</name>
+    <message>
+        <location filename="../../app/ui/dialogs.py" line="+58"/>
+        <source>Import a source</source>
+        <translation>원천 데이터 가져오기</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Data source</source>
+        <translation>데이터 원천</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>SQLite file</source>
+        <translation>SQLite 파일</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Access file</source>
+        <translation>Access 파일</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>SQL Server</source>
+        <translation>SQL Server</translation>
+    </message>
+    <message>
+        <location line="+11"/>
+        <source>Browse…</source>
+        <translation>찾아보기…</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>File</source>
+        <translation>파일</translation>
+    </message>
+    <message>
+        <location line="+11"/>
+        <source>Windows authentication (Trusted_Connection)</source>
+        <translation>Windows 인증 (Trusted_Connection)</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>SQL login</source>
+        <translation>SQL 로그인</translation>
+    </message>
+    <message>
+        <location line="+8"/>
+        <source>kept in the Windows Credential Manager / OS keyring</source>
+        <translation>Windows 자격 증명 관리자 / OS 키링에 보관</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Server</source>
+        <translation>서버</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Database</source>
+        <translation>데이터베이스</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>ODBC driver</source>
+        <translation>ODBC 드라이버</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Sign-in</source>
+        <translation>로그인 방식</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>User</source>
+        <translation>사용자</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Password</source>
+        <translation>비밀번호</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>View names</source>
+        <translation>뷰 이름</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>Item master</source>
+        <translation>품목 마스터</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Routings</source>
+        <translation>라우팅</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Work results</source>
+        <translation>작업 실적</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Test connection</source>
+        <translation>연결 테스트</translation>
+    </message>
+    <message>
+        <location line="+13"/>
+        <source>Save</source>
+        <translation>저장</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Import</source>
+        <translation>가져오기</translation>
+    </message>
+    <message>
+        <location line="+38"/>
+        <source>SQLite files (*.sqlite *.db *.sqlite3);;All files (*)</source>
+        <translation>SQLite 파일 (*.sqlite *.db *.sqlite3);;모든 파일 (*)</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Access files (*.accdb *.mdb);;All files (*)</source>
+        <translation>Access 파일 (*.accdb *.mdb);;모든 파일 (*)</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Choose the source file</source>
+        <translation>원천 파일 선택</translation>
+    </message>
+    <message>
+        <location line="+47"/>
+        <source>Enter the server name.</source>
+        <translation>서버 이름을 입력하세요.</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Choose the source file.</source>
+        <translation>원천 파일을 선택하세요.</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Enter the SQL login&apos;s user name.</source>
+        <translation>SQL 로그인 사용자 이름을 입력하세요.</translation>
+    </message>
+    <message>
+        <location line="+8"/>
+        <source>The password could not be stored in the OS keyring (%1); it was not saved anywhere else.</source>
+        <translation>비밀번호를 OS 키링에 저장하지 못했습니다 (%1). 다른 곳에도 저장하지 않았습니다.</translation>
+    </message>
+    <message>
+        <location line="+22"/>
+        <source>Choose a file or enter a server first.</source>
+        <translation>먼저 파일을 선택하거나 서버를 입력하세요.</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>connecting…</source>
+        <translation>연결 중…</translation>
+    </message>
+    <message>
+        <location line="+10"/>
+        <source>Connected to %1: %2 tables or views.</source>
+        <translation>%1에 연결됨: 테이블/뷰 %2개.</translation>
+    </message>
+</context>
+<context>
+    <name>ItemBrowser</name>
+    <message>
+        <location filename="../../app/ui/item_browser.py" line="+162"/>
+        <source>Search code, name, spec or part type…</source>
+        <translation>품목 코드, 품명, 사양, 부품 유형 검색…</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Only items without routing</source>
+        <translation>라우팅 없는 품목만</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>New items that still need a routing</source>
+        <translation>아직 라우팅이 없는 신규 품목</translation>
+    </message>
+    <message>
+        <location line="+36"/>
+        <source>Search failed: %1</source>
+        <translation>검색 실패: %1</translation>
+    </message>
+    <message>
+        <location line="+14"/>
+        <source>%1 items</source>
+        <translation>%1개 품목</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>searching…</source>
+        <translation>검색 중…</translation>
+    </message>
+</context>
+<context>
+    <name>ItemTableModel</name>
+    <message>
+        <location line="-103"/>
+        <source>Material</source>
+        <translation>재질</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>OD mm</source>
+        <translation>외경 mm</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>ID mm</source>
+        <translation>내경 mm</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>T mm</source>
+        <translation>두께 mm</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Routing</source>
+        <translation>라우팅</translation>
+    </message>
+    <message>
+        <location line="+16"/>
+        <source>yes</source>
+        <translation>있음</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>none</source>
+        <translation>없음</translation>
+    </message>
+</context>
+<context>
+    <name>JobBar</name>
+    <message>
+        <location filename="../../app/ui/widgets.py" line="+36"/>
+        <source>Cancel</source>
+        <translation>취소</translation>
+    </message>
+    <message>
+        <location line="+32"/>
+        <source>cancelling…</source>
+        <translation>취소 중…</translation>
+    </message>
+</context>
+<context>
+    <name>Labels</name>
+    <message>
+        <location filename="../../app/ui/training_tab.py" line="+38"/>
+        <source>Part type</source>
+        <translation>부품 유형</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Material</source>
+        <translation>재질</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Dimensions</source>
+        <translation>치수</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Seal specification</source>
+        <translation>씰 사양</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Classification</source>
+        <translation>분류</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Rotation</source>
+        <translation>회전 방향</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Specification words</source>
+        <translation>사양 단어</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Routing ML</source>
+        <translation>Routing ML</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>plain kNN vote (k=10)</source>
+        <translation>단순 kNN 투표 (k=10)</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>single nearest item</source>
+        <translation>가장 유사한 품목 1개</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>most frequent routing of PART_TYPE</source>
+        <translation>PART_TYPE별 최다 라우팅</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>top-1 exact</source>
+        <translation>1순위 일치</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>top-3 hit</source>
+        <translation>3순위 내 적중</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>sequence similarity</source>
+        <translation>공정 순서 유사도</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>operation-set Jaccard</source>
+        <translation>공정 집합 Jaccard</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>run MdAPE</source>
+        <translation>가공 MdAPE</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>run ±25 %</source>
+        <translation>가공 ±25 %</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>setup MdAPE</source>
+        <translation>준비 MdAPE</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>setup ±25 %</source>
+        <translation>준비 ±25 %</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>balanced</source>
+        <translation>균형</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>geometry first</source>
+        <translation>형상 우선</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>all equal</source>
+        <translation>모두 동일</translation>
+    </message>
+</context>
+<context>
+    <name>MainWindow</name>
+    <message>
+        <location filename="../../app/ui/window.py" line="+47"/>
+        <location line="+260"/>
+        <source>Routing ML</source>
+        <translation>Routing ML</translation>
+    </message>
+    <message>
+        <location line="-246"/>
+        <source>Prediction</source>
+        <translation>예측</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Training</source>
+        <translation>학습</translation>
+    </message>
+    <message>
+        <location line="+28"/>
+        <source>&amp;File</source>
+        <translation>파일(&amp;F)</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Open a store file…</source>
+        <translation>저장소 파일 열기…</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Import a source…</source>
+        <translation>원천 데이터 가져오기…</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Save routing</source>
+        <translation>라우팅 저장</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>Quit</source>
+        <translation>종료</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>&amp;Edit</source>
+        <translation>편집(&amp;E)</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>&amp;Settings</source>
+        <translation>설정(&amp;S)</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Data source…</source>
+        <translation>데이터 원천…</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Language</source>
+        <translation>언어</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>Follow the system</source>
+        <translation>시스템 설정 따르기</translation>
+    </message>
+    <message>
+        <location line="+8"/>
+        <source>&amp;Help</source>
+        <translation>도움말(&amp;H)</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <location line="+246"/>
+        <source>About Routing ML</source>
+        <translation>Routing ML 정보</translation>
+    </message>
+    <message>
+        <location line="-245"/>
+        <source>Open log folder</source>
+        <translation>로그 폴더 열기</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>admin</source>
+        <translation>관리자</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>engineer</source>
+        <translation>엔지니어</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>approver</source>
+        <translation>승인자</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>User: %1 (%2)</source>
+        <translation>사용자: %1 (%2)</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <location line="+107"/>
+        <source>Model: loading…</source>
+        <translation>모델: 불러오는 중…</translation>
+    </message>
+    <message>
+        <location line="-105"/>
+        <source>connecting…</source>
+        <translation>연결 중…</translation>
+    </message>
+    <message>
+        <location line="+11"/>
+        <source>Store: %1</source>
+        <translation>저장소: %1</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>connected</source>
+        <translation>연결됨</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>not connected</source>
+        <translation>연결 안 됨</translation>
+    </message>
+    <message>
+        <location line="+12"/>
+        <source>Only an admin can import a source; you are signed in as %1 (%2).</source>
+        <translation>원천 데이터 가져오기는 관리자만 할 수 있습니다. 현재 사용자: %1 (%2).</translation>
+    </message>
+    <message>
+        <location line="+12"/>
+        <location line="+45"/>
+        <source>Model: –</source>
+        <translation>모델: –</translation>
+    </message>
+    <message>
+        <location line="-36"/>
+        <source>This store is empty. Import your plant&apos;s data with File ▸ Import a source.</source>
+        <translation>저장소가 비어 있습니다. 파일 ▸ 원천 데이터 가져오기로 공장 데이터를 가져오세요.</translation>
+    </message>
+    <message>
+        <location line="+11"/>
+        <source>Welcome to Routing ML. This store is empty, so a demo seal plant (%1 items) is being built and a first model trained — predictions appear in about a minute. Import your own plant&apos;s data later with File ▸ Import a source.</source>
+        <translation>Routing ML에 오신 것을 환영합니다. 저장소가 비어 있어 데모 씰 공장(품목 %1개)을 만들고 첫 모델을 학습하고 있습니다. 약 1분 뒤 예측을 볼 수 있습니다. 실제 공장 데이터는 나중에 파일 ▸ 원천 데이터 가져오기로 가져오세요.</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Model: building the demo plant…</source>
+        <translation>모델: 데모 공장 생성 중…</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>building the demo plant…</source>
+        <translation>데모 공장 생성 중…</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>The demo plant is ready (model %1). Tick “Only items without routing”, pick an item and press Predict.</source>
+        <translation>데모 공장이 준비되었습니다 (모델 %1). “라우팅 없는 품목만”을 체크하고 품목을 골라 예측을 누르세요.</translation>
+    </message>
+    <message>
+        <location line="+10"/>
+        <source>The demo plant could not be built: %1</source>
+        <translation>데모 공장을 만들지 못했습니다: %1</translation>
+    </message>
+    <message>
+        <location line="+39"/>
+        <source>No model trained yet: train one on the Training tab.</source>
+        <translation>학습된 모델이 없습니다. 학습 탭에서 모델을 학습하세요.</translation>
+    </message>
+    <message>
+        <location line="+11"/>
+        <source>Model: not loaded</source>
+        <translation>모델: 불러오지 못함</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>Model: %1</source>
+        <translation>모델: %1</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Model: none</source>
+        <translation>모델: 없음</translation>
+    </message>
+    <message>
+        <location line="+17"/>
+        <location line="+12"/>
+        <source>Open a store file</source>
+        <translation>저장소 파일 열기</translation>
+    </message>
+    <message>
+        <location line="-11"/>
+        <source>Routing ML store (*.sqlite *.db);;All files (*)</source>
+        <translation>Routing ML 저장소 (*.sqlite *.db);;모든 파일 (*)</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>Wait for the running job to finish first.</source>
+        <translation>실행 중인 작업이 끝날 때까지 기다리세요.</translation>
+    </message>
+    <message>
+        <location line="+37"/>
+        <source>Importing %1…</source>
+        <translation>%1 가져오는 중…</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>Imported %1: %2</source>
+        <translation>%1 가져옴: %2</translation>
+    </message>
+    <message>
+        <location line="+9"/>
+        <source>Import failed: %1</source>
+        <translation>가져오기 실패: %1</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Import cancelled; the store is unchanged.</source>
+        <translation>가져오기를 취소했습니다. 저장소는 그대로입니다.</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>importing…</source>
+        <translation>가져오는 중…</translation>
+    </message>
+    <message>
+        <location line="+11"/>
+        <source>&lt;h3&gt;Routing ML %1&lt;/h3&gt;&lt;p&gt;Proposes routings for new items of a mechanical-seal plant from similar items and shop-floor results.&lt;/p&gt;&lt;p&gt;Store: %2&lt;/p&gt;</source>
+        <translation>&lt;h3&gt;Routing ML %1&lt;/h3&gt;&lt;p&gt;유사 품목과 현장 작업 실적으로 메커니컬 씰 공장의 신규 품목 라우팅을 제안합니다.&lt;/p&gt;&lt;p&gt;저장소: %2&lt;/p&gt;</translation>
+    </message>
+</context>
+<context>
+    <name>MetricsModel</name>
+    <message>
+        <location filename="../../app/ui/training_tab.py" line="+101"/>
+        <source>Method</source>
+        <translation>방법</translation>
+    </message>
+</context>
+<context>
+    <name>OperationsModel</name>
+    <message>
+        <location filename="../../app/ui/routing_editor.py" line="+159"/>
+        <source>Add %1</source>
+        <translation>%1 추가</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>Remove %1</source>
+        <translation>%1 삭제</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>Move %1</source>
+        <translation>%1 이동</translation>
+    </message>
+    <message>
+        <location line="+19"/>
+        <source>RUN P10–P90</source>
+        <translation>가공 P10–P90</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Samples</source>
+        <translation>표본</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Time source</source>
+        <translation>시간 출처</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Warning</source>
+        <translation>경고</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Sequence number (10, 20, 30 …)</source>
+        <translation>공정 순번 (10, 20, 30 …)</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Process code</source>
+        <translation>공정 코드</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Resource / work centre (editable)</source>
+        <translation>자원 / 작업장 (편집 가능)</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>사내 = in-house, 외주 = outsourced (editable)</source>
+        <translation>사내 = 사내 공정, 외주 = 외주 공정 (편집 가능)</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Setup time per lot, minutes (editable)</source>
+        <translation>로트당 준비 시간, 분 (편집 가능)</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Run time per piece, minutes (editable)</source>
+        <translation>개당 가공 시간, 분 (편집 가능)</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Wait time, minutes (editable)</source>
+        <translation>대기 시간, 분 (편집 가능)</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Move time, minutes (editable)</source>
+        <translation>이동 시간, 분 (편집 가능)</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>10th to 90th percentile of the run time samples, minutes per piece</source>
+        <translation>가공 시간 표본의 10–90 백분위, 개당 분</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>How many work-order results (or routings) the times come from</source>
+        <translation>시간의 근거가 된 작업 실적(또는 라우팅) 수</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Where the times come from: the item&apos;s own actuals, similar items&apos; actuals, or standard routing times</source>
+        <translation>시간 출처: 품목 자체 실적, 유사 품목 실적, 또는 표준 라우팅 시간</translation>
+    </message>
+    <message>
+        <location line="+15"/>
+        <source>item actuals</source>
+        <translation>품목 실적</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>similar items&apos; actuals</source>
+        <translation>유사 품목 실적</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>standard times</source>
+        <translation>표준 시간</translation>
+    </message>
+    <message>
+        <location line="+53"/>
+        <source>changed by you</source>
+        <translation>사용자가 변경함</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>setup P10–P90: %1 – %2 min</source>
+        <translation>준비 P10–P90: %1 – %2 분</translation>
+    </message>
+    <message>
+        <location line="+14"/>
+        <source>%1 of %2 (PROC_SEQ %3): “%4” is not a number; the value was not changed.</source>
+        <translation>%2 (PROC_SEQ %3)의 %1: “%4”은(는) 숫자가 아닙니다. 값을 바꾸지 않았습니다.</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>%1 of %2 (PROC_SEQ %3): a time cannot be negative (%4); the value was not changed.</source>
+        <translation>%2 (PROC_SEQ %3)의 %1: 시간은 음수일 수 없습니다 (%4). 값을 바꾸지 않았습니다.</translation>
+    </message>
+    <message>
+        <location line="+8"/>
+        <source>INSIDE_FLAG must be 사내 (in-house) or 외주 (outsourced), not “%1”.</source>
+        <translation>INSIDE_FLAG는 사내 또는 외주여야 합니다 (“%1” 아님).</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>RES_CD of %1 cannot be empty for an in-house operation.</source>
+        <translation>사내 공정 %1의 RES_CD는 비워 둘 수 없습니다.</translation>
+    </message>
+    <message>
+        <location line="+9"/>
+        <source>%1 of %2: %3 → %4</source>
+        <translation>%2의 %1: %3 → %4</translation>
+    </message>
+</context>
+<context>
+    <name>PartTypeModel</name>
+    <message>
+        <location filename="../../app/ui/training_tab.py" line="+48"/>
+        <source>Held-out items</source>
+        <translation>평가 품목</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Top-1 exact</source>
+        <translation>1순위 일치</translation>
+    </message>
+</context>
+<context>
+    <name>PredictionTab</name>
+    <message>
+        <location filename="../../app/ui/prediction_tab.py" line="+159"/>
+        <source>Paste or type item codes: one per line, or separated by commas, tabs or spaces (Ctrl+Enter predicts)</source>
+        <translation>품목 코드를 붙여넣거나 입력하세요: 한 줄에 하나 또는 쉼표, 탭, 공백으로 구분 (Ctrl+Enter로 예측)</translation>
+    </message>
+    <message>
+        <location line="+30"/>
+        <source>The code the routing is saved under</source>
+        <translation>라우팅을 저장할 품목 코드</translation>
+    </message>
+    <message>
+        <location line="+19"/>
+        <source>Copy attributes of the selected item</source>
+        <translation>선택한 품목의 속성 복사</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Start from an existing item picked in the item master</source>
+        <translation>품목 마스터에서 고른 기존 품목에서 시작</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Clear</source>
+        <translation>지우기</translation>
+    </message>
+    <message>
+        <location line="+16"/>
+        <source>Item master</source>
+        <translation>품목 마스터</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Item codes</source>
+        <translation>품목 코드</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>New item</source>
+        <translation>신규 품목</translation>
+    </message>
+    <message>
+        <location line="+19"/>
+        <source>Options</source>
+        <translation>옵션</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>Candidates</source>
+        <translation>후보 수</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Threshold</source>
+        <translation>임계값</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <location line="+61"/>
+        <source>Similar items</source>
+        <translation>유사 품목</translation>
+    </message>
+    <message>
+        <location line="-60"/>
+        <source>Model</source>
+        <translation>모델</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>How many similar items to look at (top-k)</source>
+        <translation>참고할 유사 품목 수 (top-k)</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>How many distinct candidate routings to propose</source>
+        <translation>제안할 서로 다른 후보 라우팅 수</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Similar items below this cosine similarity are ignored</source>
+        <translation>이 코사인 유사도보다 낮은 유사 품목은 무시합니다</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Predict</source>
+        <translation>예측</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <location line="+224"/>
+        <source>Predict the selected item, the pasted codes or the described item (Enter)</source>
+        <translation>선택한 품목, 붙여넣은 코드 또는 입력한 신규 품목을 예측 (Enter)</translation>
+    </message>
+    <message>
+        <location line="-199"/>
+        <source>Pick an item in the item master and press Predict (or Enter).</source>
+        <translation>품목 마스터에서 품목을 고르고 예측(또는 Enter)을 누르세요.</translation>
+    </message>
+    <message>
+        <location line="+30"/>
+        <source>Candidate routings — click to switch</source>
+        <translation>후보 라우팅 — 클릭하여 전환</translation>
+    </message>
+    <message>
+        <location line="+14"/>
+        <location line="+400"/>
+        <source>draft</source>
+        <translation>임시 저장</translation>
+    </message>
+    <message>
+        <location line="-399"/>
+        <location line="+399"/>
+        <source>submitted</source>
+        <translation>제출됨</translation>
+    </message>
+    <message>
+        <location line="-398"/>
+        <source>Save</source>
+        <translation>저장</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Save this routing for the item (Ctrl+S)</source>
+        <translation>이 품목의 라우팅으로 저장 (Ctrl+S)</translation>
+    </message>
+    <message>
+        <location line="+12"/>
+        <source>Reload saved routing</source>
+        <translation>저장된 라우팅 다시 불러오기</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Status</source>
+        <translation>상태</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>Routing</source>
+        <translation>라우팅</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>Time per operation</source>
+        <translation>공정별 시간</translation>
+    </message>
+    <message>
+        <location line="+112"/>
+        <source>active model (%1)</source>
+        <translation>활성 모델 (%1)</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>none</source>
+        <translation>없음</translation>
+    </message>
+    <message>
+        <location line="+11"/>
+        <source>Waiting for the model to load…</source>
+        <translation>모델을 불러오는 중입니다…</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>%1 item codes</source>
+        <translation>품목 코드 %1개</translation>
+    </message>
+    <message>
+        <location line="+17"/>
+        <location line="+109"/>
+        <source>Select an item in the item master first.</source>
+        <translation>먼저 품목 마스터에서 품목을 선택하세요.</translation>
+    </message>
+    <message>
+        <location line="-103"/>
+        <source>Paste or type at least one item code.</source>
+        <translation>품목 코드를 하나 이상 붙여넣거나 입력하세요.</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>The model is still loading; try again in a moment.</source>
+        <translation>모델을 아직 불러오는 중입니다. 잠시 후 다시 시도하세요.</translation>
+    </message>
+    <message>
+        <location line="+26"/>
+        <location line="+66"/>
+        <source>predicting %1…</source>
+        <translation>%1 예측 중…</translation>
+    </message>
+    <message>
+        <location line="-61"/>
+        <source>no prediction for %1</source>
+        <translation>%1에 대한 예측 없음</translation>
+    </message>
+    <message>
+        <location line="+12"/>
+        <source>predicting %1 items…</source>
+        <translation>품목 %1개 예측 중…</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>%1 items: %2 with a candidate, %3 unknown — double-click a row to open it</source>
+        <translation>품목 %1개: 후보 있음 %2개, 없는 품목 %3개 — 행을 더블클릭하면 엽니다</translation>
+    </message>
+    <message>
+        <location line="+32"/>
+        <source>Describe the new item first (at least its PART_TYPE).</source>
+        <translation>먼저 신규 품목을 입력하세요 (최소한 PART_TYPE).</translation>
+    </message>
+    <message>
+        <location line="+71"/>
+        <source>model %1</source>
+        <translation>모델 %1</translation>
+    </message>
+    <message>
+        <location line="+51"/>
+        <source>unsaved changes</source>
+        <translation>저장하지 않은 변경</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>Not saved yet for this item.</source>
+        <translation>이 품목은 아직 저장되지 않았습니다.</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Saved revision %1 by %2 at %3 (%4)</source>
+        <translation>개정 %1 저장됨 — %2, %3 (%4)</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Last saved: revision %1 by %2 at %3 (%4)</source>
+        <translation>최근 저장: 개정 %1 — %2, %3 (%4)</translation>
+    </message>
+    <message>
+        <location line="+20"/>
+        <source>Not saved: %1 changed the routing of %2 at %3 (now revision %4) after you opened it. Reload to see their version; your edits stay in this candidate until you reload.</source>
+        <translation>저장하지 않았습니다: 이 화면을 연 뒤 %1님이 %3에 %2의 라우팅을 변경했습니다 (현재 개정 %4). 다시 불러와 변경 내용을 확인하세요. 다시 불러오기 전까지 내 편집은 이 후보에 남아 있습니다.</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>Not saved: %1</source>
+        <translation>저장하지 않았습니다: %1</translation>
+    </message>
+</context>
+<context>
+    <name>RegistryModel</name>
+    <message>
+        <location filename="../../app/ui/training_tab.py" line="-115"/>
+        <source>Version</source>
+        <translation>버전</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Trained</source>
+        <translation>학습 일시</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>By</source>
+        <translation>학습자</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Items</source>
+        <translation>품목</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Top-1</source>
+        <translation>1순위</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Top-3</source>
+        <translation>3순위</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Run ±25 %</source>
+        <translation>가공 ±25 %</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Active</source>
+        <translation>활성</translation>
+    </message>
+    <message>
+        <location line="+26"/>
+        <source>● active</source>
+        <translation>● 활성</translation>
+    </message>
+    <message>
+        <location line="+12"/>
+        <source>not evaluated yet</source>
+        <translation>아직 평가하지 않음</translation>
+    </message>
+</context>
+<context>
+    <name>RoutingEditor</name>
+    <message>
+        <location filename="../../app/ui/routing_editor.py" line="+59"/>
+        <source>Undo</source>
+        <translation>실행 취소</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Redo</source>
+        <translation>다시 실행</translation>
+    </message>
+    <message>
+        <location line="+12"/>
+        <source>↶ Undo</source>
+        <translation>↶ 실행 취소</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>↷ Redo</source>
+        <translation>↷ 다시 실행</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>Operation to add (type to filter)…</source>
+        <translation>추가할 공정 (입력하여 찾기)…</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>Add</source>
+        <translation>추가</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Insert the chosen operation after the selected row, with its typical resource and times</source>
+        <translation>선택한 행 다음에 공정을 대표 자원과 시간으로 추가</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Remove</source>
+        <translation>삭제</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Move the selected operation up</source>
+        <translation>선택한 공정을 위로</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Move the selected operation down</source>
+        <translation>선택한 공정을 아래로</translation>
+    </message>
+    <message>
+        <location line="+106"/>
+        <source>Choose an operation from the list first.</source>
+        <translation>먼저 목록에서 공정을 고르세요.</translation>
+    </message>
+</context>
+<context>
+    <name>SimilarItemsModel</name>
+    <message>
+        <location filename="../../app/ui/prediction_tab.py" line="-859"/>
+        <source>Similarity</source>
+        <translation>유사도</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>What makes it similar</source>
+        <translation>유사한 이유</translation>
+    </message>
+    <message>
+        <location line="+24"/>
+        <source>Share of the similarity: %1</source>
+        <translation>유사도 구성: %1</translation>
+    </message>
+</context>
+<context>
+    <name>TimeChart</name>
+    <message>
+        <location filename="../../app/ui/time_chart.py" line="+43"/>
+        <source> pcs</source>
+        <translation> 개</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>1 = setup + run for one piece; more = setup + run × lot size</source>
+        <translation>1 = 한 개의 준비 + 가공, 그 이상 = 준비 + 가공 × 로트 크기</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>Lot size</source>
+        <translation>로트 크기</translation>
+    </message>
+    <message>
+        <location line="+15"/>
+        <source>minutes</source>
+        <translation>분</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>setup</source>
+        <translation>준비</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>run × lot</source>
+        <translation>가공 × 로트</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>P10–P90</source>
+        <translation>P10–P90</translation>
+    </message>
+    <message>
+        <location line="+18"/>
+        <source>No routing shown.</source>
+        <translation>표시할 라우팅이 없습니다.</translation>
+    </message>
+    <message>
+        <location line="+13"/>
+        <source>Total for one piece: &lt;b&gt;%1 min&lt;/b&gt; (P10–P90 %2 – %3 min)</source>
+        <translation>한 개 합계: &lt;b&gt;%1 분&lt;/b&gt; (P10–P90 %2 – %3 분)</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Total for a lot of %4 pcs: &lt;b&gt;%1 min&lt;/b&gt; (P10–P90 %2 – %3 min)</source>
+        <translation>로트 %4개 합계: &lt;b&gt;%1 분&lt;/b&gt; (P10–P90 %2 – %3 분)</translation>
+    </message>
+</context>
+<context>
+    <name>TrainingTab</name>
+    <message>
+        <location filename="../../app/ui/training_tab.py" line="+131"/>
+        <source>Check data quality</source>
+        <translation>데이터 품질 점검</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>Data and its quality</source>
+        <translation>데이터와 품질</translation>
+    </message>
+    <message>
+        <location line="+14"/>
+        <source>custom</source>
+        <translation>사용자 지정</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>Preset</source>
+        <translation>프리셋</translation>
+    </message>
+    <message>
+        <location line="+21"/>
+        <source>Train new model</source>
+        <translation>새 모델 학습</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Evaluate after training</source>
+        <translation>학습 후 평가</translation>
+    </message>
+    <message>
+        <location line="+9"/>
+        <source>Feature weights and training</source>
+        <translation>특성 가중치와 학습</translation>
+    </message>
+    <message>
+        <location line="+10"/>
+        <source>Log</source>
+        <translation>로그</translation>
+    </message>
+    <message>
+        <location line="+9"/>
+        <source>Activate</source>
+        <translation>활성화</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Roll back</source>
+        <translation>롤백</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Evaluate</source>
+        <translation>평가</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Hold out 20 % of the routed items and score this version and the baselines on them</source>
+        <translation>라우팅이 있는 품목의 20 %를 떼어 두고 이 버전과 기준 방법을 평가</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Model versions</source>
+        <translation>모델 버전</translation>
+    </message>
+    <message>
+        <location line="+38"/>
+        <source>Evaluation against the baselines</source>
+        <translation>기준 방법 대비 평가</translation>
+    </message>
+    <message>
+        <location line="+72"/>
+        <source>Only an admin can do this; you are signed in as %1 (%2).</source>
+        <translation>관리자만 할 수 있습니다. 현재 사용자: %1 (%2).</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Train a new model version with these weights</source>
+        <translation>이 가중치로 새 모델 버전을 학습</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Make the selected version the one predictions use</source>
+        <translation>선택한 버전을 예측에 사용</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Go back to the version that was active before</source>
+        <translation>이전에 활성이던 버전으로 되돌리기</translation>
+    </message>
+    <message>
+        <location line="+49"/>
+        <source>Store: %1</source>
+        <translation>저장소: %1</translation>
+    </message>
+    <message>
+        <location line="+10"/>
+        <source>checking the data…</source>
+        <translation>데이터 점검 중…</translation>
+    </message>
+    <message>
+        <location line="+11"/>
+        <source>Store</source>
+        <translation>저장소</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Last import</source>
+        <translation>최근 가져오기</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>rows</source>
+        <translation>행</translation>
+    </message>
+    <message>
+        <location line="+12"/>
+        <source>Import warnings (renamed or missing columns)</source>
+        <translation>가져오기 경고 (이름이 바뀌었거나 없는 열)</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>none — every expected column was found</source>
+        <translation>없음 — 필요한 열을 모두 찾았습니다</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Findings</source>
+        <translation>점검 결과</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Items without routing</source>
+        <translation>라우팅 없는 품목</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Duplicate item codes</source>
+        <translation>중복 품목 코드</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Items with several routing variants</source>
+        <translation>라우팅 변형이 여러 개인 품목</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Operations in current routings</source>
+        <translation>현재 라우팅의 공정 수</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Work results reported twice</source>
+        <translation>중복 보고된 작업 실적</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Work results with zero or missing hours</source>
+        <translation>시간이 0이거나 없는 작업 실적</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Outlier work results (dropped)</source>
+        <translation>이상치 작업 실적 (제외)</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>e.g. %1</source>
+        <translation>예: %1</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Missing values per column</source>
+        <translation>열별 결측 비율</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>no missing values</source>
+        <translation>결측 없음</translation>
+    </message>
+    <message>
+        <location line="+15"/>
+        <source>… and %1 more columns</source>
+        <translation>… 외 %1개 열</translation>
+    </message>
+    <message>
+        <location line="+16"/>
+        <source>Training started with weights %1</source>
+        <translation>가중치 %1로 학습 시작</translation>
+    </message>
+    <message>
+        <location line="+14"/>
+        <source>training…</source>
+        <translation>학습 중…</translation>
+    </message>
+    <message>
+        <location line="+10"/>
+        <source>model %1 trained</source>
+        <translation>모델 %1 학습 완료</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Model %1 trained and activated.</source>
+        <translation>모델 %1을 학습하고 활성화했습니다.</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>Training failed: %1</source>
+        <translation>학습 실패: %1</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>Training cancelled; the active model is unchanged (%1).</source>
+        <translation>학습을 취소했습니다. 활성 모델은 그대로입니다 (%1).</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>none</source>
+        <translation>없음</translation>
+    </message>
+    <message>
+        <location line="+40"/>
+        <source>Model %1 is now active.</source>
+        <translation>이제 모델 %1이 활성입니다.</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Rolled back to model %1.</source>
+        <translation>모델 %1로 롤백했습니다.</translation>
+    </message>
+    <message>
+        <location line="+25"/>
+        <source>Evaluating model %1…</source>
+        <translation>모델 %1 평가 중…</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Evaluation failed: %1</source>
+        <translation>평가 실패: %1</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Evaluation cancelled.</source>
+        <translation>평가를 취소했습니다.</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>evaluating %1…</source>
+        <translation>%1 평가 중…</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>Model %1: top-1 exact %2, top-3 hit %3 on %4 held-out items.</source>
+        <translation>모델 %1: 평가 품목 %4개에서 1순위 일치 %2, 3순위 내 적중 %3.</translation>
+    </message>
+    <message>
+        <location line="+17"/>
+        <source>Version %1: %2 held-out routed items (holdout %3, seed %4), trained on %5.</source>
+        <translation>버전 %1: 평가 품목 %2개 (비율 %3, 시드 %4), 학습 품목 %5개.</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Ahead of all three baselines on every sequence metric.</source>
+        <translation>모든 순서 지표에서 세 기준 방법보다 우수합니다.</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>NOT ahead of every baseline on every sequence metric.</source>
+        <translation>모든 순서 지표에서 모든 기준 방법보다 우수하지는 않습니다.</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Version %1 has not been evaluated yet: press Evaluate.</source>
+        <translation>버전 %1은 아직 평가하지 않았습니다. 평가를 누르세요.</translation>
+    </message>
+</context>
+</TS>

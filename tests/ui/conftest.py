@@ -1,0 +1,100 @@
+"""Window tests: offscreen Qt, QSettings in a temporary folder, one demo store built per session
+and copied for every test that changes it."""
+from __future__ import annotations
+
+import os
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+import shutil  # noqa: E402
+import tempfile  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+import pytest  # noqa: E402
+from PySide6.QtCore import QCoreApplication, QSettings  # noqa: E402
+
+DEMO_ITEMS = 2500
+LONG = 60_000  # ms: generous, a busy 2-core CI machine is slow
+
+_settings_dir = tempfile.mkdtemp(prefix="routing-ml-test-settings-")
+QCoreApplication.setOrganizationName("RoutingML-test")
+QCoreApplication.setApplicationName("Routing ML test")
+QSettings.setDefaultFormat(QSettings.Format.IniFormat)
+QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, _settings_dir)
+
+
+def _build_demo_store(path: Path) -> None:
+    from app.services import first_start
+    from app.store.db import Store
+
+    store = Store(str(path))
+    try:
+        first_start.build_demo(store, DEMO_ITEMS, seed=7)
+    finally:
+        store.dispose()
+
+
+@pytest.fixture(scope="session")
+def demo_store_file(tmp_path_factory) -> Path:
+    """One demo plant (2,500 items), imported and trained, for the whole session. Do not change it."""
+    folder = tmp_path_factory.mktemp("demo")
+    path = folder / "store.sqlite"
+    _build_demo_store(path)
+    return path
+
+
+@pytest.fixture
+def store_url(demo_store_file: Path, tmp_path: Path) -> str:
+    """A private copy of the demo store (with its model files) that a test may change."""
+    dest = tmp_path / "store.sqlite"
+    for suffix in ("", "-wal", "-shm"):
+        src = Path(str(demo_store_file) + suffix)
+        if src.exists():
+            shutil.copy2(src, str(dest) + suffix)
+    for suffix in ("-models", "-data"):  # the model files and the imported views live beside the store
+        src = demo_store_file.with_name(demo_store_file.stem + suffix)
+        if src.exists():
+            shutil.copytree(src, dest.with_name(dest.stem + suffix))
+    return f"sqlite:///{dest}"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _configured_app(qapp):
+    from app.ui.main import configure_application
+
+    configure_application(qapp, "en")
+    yield qapp
+
+
+@pytest.fixture(autouse=True)
+def _fresh_settings(monkeypatch):
+    QSettings().clear()
+    monkeypatch.delenv("ROUTING_ML_ROLE", raising=False)
+    monkeypatch.setenv("ROUTING_ML_USER", "lee")
+    yield
+    QSettings().clear()
+
+
+@pytest.fixture
+def make_window(qtbot):
+    """Opens a MainWindow on a store URL and waits until its model is loaded; closes it afterwards."""
+    from app.store.db import Store
+    from app.ui.window import MainWindow
+
+    windows = []
+
+    def make(url: str, wait_model: bool = True, **kwargs) -> MainWindow:
+        w = MainWindow(Store(url), build_demo_if_empty=kwargs.pop("build_demo_if_empty", False), **kwargs)
+        w.resize(1600, 980)
+        w.show()
+        windows.append(w)
+        if wait_model:
+            qtbot.waitUntil(lambda: w.ctx.model is not None, timeout=LONG)
+        return w
+
+    yield make
+    for w in windows:
+        w.shutdown()
+        w.close()
+        w.ctx.store.dispose()
+        w.deleteLater()
