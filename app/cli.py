@@ -246,27 +246,40 @@ def build_parser() -> argparse.ArgumentParser:
     return ap
 
 
+def _one_line(exc: BaseException) -> str:
+    """A message fit for one stderr line: a multi-line message's lines joined by "; "."""
+    lines = [line.strip(" -\t") for line in str(exc).splitlines()]
+    text = ""
+    for line in filter(None, lines):
+        text += line if not text else (" " if text.endswith(":") else "; ") + line
+    return text or type(exc).__name__
+
+
 def main(argv: list[str] | None = None) -> int:
     from app.domain.routing import RoutingError
     from app.logs import setup_logging
-    from app.services.progress import Cancelled
+    from app.services.progress import Cancelled, end_progress_line
 
     log_path = setup_logging()
     args = build_parser().parse_args(argv)
     func = getattr(args, "func", cmd_gui)
     try:
-        return func(args) or 0
+        try:
+            return func(args) or 0
+        finally:
+            end_progress_line()
     except RoutingError as exc:
         log.warning("user error: %s", exc)
-        print(f"routing-ml: {exc}", file=sys.stderr)
+        print(f"routing-ml: {_one_line(exc)}", file=sys.stderr)
         return 2
     except Cancelled:
         print("routing-ml: cancelled; nothing was changed", file=sys.stderr)
         return 130
     except KeyboardInterrupt:
-        print("\nrouting-ml: interrupted; nothing was changed", file=sys.stderr)
+        print("routing-ml: interrupted; nothing was changed", file=sys.stderr)
         return 130
     except Exception as exc:  # never a traceback on the user's screen: it goes to the log
         log.exception("unexpected error")
-        print(f"routing-ml: unexpected error: {exc} (details in {log_path})", file=sys.stderr)
+        print(f"routing-ml: unexpected error: {_one_line(exc)} (details in {log_path})",
+              file=sys.stderr)
         return 1

@@ -65,9 +65,13 @@ class EncoderParams:
     max_tokens: int = 60          # recurring specification words kept
     min_token_share: float = 0.002
     max_token_share: float = 0.5
+    # free-text columns whose recurring words are used; PartNm and DRAW_NO are near-unique and
+    # measured to add nothing (README, "Free text"), so they are left out by default
+    text_columns: list[str] = field(default_factory=lambda: ["ITEM_SPEC", "ADDITIONAL_SPEC"])
 
     def to_json(self) -> dict[str, Any]:
-        return dict(self.__dict__)
+        return {k: (list(v) if isinstance(v, list) else dict(v) if isinstance(v, dict) else v)
+                for k, v in self.__dict__.items()}
 
 
 def tokens_of(text: str | None) -> set[str]:
@@ -107,7 +111,7 @@ class FeatureEncoder:
                 q25, q50, q75 = np.percentile(vals, [25, 50, 75])
                 enc.numeric_stats[col] = (float(q50), float(max(q75 - q25, 1e-3)))
             if texts:
-                docs = _text_column(items, texts)
+                docs = _text_column(items, params.text_columns)
                 df_counts: dict[str, int] = {}
                 for doc in docs:
                     for tok in tokens_of(doc):
@@ -165,7 +169,7 @@ class FeatureEncoder:
             if texts and self.vocabulary:
                 lookup = {t: i for i, t in enumerate(self.vocabulary)}
                 idf = np.asarray(self.idf, dtype=np.float32)
-                for r, doc in enumerate(_text_column(items, texts)):
+                for r, doc in enumerate(_text_column(items, self.params.text_columns)):
                     for tok in tokens_of(doc):
                         j = lookup.get(tok)
                         if j is not None:

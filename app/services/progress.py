@@ -61,31 +61,43 @@ class Progress:
         return _Sub()
 
 
+_open_bars: list["TerminalProgress"] = []
+
+
+def end_progress_line() -> None:
+    """Finish a bar cut off mid-way, so the message that follows starts on its own line."""
+    while _open_bars:
+        bar = _open_bars.pop()
+        bar._stream.write("\n")
+        bar._stream.flush()
+
+
 class TerminalProgress(Progress):
-    """Draws a one-line bar on stderr when it is a terminal, else prints phase changes."""
+    """Draws a one-line bar on stderr when it is a terminal; silent otherwise, so a script that
+    reads stderr sees nothing but warnings and the one-line error."""
 
     def __init__(self, stream=None):
         super().__init__()
         self._stream = stream or sys.stderr
         self._last = 0.0
-        self._last_msg = ""
         self._tty = hasattr(self._stream, "isatty") and self._stream.isatty()
 
     def report(self, fraction: float, message: str = "") -> None:
         super().report(fraction, message)
+        if not self._tty:
+            return
         now = time.monotonic()
-        if self._tty:
-            if now - self._last < 0.1 and fraction < 1.0:
-                return
-            self._last = now
-            width = 30
-            filled = int(width * self.fraction)
-            self._stream.write(f"\r[{'#' * filled}{'.' * (width - filled)}] {self.fraction:5.1%} "
-                               f"{self.message[:60]:<60}")
-            if self.fraction >= 1.0:
-                self._stream.write("\n")
-            self._stream.flush()
-        elif self.message != self._last_msg:
-            self._last_msg = self.message
-            self._stream.write(f"{self.fraction:5.1%} {self.message}\n")
-            self._stream.flush()
+        if now - self._last < 0.1 and fraction < 1.0:
+            return
+        self._last = now
+        width = 30
+        filled = int(width * self.fraction)
+        self._stream.write(f"\r[{'#' * filled}{'.' * (width - filled)}] {self.fraction:5.1%} "
+                           f"{self.message[:60]:<60}")
+        if self.fraction >= 1.0:
+            self._stream.write("\n")
+            if self in _open_bars:
+                _open_bars.remove(self)
+        elif self not in _open_bars:
+            _open_bars.append(self)
+        self._stream.flush()

@@ -52,6 +52,8 @@ _MDBTOOLS_TYPES: dict[str, pl.DataType] = {
     "DATETIME": pl.Datetime("us"), "BOOL": pl.Boolean(), "OLE": pl.Binary(),
 }
 _MDBTOOLS_UNREADABLE = "BINARY"
+# SQLSTATEs of a driver that is registered but cannot be loaded ("Can't open lib ...").
+_DRIVER_NOT_LOADED = {"01000", "IM002", "IM003"}
 # MDBTools fills only the low bytes of the int it returns for these (see the module docstring).
 _MDBTOOLS_LOW_BYTES: dict[str, Callable[[pl.Expr], pl.Expr]] = {
     "INT": lambda x: ((x & 0xFFFF) ^ 0x8000) - 0x8000,  # signed 16 bits
@@ -69,8 +71,8 @@ def _missing_driver_message(path: Path, driver: str) -> str:
                "64-bit Routing ML) from Microsoft's download site.")
     else:
         how = "Install it with: sudo apt-get install unixodbc odbc-mdbtools"
-    return (f"Cannot open the Access file {path}: the ODBC driver \"{driver}\" is not installed. "
-            f"{how}")
+    return (f"Cannot open the Access file {path}: the ODBC driver \"{driver}\" is not installed "
+            f"or cannot be loaded. {how}")
 
 
 def _import_pyodbc(path: Path, driver: str) -> Any:
@@ -247,6 +249,9 @@ class AccessSource(Source):
             conn = self._pyodbc.connect(self._connection_string, autocommit=True,
                                         readonly=not self._mdbtools)
         except self._pyodbc.Error as e:
+            if e.args and e.args[0] in _DRIVER_NOT_LOADED:
+                raise SourceError(_missing_driver_message(self._path, self._driver)
+                                  + f" ({_odbc_message(e)})") from e
             raise SourceError(f"Could not open the Access file {self._path} with the ODBC driver "
                               f"\"{self._driver}\": {_odbc_message(e)}") from e
         if self._mdbtools and convert:

@@ -37,8 +37,8 @@ class Source:
     `_batches`, and `close` when they hold a connection.
     """
 
-    # False where counting rows means reading the whole table (files): read() then reports
-    # progress once, at the end, instead of counting first.
+    # False where counting rows means reading the whole table (files): read() then does not
+    # count first, and its progress reaches a fraction above 0 only at the end.
     counts_cheaply: ClassVar[bool] = True
 
     def __init__(self) -> None:

@@ -54,7 +54,8 @@ def parse_sqlserver_spec(spec: str) -> SqlServerTarget:
     scheme, _, rest = spec.partition("://")
     if scheme.lower() not in SCHEMES:
         raise SourceError(f"{spec!r} is not a SQL Server address; write mssql://server/database.")
-    # urlsplit would take a backslash (SERVER\INSTANCE) as part of the host, which it is.
+    # The netloc is split by hand: urlsplit's .hostname lower-cases the server name, which is
+    # also the keyring key of its password.
     parts = urlsplit("//" + rest)
     userinfo, _, hostport = parts.netloc.rpartition("@")
     if ":" in userinfo:
@@ -64,8 +65,8 @@ def parse_sqlserver_spec(spec: str) -> SqlServerTarget:
     host, _, port = unquote(hostport).partition(":")
     database = unquote(parts.path.strip("/"))
     if not host or not database:
-        raise SourceError(f"The SQL Server address {_without_userinfo(spec)!r} must name a server "
-                          f"and a database, e.g. mssql://SERVER/KsmErp.")
+        raise SourceError(f"The SQL Server address {spec!r} must name a server and a database, "
+                          f"e.g. mssql://SERVER/KsmErp.")
     options = dict(parse_qsl(parts.query, keep_blank_values=True))
     driver = _pop(options, "driver")
     user = unquote(userinfo) or None
@@ -90,10 +91,6 @@ def _pop(options: dict[str, str], key: str) -> str | None:
     """Remove and return an option whatever its capitalisation."""
     found = next((k for k in options if k.lower() == key), None)
     return options.pop(found) if found is not None else None
-
-
-def _without_userinfo(spec: str) -> str:
-    return re.sub(r"://[^@/]*@", "://", spec)
 
 
 def choose_driver(installed: list[str]) -> str:
@@ -151,7 +148,11 @@ def sql_password(server: str, user: str) -> str:
 
 
 def store_sql_password(server: str, user: str, password: str) -> None:
-    """Keep a SQL login's password in the OS keyring, where sql_password finds it."""
+    """Keep a SQL login's password in the OS keyring, where opening the source finds it.
+
+    `server` is spelled as the address has it: SERVER, SERVER\\INSTANCE, or SERVER,PORT for
+    mssql://user@SERVER:PORT/database.
+    """
     try:
         keyring.set_password(KEYRING_SERVICE, _keyring_key(server, user), password)
     except keyring.errors.KeyringError as e:

@@ -5,10 +5,25 @@ from __future__ import annotations
 import logging
 from urllib.parse import quote_plus
 
-from PySide6.QtCore import QSettings, Qt, Signal
-from PySide6.QtWidgets import (QButtonGroup, QComboBox, QDialog, QDialogButtonBox, QFileDialog, QFormLayout,
-                               QGroupBox, QHBoxLayout, QLabel, QLineEdit, QListWidget, QPushButton, QRadioButton,
-                               QStackedWidget, QVBoxLayout, QWidget)
+from PySide6.QtCore import QSettings, Signal
+from PySide6.QtWidgets import (
+    QButtonGroup,
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFileDialog,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QPushButton,
+    QRadioButton,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
 
 from app.domain.schema import DEFAULT_VIEW_NAMES, ITEMS, RESULTS, ROUTINGS
 from app.ui.widgets import Banner, JobBar
@@ -25,15 +40,15 @@ def keyring_key(server: str, user: str) -> str:
 
 
 def source_spec(kind: str, path: str = "", server: str = "", database: str = "", auth: str = "windows",
-                user: str = "", password: str | None = None, driver: str = ODBC_DRIVERS[0]) -> str:
-    """The source string app.sources.open_source understands. The password only ever lives in memory."""
+                user: str = "", driver: str = ODBC_DRIVERS[0]) -> str:
+    """The source string app.sources.open_source understands. It never holds a password: a SQL
+    login's password is looked up in the OS keyring by app.sources when it connects."""
     if kind in ("sqlite", "access"):
         return path.strip()
     drv = quote_plus(driver)
     if auth == "windows":
         return f"mssql+pyodbc://{server}/{database}?driver={drv}&trusted_connection=yes"
-    cred = quote_plus(user) + (":" + quote_plus(password) if password else "")
-    return f"mssql+pyodbc://{cred}@{server}/{database}?driver={drv}"
+    return f"mssql+pyodbc://{quote_plus(user)}@{server}/{database}?driver={drv}"
 
 
 def _list_tables(source) -> list[str]:
@@ -215,19 +230,24 @@ class DataSourceDialog(QDialog):
     def view_names(self) -> dict[str, str]:
         return {k: e.text().strip() for k, e in self.view_edits.items() if e.text().strip()}
 
-    def spec(self, with_password: bool = False) -> str:
+    def spec(self) -> str:
         v = self.values()
-        pw = self.password_edit.text() if with_password and v["auth"] == "sql" else None
-        if with_password and v["auth"] == "sql" and not pw and v["kind"] == "sqlserver":
-            pw = self._stored_password(v["server"], v["user"])
-        return source_spec(v["kind"], v["path"], v["server"], v["database"], v["auth"], v["user"], pw, v["driver"])
+        return source_spec(v["kind"], v["path"], v["server"], v["database"], v["auth"], v["user"], v["driver"])
 
-    def _stored_password(self, server: str, user: str) -> str | None:
+    def _keep_typed_password(self) -> bool:
+        """A password typed for a SQL login goes to the keyring before any connection is made."""
+        v = self.values()
+        pw = self.password_edit.text()
+        if v["kind"] != "sqlserver" or v["auth"] != "sql" or not pw:
+            return True
         try:
             import keyring
-            return keyring.get_password(KEYRING_SERVICE, keyring_key(server, user))
-        except Exception:  # noqa: BLE001 - no keyring backend: the user types it each time
-            return None
+            keyring.set_password(KEYRING_SERVICE, keyring_key(v["server"], v["user"]), pw)
+        except Exception as exc:  # noqa: BLE001 - no keyring backend on this PC
+            self.message.show_message(self.tr("The password could not be stored in the OS keyring (%1); "
+                                              "it was not saved anywhere else.").replace("%1", str(exc)))
+            return False
+        return True
 
     def save(self) -> bool:
         """Settings to QSettings; a SQL login's password to the OS keyring (never to a file)."""
@@ -242,15 +262,8 @@ class DataSourceDialog(QDialog):
             if not v["user"]:
                 self.message.show_message(self.tr("Enter the SQL login's user name."))
                 return False
-            pw = self.password_edit.text()
-            if pw:
-                try:
-                    import keyring
-                    keyring.set_password(KEYRING_SERVICE, keyring_key(v["server"], v["user"]), pw)
-                except Exception as exc:  # noqa: BLE001
-                    self.message.show_message(self.tr("The password could not be stored in the OS keyring (%1); "
-                                                      "it was not saved anywhere else.").replace("%1", str(exc)))
-                    return False
+            if not self._keep_typed_password():
+                return False
         s = QSettings()
         s.beginGroup("source")
         for k, val in v.items():
@@ -268,7 +281,9 @@ class DataSourceDialog(QDialog):
 
     # ---- test and import -----------------------------------------------------------------
     def test_connection(self):
-        spec = self.spec(with_password=True)
+        spec = self.spec()
+        if not self._keep_typed_password():
+            return None
         if not spec:
             self.test_result.setText(self.tr("Choose a file or enter a server first."))
             return None
@@ -296,5 +311,5 @@ class DataSourceDialog(QDialog):
     def _import(self) -> None:
         if not self.save():
             return
-        self.import_requested.emit(self.spec(with_password=True), self.view_names())
+        self.import_requested.emit(self.spec(), self.view_names())
         self.accept()

@@ -150,13 +150,22 @@ def test_closed_source_cannot_be_read_and_leaves_no_temporary_files(nwind: Path)
     assert set(temp.glob("routing-ml-access-*")) <= before
 
 
-def test_missing_driver_is_named_with_how_to_install_it(nwind: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_missing_driver_is_named_with_how_to_install_it(tmp_path: Path,
+                                                        monkeypatch: pytest.MonkeyPatch) -> None:
     import pyodbc
+    nwind = Path(shutil.copy(NWIND, tmp_path / "nwind.mdb"))
     monkeypatch.setattr(pyodbc, "drivers", lambda: [])
     with pytest.raises(SourceError) as error:
         open_source(str(nwind))
     assert str(nwind.resolve()) in str(error.value)
     assert f'"{access.access_driver()}" is not installed' in str(error.value)
+    monkeypatch.setattr(pyodbc, "drivers", lambda: [access.access_driver()])
+
+    def cannot_load(*args: object, **kwargs: object) -> None:
+        raise pyodbc.Error("01000", "[unixODBC][Driver Manager]Can't open lib 'MDBTools' (0)")
+    monkeypatch.setattr(pyodbc, "connect", cannot_load)
+    with pytest.raises(SourceError, match="cannot be loaded.*Can't open lib 'MDBTools'"):
+        open_source(str(nwind))
     with pytest.raises(SourceError) as error:
         AccessSource(nwind, platform="linux")
     assert "apt-get install unixodbc odbc-mdbtools" in str(error.value)
