@@ -215,12 +215,21 @@ class FeatureEncoder:
                    slices={k: tuple(v) for k, v in data["slices"].items()}, dim=data["dim"])
 
 
+def to_list_in_slices(values: pl.Series, size: int = 40_000) -> list:
+    """values.to_list(), a slice at a time: one call over 300,000 strings holds the GIL for
+    ~80 ms, long enough to freeze the window's GUI thread while training runs beside it."""
+    out: list = []
+    for start in range(0, len(values), size):
+        out.extend(values.slice(start, size).to_list())
+    return out
+
+
 def _text_column(items: pl.DataFrame, cols: list[str]) -> list[str]:
     present = [c for c in cols if c in items.columns]
     if not present:
         return [""] * items.height
-    return items.select(pl.concat_str([pl.col(c).fill_null("") for c in present], separator=" ")
-                        .alias("t"))["t"].to_list()
+    return to_list_in_slices(items.select(pl.concat_str([pl.col(c).fill_null("") for c in present],
+                                                        separator=" ").alias("t"))["t"])
 
 
 def _normalise_blocks(block: np.ndarray, bounds: list[tuple[int, int]]) -> None:

@@ -1,8 +1,14 @@
 """Running service calls off the GUI thread.
 
 A `Task` wraps a plain function `fn(progress) -> result`. It runs on a QThreadPool; the function gets
-an app.services.progress.Progress whose callback only EMITS A SIGNAL (throttled), so no widget is
+an app.services.progress.Progress whose callback only posts an event (throttled), so no widget is
 ever touched from the worker. The result, an error message or "cancelled" come back by signal.
+
+The worker never emits a task's public signals itself: it emits one private signal into a slot of
+the GUI-thread object (a queued connection Qt guarantees), and that slot emits the public signals on
+the GUI thread. So a lambda connected to them runs on the GUI thread too; PySide does not promise
+that for a lambda connected to a signal emitted on another thread, and a widget touched from a
+worker crashed the window ("Timers cannot be started from another thread").
 """
 from __future__ import annotations
 
@@ -12,7 +18,7 @@ import time
 from typing import Any, Callable
 
 import shiboken6
-from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
+from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal, Slot
 
 from app.domain.routing import RoutingError
 from app.services.progress import Cancelled, Progress
@@ -29,6 +35,19 @@ class TaskSignals(QObject):
     failed = Signal(str)               # a message a user can act on
     cancelled = Signal()
     done = Signal()                    # always last, whatever happened
+    _posted = Signal(str, object)      # from the worker: (public signal name, its arguments)
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._posted.connect(self._deliver)
+
+    def post(self, name: str, *args: Any) -> None:
+        """Called on the worker: the public signal `name` is emitted later, on this object's thread."""
+        self._posted.emit(name, args)
+
+    @Slot(str, object)
+    def _deliver(self, name: str, args: tuple) -> None:
+        getattr(self, name).emit(*args)
 
 
 class Task(QRunnable):
@@ -55,7 +74,7 @@ class Task(QRunnable):
             if fraction < 1.0 and message == self._last_message and now - self._last_emit < PROGRESS_INTERVAL_S:
                 return
             self._last_emit, self._last_message = now, message
-        self.signals.progress.emit(float(fraction), message)
+        self.signals.post("progress", float(fraction), message)
 
     def cancel(self) -> None:
         self.progress.cancel()
@@ -66,21 +85,21 @@ class Task(QRunnable):
             result = self.fn(self.progress)
         except Cancelled:
             self.was_cancelled = True
-            self.signals.cancelled.emit()
+            self.signals.post("cancelled")
         except RoutingError as exc:
             self.error = str(exc)
             log.warning("%s: %s", self.name, exc)
-            self.signals.failed.emit(str(exc))
+            self.signals.post("failed", str(exc))
         except Exception as exc:  # noqa: BLE001 - the user sees a message, the log the traceback
             log.exception("%s failed", self.name)
             self.error = f"{type(exc).__name__}: {exc}"
-            self.signals.failed.emit(self.error)
+            self.signals.post("failed", self.error)
         else:
             self.result = result
-            self.signals.finished.emit(result)
+            self.signals.post("finished", result)
         finally:
             self.is_done = True
-            self.signals.done.emit()
+            self.signals.post("done")
 
 
 class TaskRunner(QObject):
