@@ -168,7 +168,7 @@ def _parse_weights(pairs: list[str] | None) -> dict[str, float]:
 
 def cmd_screenshot(args) -> int:
     from app.ui.screenshot import take_screenshots
-    for path in take_screenshots(Path(args.out), store_url=args.store):
+    for path in take_screenshots(Path(args.out), store_url=args.store, language=args.language):
         print(path)
     return 0
 
@@ -241,6 +241,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("screenshot", help="render every tab of the window to PNG files")
     p.add_argument("--out", required=True)
+    p.add_argument("--language", choices=["en", "ko"], help="the pictures' language (default: the system's)")
     store_arg(p)
     p.set_defaults(func=cmd_screenshot)
     return ap

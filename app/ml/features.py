@@ -62,8 +62,8 @@ class EncoderParams:
     weights: dict[str, float] = field(default_factory=lambda: dict(DEFAULT_WEIGHTS))
     max_levels: int = 40          # per categorical column; rarer levels share "other"
     min_level_count: int = 3
-    max_tokens: int = 60          # recurring specification words kept
-    min_token_share: float = 0.002
+    max_tokens: int = 150         # recurring specification words kept (README, "Free text")
+    min_token_share: float = 0.001
     max_token_share: float = 0.5
     # free-text columns whose recurring words are used; PartNm and DRAW_NO are near-unique and
     # measured to add nothing (README, "Free text"), so they are left out by default

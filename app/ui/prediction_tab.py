@@ -134,7 +134,7 @@ class CandidateListModel(QAbstractTableModel):
         name = self.COLUMNS[section]
         if role == Qt.ItemDataRole.DisplayRole:
             return {"NAME": self.tr("Routing"), "SCORE": self.tr("Score"), "OPS": self.tr("Ops"),
-                    "OUTSOURCED": self.tr("외주"), "TOTAL": self.tr("Setup+run min/pc"),
+                    "OUTSOURCED": self.tr("Outsourced"), "TOTAL": self.tr("Setup+run min/pc"),
                     "SUPPORT": self.tr("Supported by")}[name]
         if role == Qt.ItemDataRole.ToolTipRole:
             return {"SCORE": self.tr("Share of the similar items' weight that supports this routing"),
@@ -499,8 +499,10 @@ class PredictionTab(QWidget):
         lists = QSplitter(Qt.Orientation.Vertical)
         lists.addWidget(sim_box)
         lists.addWidget(cand_box)
-        lists.setStretchFactor(0, 3)
-        lists.setStretchFactor(1, 2)
+        lists.setStretchFactor(0, 1)
+        lists.setStretchFactor(1, 1)
+        # all five candidates (the default) visible without scrolling
+        self.candidate_table.setMinimumHeight(6 * 24 + 8)
         lists.setChildrenCollapsible(False)
         self.lists_splitter = lists
 
@@ -555,9 +557,9 @@ class PredictionTab(QWidget):
         right_split.setStretchFactor(1, 4)
         right_split.setChildrenCollapsible(False)
         self.right_splitter = right_split
-        lists.setSizes([250, 170])
+        lists.setSizes([260, 220])
         upper.setSizes([700, 450])
-        right_split.setSizes([420, 480])
+        right_split.setSizes([540, 400])
         right = QWidget()
         rl = QVBoxLayout(right)
         rl.setContentsMargins(6, 0, 0, 0)

@@ -66,15 +66,15 @@ def take_screenshots(out_dir: Path, store_url: str | None = None, timeout_s: flo
             if window.ctx.model is None:
                 raise RoutingError(f"screenshot: {window.ctx.model_error}")
             tab = window.prediction
-            page = catalog.search_items(store, "", 0, 1, only_without_routing=True, count=False)
-            code = page.rows["ITEM_CD"][0] if page.rows.height else store.item_codes()[0]
+            code = _telling_example(store)
 
             # Prediction: the item master filtered to new items, one predicted
             window.tabs.setCurrentWidget(tab)
             tab.input_tabs.setCurrentIndex(0)
-            tab.browser.search.setText("")
             tab.browser.only_without.setChecked(True)
-            wait_until(lambda: tab.browser.model.rowCount() > 0 and not tab.browser.model.loading, timeout_s)
+            tab.browser.search.setText(code or "")
+            wait_until(lambda: tab.browser.model.rowCount() > 0 and not tab.browser.model.loading
+                       and (not code or tab.browser.model.rows[0][0] == code), timeout_s)
             tab.browser.select_row(0)
             code = tab.browser.current_code() or code
             shown: list[str] = []
@@ -88,6 +88,8 @@ def take_screenshots(out_dir: Path, store_url: str | None = None, timeout_s: flo
             paths.append(_grab(window, out_dir / "prediction.png"))
 
             # Prediction: a batch of pasted codes
+            tab.browser.search.setText("")
+            wait_until(lambda: tab.browser.model.rowCount() > 1 and not tab.browser.model.loading, timeout_s)
             codes = tab.browser.model.rows[:25]
             tab.input_tabs.setCurrentIndex(1)
             tab.codes_edit.setPlainText("\n".join(r[0] for r in codes) + "\nNOT-A-CODE")
@@ -130,6 +132,26 @@ def take_screenshots(out_dir: Path, store_url: str | None = None, timeout_s: flo
             app.processEvents()
             store.dispose()
     return paths
+
+
+def _telling_example(store, look_at: int = 300) -> str | None:
+    """A new item whose prediction shows what the program does: several candidates, one of them
+    with an outsourced step, most times from the shop floor."""
+    from app.domain.schema import OUTSIDE
+    from app.ml.model import PredictOptions
+    from app.services.prediction import predict_items
+
+    routed = set(store.routed_item_codes().to_list())
+    new_items = [c for c in store.item_codes() if c not in routed]
+    codes = new_items[::max(1, len(new_items) // look_at)]   # across all part families
+    if not codes:
+        return None
+    batch = predict_items(store, codes, PredictOptions())
+
+    def telling(p) -> tuple:
+        outsourced = any(o.INSIDE_FLAG == OUTSIDE for c in p.candidates for o in c.operations)
+        return (min(len(p.candidates), 4), outsourced, p.candidates[0].score if p.candidates else 0)
+    return max(batch.predictions, key=telling).ITEM_CD if batch.predictions else codes[0]
 
 
 def _grab(window, path: Path) -> Path:

@@ -71,7 +71,7 @@
     </message>
     <message>
         <location line="+1"/>
-        <source>외주</source>
+        <source>Outsourced</source>
         <translation>외주</translation>
     </message>
     <message>
@@ -133,7 +133,7 @@
 <context>
     <name>DataSourceDialog</name>
     <message>
-        <location filename="../../app/ui/dialogs.py" line="+58"/>
+        <location filename="../../app/ui/dialogs.py" line="+73"/>
         <source>Import a source</source>
         <translation>원천 데이터 가져오기</translation>
     </message>
@@ -263,7 +263,7 @@
         <translation>원천 파일 선택</translation>
     </message>
     <message>
-        <location line="+47"/>
+        <location line="+52"/>
         <source>Enter the server name.</source>
         <translation>서버 이름을 입력하세요.</translation>
     </message>
@@ -278,12 +278,12 @@
         <translation>SQL 로그인 사용자 이름을 입력하세요.</translation>
     </message>
     <message>
-        <location line="+8"/>
+        <location line="-16"/>
         <source>The password could not be stored in the OS keyring (%1); it was not saved anywhere else.</source>
         <translation>비밀번호를 OS 키링에 저장하지 못했습니다 (%1). 다른 곳에도 저장하지 않았습니다.</translation>
     </message>
     <message>
-        <location line="+22"/>
+        <location line="+41"/>
         <source>Choose a file or enter a server first.</source>
         <translation>먼저 파일을 선택하거나 서버를 입력하세요.</translation>
     </message>
@@ -301,7 +301,7 @@
 <context>
     <name>ItemBrowser</name>
     <message>
-        <location filename="../../app/ui/item_browser.py" line="+162"/>
+        <location filename="../../app/ui/item_browser.py" line="+165"/>
         <source>Search code, name, spec or part type…</source>
         <translation>품목 코드, 품명, 사양, 부품 유형 검색…</translation>
     </message>
