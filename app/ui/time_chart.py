@@ -63,6 +63,7 @@ class TimeChart(QWidget):
             self.plot.getAxis(ax).setTickFont(font)
             self.plot.getAxis(ax).setTextPen("#333333")
         self.plot.setLabel("left", self.tr("minutes"))
+        self.plot.getAxis("left").enableAutoSIPrefix(False)   # minutes stay minutes, never "(x0.001)"
         self.legend = self.plot.addLegend(offset=(-10, 8), labelTextSize="8pt")
         self.setup_bars = pg.BarGraphItem(x=[], height=[], width=0.6, brush=SETUP_COLOUR, pen=pg.mkPen(None),
                                           name=self.tr("setup"))
@@ -93,6 +94,8 @@ class TimeChart(QWidget):
             self.range_bars.setData(x=np.array([]), y=np.array([]), top=np.array([]), bottom=np.array([]))
             self.total_label.setText(self.tr("No routing shown."))
             self.plot.getAxis("bottom").setTicks([[]])
+            self.plot.setXRange(-0.6, 4.6, padding=0)
+            self.plot.setYRange(0, 10, padding=0)
             return
         t = operation_times(self.ops, lot)
         self.setup_bars.setOpts(x=x, height=t["setup"], width=0.6)
