@@ -101,6 +101,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"  (model ready in the background after {stalls['model_ready_s']:.2f} s)")
         show("longest GUI stall during training", stalls["train_max_stall_ms"], 100, "ms")
         show("longest GUI stall during 1,000-item batch", stalls["batch_max_stall_ms"], 100, "ms")
+        show("longest GUI stall searching and scrolling items", stalls["search_max_stall_ms"], 100, "ms")
+        print(f"  ({stalls['search_rows_loaded']:,} rows loaded in {stalls['search_s']:.2f} s)")
     if args.json:
         Path(args.json).write_text(json.dumps([dict(zip(("figure", "measured", "target", "unit"), r)) for r in rows],
                                               indent=1))

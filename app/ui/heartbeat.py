@@ -121,6 +121,24 @@ def measure_stalls(store_url: str, batch_items: int = 1000, timeout_s: float = 1
         out["batch_s"] = round(time.perf_counter() - t, 2)
         out["batch_rows"] = rows[0]
         out["batch_max_stall_ms"] = round(beat.max_stall_ms, 1)
+
+        # searching the whole item master, typed as an engineer would, then scrolling to the end
+        tab.input_tabs.setCurrentIndex(0)
+        browser = tab.browser
+        beat.start()
+        t = time.perf_counter()
+        for query in ("SUS316", "SEAL RING SIC", ""):
+            browser.search.setText(query)
+            browser._apply_query()
+            if not wait_until(lambda: not browser.model.loading and browser.model.total >= 0, timeout_s):
+                raise TimeoutError(f"the item search {query!r} did not finish")
+        for _ in range(20):   # lazy loading: page after page while scrolling down
+            browser.table.scrollToBottom()
+            wait_until(lambda: not browser.model.loading, timeout_s)
+        beat.stop()
+        out["search_s"] = round(time.perf_counter() - t, 2)
+        out["search_rows_loaded"] = browser.model.rowCount()
+        out["search_max_stall_ms"] = round(beat.max_stall_ms, 1)
     finally:
         window.close()
         window.deleteLater()
