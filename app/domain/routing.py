@@ -6,6 +6,48 @@ from typing import Any
 
 TIME_SOURCES = ("item_actuals", "similar_actuals", "standard")
 
+# English wording of each Note key; {0}, {1}… are its values. The window has its own translations
+# (app/ui/wording.py); the command line, JSON and the log use these.
+NOTE_ENGLISH = {
+    "same_part_type": "same part type {0}",
+    "same_material": "same material {0}",
+    "similar_dimensions": "similar dimensions",
+    "similar_dimensions_od": "similar dimensions (OD {0} mm)",
+    "spec_words": "specification words {0}",
+    "similar_seal": "similar seal specification",
+    "similar_classification": "similar classification",
+    "similar_rotation": "similar rotation",
+    "no_known_attribute": "{0}: no attribute of this item is known to the model; nothing to compare",
+    "below_threshold": "{0}: no similar item reaches the similarity threshold {1}",
+    "unusable_own": "all {0} of the item's own work results are unusable (zero or missing hours)",
+    "unusable_similar": "all {0} of the similar items' work results are unusable (zero or missing hours)",
+    "times_from_item_actuals": "times taken from the item's own actuals",
+    "times_from_similar_actuals": "times taken from similar items' actuals",
+    "times_from_standard": "times taken from standard times",
+    "in_candidate": "candidate {0}, {1}",
+    # "operation": the job code, then its notes joined by "; "
+}
+
+
+class Note(str):
+    """A message that is its English text (so it prints, joins and serialises as a string) and also
+    keeps its key and values, so the window can word it in the user's language."""
+
+    key: str
+    values: tuple
+
+    def __new__(cls, key: str, *values: Any) -> Note:
+        if key == "operation":
+            text = f"{values[0]}: " + "; ".join(str(v) for v in values[1:])
+        else:
+            text = NOTE_ENGLISH[key].format(*values)
+        self = super().__new__(cls, text)
+        self.key, self.values = key, tuple(values)
+        return self
+
+    def __getnewargs__(self) -> tuple:  # copy/deepcopy (dataclasses.asdict) rebuild it from its parts
+        return (self.key, *self.values)
+
 
 @dataclass
 class Operation:

@@ -19,7 +19,7 @@ from typing import Any
 import numpy as np
 import polars as pl
 
-from app.domain.routing import Candidate, Operation, Prediction, SimilarItem
+from app.domain.routing import Candidate, Note, Operation, Prediction, SimilarItem
 from app.domain.schema import INSIDE, OUTSIDE
 from app.ml.features import GROUP_LABELS, EncoderParams, FeatureEncoder, to_list_in_slices
 
@@ -318,11 +318,11 @@ class RoutingModel:
         idx, sims = idx[keep], sims[keep]
         warnings: list[str] = []
         if not np.any(q):
-            warnings.append(f"{code}: no attribute of this item is known to the model; nothing to compare")
+            warnings.append(Note("no_known_attribute", code))
             idx, sims = idx[:0], sims[:0]
         if idx.size == 0:
             if np.any(q):
-                warnings.append(f"{code}: no similar item reaches the similarity threshold {opts.threshold:.2f}")
+                warnings.append(Note("below_threshold", code, f"{opts.threshold:.2f}"))
             return Prediction(code, [], [], warnings)
         similar = self._explain(q, idx, sims)
         candidates = self._candidates(own, idx, sims, opts, warnings, size)
@@ -341,19 +341,20 @@ class RoutingModel:
                 if v[r] / total < 0.08:
                     continue
                 if g == "part_type":
-                    matching.append(f"same part type {voc['part_type'][a['item_part'][i]]}")
+                    matching.append(Note("same_part_type", voc['part_type'][a['item_part'][i]]))
                 elif g == "material":
-                    matching.append(f"same material {voc['material'][a['item_mat'][i]]}")
+                    matching.append(Note("same_material", voc['material'][a['item_mat'][i]]))
                 elif g == "dimensions":
                     od = a["item_od"][i]
-                    matching.append("similar dimensions" + (f" (OD {od:g} mm)" if np.isfinite(od) else ""))
+                    matching.append(Note("similar_dimensions_od", f"{od:g}") if np.isfinite(od)
+                                    else Note("similar_dimensions"))
                 elif g == "spec_text":
                     both = np.nonzero((q[tstart:tend] > 0) & (self.X[i, tstart:tend] > 0))[0]
                     words = [self.encoder.vocabulary[j] for j in both[:4]]
                     if words:
-                        matching.append("specification words " + ", ".join(words))
+                        matching.append(Note("spec_words", ", ".join(words)))
                 else:
-                    matching.append(f"similar {GROUP_LABELS[g]}")
+                    matching.append(Note(f"similar_{g}"))
             out.append(SimilarItem(self.item_codes[i], float(sims[r]), voc["item_nm"][i],
                                    voc["part_type"][a["item_part"][i]], shares, matching))
         return out
@@ -397,8 +398,8 @@ class RoutingModel:
             own_warnings: list[str] = []
             ops = self._operations(members, member_sims, pools, own_warnings, size)
             for w in own_warnings:   # the banner above the routing says which candidate it concerns
-                if f"candidate {rank}, {w}" not in warnings:
-                    warnings.append(f"candidate {rank}, {w}")
+                if (note := Note("in_candidate", rank, w)) not in warnings:
+                    warnings.append(note)
             out.append(Candidate(rank, score, [self.item_codes[m] for m in members], ops, outsourced))
         return out
 
@@ -470,12 +471,12 @@ class RoutingModel:
     def _fill_times(self, op: Operation, j: int, pools: list[tuple[str, dict]], member_ops: list[int],
                     warnings: list[str], size: float) -> None:
         a = self.arrays
-        unusable: list[str] = []
-        source_words = {"item_actuals": "the item's own", "similar_actuals": "the similar items'"}
+        unusable: list[Note] = []
+        unusable_key = {"item_actuals": "unusable_own", "similar_actuals": "unusable_similar"}
         for name, pool in pools:
             run, rw, raw = self._samples(pool, j, "act_run", size if name != "item_actuals" else float("nan"))
-            if raw and run.size == 0 and not any(source_words[name] in u for u in unusable):
-                unusable.append(f"all {raw} of {source_words[name]} work results are unusable (zero or missing hours)")
+            if raw and run.size == 0 and not any(u.key == unusable_key[name] for u in unusable):
+                unusable.append(Note(unusable_key[name], raw))
             if run.size >= (1 if name == "item_actuals" else MIN_SAMPLES):
                 run, rw = _trim(run, rw)
                 op.RUN_TIME_P10, op.RUN_TIME, op.RUN_TIME_P90 = _wquantiles(run, rw)
@@ -498,9 +499,7 @@ class RoutingModel:
                 op.RUN_TIME_P10, op.RUN_TIME, op.RUN_TIME_P90 = (_sorted_quantile(std_run, q) for q in (0.1, 0.5, 0.9))
             op.SETUP_TIME = _median_or_zero(a["op_setup"][member_ops])
         if unusable:
-            used = {"item_actuals": "the item's own actuals", "similar_actuals": "similar items' actuals",
-                    "standard": "standard times"}[op.TIME_SOURCE]
-            op.WARNING = f"{op.JOB_CD}: {'; '.join(unusable)}; times taken from {used}"
+            op.WARNING = Note("operation", op.JOB_CD, *unusable, Note(f"times_from_{op.TIME_SOURCE}"))
             warnings.append(op.WARNING)
         for attr in ("RUN_TIME", "RUN_TIME_P10", "RUN_TIME_P90", "SETUP_TIME", "SETUP_TIME_P10", "SETUP_TIME_P90",
                      "WAIT_TIME", "MOVE_TIME"):

@@ -24,6 +24,7 @@ from app.ui.look import (MUTED_TEXT, SAVED_BACKGROUND, TIME_SOURCE_COLOURS, WARN
 from app.ui.routing_editor import OperationsModel, RoutingEditor
 from app.ui.time_chart import TimeChart
 from app.ui.widgets import Banner, JobBar, ShareBarDelegate, fit_columns
+from app.ui.wording import group_label, word
 
 ALIGN_RIGHT = int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
 
@@ -91,15 +92,16 @@ class SimilarItemsModel(QAbstractTableModel):
             if name == "SIMILARITY":
                 return f"{s.similarity:.3f}"
             if name == "WHY":
-                return "; ".join(s.matching)
+                return "; ".join(word(m) for m in s.matching)
             return str(getattr(s, name) or "").replace("\n", " ")
         if role == Qt.ItemDataRole.UserRole and name == "SIMILARITY":
             return float(s.similarity)
         if role == Qt.ItemDataRole.TextAlignmentRole and name == "SIMILARITY":
             return ALIGN_RIGHT
         if role == Qt.ItemDataRole.ToolTipRole:
-            shares = ", ".join(f"{k} {v:.0%}" for k, v in sorted(s.explanation.items(), key=lambda kv: -kv[1]))
-            text = "\n".join(s.matching)
+            shares = ", ".join(f"{group_label(k)} {v:.0%}"
+                               for k, v in sorted(s.explanation.items(), key=lambda kv: -kv[1]))
+            text = "\n".join(word(m) for m in s.matching)
             if shares:
                 text += ("\n" if text else "") + self.tr("Share of the similarity: %1").replace("%1", shares)
             return text or None
@@ -215,7 +217,7 @@ class BatchModel(QAbstractTableModel):
                 "score": best.score if best else None, "ops": len(best.operations) if best else 0,
                 "total": total_per_piece(best.operations) if best else None,
                 "routing": " → ".join(o.JOB_CD for o in best.operations) if best else "",
-                "message": "; ".join(p.warnings)})
+                "message": "; ".join(word(w) for w in p.warnings)})
         self.beginResetModel()
         self.rows = rows
         self.model_version = batch.model_version
@@ -854,7 +856,7 @@ class PredictionTab(QWidget):
         self.subtitle.setText("  ·  ".join(parts + ([" × ".join(dims) + " mm"] if dims else []) +
                                            [self.tr("model %1").replace("%1", model_version)]))
         if pred.warnings:
-            self.warnings.show_message("⚠ " + "\n⚠ ".join(pred.warnings))
+            self.warnings.show_message("⚠ " + "\n⚠ ".join(word(w) for w in pred.warnings))
         self.similar_model.set_rows(pred.similar_items)
         entries = []
         if saved is not None:

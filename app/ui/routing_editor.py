@@ -17,6 +17,7 @@ from app.domain.routing import Operation
 from app.domain.schema import INSIDE, OUTSIDE
 from app.services.catalog import PaletteOperation
 from app.ui.widgets import Banner, fit_columns
+from app.ui.wording import word
 from app.ui.look import (EDITED_TEXT, MUTED_TEXT, TIME_SOURCE_COLOURS, WARNING_BACKGROUND, WARNING_TEXT,
                          fmt_minutes)
 
@@ -237,7 +238,7 @@ class OperationsModel(QAbstractTableModel):
             if name == "TIME_SOURCE":
                 return self.time_source_label(op.TIME_SOURCE)
             if name == "WARNING":
-                return ("⚠ " + op.WARNING) if op.WARNING else ""
+                return ("⚠ " + word(op.WARNING)) if op.WARNING else ""
             return str(getattr(op, name))
         if role == Qt.ItemDataRole.TextAlignmentRole:
             if name in RIGHT:
@@ -268,7 +269,7 @@ class OperationsModel(QAbstractTableModel):
             return f
         if role == Qt.ItemDataRole.ToolTipRole:
             if name == "WARNING" and op.WARNING:
-                return op.WARNING
+                return word(op.WARNING)
             if name in TIME_FIELDS and (id(op), name) in self.edited:
                 return self.tr("changed by you")
             if name == "SETUP_TIME" and op.SETUP_TIME_P90 > 0:

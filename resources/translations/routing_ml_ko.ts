@@ -12,7 +12,7 @@
 <context>
     <name>BatchModel</name>
     <message>
-        <location filename="../../app/ui/prediction_tab.py" line="+235"/>
+        <location filename="../../app/ui/prediction_tab.py" line="+237"/>
         <source>Status</source>
         <translation>상태</translation>
     </message>
@@ -742,9 +742,127 @@
     </message>
 </context>
 <context>
+    <name>Notes</name>
+    <message>
+        <location filename="../../app/ui/wording.py" line="+16"/>
+        <source>same part type %1</source>
+        <translation>같은 부품 유형 %1</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>same material %1</source>
+        <translation>같은 재질 %1</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>similar dimensions</source>
+        <translation>비슷한 치수</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>similar dimensions (OD %1 mm)</source>
+        <translation>비슷한 치수 (외경 %1 mm)</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>specification words %1</source>
+        <translation>사양 단어 %1</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>similar seal specification</source>
+        <translation>비슷한 씰 사양</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>similar classification</source>
+        <translation>비슷한 분류</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>similar rotation</source>
+        <translation>같은 회전 방향</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>%1: no attribute of this item is known to the model; nothing to compare</source>
+        <translation>%1: 모델이 아는 이 품목의 속성이 없어 비교할 수 없습니다</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>%1: no similar item reaches the similarity threshold %2</source>
+        <translation>%1: 유사도 임계값 %2 이상인 유사 품목이 없습니다</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>all %1 of the item&apos;s own work results are unusable (zero or missing hours)</source>
+        <translation>품목 자체 작업 실적 %1건 모두 사용할 수 없음 (시간 0 또는 누락)</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>all %1 of the similar items&apos; work results are unusable (zero or missing hours)</source>
+        <translation>유사 품목 작업 실적 %1건 모두 사용할 수 없음 (시간 0 또는 누락)</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>times taken from the item&apos;s own actuals</source>
+        <translation>품목 자체 실적의 시간 사용</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>times taken from similar items&apos; actuals</source>
+        <translation>유사 품목 실적의 시간 사용</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>times taken from standard times</source>
+        <translation>표준 시간 사용</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>candidate %1, %2</source>
+        <translation>후보 %1, %2</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>part type</source>
+        <translation>부품 유형</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>material</source>
+        <translation>재질</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>dimensions</source>
+        <translation>치수</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>seal specification</source>
+        <translation>씰 사양</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>classification</source>
+        <translation>분류</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>rotation</source>
+        <translation>회전 방향</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>specification words</source>
+        <translation>사양 단어</translation>
+    </message>
+</context>
+<context>
     <name>OperationsModel</name>
     <message>
-        <location filename="../../app/ui/routing_editor.py" line="+159"/>
+        <location filename="../../app/ui/routing_editor.py" line="+160"/>
         <source>Add %1</source>
         <translation>%1 추가</translation>
     </message>
@@ -987,12 +1105,12 @@
     </message>
     <message>
         <location line="+2"/>
-        <location line="+224"/>
+        <location line="+226"/>
         <source>Predict the selected item, the pasted codes or the described item (Enter)</source>
         <translation>선택한 품목, 붙여넣은 코드 또는 입력한 신규 품목을 예측 (Enter)</translation>
     </message>
     <message>
-        <location line="-199"/>
+        <location line="-201"/>
         <source>Pick an item in the item master and press Predict (or Enter).</source>
         <translation>품목 마스터에서 품목을 고르고 예측(또는 Enter)을 누르세요.</translation>
     </message>
@@ -1002,7 +1120,7 @@
         <translation>후보 라우팅 — 클릭하여 전환</translation>
     </message>
     <message>
-        <location line="+14"/>
+        <location line="+16"/>
         <location line="+400"/>
         <source>draft</source>
         <translation>임시 저장</translation>
@@ -1255,7 +1373,7 @@
 <context>
     <name>SimilarItemsModel</name>
     <message>
-        <location filename="../../app/ui/prediction_tab.py" line="-859"/>
+        <location filename="../../app/ui/prediction_tab.py" line="-862"/>
         <source>Similarity</source>
         <translation>유사도</translation>
     </message>
@@ -1265,7 +1383,7 @@
         <translation>유사한 이유</translation>
     </message>
     <message>
-        <location line="+24"/>
+        <location line="+25"/>
         <source>Share of the similarity: %1</source>
         <translation>유사도 구성: %1</translation>
     </message>
@@ -1293,7 +1411,7 @@
         <translation>분</translation>
     </message>
     <message>
-        <location line="+3"/>
+        <location line="+4"/>
         <source>setup</source>
         <translation>준비</translation>
     </message>
@@ -1313,7 +1431,7 @@
         <translation>표시할 라우팅이 없습니다.</translation>
     </message>
     <message>
-        <location line="+13"/>
+        <location line="+15"/>
         <source>Total for one piece: &lt;b&gt;%1 min&lt;/b&gt; (P10–P90 %2 – %3 min)</source>
         <translation>한 개 합계: &lt;b&gt;%1 분&lt;/b&gt; (P10–P90 %2 – %3 분)</translation>
     </message>

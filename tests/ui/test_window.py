@@ -10,7 +10,7 @@ from PySide6.QtGui import QImage
 from PySide6.QtWidgets import QLabel
 
 from app.store.db import Store
-from ui_helpers import LONG
+from ui_helpers import LONG, predict_first_new_item
 
 
 def test_many_qt_calls_do_not_lose_references():
@@ -107,6 +107,12 @@ def test_window_in_korean(qtbot, qapp, make_window, store_url):
         w = make_window(store_url)
         assert w.tabs.tabText(0) == "예측"
         assert w.prediction.save_button.text() == "저장"
+        # what made an item similar is worded in Korean too, not only the widgets around it
+        predict_first_new_item(qtbot, w)
+        model = w.prediction.similar_model
+        why = model.data(model.index(0, model.COLUMNS.index("WHY")))
+        assert why.startswith("같은 부품 유형 "), why
+        assert "same part type" in model.rows[0].matching[0]  # the command line and JSON stay English
     finally:
         configure_application(qapp, "en")
 
