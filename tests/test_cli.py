@@ -2,10 +2,8 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import polars as pl
-import pytest
 
 from app.cli import main
 from app.demo import generator

@@ -15,19 +15,14 @@ from app.domain.schema import (
     VIEW_KINDS,
 )
 from app.ml.model import clean_actuals, current_routings
-from app.services.models import TRAIN_RESULT_COLUMNS, TRAIN_ROUTING_COLUMNS
+from app.services.models import load_training_data
 from app.services.progress import Progress
 from app.store.db import Store
 
 
 def quality_report(store: Store, progress: Progress | None = None) -> dict[str, Any]:
     p = progress or Progress()
-    p.report(0.0, "reading items")
-    items = store.read_view(ITEMS)
-    p.report(0.3, "reading routings")
-    routings = store.read_view(ROUTINGS, TRAIN_ROUTING_COLUMNS)
-    p.report(0.6, "reading work results")
-    results = store.read_view(RESULTS, TRAIN_RESULT_COLUMNS)
+    items, routings, results = load_training_data(store, p.sub(0.0, 0.85))
     p.report(0.85, "checking")
     counts = {DEFAULT_VIEW_NAMES[ITEMS]: items.height, DEFAULT_VIEW_NAMES[ROUTINGS]: routings.height,
               DEFAULT_VIEW_NAMES[RESULTS]: results.height}

@@ -8,9 +8,9 @@ from typing import Any
 
 import shiboken6
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QSettings, Qt, Signal
-from PySide6.QtGui import QBrush, QColor, QDoubleValidator, QFont, QKeySequence, QShortcut
+from PySide6.QtGui import QBrush, QDoubleValidator, QFont, QKeySequence, QShortcut
 from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QDoubleSpinBox, QFormLayout, QGroupBox,
-                               QHBoxLayout, QHeaderView, QLabel, QLineEdit, QPlainTextEdit, QPushButton,
+                               QHBoxLayout, QLabel, QLineEdit, QPlainTextEdit, QPushButton,
                                QScrollArea, QSpinBox, QSplitter, QTableView, QTabWidget, QVBoxLayout, QWidget)
 
 from app.domain.routing import Candidate, Prediction, PredictionBatch, SimilarItem
@@ -23,7 +23,7 @@ from app.ui.look import (MUTED_TEXT, SAVED_BACKGROUND, TIME_SOURCE_COLOURS, WARN
                          fmt_minutes)
 from app.ui.routing_editor import OperationsModel, RoutingEditor
 from app.ui.time_chart import TimeChart
-from app.ui.widgets import Banner, JobBar, ShareBarDelegate, fit_columns
+from app.ui.widgets import Banner, JobBar, RowsTableModel, ShareBarDelegate, fit_columns
 from app.ui.wording import group_label, word
 
 ALIGN_RIGHT = int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
@@ -55,23 +55,9 @@ def total_per_piece(ops) -> float:
 
 
 # ---- table models ----------------------------------------------------------------------------
-class SimilarItemsModel(QAbstractTableModel):
+class SimilarItemsModel(RowsTableModel):
     COLUMNS = ["ITEM_CD", "ITEM_NM", "PART_TYPE", "SIMILARITY", "WHY"]
-
-    def __init__(self, parent=None):
-        super().__init__(parent)
-        self.rows: list[SimilarItem] = []
-
-    def set_rows(self, rows: list[SimilarItem]) -> None:
-        self.beginResetModel()
-        self.rows = list(rows)
-        self.endResetModel()
-
-    def rowCount(self, parent=QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(self.rows)
-
-    def columnCount(self, parent=QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(self.COLUMNS)
+    rows: list[SimilarItem]
 
     def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):
         if orientation != Qt.Orientation.Horizontal:
@@ -194,12 +180,11 @@ class CandidateListModel(QAbstractTableModel):
         return None
 
 
-class BatchModel(QAbstractTableModel):
+class BatchModel(RowsTableModel):
     COLUMNS = ["ITEM_CD", "STATUS", "SCORE", "OPS", "TOTAL", "ROUTING"]
 
     def __init__(self, parent=None):
         super().__init__(parent)
-        self.rows: list[dict[str, Any]] = []
         self.model_version = ""
 
     def set_batch(self, codes: list[str], batch: PredictionBatch) -> None:
@@ -218,16 +203,8 @@ class BatchModel(QAbstractTableModel):
                 "total": total_per_piece(best.operations) if best else None,
                 "routing": " → ".join(o.JOB_CD for o in best.operations) if best else "",
                 "message": "; ".join(word(w) for w in p.warnings)})
-        self.beginResetModel()
-        self.rows = rows
         self.model_version = batch.model_version
-        self.endResetModel()
-
-    def rowCount(self, parent=QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(self.rows)
-
-    def columnCount(self, parent=QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(self.COLUMNS)
+        self.set_rows(rows)
 
     def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):
         if orientation != Qt.Orientation.Horizontal:

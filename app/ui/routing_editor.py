@@ -10,7 +10,7 @@ from typing import Any
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
 from PySide6.QtGui import QBrush, QFont, QKeySequence, QUndoCommand, QUndoGroup, QUndoStack
 from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QCompleter, QFrame, QHBoxLayout,
-                               QLabel, QLineEdit, QPushButton, QStyledItemDelegate, QTableView, QToolButton,
+                               QLineEdit, QPushButton, QStyledItemDelegate, QTableView, QToolButton,
                                QVBoxLayout, QWidget)
 
 from app.domain.routing import Operation

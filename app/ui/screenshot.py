@@ -36,7 +36,6 @@ def take_screenshots(out_dir: Path, store_url: str | None = None, timeout_s: flo
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     from PySide6.QtCore import QCoreApplication, QSettings
 
-    from app.services import catalog
     from app.ui.heartbeat import wait_until
     from app.ui.main import ensure_application
     from app.ui.window import MainWindow

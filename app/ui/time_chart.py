@@ -32,6 +32,24 @@ def operation_times(ops: list[Operation], lot: int) -> dict[str, np.ndarray]:
     return {"setup": setup, "run": run, "total": total, "lo": lo, "hi": hi}
 
 
+def still_plot(object_name: str) -> pg.PlotWidget:
+    """A plot to read, not to explore: no mouse panning, menu or buttons; a horizontal grid; the
+    window's fonts on the axes (Korean included)."""
+    plot = pg.PlotWidget()
+    plot.setObjectName(object_name)
+    plot.setMenuEnabled(False)
+    plot.setMouseEnabled(x=False, y=False)
+    plot.hideButtons()
+    plot.showGrid(x=False, y=True, alpha=0.25)
+    font = QFont()
+    font.setFamilies(FONT_FAMILIES)
+    font.setPointSizeF(8.5)
+    for ax in ("left", "bottom"):
+        plot.getAxis(ax).setTickFont(font)
+        plot.getAxis(ax).setTextPen("#333333")
+    return plot
+
+
 class TimeChart(QWidget):
     def __init__(self, parent=None):
         super().__init__(parent)
@@ -50,18 +68,7 @@ class TimeChart(QWidget):
         head.addWidget(QLabel(self.tr("Lot size")))
         head.addWidget(self.lot)
 
-        self.plot = pg.PlotWidget()
-        self.plot.setObjectName("timePlot")
-        self.plot.setMenuEnabled(False)
-        self.plot.setMouseEnabled(x=False, y=False)
-        self.plot.hideButtons()
-        self.plot.showGrid(x=False, y=True, alpha=0.25)
-        font = QFont()
-        font.setFamilies(FONT_FAMILIES)
-        font.setPointSizeF(8.5)
-        for ax in ("left", "bottom"):
-            self.plot.getAxis(ax).setTickFont(font)
-            self.plot.getAxis(ax).setTextPen("#333333")
+        self.plot = still_plot("timePlot")
         self.plot.setLabel("left", self.tr("minutes"))
         self.plot.getAxis("left").enableAutoSIPrefix(False)   # minutes stay minutes, never "(x0.001)"
         self.legend = self.plot.addLegend(offset=(-10, 8), labelTextSize="8pt")

@@ -12,14 +12,15 @@ import pyqtgraph as pg
 from PySide6.QtCore import QAbstractTableModel, QCoreApplication, QModelIndex, QSettings, Qt, Signal
 from PySide6.QtGui import QBrush, QColor, QFont
 from PySide6.QtWidgets import (QAbstractItemView, QCheckBox, QComboBox, QDoubleSpinBox, QGridLayout, QGroupBox,
-                               QHBoxLayout, QHeaderView, QLabel, QPlainTextEdit, QPushButton, QSlider, QSplitter,
-                               QTableView, QTabWidget, QTextBrowser, QVBoxLayout, QWidget)
+                               QHBoxLayout, QLabel, QPlainTextEdit, QPushButton, QSlider, QSplitter,
+                               QTableView, QTextBrowser, QVBoxLayout, QWidget)
 
 from app.ml.features import GROUPS, WEIGHT_PRESETS, EncoderParams
 from app.services import models, quality
 from app.ui.context import AppContext
-from app.ui.look import FONT_FAMILIES, MUTED_TEXT, SAVED_BACKGROUND, fmt_share
-from app.ui.widgets import Banner, JobBar, fit_columns
+from app.ui.look import MUTED_TEXT, SAVED_BACKGROUND, fmt_share
+from app.ui.time_chart import still_plot
+from app.ui.widgets import Banner, JobBar, RowsTableModel, fit_columns
 
 ALIGN_RIGHT = int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
 METHODS = ("model", "knn_vote", "nearest_item", "part_type_mode")
@@ -49,6 +50,8 @@ class Labels:
             "jaccard": translate("Labels", "operation-set Jaccard"),
             "run_mdape": translate("Labels", "run MdAPE"), "run_within_25": translate("Labels", "run ±25 %"),
             "setup_mdape": translate("Labels", "setup MdAPE"), "setup_within_25": translate("Labels", "setup ±25 %")}
+        # the plot's axis has room for short names only
+        self.plot_metrics = dict(self.metrics, jaccard=translate("Labels", "op-set Jaccard"))
         self.presets = {"balanced": translate("Labels", "balanced"), "geometry": translate("Labels", "geometry first"),
                         "equal": translate("Labels", "all equal")}
 
@@ -61,23 +64,9 @@ def _fmt_metric(key: str, v: Any) -> str:
     return fmt_share(v)
 
 
-class RegistryModel(QAbstractTableModel):
+class RegistryModel(RowsTableModel):
     COLUMNS = ["version", "created_at", "created_by", "items", "top1", "top3", "run25", "active"]
-
-    def __init__(self, parent=None):
-        super().__init__(parent)
-        self.rows: list[dict[str, Any]] = []
-
-    def set_rows(self, rows: list[dict[str, Any]]) -> None:
-        self.beginResetModel()
-        self.rows = list(rows)
-        self.endResetModel()
-
-    def rowCount(self, parent=QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(self.rows)
-
-    def columnCount(self, parent=QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(self.COLUMNS)
+    rows: list[dict[str, Any]]
 
     def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):
         if orientation != Qt.Orientation.Horizontal:
@@ -178,22 +167,13 @@ class MetricsModel(QAbstractTableModel):
         return None
 
 
-class PartTypeModel(QAbstractTableModel):
-    def __init__(self, parent=None):
-        super().__init__(parent)
-        self.rows: list[tuple[str, int, float]] = []
+class PartTypeModel(RowsTableModel):
+    COLUMNS = ["PART_TYPE", "items", "top1_exact"]
+    rows: list[tuple[str, int, float]]
 
-    def set_rows(self, per_type: dict[str, dict[str, float]]) -> None:
-        self.beginResetModel()
-        self.rows = sorted(((t or "—", int(v.get("items", 0)), float(v.get("top1_exact", 0.0)))
-                            for t, v in per_type.items()), key=lambda r: -r[1])
-        self.endResetModel()
-
-    def rowCount(self, parent=QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(self.rows)
-
-    def columnCount(self, parent=QModelIndex()) -> int:
-        return 0 if parent.isValid() else 3
+    def set_per_type(self, per_type: dict[str, dict[str, float]]) -> None:
+        self.set_rows(sorted(((t or "—", int(v.get("items", 0)), float(v.get("top1_exact", 0.0)))
+                              for t, v in per_type.items()), key=lambda r: -r[1]))
 
     def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):
         if orientation != Qt.Orientation.Horizontal:
@@ -366,18 +346,10 @@ class TrainingTab(QWidget):
         self.part_model = PartTypeModel(self)
         self.part_table = _table("partTypeTable")
         self.part_table.setModel(self.part_model)
-        fit_columns(self.part_table, [110, 90, 80])
-        self.plot = pg.PlotWidget()
-        self.plot.setObjectName("evaluationPlot")
-        self.plot.setMenuEnabled(False)
-        self.plot.setMouseEnabled(x=False, y=False)
-        self.plot.hideButtons()
-        self.plot.showGrid(x=False, y=True, alpha=0.25)
-        font = QFont()
-        font.setFamilies(FONT_FAMILIES)
-        font.setPointSizeF(8.5)
-        for ax in ("left", "bottom"):
-            self.plot.getAxis(ax).setTickFont(font)
+        fit_columns(self.part_table, [112, 86, 80])
+        # the three columns without a horizontal scroll bar (header length + frame + vertical bar)
+        self.part_table.setMinimumWidth(self.part_table.horizontalHeader().length() + 24)
+        self.plot = still_plot("evaluationPlot")
         self.plot.setYRange(0, 1.05, padding=0)
         self.plot.getAxis("left").setTicks([[(v, f"{int(v * 100)} %") for v in (0, 0.25, 0.5, 0.75, 1.0)]])
         self.plot_legend = self.plot.addLegend(offset=(-8, 6), labelTextSize="8pt", colCount=2)
@@ -733,7 +705,7 @@ class TrainingTab(QWidget):
         metrics = m.get("metrics") or {}
         methods = metrics.get("methods") or {}
         self.metrics_model.set_metrics(methods)
-        self.part_model.set_rows(metrics.get("per_part_type") or {})
+        self.part_model.set_per_type(metrics.get("per_part_type") or {})
         self._plot(methods)
         if metrics:
             beats = metrics.get("model_beats_baselines")
@@ -763,6 +735,6 @@ class TrainingTab(QWidget):
                                    pen=pg.mkPen(None))
             self.plot.addItem(bars)
             self.plot_legend.addItem(bars, self.labels.methods[method])
-        self.plot.getAxis("bottom").setTicks([[(i, self.labels.metrics[k]) for i, k in enumerate(PLOT_METRICS)]])
+        self.plot.getAxis("bottom").setTicks([[(i, self.labels.plot_metrics[k]) for i, k in enumerate(PLOT_METRICS)]])
         self.plot.setXRange(-0.55, len(PLOT_METRICS) - 0.45, padding=0)
         self.plot.setYRange(0, 1.3, padding=0)

@@ -4,7 +4,7 @@
 <context>
     <name>Banner</name>
     <message>
-        <location filename="../../app/ui/widgets.py" line="+32"/>
+        <location filename="../../app/ui/widgets.py" line="+53"/>
         <source>Dismiss</source>
         <translation>닫기</translation>
     </message>
@@ -12,7 +12,7 @@
 <context>
     <name>BatchModel</name>
     <message>
-        <location filename="../../app/ui/prediction_tab.py" line="+237"/>
+        <location filename="../../app/ui/prediction_tab.py" line="+214"/>
         <source>Status</source>
         <translation>상태</translation>
     </message>
@@ -55,7 +55,7 @@
 <context>
     <name>CandidateListModel</name>
     <message>
-        <location line="-106"/>
+        <location line="-97"/>
         <source>Routing</source>
         <translation>라우팅</translation>
     </message>
@@ -385,7 +385,7 @@
 <context>
     <name>Labels</name>
     <message>
-        <location filename="../../app/ui/training_tab.py" line="+38"/>
+        <location filename="../../app/ui/training_tab.py" line="+39"/>
         <source>Part type</source>
         <translation>부품 유형</translation>
     </message>
@@ -478,6 +478,11 @@
         <location line="+0"/>
         <source>setup ±25 %</source>
         <translation>준비 ±25 %</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>op-set Jaccard</source>
+        <translation>공정 Jaccard</translation>
     </message>
     <message>
         <location line="+1"/>
@@ -736,7 +741,7 @@
 <context>
     <name>MetricsModel</name>
     <message>
-        <location filename="../../app/ui/training_tab.py" line="+101"/>
+        <location filename="../../app/ui/training_tab.py" line="+87"/>
         <source>Method</source>
         <translation>방법</translation>
     </message>
@@ -1005,7 +1010,7 @@
 <context>
     <name>PartTypeModel</name>
     <message>
-        <location filename="../../app/ui/training_tab.py" line="+48"/>
+        <location filename="../../app/ui/training_tab.py" line="+39"/>
         <source>Held-out items</source>
         <translation>평가 품목</translation>
     </message>
@@ -1018,7 +1023,7 @@
 <context>
     <name>PredictionTab</name>
     <message>
-        <location filename="../../app/ui/prediction_tab.py" line="+159"/>
+        <location filename="../../app/ui/prediction_tab.py" line="+150"/>
         <source>Paste or type item codes: one per line, or separated by commas, tabs or spaces (Ctrl+Enter predicts)</source>
         <translation>품목 코드를 붙여넣거나 입력하세요: 한 줄에 하나 또는 쉼표, 탭, 공백으로 구분 (Ctrl+Enter로 예측)</translation>
     </message>
@@ -1262,7 +1267,7 @@
 <context>
     <name>RegistryModel</name>
     <message>
-        <location filename="../../app/ui/training_tab.py" line="-115"/>
+        <location filename="../../app/ui/training_tab.py" line="-106"/>
         <source>Version</source>
         <translation>버전</translation>
     </message>
@@ -1373,7 +1378,7 @@
 <context>
     <name>SimilarItemsModel</name>
     <message>
-        <location filename="../../app/ui/prediction_tab.py" line="-862"/>
+        <location filename="../../app/ui/prediction_tab.py" line="-853"/>
         <source>Similarity</source>
         <translation>유사도</translation>
     </message>
@@ -1391,7 +1396,7 @@
 <context>
     <name>TimeChart</name>
     <message>
-        <location filename="../../app/ui/time_chart.py" line="+43"/>
+        <location filename="../../app/ui/time_chart.py" line="+61"/>
         <source> pcs</source>
         <translation> 개</translation>
     </message>
@@ -1406,7 +1411,7 @@
         <translation>로트 크기</translation>
     </message>
     <message>
-        <location line="+15"/>
+        <location line="+4"/>
         <source>minutes</source>
         <translation>분</translation>
     </message>
@@ -1444,7 +1449,7 @@
 <context>
     <name>TrainingTab</name>
     <message>
-        <location filename="../../app/ui/training_tab.py" line="+131"/>
+        <location filename="../../app/ui/training_tab.py" line="+122"/>
         <source>Check data quality</source>
         <translation>데이터 품질 점검</translation>
     </message>
@@ -1509,7 +1514,7 @@
         <translation>모델 버전</translation>
     </message>
     <message>
-        <location line="+38"/>
+        <location line="+30"/>
         <source>Evaluation against the baselines</source>
         <translation>기준 방법 대비 평가</translation>
     </message>

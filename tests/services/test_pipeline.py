@@ -4,7 +4,6 @@ from __future__ import annotations
 import json
 
 import numpy as np
-import polars as pl
 import pytest
 
 from app.domain.routing import RoutingError

@@ -4,7 +4,6 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-import pytest
 from PySide6.QtCore import QCoreApplication, QSettings
 from PySide6.QtGui import QImage
 from PySide6.QtWidgets import QLabel
