@@ -9,7 +9,7 @@ from typing import Any
 import shiboken6
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QSettings, Qt, Signal
 from PySide6.QtGui import QBrush, QDoubleValidator, QFont, QKeySequence, QShortcut
-from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QDoubleSpinBox, QFormLayout, QGroupBox,
+from PySide6.QtWidgets import (QComboBox, QDoubleSpinBox, QFormLayout, QGroupBox,
                                QHBoxLayout, QLabel, QLineEdit, QPlainTextEdit, QPushButton,
                                QScrollArea, QSpinBox, QSplitter, QTableView, QTabWidget, QVBoxLayout, QWidget)
 
@@ -23,7 +23,7 @@ from app.ui.look import (MUTED_TEXT, SAVED_BACKGROUND, TIME_SOURCE_COLOURS, WARN
                          fmt_minutes)
 from app.ui.routing_editor import OperationsModel, RoutingEditor
 from app.ui.time_chart import TimeChart
-from app.ui.widgets import Banner, JobBar, RowsTableModel, ShareBarDelegate, fit_columns
+from app.ui.widgets import Banner, JobBar, RowsTableModel, ShareBarDelegate, fit_columns, read_only_table
 from app.ui.wording import group_label, word
 
 ALIGN_RIGHT = int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
@@ -259,20 +259,6 @@ class BatchModel(RowsTableModel):
         return None
 
 
-def _table(name: str) -> QTableView:
-    t = QTableView()
-    t.setObjectName(name)
-    t.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-    t.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-    t.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-    t.setAlternatingRowColors(True)
-    t.verticalHeader().setVisible(False)
-    t.verticalHeader().setDefaultSectionSize(24)
-    t.setWordWrap(False)
-    t.horizontalHeader().setHighlightSections(False)
-    return t
-
-
 def _widths(table: QTableView, widths: list[int], stretch_last: bool = True) -> None:
     fit_columns(table, widths, stretch_last)
 
@@ -316,7 +302,7 @@ class PredictionTab(QWidget):
         self.codes_count.setObjectName("muted")
         self.codes_edit.textChanged.connect(self._count_codes)
         self.batch_model = BatchModel(self)
-        self.batch_table = _table("batchTable")
+        self.batch_table = read_only_table("batchTable")
         self.batch_table.setModel(self.batch_model)
         self.batch_table.setItemDelegateForColumn(2, ShareBarDelegate(self.batch_table))
         _widths(self.batch_table, [118, 92, 56, 38, 62, 200])
@@ -459,12 +445,12 @@ class PredictionTab(QWidget):
         self.first_job = JobBar(cancellable=False)
 
         self.similar_model = SimilarItemsModel(self)
-        self.similar_table = _table("similarTable")
+        self.similar_table = read_only_table("similarTable")
         self.similar_table.setModel(self.similar_model)
         self.similar_table.setItemDelegateForColumn(3, ShareBarDelegate(self.similar_table))
         _widths(self.similar_table, [118, 140, 86, 70, 260])
         self.candidate_model = CandidateListModel(self)
-        self.candidate_table = _table("candidateTable")
+        self.candidate_table = read_only_table("candidateTable")
         self.candidate_table.setModel(self.candidate_model)
         self.candidate_table.setItemDelegateForColumn(1, ShareBarDelegate(self.candidate_table, "#d6ecd2"))
         _widths(self.candidate_table, [150, 56, 40, 40, 104, 150])

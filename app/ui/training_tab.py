@@ -11,16 +11,16 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QAbstractTableModel, QCoreApplication, QModelIndex, QSettings, Qt, Signal
 from PySide6.QtGui import QBrush, QColor, QFont
-from PySide6.QtWidgets import (QAbstractItemView, QCheckBox, QComboBox, QDoubleSpinBox, QGridLayout, QGroupBox,
+from PySide6.QtWidgets import (QCheckBox, QComboBox, QDoubleSpinBox, QGridLayout, QGroupBox,
                                QHBoxLayout, QLabel, QPlainTextEdit, QPushButton, QSlider, QSplitter,
-                               QTableView, QTextBrowser, QVBoxLayout, QWidget)
+                               QTextBrowser, QVBoxLayout, QWidget)
 
 from app.ml.features import GROUPS, WEIGHT_PRESETS, EncoderParams
 from app.services import models, quality
 from app.ui.context import AppContext
 from app.ui.look import MUTED_TEXT, SAVED_BACKGROUND, fmt_share
 from app.ui.time_chart import still_plot
-from app.ui.widgets import Banner, JobBar, RowsTableModel, fit_columns
+from app.ui.widgets import Banner, JobBar, RowsTableModel, fit_columns, read_only_table
 
 ALIGN_RIGHT = int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
 METHODS = ("model", "knn_vote", "nearest_item", "part_type_mode")
@@ -195,19 +195,6 @@ class PartTypeModel(RowsTableModel):
         return None
 
 
-def _table(name: str) -> QTableView:
-    t = QTableView()
-    t.setObjectName(name)
-    t.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-    t.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-    t.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-    t.setAlternatingRowColors(True)
-    t.verticalHeader().setVisible(False)
-    t.verticalHeader().setDefaultSectionSize(24)
-    t.setWordWrap(False)
-    return t
-
-
 class TrainingTab(QWidget):
     training_finished = Signal(str)     # version
     training_cancelled = Signal()
@@ -310,7 +297,7 @@ class TrainingTab(QWidget):
 
         # registry
         self.registry_model = RegistryModel(self)
-        self.registry_table = _table("registryTable")
+        self.registry_table = read_only_table("registryTable")
         self.registry_table.setModel(self.registry_model)
         fit_columns(self.registry_table, [150, 140, 90, 70, 64, 64, 80, 70])
         self.registry_table.selectionModel().currentRowChanged.connect(lambda cur, _p: self._show_version(cur.row()))
@@ -339,12 +326,12 @@ class TrainingTab(QWidget):
         self.eval_title.setObjectName("muted")
         self.eval_title.setWordWrap(True)
         self.metrics_model = MetricsModel(self.labels, self)
-        self.metrics_table = _table("metricsTable")
+        self.metrics_table = read_only_table("metricsTable")
         self.metrics_table.setModel(self.metrics_model)
         fit_columns(self.metrics_table, [200] + [72] * len(METRICS), stretch_last=False)
         self.metrics_table.setMaximumHeight(24 * 5 + 30)
         self.part_model = PartTypeModel(self)
-        self.part_table = _table("partTypeTable")
+        self.part_table = read_only_table("partTypeTable")
         self.part_table.setModel(self.part_model)
         fit_columns(self.part_table, [112, 86, 80])
         # the three columns without a horizontal scroll bar (header length + frame + vertical bar)

@@ -147,6 +147,23 @@ class ShareBarDelegate(QStyledItemDelegate):
         super().paint(painter, option, index)
 
 
+def read_only_table(name: str):
+    """A table to read and pick rows from: whole rows, one at a time, no editing, no row numbers."""
+    from PySide6.QtWidgets import QAbstractItemView, QTableView
+
+    t = QTableView()
+    t.setObjectName(name)
+    t.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    t.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+    t.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    t.setAlternatingRowColors(True)
+    t.verticalHeader().setVisible(False)
+    t.verticalHeader().setDefaultSectionSize(24)
+    t.setWordWrap(False)
+    t.horizontalHeader().setHighlightSections(False)
+    return t
+
+
 def fit_columns(table, widths: list[int], stretch_last: bool = True) -> None:
     """Each column at least its preset width and never narrower than its header text."""
     from PySide6.QtWidgets import QHeaderView
