@@ -113,3 +113,15 @@ def test_train_prints_the_new_version_and_models_lists_it(trained_store, capsys)
     rc, out, _ = _run(capsys, "models", "--store", _store_path(trained_store))
     assert rc == 0 and version in out
     assert models.active_version(trained_store) == version
+
+
+def test_items_file_in_cp949_with_a_korean_header(trained_store, tmp_path, capsys):
+    code = _an_item_without_routing(trained_store)
+    codes = tmp_path / "codes.csv"
+    codes.write_bytes(f'품목코드,비고\n"{code}",신규\nNO-SUCH-ITEM,\n'.encode("cp949"))
+    rc, out, err = _run(capsys, "predict", "--items-file", str(codes), "--json",
+                        "--store", _store_path(trained_store))
+    data = json.loads(out)
+    assert [p["ITEM_CD"] for p in data["predictions"]] == [code]
+    assert [e["ITEM_CD"] for e in data["errors"]] == ["NO-SUCH-ITEM"]   # the header is not an item
+    assert rc == 0 and "NO-SUCH-ITEM" in err

@@ -21,13 +21,21 @@ def parse_codes(text: str) -> list[str]:
     seen, out = set(), []
     for raw in CODE_SPLIT.split(text or ""):
         code = raw.strip().strip('"').upper()
+        if not out and code.replace(" ", "") in CODE_HEADERS:
+            continue   # the column's header, pasted with the codes from Excel
         if code and code not in seen:
             seen.add(code)
             out.append(code)
     return out
 
 
+# what a first row naming the column says, upper-cased without spaces: it is not an item code
+CODE_HEADERS = {"ITEM_CD", "ITEMCD", "ITEM", "ITEMCODE", "CODE", "품목코드", "품목", "품번", "품목번호"}
+
+
 def read_codes_file(path: str) -> list[str]:
+    """Item codes from the first column of a text or CSV file (UTF-8 with or without BOM, or
+    CP949); a header row such as ITEM_CD or 품목코드 is skipped."""
     from pathlib import Path
     p = Path(path)
     try:
@@ -42,10 +50,8 @@ def read_codes_file(path: str) -> list[str]:
             continue
     else:
         raise RoutingError(f"items file {path} is neither UTF-8 nor CP949 text")
-    lines = [ln.split(",")[0] for ln in text.splitlines()]
-    if lines and lines[0].strip().upper() == "ITEM_CD":
-        lines = lines[1:]
-    return parse_codes("\n".join(lines))
+    import csv
+    return parse_codes("\n".join(row[0] if row else "" for row in csv.reader(text.splitlines())))
 
 
 def predict_items(store: Store, codes: list[str], opts: PredictOptions | None = None,
