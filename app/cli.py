@@ -8,6 +8,7 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import re
 import sys
 from pathlib import Path
 
@@ -249,7 +250,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def _one_line(exc: BaseException) -> str:
     """A message fit for one stderr line: a multi-line message's lines joined by "; "."""
-    lines = [line.strip(" -\t") for line in str(exc).splitlines()]
+    lines = [re.sub(r"^\s*[-•*]\s+", "", line).strip() for line in str(exc).splitlines()]  # bullets only
     text = ""
     for line in filter(None, lines):
         text += line if not text else (" " if text.endswith(":") else "; ") + line

@@ -48,6 +48,13 @@ class Note(str):
     def __getnewargs__(self) -> tuple:  # copy/deepcopy (dataclasses.asdict) rebuild it from its parts
         return (self.key, *self.values)
 
+    def to_json(self) -> dict[str, Any]:
+        return {"key": self.key, "values": [v.to_json() if isinstance(v, Note) else v for v in self.values]}
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Note:
+        return cls(data["key"], *(cls.from_json(v) if isinstance(v, dict) else v for v in data["values"]))
+
 
 @dataclass
 class Operation:

@@ -162,7 +162,7 @@ class RoutingModel:
         item_seq[seq_keys.select(position_of())["ITEM_CD"].to_numpy()] = seq_id
         # cur is sorted by item position, so the first ROUT_NO per item comes out in index order
         rout_no = (cur.group_by("_i", maintain_order=True).agg(pl.col("ROUT_NO").first())
-                   .join(positions.to_frame("_i"), on="_i", how="right")["ROUT_NO"]
+                   .join(positions.to_frame("_i"), on="_i", how="right", maintain_order="right")["ROUT_NO"]
                    .cast(pl.Utf8).fill_null("").to_list())
 
         report(0.7, "cleaning work-order actuals")
@@ -171,7 +171,8 @@ class RoutingModel:
                              pl.col("JOB_CD").fill_null("").replace_strict(
                                  {j: i for i, j in enumerate(job_vocab)}, default=-1,
                                  return_dtype=pl.Int32).alias("_j"))
-               .select("ITEM_CD", "_i", "_j", "run_min", "setup_min").sort(["_i", "_j"]).collect())
+               .select("ITEM_CD", "_i", "_j", "run_min", "setup_min")
+               .sort(["_i", "_j"], maintain_order=True).collect())   # same data, same model, every time
         a_item = act["_i"].to_numpy()
         act_ptr = np.searchsorted(a_item, np.arange(len(codes) + 1)).astype(np.int64)
 
@@ -522,7 +523,7 @@ def _sorted_quantile(v: np.ndarray, q: float) -> float:
 def _trim(v: np.ndarray, w: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Sort, then Tukey's fences on log values: drops typos and doubled bookings that survive
     per-item cleaning. Returns the kept values sorted, with their weights."""
-    order = np.argsort(v)
+    order = np.argsort(v, kind="stable")   # equal values keep their order: retraining repeats itself
     v, w = v[order], w[order]
     if v.size < 4:
         return v, w

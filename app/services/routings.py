@@ -13,7 +13,7 @@ from typing import Any
 
 from sqlalchemy import select, update
 
-from app.domain.routing import Operation, RoutingError
+from app.domain.routing import Note, Operation, RoutingError
 from app.services import audit
 from app.services.identity import User, current_user
 from app.store.db import Store, saved_routing
@@ -67,8 +67,34 @@ def validate_operations(item_cd: str, operations: list[Operation]) -> None:
                                    f"{f} must be a number ≥ 0, not {v!r}")
 
 
+def _operations_to_json(operations: list[Operation]) -> str:
+    """The operations as JSON; a warning keeps its key and values (WARNING_NOTE) beside its English
+    text, so a reopened routing shows it in the window's language."""
+    rows = []
+    for o in operations:
+        row = asdict(o)
+        if isinstance(o.WARNING, Note):
+            row["WARNING_NOTE"] = o.WARNING.to_json()
+        rows.append(row)
+    return json.dumps(rows, ensure_ascii=False)
+
+
+def _operations_from_json(text: str) -> list[Operation]:
+    ops = []
+    for row in json.loads(text):
+        note = row.pop("WARNING_NOTE", None)
+        op = Operation(**row)
+        if note:
+            try:
+                op.WARNING = Note.from_json(note)
+            except (KeyError, TypeError, IndexError):
+                pass   # a note this version does not know: its English text stays
+        ops.append(op)
+    return ops
+
+
 def _row_to_saved(row) -> SavedRouting:
-    ops = [Operation(**o) for o in json.loads(row["operations"])]
+    ops = _operations_from_json(row["operations"])
     return SavedRouting(row["id"], row["ITEM_CD"], row["ROUT_NO"], row["status"], row["revision"], ops,
                         row["model_version"], row["candidate_rank"], row["note"] or "", row["created_by"] or "",
                         row["created_at"], row["updated_by"] or "", row["updated_at"])
@@ -103,7 +129,7 @@ def save_routing(store: Store, item_cd: str, operations: list[Operation], status
     if status not in STATUSES:
         raise RoutingError(f"status {status!r} is not one of {', '.join(STATUSES)}")
     validate_operations(item_cd, operations)
-    payload = json.dumps([asdict(o) for o in operations], ensure_ascii=False)
+    payload = _operations_to_json(operations)
     now = datetime.now()
     with store.begin() as conn:
         row = conn.execute(select(saved_routing).where(saved_routing.c.ITEM_CD == item_cd)

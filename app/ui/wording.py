@@ -3,6 +3,7 @@ language. The engine gives each note a key and values (app.domain.routing.Note);
 shown as it came."""
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 
 from PySide6.QtCore import QCoreApplication
@@ -59,11 +60,9 @@ def word(note: str) -> str:
     template = _TEMPLATES.get(note.key)
     if template is None:
         return str(note)
-    text = template()
-    # replace from the highest number down, so %1 never eats the start of %10
-    for i in range(len(values), 0, -1):
-        text = text.replace(f"%{i}", values[i - 1])
-    return text
+    # one pass, so a value that itself holds "%1" is left as it is
+    return re.sub(r"%(\d+)", lambda m: values[int(m[1]) - 1] if 0 < int(m[1]) <= len(values) else m[0],
+                  template())
 
 
 def group_label(label: str) -> str:

@@ -173,3 +173,32 @@ def test_unusable_actuals_are_warned_about_not_exported_as_zero(trained_store):
     ops = p.candidates[0].operations
     assert any(o.WARNING and "unusable" in o.WARNING for o in ops)
     assert all(o.TIME_SOURCE != "item_actuals" for o in ops)
+
+
+def test_a_saved_routing_keeps_its_warnings_wordable(trained_store):
+    """A reopened routing's warning still carries its key, so the window can word it in Korean."""
+    from app.domain.routing import Note
+    from app.services.routings import load_saved, save_routing
+    model = models.load(trained_store)
+    a = model.arrays
+    code = next(model.item_codes[i] for i in range(len(model.item_codes))
+                if a["act_ptr"][i + 1] - a["act_ptr"][i] >= 3
+                and not np.isfinite(a["act_run"][a["act_ptr"][i]:a["act_ptr"][i + 1]]).any())
+    ops = predict_items(trained_store, [code], PredictOptions(top_k=1)).predictions[0].candidates[0].operations
+    warned = [o for o in ops if o.WARNING]
+    assert warned and isinstance(warned[0].WARNING, Note)
+    save_routing(trained_store, code, ops)
+    reopened = [o for o in load_saved(trained_store, code).operations if o.WARNING]
+    assert isinstance(reopened[0].WARNING, Note) and reopened[0].WARNING.key == "operation"
+    assert str(reopened[0].WARNING) == str(warned[0].WARNING)
+
+
+def test_retraining_on_the_same_data_gives_the_same_model(trained_store):
+    """Times must not wobble between two trainings of the same data (engineers compare versions)."""
+    first = models.load(trained_store, models.train(trained_store, activate=False))
+    second = models.load(trained_store, models.train(trained_store, activate=False))
+    assert first.item_codes == second.item_codes
+    assert first.vocab == second.vocab
+    for name, values in first.arrays.items():
+        assert np.array_equal(values, second.arrays[name], equal_nan=values.dtype.kind == "f"), name
+    assert np.array_equal(first.X, second.X)
