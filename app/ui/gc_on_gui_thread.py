@@ -2,9 +2,10 @@
 
 Automatic collection runs on whichever thread happens to allocate when a threshold is crossed: a
 worker computing a prediction could then destroy a forgotten widget or timer, and Qt aborts
-("Timers cannot be started from another thread") or the process crashes. Measured here with a
-sampling thread during a 300,000-item training. So automatic collection is switched off while the
-window runs, and a GUI-thread timer collects with the interpreter's own thresholds instead.
+("Timers cannot be started from another thread"). That abort was seen here when a diagnostic
+thread released the last reference to Qt objects during a 300,000-item training. So automatic
+collection is switched off while the window runs, and a GUI-thread timer collects with the
+interpreter's own thresholds instead.
 """
 from __future__ import annotations
 

@@ -8,7 +8,7 @@ The worker never emits a task's public signals itself: it emits one private sign
 the GUI-thread object (a queued connection Qt guarantees), and that slot emits the public signals on
 the GUI thread. So a lambda connected to them runs on the GUI thread too; PySide does not promise
 that for a lambda connected to a signal emitted on another thread, and a widget touched from a
-worker crashed the window ("Timers cannot be started from another thread").
+worker thread makes Qt abort ("Timers cannot be started from another thread").
 """
 from __future__ import annotations
 
