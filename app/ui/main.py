@@ -12,6 +12,7 @@ from PySide6.QtWidgets import QApplication
 log = logging.getLogger("app.ui.main")
 ORGANIZATION = "RoutingML"
 APPLICATION = "Routing ML"
+_blas_limited = False
 
 
 def ensure_application(argv: list[str] | None = None) -> QApplication:
@@ -49,9 +50,13 @@ def _leave_a_core_for_the_window() -> None:
     On the plant's 2-core PCs a batch prediction otherwise occupies both cores and the GUI thread
     waits for a CPU: measured 84-104 ms stalls during a 1,000-item batch, 36 ms with one core left
     free, at the same batch time (2.3 s), because the search is bound by memory, not arithmetic."""
+    global _blas_limited
+    if _blas_limited:   # once per process; configure_application runs again on a language change
+        return
     import numpy  # noqa: F401 - threadpoolctl limits only libraries already loaded
     from threadpoolctl import threadpool_limits
     threadpool_limits(limits=max(1, (os.cpu_count() or 2) - 1), user_api="blas")
+    _blas_limited = True
 
 
 def resolve_gui_store(store_url: str | None) -> str | None:

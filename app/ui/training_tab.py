@@ -9,7 +9,7 @@ from typing import Any
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QAbstractTableModel, QCoreApplication, QModelIndex, QSettings, Qt, Signal
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QSettings, Qt, Signal
 from PySide6.QtGui import QBrush, QColor, QFont
 from PySide6.QtWidgets import (QCheckBox, QComboBox, QDoubleSpinBox, QGridLayout, QGroupBox,
                                QHBoxLayout, QLabel, QPlainTextEdit, QPushButton, QSlider, QSplitter,
@@ -21,6 +21,7 @@ from app.ui.context import AppContext
 from app.ui.look import MUTED_TEXT, SAVED_BACKGROUND, fmt_share
 from app.ui.time_chart import still_plot
 from app.ui.widgets import Banner, JobBar, RowsTableModel, fit_columns, read_only_table
+from app.ui.wording import Labels
 
 ALIGN_RIGHT = int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
 METHODS = ("model", "knn_vote", "nearest_item", "part_type_mode")
@@ -28,32 +29,6 @@ METRICS = ("top1_exact", "top3_hit", "levenshtein", "jaccard", "run_mdape", "run
            "setup_within_25")
 PLOT_METRICS = ("top1_exact", "top3_hit", "jaccard", "run_within_25", "setup_within_25")
 METHOD_COLOURS = {"model": "#2f6db5", "knn_vote": "#9db4d3", "nearest_item": "#e0a458", "part_type_mode": "#b9b9b9"}
-
-
-class Labels:
-    """Translated names of groups, methods and metrics (one place, so lupdate sees them)."""
-
-    def __init__(self) -> None:
-        translate = QCoreApplication.translate
-        self.groups = {
-            "part_type": translate("Labels", "Part type"), "material": translate("Labels", "Material"),
-            "dimensions": translate("Labels", "Dimensions"), "seal": translate("Labels", "Seal specification"),
-            "classification": translate("Labels", "Classification"), "rotation": translate("Labels", "Rotation"),
-            "spec_text": translate("Labels", "Specification words")}
-        self.methods = {
-            "model": translate("Labels", "Routing ML"), "knn_vote": translate("Labels", "plain kNN vote (k=10)"),
-            "nearest_item": translate("Labels", "single nearest item"),
-            "part_type_mode": translate("Labels", "most frequent routing of PART_TYPE")}
-        self.metrics = {
-            "top1_exact": translate("Labels", "top-1 exact"), "top3_hit": translate("Labels", "top-3 hit"),
-            "levenshtein": translate("Labels", "sequence similarity"),
-            "jaccard": translate("Labels", "operation-set Jaccard"),
-            "run_mdape": translate("Labels", "run MdAPE"), "run_within_25": translate("Labels", "run ±25 %"),
-            "setup_mdape": translate("Labels", "setup MdAPE"), "setup_within_25": translate("Labels", "setup ±25 %")}
-        # the plot's axis has room for short names only
-        self.plot_metrics = dict(self.metrics, jaccard=translate("Labels", "op-set Jaccard"))
-        self.presets = {"balanced": translate("Labels", "balanced"), "geometry": translate("Labels", "geometry first"),
-                        "equal": translate("Labels", "all equal")}
 
 
 def _fmt_metric(key: str, v: Any) -> str:

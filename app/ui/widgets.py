@@ -5,8 +5,9 @@ from typing import Callable
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QRectF, Qt, Signal
 from PySide6.QtGui import QColor, QPainter
-from PySide6.QtWidgets import (QFrame, QHBoxLayout, QLabel, QProgressBar, QPushButton, QStyle,
-                               QStyledItemDelegate, QStyleOptionViewItem, QToolButton, QWidget)
+from PySide6.QtWidgets import (QAbstractItemView, QFrame, QHBoxLayout, QLabel, QProgressBar, QPushButton,
+                               QStyle, QStyledItemDelegate, QStyleOptionViewItem, QTableView, QToolButton,
+                               QWidget)
 
 from app.ui.workers import Task
 
@@ -147,10 +148,8 @@ class ShareBarDelegate(QStyledItemDelegate):
         super().paint(painter, option, index)
 
 
-def read_only_table(name: str):
+def read_only_table(name: str) -> QTableView:
     """A table to read and pick rows from: whole rows, one at a time, no editing, no row numbers."""
-    from PySide6.QtWidgets import QAbstractItemView, QTableView
-
     t = QTableView()
     t.setObjectName(name)
     t.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)

@@ -4,50 +4,62 @@ shown as it came."""
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 
-from PySide6.QtCore import QCoreApplication
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication
 
 from app.domain.routing import Note
 from app.ml.features import GROUP_LABELS
 
-
-# Literal strings inside translate() so pyside6-lupdate finds them; %1, %2 are the note's values.
-_TEMPLATES: dict[str, Callable[[], str]] = {
-    "same_part_type": lambda: QCoreApplication.translate("Notes", "same part type %1"),
-    "same_material": lambda: QCoreApplication.translate("Notes", "same material %1"),
-    "similar_dimensions": lambda: QCoreApplication.translate("Notes", "similar dimensions"),
-    "similar_dimensions_od": lambda: QCoreApplication.translate("Notes", "similar dimensions (OD %1 mm)"),
-    "spec_words": lambda: QCoreApplication.translate("Notes", "specification words %1"),
-    "similar_seal": lambda: QCoreApplication.translate("Notes", "similar seal specification"),
-    "similar_classification": lambda: QCoreApplication.translate("Notes", "similar classification"),
-    "similar_rotation": lambda: QCoreApplication.translate("Notes", "similar rotation"),
-    "no_known_attribute": lambda: QCoreApplication.translate(
+# QT_TRANSLATE_NOOP marks the strings for pyside6-lupdate; word() translates them when shown.
+# %1, %2 are the note's values.
+_TEMPLATES: dict[str, str] = {
+    "same_part_type": QT_TRANSLATE_NOOP("Notes", "same part type %1"),
+    "same_material": QT_TRANSLATE_NOOP("Notes", "same material %1"),
+    "similar_dimensions": QT_TRANSLATE_NOOP("Notes", "similar dimensions"),
+    "similar_dimensions_od": QT_TRANSLATE_NOOP("Notes", "similar dimensions (OD %1 mm)"),
+    "spec_words": QT_TRANSLATE_NOOP("Notes", "specification words %1"),
+    "similar_seal": QT_TRANSLATE_NOOP("Notes", "similar seal specification"),
+    "similar_classification": QT_TRANSLATE_NOOP("Notes", "similar classification"),
+    "similar_rotation": QT_TRANSLATE_NOOP("Notes", "similar rotation"),
+    "no_known_attribute": QT_TRANSLATE_NOOP(
         "Notes", "%1: no attribute of this item is known to the model; nothing to compare"),
-    "below_threshold": lambda: QCoreApplication.translate(
-        "Notes", "%1: no similar item reaches the similarity threshold %2"),
-    "unusable_own": lambda: QCoreApplication.translate(
+    "below_threshold": QT_TRANSLATE_NOOP("Notes", "%1: no similar item reaches the similarity threshold %2"),
+    "unusable_own": QT_TRANSLATE_NOOP(
         "Notes", "all %1 of the item's own work results are unusable (zero or missing hours)"),
-    "unusable_similar": lambda: QCoreApplication.translate(
+    "unusable_similar": QT_TRANSLATE_NOOP(
         "Notes", "all %1 of the similar items' work results are unusable (zero or missing hours)"),
-    "times_from_item_actuals": lambda: QCoreApplication.translate(
-        "Notes", "times taken from the item's own actuals"),
-    "times_from_similar_actuals": lambda: QCoreApplication.translate(
-        "Notes", "times taken from similar items' actuals"),
-    "times_from_standard": lambda: QCoreApplication.translate("Notes", "times taken from standard times"),
-    "in_candidate": lambda: QCoreApplication.translate("Notes", "candidate %1, %2"),
-}
-
-_GROUPS: dict[str, Callable[[], str]] = {
-    "part_type": lambda: QCoreApplication.translate("Notes", "part type"),
-    "material": lambda: QCoreApplication.translate("Notes", "material"),
-    "dimensions": lambda: QCoreApplication.translate("Notes", "dimensions"),
-    "seal": lambda: QCoreApplication.translate("Notes", "seal specification"),
-    "classification": lambda: QCoreApplication.translate("Notes", "classification"),
-    "rotation": lambda: QCoreApplication.translate("Notes", "rotation"),
-    "spec_text": lambda: QCoreApplication.translate("Notes", "specification words"),
+    "times_from_item_actuals": QT_TRANSLATE_NOOP("Notes", "times taken from the item's own actuals"),
+    "times_from_similar_actuals": QT_TRANSLATE_NOOP("Notes", "times taken from similar items' actuals"),
+    "times_from_standard": QT_TRANSLATE_NOOP("Notes", "times taken from standard times"),
+    "in_candidate": QT_TRANSLATE_NOOP("Notes", "candidate %1, %2"),
 }
 _GROUP_BY_LABEL = {label: key for key, label in GROUP_LABELS.items()}
+
+
+class Labels:
+    """Translated names of groups, methods and metrics (one place, so lupdate sees them)."""
+
+    def __init__(self) -> None:
+        translate = QCoreApplication.translate
+        self.groups = {
+            "part_type": translate("Labels", "Part type"), "material": translate("Labels", "Material"),
+            "dimensions": translate("Labels", "Dimensions"), "seal": translate("Labels", "Seal specification"),
+            "classification": translate("Labels", "Classification"), "rotation": translate("Labels", "Rotation"),
+            "spec_text": translate("Labels", "Specification words")}
+        self.methods = {
+            "model": translate("Labels", "Routing ML"), "knn_vote": translate("Labels", "plain kNN vote (k=10)"),
+            "nearest_item": translate("Labels", "single nearest item"),
+            "part_type_mode": translate("Labels", "most frequent routing of PART_TYPE")}
+        self.metrics = {
+            "top1_exact": translate("Labels", "top-1 exact"), "top3_hit": translate("Labels", "top-3 hit"),
+            "levenshtein": translate("Labels", "sequence similarity"),
+            "jaccard": translate("Labels", "operation-set Jaccard"),
+            "run_mdape": translate("Labels", "run MdAPE"), "run_within_25": translate("Labels", "run ±25 %"),
+            "setup_mdape": translate("Labels", "setup MdAPE"), "setup_within_25": translate("Labels", "setup ±25 %")}
+        # the plot's axis has room for short names only
+        self.plot_metrics = dict(self.metrics, jaccard=translate("Labels", "op-set Jaccard"))
+        self.presets = {"balanced": translate("Labels", "balanced"), "geometry": translate("Labels", "geometry first"),
+                        "equal": translate("Labels", "all equal")}
 
 
 def word(note: str) -> str:
@@ -62,10 +74,11 @@ def word(note: str) -> str:
         return str(note)
     # one pass, so a value that itself holds "%1" is left as it is
     return re.sub(r"%(\d+)", lambda m: values[int(m[1]) - 1] if 0 < int(m[1]) <= len(values) else m[0],
-                  template())
+                  QCoreApplication.translate("Notes", template))
 
 
 def group_label(label: str) -> str:
     """An attribute group's English label (as in SimilarItem.explanation) in the window's language."""
+    groups = Labels().groups   # the Training tab's names, in lower case inside a sentence
     key = _GROUP_BY_LABEL.get(label)
-    return _GROUPS[key]() if key in _GROUPS else label
+    return groups[key].lower() if key in groups else label

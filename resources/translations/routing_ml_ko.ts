@@ -4,7 +4,7 @@
 <context>
     <name>Banner</name>
     <message>
-        <location filename="../../app/ui/widgets.py" line="+53"/>
+        <location filename="../../app/ui/widgets.py" line="+54"/>
         <source>Dismiss</source>
         <translation>닫기</translation>
     </message>
@@ -385,7 +385,7 @@
 <context>
     <name>Labels</name>
     <message>
-        <location filename="../../app/ui/training_tab.py" line="+39"/>
+        <location filename="../../app/ui/wording.py" line="+47"/>
         <source>Part type</source>
         <translation>부품 유형</translation>
     </message>
@@ -741,7 +741,7 @@
 <context>
     <name>MetricsModel</name>
     <message>
-        <location filename="../../app/ui/training_tab.py" line="+87"/>
+        <location filename="../../app/ui/training_tab.py" line="+118"/>
         <source>Method</source>
         <translation>방법</translation>
     </message>
@@ -749,7 +749,7 @@
 <context>
     <name>Notes</name>
     <message>
-        <location filename="../../app/ui/wording.py" line="+16"/>
+        <location filename="../../app/ui/wording.py" line="-46"/>
         <source>same part type %1</source>
         <translation>같은 부품 유형 %1</translation>
     </message>
@@ -799,7 +799,7 @@
         <translation>%1: 유사도 임계값 %2 이상인 유사 품목이 없습니다</translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="+1"/>
         <source>all %1 of the item&apos;s own work results are unusable (zero or missing hours)</source>
         <translation>품목 자체 작업 실적 %1건 모두 사용할 수 없음 (시간 0 또는 누락)</translation>
     </message>
@@ -814,12 +814,12 @@
         <translation>품목 자체 실적의 시간 사용</translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="+1"/>
         <source>times taken from similar items&apos; actuals</source>
         <translation>유사 품목 실적의 시간 사용</translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="+1"/>
         <source>times taken from standard times</source>
         <translation>표준 시간 사용</translation>
     </message>
@@ -827,41 +827,6 @@
         <location line="+1"/>
         <source>candidate %1, %2</source>
         <translation>후보 %1, %2</translation>
-    </message>
-    <message>
-        <location line="+4"/>
-        <source>part type</source>
-        <translation>부품 유형</translation>
-    </message>
-    <message>
-        <location line="+1"/>
-        <source>material</source>
-        <translation>재질</translation>
-    </message>
-    <message>
-        <location line="+1"/>
-        <source>dimensions</source>
-        <translation>치수</translation>
-    </message>
-    <message>
-        <location line="+1"/>
-        <source>seal specification</source>
-        <translation>씰 사양</translation>
-    </message>
-    <message>
-        <location line="+1"/>
-        <source>classification</source>
-        <translation>분류</translation>
-    </message>
-    <message>
-        <location line="+1"/>
-        <source>rotation</source>
-        <translation>회전 방향</translation>
-    </message>
-    <message>
-        <location line="+1"/>
-        <source>specification words</source>
-        <translation>사양 단어</translation>
     </message>
 </context>
 <context>
@@ -1023,7 +988,7 @@
 <context>
     <name>PredictionTab</name>
     <message>
-        <location filename="../../app/ui/prediction_tab.py" line="+150"/>
+        <location filename="../../app/ui/prediction_tab.py" line="+136"/>
         <source>Paste or type item codes: one per line, or separated by commas, tabs or spaces (Ctrl+Enter predicts)</source>
         <translation>품목 코드를 붙여넣거나 입력하세요: 한 줄에 하나 또는 쉼표, 탭, 공백으로 구분 (Ctrl+Enter로 예측)</translation>
     </message>
@@ -1378,7 +1343,7 @@
 <context>
     <name>SimilarItemsModel</name>
     <message>
-        <location filename="../../app/ui/prediction_tab.py" line="-853"/>
+        <location filename="../../app/ui/prediction_tab.py" line="-839"/>
         <source>Similarity</source>
         <translation>유사도</translation>
     </message>
@@ -1449,7 +1414,7 @@
 <context>
     <name>TrainingTab</name>
     <message>
-        <location filename="../../app/ui/training_tab.py" line="+122"/>
+        <location filename="../../app/ui/training_tab.py" line="+109"/>
         <source>Check data quality</source>
         <translation>데이터 품질 점검</translation>
     </message>
