@@ -99,10 +99,16 @@ def take_screenshots(out_dir: Path, store_url: str | None = None, timeout_s: flo
             wait_until(lambda: not window.runner.running(), 30)
             paths.append(_grab(window, out_dir / "prediction-batch.png"))
 
-            # Prediction: a new item described by its attributes
+            # Prediction: a new item described by its attributes, copied from the example item
+            # (clearing the search for the batch above dropped the browser's selection)
+            tab.browser.search.setText(code or "")
+            wait_until(lambda: tab.browser.model.rowCount() > 0 and not tab.browser.model.loading
+                       and (not code or tab.browser.model.rows[0][0] == code), timeout_s)
+            tab.browser.select_row(0)
             tab.input_tabs.setCurrentIndex(2)
             tab.fill_form_from_selection()
-            wait_until(lambda: bool(tab.form_attributes().get("PART_TYPE")), 30)
+            if not wait_until(lambda: bool(tab.form_attributes().get("PART_TYPE")), 30):
+                raise RoutingError("screenshot: the new-item form could not be filled from the example item")
             shown.clear()
             tab.predict_form()
             wait_until(lambda: bool(shown) or not tab.error.isHidden(), timeout_s)
