@@ -43,3 +43,44 @@ def trained_store(tmp_path, trained_store_template):
     store = Store(str(dest / "store.sqlite"))
     yield store
     store.dispose()
+
+
+# ---- PostgreSQL: the real server of this machine and CI ----------------------------------------
+PG_DEFAULT = "postgresql+psycopg://127.0.0.1:5432/postgres"
+
+
+def _pg_admin_url() -> str:
+    """The server to make test databases on: ROUTING_ML_TEST_PG, else the local server's `postgres`."""
+    url = os.environ.get("ROUTING_ML_TEST_PG", PG_DEFAULT)
+    return url.replace("postgresql://", "postgresql+psycopg://", 1) if url.startswith("postgresql://") else url
+
+
+@pytest.fixture
+def pg_url():
+    """A new, empty PostgreSQL database for one test (dropped afterwards), as a SQLAlchemy URL.
+
+    Outside CI a missing server skips the test; under CI (CI=true) it fails, because .ci/run
+    must provide the server."""
+    import uuid
+
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.engine import make_url
+    admin_url = _pg_admin_url()
+    try:
+        admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
+        with admin.connect() as conn:
+            conn.execute(text("SELECT 1"))
+    except Exception as exc:  # noqa: BLE001 - any failure to reach the server
+        if os.environ.get("CI") == "true":
+            raise
+        pytest.skip(f"PostgreSQL not reachable at {admin_url} ({type(exc).__name__}); start it "
+                    f"(Debian: postgresql) or set ROUTING_ML_TEST_PG")
+    name = f"rml_test_{uuid.uuid4().hex[:12]}"
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield make_url(admin_url).set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()

@@ -1,7 +1,9 @@
 """The program's own store: copies of the ERP views plus everything Routing ML owns.
 
 SQLite by default (a file in the user's data folder); any SQLAlchemy URL works for a shared store.
-Tables owned by the program: import_run, model_version, saved_routing, audit_event.
+Tables owned by the program: import_run, model_version, saved_routing, audit_event; they are
+created and upgraded by the Alembic migrations in app/store/migrations (app/store/migrate.py), and
+the definitions below must match what those migrations make (tests/store/test_migrations.py).
 
 The imported copy of the ERP views is kept as Parquet files beside the store (`<store>-data/`,
 one file per view, named as the view, with its own column spelling), because training reads
@@ -40,6 +42,7 @@ from sqlalchemy import (
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.exc import DatabaseError, OperationalError
 
+from app import __version__
 from app.domain.routing import RoutingError
 from app.domain.schema import (
     COLUMNS,
@@ -146,10 +149,26 @@ class Store:
         if self.is_sqlite:
             event.listen(self.engine, "connect", _sqlite_pragmas)
             # pysqlite's own transaction handling is off (see _sqlite_pragmas); SQLAlchemy says BEGIN.
-            event.listen(self.engine, "begin", lambda conn: conn.exec_driver_sql("BEGIN"))
+            event.listen(self.engine, "begin", _sqlite_begin)
+        self._upgrade_schema()
+
+    def _upgrade_schema(self) -> None:
+        """Create or upgrade the store's tables in place (Alembic); refuse a newer store."""
+        from app.store import migrate
         try:
-            metadata.create_all(self.engine)
+            migrate.upgrade_store(self.engine)
+        except migrate.SchemaNewerError as exc:
+            self.engine.dispose()
+            raise StoreError(
+                f"store {self.describe()} was written by a newer Routing ML (store schema {exc.revision}; "
+                f"this version {__version__} knows schemas up to {exc.known}): update Routing ML to "
+                f"open it, or choose another store") from None
+        except migrate.SchemaUnknownError as exc:
+            self.engine.dispose()
+            raise StoreError(f"store {self.describe()} is not a Routing ML store (it holds the tables "
+                             f"{', '.join(exc.tables[:10])}); choose another store") from None
         except (DatabaseError, OperationalError) as exc:
+            self.engine.dispose()
             raise StoreError(f"store {self.describe()} cannot be opened: {_first_line(exc)}") from None
 
     def describe(self) -> str:
@@ -320,6 +339,13 @@ def _sqlite_pragmas(dbapi_conn, _record) -> None:
     cur.close()
     # Let SQLAlchemy's own BEGIN handling and our explicit BEGIN coexist.
     dbapi_conn.isolation_level = None
+
+
+def _sqlite_begin(conn) -> None:
+    # A connection that will write for sure (a migration) takes the write lock at once: a deferred
+    # BEGIN that read first cannot wait for another writer in WAL mode, it fails with "busy".
+    immediate = conn.get_execution_options().get("store_write_lock", False)
+    conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
 
 def _check_sqlite_file(path: Path) -> None:
