@@ -65,14 +65,45 @@ def access_driver(platform: str = sys.platform) -> str:
     return WINDOWS_DRIVER if platform == "win32" else MDBTOOLS_DRIVER
 
 
-def _missing_driver_message(path: Path, driver: str) -> str:
+_EXPORT_HINT = ("Or export the three views from Access as Excel (.xlsx) or CSV files into one folder "
+                "and import that folder instead.")
+
+
+def _missing_driver_message(path: Path, driver: str, office_32bit: bool = False) -> str:
+    if driver == WINDOWS_DRIVER and office_32bit:
+        return (f"Cannot open the Access file {path}: this PC has 32-bit Office, whose Access "
+                f"driver 64-bit Routing ML cannot use, and Microsoft's 64-bit \"Access Database "
+                f"Engine\" refuses to install next to 32-bit Office. Export the three views from "
+                f"Access as Excel (.xlsx) or CSV files into one folder and import that folder "
+                f"instead, or ask IT for a PC with 64-bit Office.")
     if driver == WINDOWS_DRIVER:
-        how = ("Install the Microsoft Access Database Engine redistributable (the 64-bit one for "
-               "64-bit Routing ML) from Microsoft's download site.")
+        how = ("Install Microsoft's \"Access Database Engine 2016 Redistributable\" (the 64-bit "
+               "AccessDatabaseEngine_X64.exe, for 64-bit Routing ML). " + _EXPORT_HINT)
     else:
-        how = "Install it with: sudo apt-get install unixodbc odbc-mdbtools"
+        how = "Install it with: sudo apt-get install unixodbc odbc-mdbtools. " + _EXPORT_HINT
     return (f"Cannot open the Access file {path}: the ODBC driver \"{driver}\" is not installed "
             f"or cannot be loaded. {how}")
+
+
+def office_is_32bit() -> bool:
+    """Whether this Windows PC has 32-bit Office (Click-to-Run or MSI), read from the registry.
+
+    Its Access driver is 32-bit and invisible to 64-bit Python; False off Windows or when unsure.
+    """
+    if sys.platform != "win32":
+        return False
+    import winreg
+    probes = ((r"SOFTWARE\Microsoft\Office\ClickToRun\Configuration", "Platform", "x86"),
+              (r"SOFTWARE\WOW6432Node\ODBC\ODBCINST.INI\ODBC Drivers", WINDOWS_DRIVER, None))
+    for key_path, value_name, expected in probes:
+        try:
+            with winreg.OpenKey(winreg.HKEY_LOCAL_MACHINE, key_path) as key:
+                value, _ = winreg.QueryValueEx(key, value_name)
+        except OSError:
+            continue
+        if expected is None or str(value).lower() == expected:
+            return True
+    return False
 
 
 def _import_pyodbc(path: Path, driver: str) -> Any:
@@ -126,7 +157,8 @@ def mdbtools_converters(pyodbc: Any) -> dict[int, Callable[[bytes], Any]]:
 
 
 class AccessSource(Source):
-    """The tables of an Access file (saved queries are not offered: MDBTools cannot run them)."""
+    """The tables of an Access file, and its saved select queries where Microsoft's driver runs
+    them (MDBTools cannot, so there they are not offered)."""
 
     def __init__(self, path: Path, platform: str = sys.platform):
         super().__init__()
@@ -138,7 +170,8 @@ class AccessSource(Source):
         driver = access_driver(platform)
         pyodbc = _import_pyodbc(self._path, driver)
         if driver not in pyodbc.drivers():
-            raise SourceError(_missing_driver_message(self._path, driver))
+            raise SourceError(_missing_driver_message(self._path, driver,
+                                                      driver == WINDOWS_DRIVER and office_is_32bit()))
         self._pyodbc = pyodbc
         self._mdbtools = driver == MDBTOOLS_DRIVER
         if self._mdbtools:
@@ -164,9 +197,11 @@ class AccessSource(Source):
         return f"table {table} in {self._path}"
 
     def list_tables(self) -> list[str]:
+        """Tables, and with Microsoft's driver also saved select queries (catalogued as VIEW)."""
         # Filter by type here as well: MDBTools returns system tables and queries regardless.
+        kinds = {"TABLE"} if self._mdbtools else {"TABLE", "VIEW"}
         return [name for name, kind in self._catalog()
-                if kind == "TABLE" and not name.lower().startswith("msys")]
+                if kind in kinds and not name.lower().startswith("msys")]
 
     def columns(self, table: str) -> list[str]:
         cursor = self._cursor()

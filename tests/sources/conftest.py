@@ -1,4 +1,7 @@
-"""Small ERP views written as CSV, Excel and SQLite, and the real Access sample files."""
+"""Small ERP views written as CSV, Excel and SQLite, and the real Access sample files.
+
+The two Access samples ship in tests/data/access, so a fresh clone on any machine runs them.
+"""
 from __future__ import annotations
 
 import csv
@@ -6,7 +9,9 @@ import datetime as dt
 import os
 import shutil
 import sqlite3
+import sys
 from pathlib import Path
+from typing import Any
 
 import openpyxl
 import polars as pl
@@ -16,7 +21,7 @@ from app.domain.schema import (COLUMNS, DEFAULT_VIEW_NAMES, ITEMS, NUMERIC, RESU
                                VIEW_KINDS)
 from app.sources.access import access_driver
 
-ACCESS_DIR = Path("/work/shared/data/access")
+ACCESS_DIR = Path(__file__).resolve().parents[1] / "data" / "access"
 NWIND = ACCESS_DIR / "nwind.mdb"
 ASSETS = ACCESS_DIR / "ASampleDatabase.accdb"
 DATES = ("INSRT_DT", "REPORT_DT", "VALID_FROM_DT", "VALID_TO_DT")
@@ -145,29 +150,47 @@ def _sqlite_cell(kind: str, col: str, cell: str, typed: bool) -> object:
     return cell if cell else None
 
 
+def in_ci() -> bool:
+    return os.environ.get("CI", "").lower() in ("true", "1")
+
+
 def require(available: bool, what: str) -> None:
-    """Skip when a tool is missing on a developer's machine, but fail under CI."""
+    """Skip when a tool is missing on a developer's machine (`what` says which package to
+    install), but fail under CI, which installs everything the tests need (.ci/run)."""
     if available:
         return
-    if os.environ.get("CI", "").lower() in ("true", "1"):
+    if in_ci():
         pytest.fail(f"{what} is not installed; CI must run every test (see .ci/run)")
     pytest.skip(f"{what} is not installed")
 
 
+# What to install when the ODBC layer is missing, named the way the platform's installer does.
+ODBC_MANAGER = ("the ODBC driver manager libodbc (Debian package unixodbc)" if sys.platform != "win32"
+                else "the ODBC driver manager odbc32.dll")
+ACCESS_DRIVER_PACKAGE = ("Debian package odbc-mdbtools" if sys.platform != "win32"
+                         else "Microsoft Access Database Engine 2016 Redistributable, 64-bit")
+
+
 @pytest.fixture(scope="session")
-def access_odbc() -> None:
-    """The platform's Access ODBC driver must be usable through pyodbc."""
+def pyodbc_module() -> Any:
+    """pyodbc, which loads the ODBC driver manager (libodbc.so.2 from unixodbc on Linux)."""
     try:
         import pyodbc
-        drivers = pyodbc.drivers()
     except ImportError:
-        drivers = []
-    require(access_driver() in drivers, f"the ODBC driver {access_driver()!r} for Access files")
+        require(False, ODBC_MANAGER)
+    return pyodbc
+
+
+@pytest.fixture(scope="session")
+def access_odbc(pyodbc_module: Any) -> None:
+    """The platform's Access ODBC driver must be usable through pyodbc."""
+    require(access_driver() in pyodbc_module.drivers(),
+            f"the ODBC driver {access_driver()!r} for Access files ({ACCESS_DRIVER_PACKAGE})")
 
 
 @pytest.fixture
 def nwind(tmp_path: Path, access_odbc: None) -> Path:
-    # A private copy, so nothing can touch the shared read-only sample.
+    # A private copy, so no test can change the shipped sample.
     return Path(shutil.copy(NWIND, tmp_path / "nwind.mdb"))
 
 

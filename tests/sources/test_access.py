@@ -6,8 +6,12 @@ import json
 import shutil
 import struct
 import subprocess
+import sys
 import tempfile
+import types
+from collections import namedtuple
 from pathlib import Path
+from typing import Any
 
 import polars as pl
 import pytest
@@ -16,11 +20,15 @@ import app.sources.access as access
 from app.sources import SourceError, open_source, read_views
 from app.sources.access import AccessSource, mdbtools_converters
 
-from .conftest import NWIND, require
+from odbc_fakes import FakeOdbcError
+
+from .conftest import ASSETS, NWIND, require
 
 
 def mdb_json(path: Path, table: str) -> list[dict]:
     """The table as mdbtools' own exporter (no ODBC involved) sees it."""
+    if sys.platform == "win32":
+        pytest.skip("mdb-json is MDBTools' exporter (Linux); the values are compared with it there")
     require(shutil.which("mdb-json") is not None, "mdb-json (Debian package mdbtools)")
     out = subprocess.run(["mdb-json", str(path), table], check=True, capture_output=True).stdout
     return [json.loads(line) for line in out.decode("utf-8").splitlines()]
@@ -150,33 +158,165 @@ def test_closed_source_cannot_be_read_and_leaves_no_temporary_files(nwind: Path)
     assert set(temp.glob("routing-ml-access-*")) <= before
 
 
+Row = namedtuple("Row", "table_name table_type")
+
+
+class FakeAccessDriver:
+    """Stands in for pyodbc and an Access ODBC driver: catalog rows and one result per query."""
+
+    Error = FakeOdbcError
+
+    def __init__(self, drivers: list[str], catalog: list[tuple[str, str]] = (),
+                 results: dict[str, tuple[list[str], list[tuple]]] | None = None,
+                 connect_error: FakeOdbcError | None = None):
+        self._drivers, self.catalog, self.results = drivers, catalog, results or {}
+        self.connect_error = connect_error
+        self.connection_strings: list[str] = []
+
+    def drivers(self) -> list[str]:
+        return list(self._drivers)
+
+    def connect(self, connection_string: str, **_: Any) -> Any:
+        self.connection_strings.append(connection_string)
+        if self.connect_error is not None:
+            raise self.connect_error
+        return types.SimpleNamespace(cursor=lambda: FakeCursor(self), close=lambda: None)
+
+
+class FakeCursor:
+    def __init__(self, driver: FakeAccessDriver):
+        self.driver, self.description, self.rows = driver, None, []
+
+    def tables(self) -> list[Row]:
+        return [Row(name, kind) for name, kind in self.driver.catalog]
+
+    def execute(self, sql: str) -> FakeCursor:
+        table = sql.rsplit("FROM ", 1)[1].strip("[]")
+        columns, rows = self.driver.results[table]
+        types_ = [type(v) for v in rows[0]] if rows else [str] * len(columns)
+        self.description = [(c, t, None, None, None, None, True) for c, t in zip(columns, types_)]
+        self.rows = list(rows)
+        return self
+
+    def fetchmany(self, n: int) -> list[tuple]:
+        out, self.rows = self.rows[:n], self.rows[n:]
+        return out
+
+    def close(self) -> None:
+        pass
+
+
+def use_fake_pyodbc(monkeypatch: pytest.MonkeyPatch, fake: Any) -> None:
+    """Make `import pyodbc` give `fake` (None: fail as without libodbc.so.2)."""
+    monkeypatch.setitem(sys.modules, "pyodbc", fake)
+
+
 def test_missing_driver_is_named_with_how_to_install_it(tmp_path: Path,
                                                         monkeypatch: pytest.MonkeyPatch) -> None:
-    import pyodbc
+    """Runs without unixodbc and without any ODBC driver: pyodbc is simulated."""
     nwind = Path(shutil.copy(NWIND, tmp_path / "nwind.mdb"))
-    monkeypatch.setattr(pyodbc, "drivers", lambda: [])
+    use_fake_pyodbc(monkeypatch, None)  # libodbc.so.2 missing: pyodbc cannot be imported
+    with pytest.raises(SourceError) as error:
+        AccessSource(nwind, platform="linux")
+    assert str(nwind.resolve()) in str(error.value)
+    assert "apt-get install unixodbc odbc-mdbtools" in str(error.value)
+
+    use_fake_pyodbc(monkeypatch, FakeAccessDriver(drivers=[]))
     with pytest.raises(SourceError) as error:
         open_source(str(nwind))
     assert str(nwind.resolve()) in str(error.value)
     assert f'"{access.access_driver()}" is not installed' in str(error.value)
-    monkeypatch.setattr(pyodbc, "drivers", lambda: [access.access_driver()])
-
-    def cannot_load(*args: object, **kwargs: object) -> None:
-        raise pyodbc.Error("01000", "[unixODBC][Driver Manager]Can't open lib 'MDBTools' (0)")
-    monkeypatch.setattr(pyodbc, "connect", cannot_load)
-    with pytest.raises(SourceError, match="cannot be loaded.*Can't open lib 'MDBTools'"):
-        open_source(str(nwind))
     with pytest.raises(SourceError) as error:
         AccessSource(nwind, platform="linux")
     assert "apt-get install unixodbc odbc-mdbtools" in str(error.value)
+    monkeypatch.setattr(access, "office_is_32bit", lambda: False)
     with pytest.raises(SourceError) as error:
         AccessSource(nwind, platform="win32")
-    assert "Microsoft Access Database Engine" in str(error.value)
+    assert "Access Database Engine 2016 Redistributable" in str(error.value)
+    assert "AccessDatabaseEngine_X64.exe" in str(error.value)
+
+    cannot_load = FakeOdbcError("01000", "[unixODBC][Driver Manager]Can't open lib 'MDBTools' (0)")
+    use_fake_pyodbc(monkeypatch, FakeAccessDriver(drivers=["MDBTools"], connect_error=cannot_load))
+    with pytest.raises(SourceError, match="cannot be loaded.*Can't open lib 'MDBTools'"):
+        AccessSource(nwind, platform="linux")
 
 
-def test_mdbtools_value_decoders() -> None:
+def test_32_bit_office_is_named_and_an_excel_or_csv_export_suggested(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    accdb = Path(shutil.copy(ASSETS, tmp_path / "plant.accdb"))
+    use_fake_pyodbc(monkeypatch, FakeAccessDriver(drivers=["SQL Server"]))
+    monkeypatch.setattr(access, "office_is_32bit", lambda: True)
+    with pytest.raises(SourceError) as error:
+        AccessSource(accdb, platform="win32")
+    message = str(error.value)
+    assert str(accdb.resolve()) in message
+    assert "32-bit Office" in message and "refuses to install next to 32-bit Office" in message
+    assert "Excel (.xlsx) or CSV files into one folder" in message
+
+
+class FakeRegistry(types.ModuleType):
+    """winreg over a dict {key path: {value name: value}} of HKEY_LOCAL_MACHINE."""
+
+    HKEY_LOCAL_MACHINE = "HKLM"
+
+    def __init__(self, keys: dict[str, dict[str, str]]):
+        super().__init__("winreg")
+        self.keys = keys
+
+    def OpenKey(self, root: str, path: str) -> Any:  # noqa: N802 - winreg's spelling
+        if path not in self.keys:
+            raise FileNotFoundError(2, "The system cannot find the file specified")
+        values = self.keys[path]
+
+        class Key:
+            def __enter__(self) -> dict[str, str]:
+                return values
+
+            def __exit__(self, *exc: object) -> None:
+                pass
+        return Key()
+
+    def QueryValueEx(self, key: dict[str, str], name: str) -> tuple[str, int]:  # noqa: N802
+        if name not in key:
+            raise FileNotFoundError(2, "The system cannot find the file specified")
+        return key[name], 1
+
+
+@pytest.mark.parametrize("keys, expected", [
+    ({r"SOFTWARE\Microsoft\Office\ClickToRun\Configuration": {"Platform": "x86"}}, True),
+    ({r"SOFTWARE\Microsoft\Office\ClickToRun\Configuration": {"Platform": "x64"}}, False),
+    ({r"SOFTWARE\WOW6432Node\ODBC\ODBCINST.INI\ODBC Drivers":
+      {"Microsoft Access Driver (*.mdb, *.accdb)": "Installed"}}, True),
+    ({}, False),
+])
+def test_32_bit_office_is_recognised_from_the_registry(monkeypatch: pytest.MonkeyPatch,
+                                                       keys: dict, expected: bool) -> None:
+    monkeypatch.setitem(sys.modules, "winreg", FakeRegistry(keys))
+    monkeypatch.setattr(sys, "platform", "win32")
+    assert access.office_is_32bit() is expected
+
+
+def test_queries_saved_in_access_are_read_with_microsofts_driver(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Microsoft's driver lists a saved select query as VIEW and runs it like a table."""
+    accdb = Path(shutil.copy(ASSETS, tmp_path / "erp.accdb"))
+    fake = FakeAccessDriver(
+        drivers=[access.WINDOWS_DRIVER],
+        catalog=[("MSysObjects", "SYSTEM TABLE"), ("Asset Items", "TABLE"),
+                 ("BI_ROUTING_VIEW", "VIEW")],
+        results={"BI_ROUTING_VIEW": (["ITEM_CD", "PROC_SEQ"], [("SR-1", 10), ("SR-1", 20)])})
+    use_fake_pyodbc(monkeypatch, fake)
+    with AccessSource(accdb, platform="win32") as source:
+        assert source.list_tables() == ["Asset Items", "BI_ROUTING_VIEW"]
+        assert source.columns("BI_ROUTING_VIEW") == ["ITEM_CD", "PROC_SEQ"]
+        assert source.read("BI_ROUTING_VIEW")["PROC_SEQ"].to_list() == [10, 20]
+    assert fake.connection_strings[0] == (f"DRIVER={{{access.WINDOWS_DRIVER}}};"
+                                          f"DBQ={{{accdb.resolve()}}};ReadOnly=1;")
+
+
+def test_mdbtools_value_decoders(pyodbc_module: Any) -> None:
     """The raw bytes MDBTools writes for the types whose buffers it gets wrong."""
-    import pyodbc
+    pyodbc = pyodbc_module
     decode = mdbtools_converters(pyodbc)
     assert decode[pyodbc.SQL_FLOAT](struct.pack("<f", 0.15)) == 0.15
     assert decode[pyodbc.SQL_REAL](struct.pack("<d", -2.5)) == -2.5
