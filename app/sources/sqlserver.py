@@ -2,32 +2,39 @@
 
 A setting names the server like `mssql://SERVER/KsmErp` (Windows login) or
 `mssql://user@SERVER\\INSTANCE/KsmErp?TrustServerCertificate=yes` (SQL login); the
-`mssql+pyodbc://` spelling of a SQLAlchemy URL is accepted too. Query parameters become ODBC
-connection keywords, `driver=` picks the ODBC driver. A SQL login's password lives only in the
-OS keyring (store_sql_password), never in a setting or file.
+`mssql+pyodbc://` spelling of a SQLAlchemy URL is accepted too, and `sqlserver_spec` writes one.
+Query parameters become ODBC connection keywords, `driver=` picks the ODBC driver (default: the
+newest installed). A SQL login's password lives only in the OS keyring under `keyring_key`,
+written by `store_sql_password` and read when connecting, never in a setting or file.
 """
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import parse_qsl, unquote, urlsplit
+from urllib.parse import parse_qsl, quote, unquote, urlencode, urlsplit
 
 import keyring
 import keyring.errors
 import polars as pl
 from sqlalchemy import Engine, create_engine, inspect, text
-from sqlalchemy.engine import URL
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 
 from app.sources.base import BATCH_ROWS, Source, SourceError, bracket
+
+log = logging.getLogger(__name__)
 
 KEYRING_SERVICE = "routing-ml"
 SCHEMES = ("mssql", "mssql+pyodbc")
 SCHEMA = "dbo"
-_LEGACY_DRIVER = "SQL Server"  # ships with every Windows; no TLS 1.2 on old builds
+LEGACY_DRIVER = "SQL Server"  # ships with every Windows; no TLS 1.2 on old builds
 _FORBIDDEN_KEYWORDS = {"pwd", "password", "uid", "user", "user id"}
+_DRIVER_PATTERN = re.compile(r"ODBC Driver (\d+) for SQL Server")
+INSTALL_DRIVER = ("Install \"Microsoft ODBC Driver 18 for SQL Server\" (Windows: from Microsoft's "
+                  "download site, or ask IT; Debian: the msodbcsql18 package from Microsoft's "
+                  "repository).")
 
 
 @dataclass(frozen=True)
@@ -47,6 +54,42 @@ class SqlServerTarget:
 
 def is_sqlserver_spec(spec: str) -> bool:
     return spec.split("://", 1)[0].lower() in SCHEMES and "://" in spec
+
+
+def canonical_server(server: str) -> str:
+    """The server as ODBC writes it: `host,port` for `host:port`; `host\\instance` as it is."""
+    host, colon, port = server.strip().rpartition(":")
+    return f"{host},{port}" if colon and port.isdigit() and host else server.strip()
+
+
+def keyring_key(server: str, user: str) -> str:
+    """The OS keyring entry (service `routing-ml`) of a SQL login's password.
+
+    The dialog that stores it and the source that reads it both use this, so `HOST:1433`,
+    `HOST,1433` and ` HOST,1433 ` are one entry; the user name is kept exactly as typed.
+    """
+    return f"{canonical_server(server)}/{user}"
+
+
+def sqlserver_spec(server: str, database: str, user: str | None = None, driver: str | None = None,
+                   trust_server_certificate: bool = False) -> str:
+    """The `mssql://` setting for a server: what parse_sqlserver_spec reads back unchanged.
+
+    Every part is percent-quoted, so spaces, `+`, `#`, `%` and `@` in a user or database name
+    survive. It never holds a password.
+    """
+    netloc = quote(canonical_server(server).replace(",", ":"), safe="\\:")
+    if user:
+        netloc = quote(user, safe="") + "@" + netloc
+    options = {}
+    if driver:
+        options["driver"] = driver
+    if not user:
+        options["trusted_connection"] = "yes"
+    if trust_server_certificate:
+        options["TrustServerCertificate"] = "yes"
+    query = urlencode(options, quote_via=quote)
+    return f"mssql://{netloc}/{quote(database, safe='')}" + (f"?{query}" if query else "")
 
 
 def parse_sqlserver_spec(spec: str) -> SqlServerTarget:
@@ -93,17 +136,19 @@ def _pop(options: dict[str, str], key: str) -> str | None:
     return options.pop(found) if found is not None else None
 
 
+def sqlserver_drivers(installed: list[str]) -> list[str]:
+    """The SQL Server ODBC drivers among `installed`, newest first ("SQL Server" last)."""
+    versions = sorted(((int(m.group(1)), name) for name in installed
+                       if (m := _DRIVER_PATTERN.fullmatch(name))), reverse=True)
+    return [name for _, name in versions] + ([LEGACY_DRIVER] if LEGACY_DRIVER in installed else [])
+
+
 def choose_driver(installed: list[str]) -> str:
     """The newest "ODBC Driver NN for SQL Server", else Windows' built-in "SQL Server"."""
-    versions = sorted((int(m.group(1)), name) for name in installed
-                      if (m := re.fullmatch(r"ODBC Driver (\d+) for SQL Server", name)))
-    if versions:
-        return versions[-1][1]
-    if _LEGACY_DRIVER in installed:
-        return _LEGACY_DRIVER
-    raise SourceError("No SQL Server ODBC driver is installed. Install \"Microsoft ODBC Driver 18 "
-                      "for SQL Server\" (Windows: from Microsoft's download site; Debian: the "
-                      "msodbcsql18 package from Microsoft's repository).")
+    drivers = sqlserver_drivers(installed)
+    if drivers:
+        return drivers[0]
+    raise SourceError("No SQL Server ODBC driver is installed on this PC. " + INSTALL_DRIVER)
 
 
 def _odbc_value(value: str) -> str:
@@ -128,58 +173,165 @@ def odbc_connection_string(target: SqlServerTarget, driver: str, password: str |
     return "".join(f"{key}={value};" for key, value in parts.items())
 
 
-def _keyring_key(server: str, user: str) -> str:
-    return f"{server}/{user}"
+# ---- the OS keyring ---------------------------------------------------------------------------
+def _keyring_problem(error: BaseException) -> str:
+    """What went wrong with the OS keyring, in words a user can act on."""
+    if isinstance(error, keyring.errors.NoKeyringError):
+        return ("this PC has no password store Routing ML can use (on Windows the Credential "
+                "Manager; on Linux a Secret Service such as GNOME Keyring or KWallet)")
+    if isinstance(error, keyring.errors.KeyringLocked):
+        return "the OS keyring is locked; unlock it (sign in to the desktop again) and retry"
+    # The Windows backend lets pywintypes.error (winerror, function, message) through.
+    if type(error).__name__ == "error" and "pywintypes" in type(error).__module__:
+        words = error.args[2] if len(error.args) > 2 else str(error)
+        code = f" (Windows error {error.args[0]})" if error.args else ""
+        return f"the Windows Credential Manager refused it: {words}{code}"
+    first = str(error).splitlines()[0] if str(error) else type(error).__name__
+    return f"the OS keyring failed: {first}"
 
 
 def sql_password(server: str, user: str) -> str:
     """The SQL login's password from the OS keyring; SourceError saying what to do if absent."""
     try:
-        password = keyring.get_password(KEYRING_SERVICE, _keyring_key(server, user))
-    except keyring.errors.KeyringError as e:
-        raise SourceError(f"The OS keyring could not be read for the SQL login {user} on {server}: "
-                          f"{e}") from e
+        password = keyring.get_password(KEYRING_SERVICE, keyring_key(server, user))
+    except Exception as e:  # noqa: BLE001 - backends raise their own types (pywintypes.error)
+        raise SourceError(f"The password of the SQL login {user} on {server} could not be read "
+                          f"from the OS keyring: {_keyring_problem(e)}. Use Windows "
+                          f"authentication instead, or ask IT.") from e
     if password is None:
         raise SourceError(f"No password is stored for the SQL login {user} on server {server}. "
-                          f"Enter it once in the data source settings; it is kept in the OS "
+                          f"Enter it once in Settings ▸ Data source; it is kept in the OS "
                           f"keyring (service {KEYRING_SERVICE!r}, entry "
-                          f"{_keyring_key(server, user)!r}).")
+                          f"{keyring_key(server, user)!r}).")
     return password
 
 
 def store_sql_password(server: str, user: str, password: str) -> None:
     """Keep a SQL login's password in the OS keyring, where opening the source finds it.
 
-    `server` is spelled as the address has it: SERVER, SERVER\\INSTANCE, or SERVER,PORT for
-    mssql://user@SERVER:PORT/database.
+    `server` as the user wrote it (SERVER, SERVER\\INSTANCE, SERVER,PORT or SERVER:PORT).
+    SourceError in plain words when the keyring cannot take it; nothing is kept elsewhere.
     """
     try:
-        keyring.set_password(KEYRING_SERVICE, _keyring_key(server, user), password)
-    except keyring.errors.KeyringError as e:
-        raise SourceError(f"The password for {user} on {server} could not be stored in the OS "
-                          f"keyring: {e}") from e
+        keyring.set_password(KEYRING_SERVICE, keyring_key(server, user), password)
+    except Exception as e:  # noqa: BLE001 - see sql_password
+        raise SourceError(f"The password of the SQL login {user} on {server} could not be saved: "
+                          f"{_keyring_problem(e)}. It was not saved anywhere else; use Windows "
+                          f"authentication instead, or ask IT.") from e
 
 
-def _installed_odbc_drivers() -> list[str]:
-    import pyodbc
-    return pyodbc.drivers()
+# ---- connecting ---------------------------------------------------------------------------------
+def _import_pyodbc() -> Any:
+    try:
+        import pyodbc
+    except ImportError as e:  # pyodbc loads libodbc, which unixODBC provides (Windows has it)
+        raise SourceError(f"The ODBC driver manager cannot be loaded ({e}). On Debian install it "
+                          f"with: sudo apt-get install unixodbc") from e
+    return pyodbc
 
 
-def open_sqlserver(spec: str, installed_drivers: Callable[[], list[str]] = _installed_odbc_drivers
+def installed_drivers() -> list[str]:
+    """The SQL Server ODBC drivers installed on this PC, newest first; [] without ODBC at all."""
+    try:
+        return sqlserver_drivers(_import_pyodbc().drivers())
+    except SourceError:
+        return []
+
+
+def open_sqlserver(spec: str, installed_drivers: Callable[[], list[str]] | None = None
                    ) -> SqlServerSource:
-    """Connect to the server a `mssql://` setting names, checking the login at once."""
+    """Connect to the server a `mssql://` setting names, checking the login at once.
+
+    The ODBC connection string goes to pyodbc.connect unchanged (SQLAlchemy 2.0 would decode
+    `+` and `%xx` in an odbc_connect URL parameter, altering such a password). Failures are
+    SourceErrors saying in plain words what failed and what to do.
+    """
     target = parse_sqlserver_spec(spec)
     password = sql_password(target.server, target.user) if target.user else None
-    driver = target.driver or choose_driver(installed_drivers())
-    url = URL.create("mssql+pyodbc",
-                     query={"odbc_connect": odbc_connection_string(target, driver, password)})
-    return SqlServerSource(create_engine(url), target.describe())
+    pyodbc = _import_pyodbc()
+    installed = (installed_drivers or pyodbc.drivers)()
+    described = target.describe()
+    if target.driver and target.driver not in installed:
+        raise SourceError(f"Could not connect to {described}: "
+                          + _driver_missing(target.driver, installed))
+    driver = target.driver or choose_driver(installed)
+    connection_string = odbc_connection_string(target, driver, password)
+
+    def connect() -> Any:
+        return pyodbc.connect(connection_string)
+
+    engine = create_engine("mssql+pyodbc://", module=pyodbc, creator=connect)
+    return SqlServerSource(engine, described,
+                           explain=lambda e: explain_odbc_error(e, target, driver, installed))
+
+
+def _driver_missing(driver: str, installed: list[str]) -> str:
+    others = sqlserver_drivers(installed)
+    if others:
+        return (f"the ODBC driver \"{driver}\" is not installed on this PC. Choose one that is "
+                f"({', '.join(others)}) in Settings ▸ Data source, or install it.")
+    return f"the ODBC driver \"{driver}\" is not installed on this PC. " + INSTALL_DRIVER
+
+
+def odbc_error_parts(error: BaseException) -> tuple[str, str]:
+    """(SQLSTATE, the driver's words without [vendor][driver] prefixes and call names)."""
+    original = getattr(error, "orig", None) or error
+    args = getattr(original, "args", ())
+    state = str(args[0]) if len(args) > 1 else ""
+    words = str(args[1]) if len(args) > 1 else str(original)
+    words = re.sub(r"\s*\((?:-?\d+)\)\s*\(SQL\w+\)", "", words)   # " (18456) (SQLDriverConnect)"
+    words = re.sub(r"\(SQL\w+\)", "", words)
+    words = re.sub(r"\[[^\]]*\]", "", words)                    # [Microsoft][ODBC Driver 18 ...]
+    words = re.sub(r"\s+", " ", words.replace(";", ". ")).strip(" .")
+    return state, words
+
+
+def explain_odbc_error(error: BaseException, target: SqlServerTarget, driver: str,
+                       installed: list[str]) -> str:
+    """What a failed connection means and what to do, instead of the driver's raw words."""
+    state, words = odbc_error_parts(error)
+    raw = str(getattr(error, "orig", None) or error)
+    low = raw.lower()
+    log.warning("SQL Server connection to %s failed: %s", target.describe(), raw.splitlines()[0] if raw else "")
+    server, database = target.server, target.database
+    if state in ("IM002", "IM003") or "can't open lib" in low or "data source name not found" in low:
+        return _driver_missing(driver, installed)
+    if "certificate" in low or "target principal name" in low:
+        return ("the server's certificate is not trusted by this PC (usual for a server inside "
+                "the plant with a self-signed certificate). If this is your plant's server, tick "
+                "\"Trust server certificate\" in Settings ▸ Data source (TrustServerCertificate=yes); "
+                "or ask IT to install the server's certificate on this PC.")
+    if "ssl security error" in low or "encryption not supported" in low or "ssl provider" in low:
+        return (f"the ODBC driver \"{driver}\" could not set up an encrypted connection with the "
+                f"server (the built-in \"SQL Server\" driver lacks TLS 1.2 on older Windows). "
+                + INSTALL_DRIVER)
+    if "cannot open database" in low or state == "42000" and "database" in low:
+        return (f"the database {database} does not exist on {server}, or your login may not use "
+                f"it: check the database name, or ask the database administrator for access.")
+    if state == "28000" or "login failed" in low:
+        if target.user:
+            return (f"the server refused the SQL login {target.user}: the user name or password is "
+                    f"wrong, or the login is disabled. Enter the password again in Settings ▸ "
+                    f"Data source.")
+        return (f"the server refused your Windows login: ask the database administrator to give "
+                f"your Windows account read access to database {database} on {server}.")
+    if "sspi" in low:
+        return ("your Windows login could not be checked with the domain (is the PC on the plant "
+                "network or VPN?). Try again on the plant network, or use a SQL login.")
+    if (state in ("08001", "HYT00", "08S01") or "timeout" in low or "not found or was not accessible"
+            in low or "does not exist or access denied" in low or "no such host" in low):
+        return (f"the server {server} could not be reached: check the server name (and "
+                f"\\instance or ,port), that this PC is on the plant network or VPN, and that the "
+                f"server accepts remote connections.")
+    return f"the ODBC driver \"{driver}\" reported: {words or type(error).__name__}"
 
 
 class SqlServerSource(Source):
     """Tables and views of the dbo schema of a SQLAlchemy engine (SQL Server in the plant)."""
 
-    def __init__(self, engine: Engine, description: str):
+    def __init__(self, engine: Engine, description: str,
+                 explain: Callable[[BaseException], str] | None = None):
+        """Connect at once; `explain` words a failed connection (default: the database's words)."""
         super().__init__()
         self._engine = engine
         self._description = description
@@ -188,7 +340,8 @@ class SqlServerSource(Source):
                 conn.execute(text("SELECT 1"))
         except SQLAlchemyError as e:
             engine.dispose()
-            raise SourceError(f"Could not connect to {description}: {_db_message(e)}") from e
+            reason = explain(e) if explain is not None else _db_message(e)
+            raise SourceError(f"Could not connect to {description}: {reason}") from e
 
     def describe(self) -> str:
         return self._description
@@ -239,6 +392,7 @@ class SqlServerSource(Source):
 
 
 def _db_message(error: SQLAlchemyError) -> str:
-    """The database's own words (without SQLAlchemy's statement dump and links)."""
-    original = getattr(error, "orig", None)
-    return str(original if original is not None else error).split("\n")[0]
+    """The database's own words (without SQLAlchemy's statement dump, links and ODBC prefixes)."""
+    if isinstance(error, DBAPIError):
+        return odbc_error_parts(error)[1] or type(error).__name__
+    return str(error).split("\n")[0]
