@@ -44,3 +44,26 @@ def import_source(store: Store, spec: str, view_names: dict[str, str] | None = N
     audit.record(store, "data.import", described, {"counts": counts, "warnings": views.warnings}, user)
     p.report(1.0, "import finished")
     return ImportReport(described, counts, views.warnings)
+
+
+@dataclass
+class SourceCheck:
+    """What Test connection found: the source, its tables, and where each ERP view is."""
+
+    source: str
+    tables: list[str]
+    views: dict[str, str]          # kind → table found for it
+    warnings: list[str]
+
+
+def check_source(spec: str, view_names: dict[str, str] | None = None) -> SourceCheck:
+    """Connect and check the three views and their required columns exactly as an import would,
+    without reading rows. SourceError (naming what is missing) when an import would fail there."""
+    from app.sources import check_views, open_source
+
+    with open_source(spec) as source:
+        names = {k: v for k, v in (view_names or {}).items() if v}
+        tables = source.list_tables()
+        checked = check_views(source, names)
+        return SourceCheck(source.describe(), tables,
+                           {kind: table for kind, (table, _) in checked.found.items()}, checked.warnings)

@@ -6,6 +6,7 @@
 from app.sources.base import Source, SourceError
 from app.sources.factory import open_source
 from app.sources.sqlserver import store_sql_password
-from app.sources.views import Views, read_views
+from app.sources.views import ViewCheck, Views, check_views, read_views
 
-__all__ = ["Source", "SourceError", "Views", "open_source", "read_views", "store_sql_password"]
+__all__ = ["Source", "SourceError", "ViewCheck", "Views", "check_views", "open_source", "read_views",
+           "store_sql_password"]

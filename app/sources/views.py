@@ -50,17 +50,18 @@ def _without_dbo(name: str) -> str:
     return name[4:] if name[:4].lower() == "dbo." else name
 
 
-def read_views(source: Source, view_names: dict[str, str] | None = None,
-               progress: ProgressReporter | None = None) -> Views:
-    """Read, check and normalise the item, routing and work-result views of `source`.
+@dataclass
+class ViewCheck:
+    """Where each view was found (kind → table and the schema columns it has) and what is missing
+    but not required."""
 
-    View names default to those the source was opened with. Every missing view and every
-    missing required column is reported in one SourceError before any data is read. The frames
-    keep only the schema's columns, in its order: numeric columns as Float64, date columns as
-    Datetime, the rest as stripped text with empty cells null, ITEM_CD upper case; rows with no
-    value at all are dropped. A value that does not fit its column is a SourceError naming
-    where it is. `progress` gets a report per view and batch and may raise Cancelled.
-    """
+    found: dict[str, tuple[str, list[str]]]
+    warnings: list[str] = field(default_factory=list)
+
+
+def check_views(source: Source, view_names: dict[str, str] | None = None) -> ViewCheck:
+    """Find the three views and check their columns without reading rows: one SourceError naming
+    every missing view and required column (and the source's tables when a view is missing)."""
     names = {**source.view_names, **(view_names or {})}
     tables = source.list_tables()
     problems: list[str] = []
@@ -81,7 +82,22 @@ def read_views(source: Source, view_names: dict[str, str] | None = None,
         if len(found) < len(VIEW_KINDS):
             text += f"\nIts tables are: {_listing(tables)}"
         raise SourceError(text)
+    return ViewCheck(found, warnings)
 
+
+def read_views(source: Source, view_names: dict[str, str] | None = None,
+               progress: ProgressReporter | None = None) -> Views:
+    """Read, check and normalise the item, routing and work-result views of `source`.
+
+    View names default to those the source was opened with. Every missing view and every
+    missing required column is reported in one SourceError before any data is read. The frames
+    keep only the schema's columns, in its order: numeric columns as Float64, date columns as
+    Datetime, the rest as stripped text with empty cells null, ITEM_CD upper case; rows with no
+    value at all are dropped. A value that does not fit its column is a SourceError naming
+    where it is. `progress` gets a report per view and batch and may raise Cancelled.
+    """
+    checked = check_views(source, view_names)
+    found, warnings = checked.found, checked.warnings
     frames = {}
     for i, kind in enumerate(VIEW_KINDS):
         table, columns = found[kind]

@@ -1,13 +1,14 @@
-"""Settings ▸ Data source (SQLite, Access, SQL Server with Windows authentication or SQL login) and the
-import of a source. A SQL login's password goes to the OS keyring, never to a file."""
+"""Settings ▸ Data source (SQLite, Access, a CSV/Excel folder, SQL Server with Windows authentication
+or SQL login) and the import of a source. A SQL login's password goes to the OS keyring, never to a
+file; Test connection checks the three ERP views and their columns as an import does."""
 from __future__ import annotations
 
 import logging
-from urllib.parse import quote_plus
 
 from PySide6.QtCore import QSettings, Signal
 from PySide6.QtWidgets import (
     QButtonGroup,
+    QCheckBox,
     QComboBox,
     QDialog,
     QDialogButtonBox,
@@ -20,49 +21,36 @@ from PySide6.QtWidgets import (
     QListWidget,
     QPushButton,
     QRadioButton,
+    QSizePolicy,
     QStackedWidget,
     QVBoxLayout,
     QWidget,
 )
 
 from app.domain.schema import DEFAULT_VIEW_NAMES, ITEMS, RESULTS, ROUTINGS
+from app.sources.base import SourceError
+from app.sources.sqlserver import installed_drivers, sqlserver_spec, store_sql_password
 from app.ui.widgets import Banner, JobBar
 from app.ui.workers import TaskRunner
 
 log = logging.getLogger("app.ui.dialogs")
-KEYRING_SERVICE = "routing-ml"
-KINDS = ("sqlite", "access", "sqlserver")
-ODBC_DRIVERS = ["ODBC Driver 18 for SQL Server", "ODBC Driver 17 for SQL Server", "SQL Server"]
-
-
-def keyring_key(server: str, user: str) -> str:
-    return f"{server}/{user}"
+KINDS = ("sqlite", "access", "folder", "sqlserver")
 
 
 def source_spec(kind: str, path: str = "", server: str = "", database: str = "", auth: str = "windows",
-                user: str = "", driver: str = ODBC_DRIVERS[0]) -> str:
+                user: str = "", driver: str = "", trust_server_certificate: bool = False) -> str:
     """The source string app.sources.open_source understands. It never holds a password: a SQL
-    login's password is looked up in the OS keyring by app.sources when it connects."""
-    if kind in ("sqlite", "access"):
+    login's password is looked up in the OS keyring by app.sources when it connects. An empty
+    `driver` means the newest SQL Server ODBC driver installed."""
+    if kind != "sqlserver":
         return path.strip()
-    drv = quote_plus(driver)
-    if auth == "windows":
-        return f"mssql+pyodbc://{server}/{database}?driver={drv}&trusted_connection=yes"
-    return f"mssql+pyodbc://{quote_plus(user)}@{server}/{database}?driver={drv}"
-
-
-def _list_tables(source) -> list[str]:
-    for name in ("tables", "list_tables", "table_names", "views"):
-        fn = getattr(source, name, None)
-        if callable(fn):
-            return sorted(str(t) for t in fn())
-        if isinstance(fn, (list, tuple)):
-            return sorted(str(t) for t in fn)
-    return []
+    return sqlserver_spec(server, database, user if auth == "sql" else None, driver or None,
+                          trust_server_certificate)
 
 
 class DataSourceDialog(QDialog):
-    """Edit the data source; Test connection lists its tables; in import mode, Import copies it into the store."""
+    """Edit the data source; Test connection checks its ERP views; in import mode, Import copies it
+    into the store."""
 
     import_requested = Signal(str, dict)   # source spec, view names
 
@@ -71,12 +59,13 @@ class DataSourceDialog(QDialog):
         self.runner = runner
         self.import_mode = import_mode
         self.setWindowTitle(self.tr("Import a source") if import_mode else self.tr("Data source"))
-        self.setMinimumWidth(620)
+        self.setMinimumWidth(640)
 
         self.kind_group = QButtonGroup(self)
         kinds = QHBoxLayout()
         self.kind_buttons = {}
         for i, (kind, label) in enumerate((("sqlite", self.tr("SQLite file")), ("access", self.tr("Access file")),
+                                           ("folder", self.tr("CSV / Excel folder")),
                                            ("sqlserver", self.tr("SQL Server")))):
             b = QRadioButton(label)
             b.setObjectName(f"kind_{kind}")
@@ -95,22 +84,49 @@ class DataSourceDialog(QDialog):
         pr = QHBoxLayout()
         pr.addWidget(self.path_edit, 1)
         pr.addWidget(browse)
-        fl.addRow(self.tr("File"), pr)
+        self.path_label = QLabel(self.tr("File"))
+        fl.addRow(self.path_label, pr)
 
         # server page
         self.server_edit = QLineEdit()
         self.server_edit.setObjectName("server")
-        self.server_edit.setPlaceholderText(r"ERPSQL01\KSM")
+        self.server_edit.setPlaceholderText(r"ERPSQL01\KSM  ·  erp.plant.local,1433")
         self.database_edit = QLineEdit("KsmErp")
         self.database_edit.setObjectName("database")
         self.driver_box = QComboBox()
-        self.driver_box.setEditable(True)
-        self.driver_box.addItems(ODBC_DRIVERS)
-        self.auth_windows = QRadioButton(self.tr("Windows authentication (Trusted_Connection)"))
+        self.driver_box.setObjectName("odbcDriver")
+        self.installed = installed_drivers()
+        if self.installed:
+            self.driver_box.addItem(self.tr("Newest installed (%1)").replace("%1", self.installed[0]), "")
+            for name in self.installed:
+                self.driver_box.addItem(name, name)
+        else:
+            self.driver_box.addItem(self.tr("No SQL Server ODBC driver is installed"), "")
+            self.driver_box.setEnabled(False)
+        self.driver_hint = QLabel(self.tr("Install “Microsoft ODBC Driver 18 for SQL Server” (ask IT)."))
+        self.driver_hint.setObjectName("muted")
+        self.driver_hint.setVisible(not self.installed)
+        self.trust_box = QCheckBox(self.tr("Trust server certificate"))
+        self.trust_box.setObjectName("trustServerCertificate")
+        self.trust_box.setToolTip(self.tr("For a plant server with its own (self-signed) certificate, which "
+                                          "this PC does not know: the connection stays encrypted, but the "
+                                          "server is not checked (TrustServerCertificate=yes)."))
+        self.auth_windows = QRadioButton(self.tr("Windows authentication"))
         self.auth_windows.setObjectName("authWindows")
         self.auth_sql = QRadioButton(self.tr("SQL login"))
         self.auth_sql.setObjectName("authSql")
+        self.auth_group = QButtonGroup(self)
+        self.auth_group.addButton(self.auth_windows)
+        self.auth_group.addButton(self.auth_sql)
         self.auth_windows.setChecked(True)
+        auth_row = QWidget()   # one row with its own size hint, so the two choices never overlap
+        auth_row.setObjectName("signIn")
+        al = QHBoxLayout(auth_row)
+        al.setContentsMargins(0, 0, 0, 0)
+        al.addWidget(self.auth_windows)
+        al.addWidget(self.auth_sql)
+        al.addStretch(1)
+        auth_row.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)
         self.user_edit = QLineEdit()
         self.user_edit.setObjectName("sqlUser")
         self.password_edit = QLineEdit()
@@ -121,11 +137,13 @@ class DataSourceDialog(QDialog):
         sl = QFormLayout(server_page)
         sl.addRow(self.tr("Server"), self.server_edit)
         sl.addRow(self.tr("Database"), self.database_edit)
-        sl.addRow(self.tr("ODBC driver"), self.driver_box)
-        auth = QVBoxLayout()
-        auth.addWidget(self.auth_windows)
-        auth.addWidget(self.auth_sql)
-        sl.addRow(self.tr("Sign-in"), auth)
+        drv = QVBoxLayout()
+        drv.setContentsMargins(0, 0, 0, 0)
+        drv.addWidget(self.driver_box)
+        drv.addWidget(self.driver_hint)
+        drv.addWidget(self.trust_box)
+        sl.addRow(self.tr("ODBC driver"), drv)
+        sl.addRow(self.tr("Sign-in"), auth_row)
         sl.addRow(self.tr("User"), self.user_edit)
         sl.addRow(self.tr("Password"), self.password_edit)
         self.auth_sql.toggled.connect(self._auth_changed)
@@ -152,7 +170,8 @@ class DataSourceDialog(QDialog):
         self.test_result.setWordWrap(True)
         self.tables = QListWidget()
         self.tables.setObjectName("tableList")
-        self.tables.setMaximumHeight(120)
+        self.tables.setMaximumHeight(110)
+        self.tables.hide()
         self.message = Banner("error")
         self.job = JobBar(cancellable=False)
 
@@ -175,11 +194,13 @@ class DataSourceDialog(QDialog):
         lay.addWidget(views)
         tr = QHBoxLayout()
         tr.addWidget(self.test_button)
-        tr.addWidget(self.test_result, 1)
+        tr.addStretch(1)
         lay.addLayout(tr)
+        lay.addWidget(self.test_result)
         lay.addWidget(self.job)
         lay.addWidget(self.tables)
         lay.addWidget(self.message)
+        lay.addStretch(1)
         lay.addWidget(buttons)
         self.kind_group.idToggled.connect(lambda _i, on: on and self._kind_changed())
         self.load()
@@ -189,8 +210,17 @@ class DataSourceDialog(QDialog):
         return KINDS[max(0, self.kind_group.checkedId())]
 
     def _kind_changed(self) -> None:
-        self.pages.setCurrentIndex(1 if self.kind() == "sqlserver" else 0)
+        kind = self.kind()
+        self.pages.setCurrentIndex(1 if kind == "sqlserver" else 0)
+        # Only the shown page counts for the size, so a file source gets no empty server-sized gap.
+        for i in range(self.pages.count()):
+            policy = QSizePolicy.Policy.Preferred if i == self.pages.currentIndex() else QSizePolicy.Policy.Ignored
+            self.pages.widget(i).setSizePolicy(policy, policy)
+        self.pages.adjustSize()
+        self.adjustSize()
+        self.path_label.setText(self.tr("Folder") if kind == "folder" else self.tr("File"))
         self.tables.clear()
+        self.tables.hide()
         self.test_result.clear()
 
     def _auth_changed(self) -> None:
@@ -199,9 +229,14 @@ class DataSourceDialog(QDialog):
         self.password_edit.setEnabled(sql)
 
     def _browse(self) -> None:
-        filt = (self.tr("SQLite files (*.sqlite *.db *.sqlite3);;All files (*)") if self.kind() == "sqlite"
-                else self.tr("Access files (*.accdb *.mdb);;All files (*)"))
-        path, _ = QFileDialog.getOpenFileName(self, self.tr("Choose the source file"), self.path_edit.text(), filt)
+        if self.kind() == "folder":
+            path = QFileDialog.getExistingDirectory(self, self.tr("Choose the folder with the three views"),
+                                                    self.path_edit.text())
+        else:
+            filt = (self.tr("SQLite files (*.sqlite *.db *.sqlite3);;All files (*)") if self.kind() == "sqlite"
+                    else self.tr("Access files (*.accdb *.mdb);;All files (*)"))
+            path, _ = QFileDialog.getOpenFileName(self, self.tr("Choose the source file"), self.path_edit.text(),
+                                                  filt)
         if path:
             self.path_edit.setText(path)
 
@@ -213,7 +248,9 @@ class DataSourceDialog(QDialog):
         self.path_edit.setText(str(s.value("path", "")))
         self.server_edit.setText(str(s.value("server", "")))
         self.database_edit.setText(str(s.value("database", "KsmErp")))
-        self.driver_box.setCurrentText(str(s.value("driver", ODBC_DRIVERS[0])))
+        # A driver saved on another PC, or since uninstalled, falls back to the newest installed.
+        self.driver_box.setCurrentIndex(max(0, self.driver_box.findData(str(s.value("driver", "")))))
+        self.trust_box.setChecked(str(s.value("trust_server_certificate", "false")).lower() == "true")
         (self.auth_sql if s.value("auth", "windows") == "sql" else self.auth_windows).setChecked(True)
         self.user_edit.setText(str(s.value("user", "")))
         for kind_, e in self.view_edits.items():
@@ -224,15 +261,32 @@ class DataSourceDialog(QDialog):
 
     def values(self) -> dict:
         return {"kind": self.kind(), "path": self.path_edit.text().strip(), "server": self.server_edit.text().strip(),
-                "database": self.database_edit.text().strip(), "driver": self.driver_box.currentText().strip(),
-                "auth": "sql" if self.auth_sql.isChecked() else "windows", "user": self.user_edit.text().strip()}
+                "database": self.database_edit.text().strip(), "driver": self.driver_box.currentData() or "",
+                "auth": "sql" if self.auth_sql.isChecked() else "windows", "user": self.user_edit.text().strip(),
+                "trust_server_certificate": self.trust_box.isChecked()}
 
     def view_names(self) -> dict[str, str]:
         return {k: e.text().strip() for k, e in self.view_edits.items() if e.text().strip()}
 
     def spec(self) -> str:
         v = self.values()
-        return source_spec(v["kind"], v["path"], v["server"], v["database"], v["auth"], v["user"], v["driver"])
+        return source_spec(v["kind"], v["path"], v["server"], v["database"], v["auth"], v["user"], v["driver"],
+                           v["trust_server_certificate"])
+
+    def _missing_input(self) -> str | None:
+        """What the user still has to enter before connecting, or None."""
+        v = self.values()
+        if v["kind"] == "sqlserver":
+            if not v["server"]:
+                return self.tr("Enter the server name.")
+            if not v["database"]:
+                return self.tr("Enter the database name.")
+            if v["auth"] == "sql" and not v["user"]:
+                return self.tr("Enter the SQL login's user name.")
+            return None
+        if not v["path"]:
+            return self.tr("Choose the source folder.") if v["kind"] == "folder" else self.tr("Choose the source file.")
+        return None
 
     def _keep_typed_password(self) -> bool:
         """A password typed for a SQL login goes to the keyring before any connection is made."""
@@ -241,32 +295,25 @@ class DataSourceDialog(QDialog):
         if v["kind"] != "sqlserver" or v["auth"] != "sql" or not pw:
             return True
         try:
-            import keyring
-            keyring.set_password(KEYRING_SERVICE, keyring_key(v["server"], v["user"]), pw)
-        except Exception as exc:  # noqa: BLE001 - no keyring backend on this PC
-            self.message.show_message(self.tr("The password could not be stored in the OS keyring (%1); "
-                                              "it was not saved anywhere else.").replace("%1", str(exc)))
+            store_sql_password(v["server"], v["user"], pw)
+        except SourceError as exc:  # no keyring on this PC, or Windows refused it: said in plain words
+            self.message.show_message(str(exc))
             return False
+        self.password_edit.clear()
+        self.password_edit.setPlaceholderText(self.tr("saved in the OS keyring; type to replace it"))
         return True
 
     def save(self) -> bool:
         """Settings to QSettings; a SQL login's password to the OS keyring (never to a file)."""
-        v = self.values()
-        if v["kind"] == "sqlserver" and not v["server"]:
-            self.message.show_message(self.tr("Enter the server name."))
+        problem = self._missing_input()
+        if problem:
+            self.message.show_message(problem)
             return False
-        if v["kind"] != "sqlserver" and not v["path"]:
-            self.message.show_message(self.tr("Choose the source file."))
+        if not self._keep_typed_password():
             return False
-        if v["kind"] == "sqlserver" and v["auth"] == "sql":
-            if not v["user"]:
-                self.message.show_message(self.tr("Enter the SQL login's user name."))
-                return False
-            if not self._keep_typed_password():
-                return False
         s = QSettings()
         s.beginGroup("source")
-        for k, val in v.items():
+        for k, val in self.values().items():
             s.setValue(k, val)
         for kind_, e in self.view_edits.items():
             s.setValue(f"views/{kind_}", e.text().strip())
@@ -281,28 +328,37 @@ class DataSourceDialog(QDialog):
 
     # ---- test and import -----------------------------------------------------------------
     def test_connection(self):
-        spec = self.spec()
-        if not self._keep_typed_password():
-            return None
-        if not spec:
-            self.test_result.setText(self.tr("Choose a file or enter a server first."))
-            return None
+        """Connect and check the three views and their columns as an import would (on a worker)."""
         self.tables.clear()
+        self.tables.hide()
+        self.message.hide()
+        problem = self._missing_input()
+        if problem:
+            self.test_result.setText("✖ " + problem)
+            return None
+        if not self._keep_typed_password():
+            self.test_result.clear()
+            return None
+        spec, names = self.spec(), self.view_names()
         self.test_result.setText(self.tr("connecting…"))
         self.test_button.setEnabled(False)
 
-        def work(p):
-            from app.sources import open_source
-            with open_source(spec) as source:
-                return getattr(source, "describe", lambda: spec)(), _list_tables(source)
+        def work(_progress):
+            from app.services.importing import check_source
+            return check_source(spec, names)
 
-        def ok(result):
-            described, tables = result
-            self.test_result.setText("✔ " + self.tr("Connected to %1: %2 tables or views.")
-                                     .replace("%1", str(described)).replace("%2", str(len(tables))))
-            self.tables.addItems(tables)
+        def ok(check) -> None:
+            views = ", ".join(check.views[k] for k in (ITEMS, ROUTINGS, RESULTS))
+            text = "✔ " + self.tr("Connected to %1. The three ERP views are there with their required "
+                                  "columns (%2); an import can read them.").replace("%1", check.source).replace(
+                "%2", views)
+            for warning in check.warnings:
+                text += "\n⚠ " + warning
+            self.test_result.setText(text)
+            self.tables.addItems([("✔ " if t in check.views.values() else "    ") + t for t in check.tables])
+            self.tables.show()
 
-        def fail(message: str):
+        def fail(message: str) -> None:
             self.test_result.setText("✖ " + message)
 
         return self.runner.start(work, "test connection", on_result=ok, on_error=fail,

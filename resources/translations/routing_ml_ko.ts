@@ -133,7 +133,7 @@
 <context>
     <name>DataSourceDialog</name>
     <message>
-        <location filename="../../app/ui/dialogs.py" line="+73"/>
+        <location filename="../../app/ui/dialogs.py" line="+61"/>
         <source>Import a source</source>
         <translation>원천 데이터 가져오기</translation>
     </message>
@@ -154,6 +154,11 @@
     </message>
     <message>
         <location line="+1"/>
+        <source>CSV / Excel folder</source>
+        <translation>CSV / Excel 폴더</translation>
+    </message>
+    <message>
+        <location line="+1"/>
         <source>SQL Server</source>
         <translation>SQL Server</translation>
     </message>
@@ -164,13 +169,34 @@
     </message>
     <message>
         <location line="+7"/>
+        <location line="+134"/>
         <source>File</source>
         <translation>파일</translation>
     </message>
     <message>
-        <location line="+11"/>
-        <source>Windows authentication (Trusted_Connection)</source>
-        <translation>Windows 인증 (Trusted_Connection)</translation>
+        <location line="-121"/>
+        <source>Newest installed (%1)</source>
+        <translation>설치된 최신 드라이버 (%1)</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>No SQL Server ODBC driver is installed</source>
+        <translation>SQL Server ODBC 드라이버가 설치되어 있지 않습니다</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>Trust server certificate</source>
+        <translation>서버 인증서 신뢰</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>For a plant server with its own (self-signed) certificate, which this PC does not know: the connection stays encrypted, but the server is not checked (TrustServerCertificate=yes).</source>
+        <translation>이 PC가 모르는 자체 서명 인증서를 쓰는 공장 서버용입니다. 연결은 계속 암호화되지만 서버는 확인하지 않습니다 (TrustServerCertificate=yes).</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Windows authentication</source>
+        <translation>Windows 인증</translation>
     </message>
     <message>
         <location line="+2"/>
@@ -178,7 +204,7 @@
         <translation>SQL 로그인</translation>
     </message>
     <message>
-        <location line="+8"/>
+        <location line="+19"/>
         <source>kept in the Windows Credential Manager / OS keyring</source>
         <translation>Windows 자격 증명 관리자 / OS 키링에 보관</translation>
     </message>
@@ -193,12 +219,12 @@
         <translation>데이터베이스</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="+6"/>
         <source>ODBC driver</source>
         <translation>ODBC 드라이버</translation>
     </message>
     <message>
-        <location line="+4"/>
+        <location line="+1"/>
         <source>Sign-in</source>
         <translation>로그인 방식</translation>
     </message>
@@ -238,7 +264,7 @@
         <translation>연결 테스트</translation>
     </message>
     <message>
-        <location line="+13"/>
+        <location line="+14"/>
         <source>Save</source>
         <translation>저장</translation>
     </message>
@@ -249,6 +275,16 @@
     </message>
     <message>
         <location line="+38"/>
+        <source>Folder</source>
+        <translation>폴더</translation>
+    </message>
+    <message>
+        <location line="+12"/>
+        <source>Choose the folder with the three views</source>
+        <translation>세 뷰가 들어 있는 폴더 선택</translation>
+    </message>
+    <message>
+        <location line="+3"/>
         <source>SQLite files (*.sqlite *.db *.sqlite3);;All files (*)</source>
         <translation>SQLite 파일 (*.sqlite *.db *.sqlite3);;모든 파일 (*)</translation>
     </message>
@@ -263,39 +299,49 @@
         <translation>원천 파일 선택</translation>
     </message>
     <message>
-        <location line="+52"/>
+        <location line="+43"/>
         <source>Enter the server name.</source>
         <translation>서버 이름을 입력하세요.</translation>
     </message>
     <message>
-        <location line="+3"/>
+        <location line="+2"/>
+        <source>Enter the database name.</source>
+        <translation>데이터베이스 이름을 입력하세요.</translation>
+    </message>
+    <message>
+        <location line="+5"/>
         <source>Choose the source file.</source>
         <translation>원천 파일을 선택하세요.</translation>
     </message>
     <message>
-        <location line="+4"/>
+        <location line="+0"/>
+        <source>Choose the source folder.</source>
+        <translation>원본 폴더를 선택하세요.</translation>
+    </message>
+    <message>
+        <location line="+15"/>
+        <source>saved in the OS keyring; type to replace it</source>
+        <translation>OS 키링에 저장됨. 바꾸려면 새로 입력하세요</translation>
+    </message>
+    <message>
+        <location line="+49"/>
+        <source>Connected to %1. The three ERP views are there with their required columns (%2); an import can read them.</source>
+        <translation>%1에 연결했습니다. 세 ERP 뷰와 필수 열이 모두 있어(%2) 가져오기를 할 수 있습니다.</translation>
+    </message>
+    <message>
+        <location line="-67"/>
         <source>Enter the SQL login&apos;s user name.</source>
         <translation>SQL 로그인 사용자 이름을 입력하세요.</translation>
     </message>
     <message>
-        <location line="-16"/>
-        <source>The password could not be stored in the OS keyring (%1); it was not saved anywhere else.</source>
-        <translation>비밀번호를 OS 키링에 저장하지 못했습니다 (%1). 다른 곳에도 저장하지 않았습니다.</translation>
+        <location line="-179"/>
+        <source>Install “Microsoft ODBC Driver 18 for SQL Server” (ask IT).</source>
+        <translation>“Microsoft ODBC Driver 18 for SQL Server”를 설치하세요 (IT 부서에 요청).</translation>
     </message>
     <message>
-        <location line="+41"/>
-        <source>Choose a file or enter a server first.</source>
-        <translation>먼저 파일을 선택하거나 서버를 입력하세요.</translation>
-    </message>
-    <message>
-        <location line="+3"/>
+        <location line="+237"/>
         <source>connecting…</source>
         <translation>연결 중…</translation>
-    </message>
-    <message>
-        <location line="+10"/>
-        <source>Connected to %1: %2 tables or views.</source>
-        <translation>%1에 연결됨: 테이블/뷰 %2개.</translation>
     </message>
 </context>
 <context>
@@ -385,7 +431,7 @@
 <context>
     <name>Labels</name>
     <message>
-        <location filename="../../app/ui/wording.py" line="+47"/>
+        <location filename="../../app/ui/wording.py" line="+45"/>
         <source>Part type</source>
         <translation>부품 유형</translation>
     </message>
