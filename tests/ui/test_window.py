@@ -70,11 +70,11 @@ def test_data_source_dialog_keeps_the_password_in_the_keyring(qtbot, make_window
     dlg.close()
 
 
-def test_data_source_test_connection_lists_tables(qtbot, make_window, store_url, demo_store_file):
+def test_data_source_test_connection_lists_tables(qtbot, make_window, store_url, demo_plant_file):
     w = make_window(store_url)
     dlg = w.data_source_dialog()
     dlg.kind_buttons["sqlite"].setChecked(True)
-    dlg.path_edit.setText(str(demo_store_file))
+    dlg.path_edit.setText(str(demo_plant_file))  # the ERP views (the store is no source: it lacks them)
     task = dlg.test_connection()
     with qtbot.waitSignal(task.signals.done, timeout=LONG):
         pass
