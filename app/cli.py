@@ -168,8 +168,9 @@ def _parse_weights(pairs: list[str] | None) -> dict[str, float]:
 
 
 def cmd_screenshot(args) -> int:
-    from app.ui.screenshot import take_screenshots
-    for path in take_screenshots(Path(args.out), store_url=args.store, language=args.language):
+    from app.ui.screenshot import SIZE, parse_size, take_screenshots
+    size = parse_size(args.size) if args.size else SIZE
+    for path in take_screenshots(Path(args.out), store_url=args.store, language=args.language, size=size):
         print(path)
     return 0
 
@@ -243,6 +244,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("screenshot", help="render every tab of the window to PNG files")
     p.add_argument("--out", required=True)
     p.add_argument("--language", choices=["en", "ko"], help="the pictures' language (default: the system's)")
+    p.add_argument("--size", help="the window's size in logical pixels, WIDTHxHEIGHT (default 1600x980)")
     store_arg(p)
     p.set_defaults(func=cmd_screenshot)
     return ap

@@ -5,5 +5,5 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 TS=resources/translations/routing_ml_ko.ts
-.venv/bin/pyside6-lupdate -no-obsolete -locations relative -source-language en -target-language ko_KR app/ui/*.py -ts "$TS"
+.venv/bin/pyside6-lupdate -no-obsolete -locations relative -source-language en -target-language ko_KR $(find app/ui -name "*.py" | sort) -ts "$TS"
 .venv/bin/pyside6-lrelease "$TS" -qm "${TS%.ts}.qm"

@@ -26,3 +26,11 @@ def events(store: Store, limit: int = 200) -> list[dict[str, Any]]:
     with store.engine.connect() as conn:
         rows = conn.execute(audit_event.select().order_by(audit_event.c.id.desc()).limit(limit)).mappings().all()
     return [dict(r) for r in rows]
+
+
+def events_of(store: Store, actions: tuple[str, ...]) -> list[dict[str, Any]]:
+    """Every event with one of these actions, oldest first."""
+    with store.engine.connect() as conn:
+        rows = conn.execute(audit_event.select().where(audit_event.c.action.in_(actions))
+                            .order_by(audit_event.c.id)).mappings().all()
+    return [dict(r) for r in rows]

@@ -27,5 +27,7 @@ def build_demo(store: Store, items: int = DEMO_ITEMS, seed: int = 7, progress: P
         path = Path(tmp) / "demo-plant.sqlite"
         generator.write(plant, path)
         p.report(0.3, "importing the demo plant")
-        import_source(store, str(path), progress=p.sub(0.3, 0.55))
+        # the file is temporary: the import history names the plant, not a path that will not exist
+        import_source(store, str(path), progress=p.sub(0.3, 0.55),
+                      source_name=f"demo plant ({items:,} items, seed {seed})")
     return models.train(store, progress=p.sub(0.55, 1.0))

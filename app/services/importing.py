@@ -19,10 +19,12 @@ class ImportReport:
 
 
 def import_source(store: Store, spec: str, view_names: dict[str, str] | None = None,
-                  progress: Progress | None = None, user: User | None = None) -> ImportReport:
+                  progress: Progress | None = None, user: User | None = None,
+                  source_name: str | None = None) -> ImportReport:
     """Read the three views, check them, and replace the store's copy in one transaction.
 
     Any problem (missing columns, bad values, Cancel) leaves the previous copy as it was.
+    `source_name` is what the import history calls the source (default: the source's own description).
     """
     from app.sources import (  # sources pull in ODBC; load them only when used
         open_source,
@@ -36,7 +38,7 @@ def import_source(store: Store, spec: str, view_names: dict[str, str] | None = N
     started = datetime.now()
     p.report(0.0, f"opening {spec}")
     with open_source(spec) as source:
-        described = source.describe()
+        described = source_name or source.describe()
         views = read_views(source, names, p.sub(0.0, 0.5))
     frames = views.frames()
     counts = store.replace_views({k: frames[k] for k in VIEW_KINDS}, p)

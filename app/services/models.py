@@ -125,15 +125,44 @@ def activate(store: Store, version: str, user: User | None = None) -> None:
         audit.record(store, "model.activate", version, {}, user, conn)
 
 
+def activation_history(store: Store) -> list[str]:
+    """The versions that were active, oldest first, as a stack: activating (or training) pushes a
+    version, a rollback pops the one it left. The last entry is the active version."""
+    stack: list[str] = []
+    for ev in audit.events_of(store, ("model.activate", "model.rollback")):
+        if ev["action"] == "model.rollback" and stack:
+            stack.pop()
+        if not stack or stack[-1] != ev["target"]:
+            stack.append(ev["target"])
+    return stack
+
+
+def rollback_target(store: Store, rows: list[dict[str, Any]] | None = None) -> str | None:
+    """The version a rollback would activate: the one active before the current version became
+    active, going further back on each rollback (never back and forth between two)."""
+    rows = list_models(store) if rows is None else rows
+    known = {m["version"] for m in rows}
+    active = next((m["version"] for m in rows if m["active"]), None)
+    stack = [v for v in activation_history(store) if v in known]
+    if active is not None and (not stack or stack[-1] != active):
+        stack.append(active)  # activated outside the audit trail (an older store): start from here
+    while stack and stack[-1] == active:
+        stack.pop()
+    return stack[-1] if stack else None
+
+
 def rollback(store: Store, user: User | None = None) -> str:
-    """Activate the most recently activated version before the current one."""
-    models = list_models(store)
-    earlier = sorted((m for m in models if not m["active"] and m["activated_at"] is not None),
-                     key=lambda m: m["activated_at"], reverse=True)
-    if not earlier:
+    """Activate the version that was active before the current one; repeated, it goes further back."""
+    user = user or current_user()
+    rows = list_models(store)
+    target = rollback_target(store, rows)
+    if target is None:
         raise NoModelError("there is no earlier active model version to roll back to")
-    target = earlier[0]["version"]
-    activate(store, target, user)
+    current = next((m["version"] for m in rows if m["active"]), None)
+    load(store, target)  # refuse to activate a damaged model
+    with store.begin() as conn:
+        _activate(conn, target)
+        audit.record(store, "model.rollback", target, {"from": current}, user, conn)
     return target
 
 

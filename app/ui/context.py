@@ -25,6 +25,7 @@ class AppContext(QObject):
         self.user = user or current_user()
         self.model: Any = None              # app.ml.model.RoutingModel of the active version
         self.models: list[dict[str, Any]] = []
+        self.rollback_target: str | None = None   # the version Roll back would activate
         self.model_error: str = ""
         self.first_start_running = False
         self.palette: list = []             # catalog.PaletteOperation of the active model

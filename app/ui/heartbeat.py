@@ -87,13 +87,13 @@ def measure_stalls(store_url: str, batch_items: int = 1000, timeout_s: float = 1
         # training through the Training tab
         window.tabs.setCurrentWidget(window.training)
         wait_until(lambda: not window.runner.running(), timeout_s)  # let the quality report finish first
-        window.training.evaluate_after.setChecked(False)
+        window.training.trainer.evaluate_after.setChecked(False)
         beat.start()
         result: dict[str, Any] = {}
         window.training.training_finished.connect(lambda v: result.setdefault("version", v))
         window.training.training_failed.connect(lambda m: result.setdefault("error", m))
         t = time.perf_counter()
-        window.training.train_button.click()
+        window.training.trainer.train_button.click()
         if not wait_until(lambda: bool(result) and window.ctx.model is not None and not window.runner.running(),
                           timeout_s):
             raise TimeoutError("training did not finish")

@@ -23,6 +23,8 @@ WARNING_BACKGROUND = QColor("#fde7e4")
 EDITED_TEXT = QColor("#1a4fa0")
 MUTED_TEXT = QColor("#6b7280")
 SAVED_BACKGROUND = QColor("#eef6ee")
+EDITED_BACKGROUND = QColor("#fff4d6")      # the engineer's routing with unsaved changes
+MODEL_ROW_BACKGROUND = QColor("#e8f0fb")   # the model's row among the baselines
 ACCENT = "#1f6feb"
 
 

@@ -59,6 +59,9 @@ class SimilarItemsModel(RowsTableModel):
     COLUMNS = ["ITEM_CD", "ITEM_NM", "PART_TYPE", "SIMILARITY", "WHY"]
     rows: list[SimilarItem]
 
+    def columnCount(self, parent=QModelIndex()) -> int:
+        return 0 if parent.isValid() else len(self.COLUMNS)
+
     def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):
         if orientation != Qt.Orientation.Horizontal:
             return None
@@ -183,8 +186,11 @@ class CandidateListModel(QAbstractTableModel):
 class BatchModel(RowsTableModel):
     COLUMNS = ["ITEM_CD", "STATUS", "SCORE", "OPS", "TOTAL", "ROUTING"]
 
+    def columnCount(self, parent=QModelIndex()) -> int:
+        return 0 if parent.isValid() else len(self.COLUMNS)
+
     def __init__(self, parent=None):
-        super().__init__(parent)
+        super().__init__(parent=parent)
         self.model_version = ""
 
     def set_batch(self, codes: list[str], batch: PredictionBatch) -> None:
@@ -444,7 +450,7 @@ class PredictionTab(QWidget):
         self.first_start.setObjectName("firstStart")
         self.first_job = JobBar(cancellable=False)
 
-        self.similar_model = SimilarItemsModel(self)
+        self.similar_model = SimilarItemsModel(parent=self)
         self.similar_table = read_only_table("similarTable")
         self.similar_table.setModel(self.similar_model)
         self.similar_table.setItemDelegateForColumn(3, ShareBarDelegate(self.similar_table))

@@ -9,7 +9,7 @@ from pathlib import Path
 from app.domain.routing import RoutingError
 
 SCREENSHOT_DEMO_ITEMS = 3000
-SIZE = (1600, 980)
+SIZE = (1600, 980)   # logical pixels, unless --size says otherwise
 
 
 def _store_with_data(store_url: str | None, workdir: Path):
@@ -28,8 +28,17 @@ def _store_with_data(store_url: str | None, workdir: Path):
     return demo, True
 
 
+def parse_size(text: str) -> tuple[int, int]:
+    """'1280x720' (or 1280×720) as (width, height) in logical pixels."""
+    import re
+    m = re.fullmatch(r"\s*(\d{3,5})\s*[x×X]\s*(\d{3,5})\s*", text or "")
+    if not m:
+        raise RoutingError(f"screenshot size {text!r} is not WIDTHxHEIGHT, for example 1280x720")
+    return int(m[1]), int(m[2])
+
+
 def take_screenshots(out_dir: Path, store_url: str | None = None, timeout_s: float = 600,
-                     language: str | None = None) -> list[Path]:
+                     language: str | None = None, size: tuple[int, int] = SIZE) -> list[Path]:
     """Render the Prediction tab (an item without routing, predicted), the batch view, the new-item form
     and the Training tab (quality report, registry, evaluation) to PNG files in `out_dir`.
     `language` ('en' or 'ko') overrides the system's for the pictures."""
@@ -56,7 +65,7 @@ def take_screenshots(out_dir: Path, store_url: str | None = None, timeout_s: flo
     with tempfile.TemporaryDirectory(prefix="routing-ml-shot-") as tmp:
         store, is_demo = _store_with_data(store_url, Path(tmp))
         window = MainWindow(store, build_demo_if_empty=False)
-        window.resize(*SIZE)
+        window.resize(*size)
         window.show()
         paths: list[Path] = []
         try:
@@ -118,7 +127,7 @@ def take_screenshots(out_dir: Path, store_url: str | None = None, timeout_s: flo
 
             # Training: quality report, registry and the evaluation of the active version
             window.tabs.setCurrentWidget(window.training)
-            wait_until(lambda: window.training.report is not None, timeout_s)
+            wait_until(lambda: window.training.data.report is not None, timeout_s)
             active = window.ctx.active_version
             row = next((m for m in window.ctx.models if m["version"] == active), None)
             if is_demo and row is not None and not row.get("metrics"):

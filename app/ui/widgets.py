@@ -1,37 +1,121 @@
 """Small widgets used across the window: message banners, a progress line with Cancel, a bar delegate."""
 from __future__ import annotations
 
-from typing import Callable
+from dataclasses import dataclass
+from typing import Any, Callable, Generic, Iterable, TypeVar
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QRectF, Qt, Signal
-from PySide6.QtGui import QColor, QPainter
-from PySide6.QtWidgets import (QAbstractItemView, QFrame, QHBoxLayout, QLabel, QProgressBar, QPushButton,
-                               QStyle, QStyledItemDelegate, QStyleOptionViewItem, QTableView, QToolButton,
+from PySide6.QtCore import QAbstractTableModel, QEvent, QModelIndex, QObject, QRectF, Qt, Signal
+from PySide6.QtGui import QBrush, QColor, QFont, QFontMetrics, QIcon, QPainter, QPixmap
+from PySide6.QtWidgets import (QAbstractItemView, QFrame, QHBoxLayout, QHeaderView, QLabel, QProgressBar,
+                               QPushButton, QStyle, QStyledItemDelegate, QStyleOptionViewItem, QTableView, QToolButton,
                                QWidget)
 
 from app.ui.workers import Task
 
+T = TypeVar("T")
 
 
-class RowsTableModel(QAbstractTableModel):
-    """A table model over a list of rows, one column per name in COLUMNS."""
+@dataclass(frozen=True)
+class Column(Generic[T]):
+    """One column of a RowsTableModel: its header and how a row shows in it.
 
-    COLUMNS: list[str] = []
+    `text` gives the display text; the optional callables give a row's tooltip, sort/bar value
+    (UserRole), text and background colours and bold font. `align` is "left", "right" or "center"."""
 
-    def __init__(self, parent=None):
+    key: str
+    header: str
+    text: Callable[[T], str]
+    align: str = "left"
+    header_tip: str | None = None
+    tip: Callable[[T], str | None] | None = None
+    value: Callable[[T], float | None] | None = None
+    foreground: Callable[[T], QColor | None] | None = None
+    background: Callable[[T], QColor | None] | None = None
+    bold: Callable[[T], bool] | None = None
+    swatch: QColor | None = None        # a colour square before the header (a chart's legend)
+
+
+def swatch_icon(colour: QColor, size: int = 10) -> QIcon:
+    pixmap = QPixmap(size, size)
+    pixmap.fill(colour)
+    return QIcon(pixmap)
+
+
+_ALIGN = {"left": int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter),
+          "right": int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter),
+          "center": int(Qt.AlignmentFlag.AlignCenter)}
+
+
+class RowsTableModel(QAbstractTableModel, Generic[T]):
+    """A read-only table over a list of rows of one type, described by a list of Columns."""
+
+    def __init__(self, columns: list[Column[T]] | None = None, parent=None):
         super().__init__(parent)
-        self.rows: list = []
+        self.columns: list[Column[T]] = list(columns or [])
+        self.rows: list[T] = []
 
-    def set_rows(self, rows) -> None:
+    def set_columns(self, columns: list[Column[T]]) -> None:
+        self.beginResetModel()
+        self.columns = list(columns)
+        self.endResetModel()
+
+    def set_rows(self, rows: Iterable[T]) -> None:
         self.beginResetModel()
         self.rows = list(rows)
         self.endResetModel()
+
+    def refresh(self) -> None:
+        """The rows changed in place: repaint them."""
+        if self.rows and self.columns:
+            self.dataChanged.emit(self.index(0, 0), self.index(len(self.rows) - 1, len(self.columns) - 1))
+
+    def column_index(self, key: str) -> int:
+        return next(i for i, c in enumerate(self.columns) if c.key == key)
 
     def rowCount(self, parent=QModelIndex()) -> int:
         return 0 if parent.isValid() else len(self.rows)
 
     def columnCount(self, parent=QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(self.COLUMNS)
+        return 0 if parent.isValid() else len(self.columns)
+
+    def headerData(self, section: int, orientation, role=Qt.ItemDataRole.DisplayRole) -> Any:
+        if orientation != Qt.Orientation.Horizontal or not 0 <= section < len(self.columns):
+            return None
+        c = self.columns[section]
+        if role == Qt.ItemDataRole.DisplayRole:
+            return c.header
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return c.header_tip
+        if role == Qt.ItemDataRole.TextAlignmentRole and c.align != "left":
+            return _ALIGN[c.align]
+        if role == Qt.ItemDataRole.DecorationRole and c.swatch is not None:
+            return swatch_icon(c.swatch)
+        return None
+
+    def data(self, index, role=Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or not (0 <= index.row() < len(self.rows)):
+            return None
+        row, c = self.rows[index.row()], self.columns[index.column()]
+        if role == Qt.ItemDataRole.DisplayRole:
+            return c.text(row)
+        if role == Qt.ItemDataRole.TextAlignmentRole:
+            return _ALIGN[c.align]
+        if role == Qt.ItemDataRole.ToolTipRole and c.tip is not None:
+            return c.tip(row)
+        if role == Qt.ItemDataRole.UserRole and c.value is not None:
+            return c.value(row)
+        if role == Qt.ItemDataRole.ForegroundRole and c.foreground is not None:
+            colour = c.foreground(row)
+            return QBrush(colour) if colour is not None else None
+        if role == Qt.ItemDataRole.BackgroundRole and c.background is not None:
+            colour = c.background(row)
+            return QBrush(colour) if colour is not None else None
+        if role == Qt.ItemDataRole.FontRole and c.bold is not None and c.bold(row):
+            f = QFont()
+            f.setBold(True)
+            return f
+        return None
+
 
 class Banner(QFrame):
     """A coloured message line with optional buttons; hidden until there is something to say."""
@@ -89,7 +173,7 @@ class JobBar(QWidget):
         self.message.setMinimumWidth(80)
         self.cancel = QPushButton(self.tr("Cancel"))
         self.cancel.setVisible(cancellable)
-        self.cancel.clicked.connect(self._cancel)
+        self.cancel.clicked.connect(self.cancel_task)
         lay = QHBoxLayout(self)
         lay.setContentsMargins(0, 0, 0, 0)
         lay.addWidget(self.bar, 2)
@@ -115,7 +199,8 @@ class JobBar(QWidget):
     def value(self) -> float:
         return self.bar.value() / 1000
 
-    def _cancel(self) -> None:
+    def cancel_task(self) -> None:
+        """As a click on Cancel: ask the running task to stop."""
         if self.task is not None:
             self.task.cancel()
             self.cancel.setEnabled(False)
@@ -163,13 +248,111 @@ def read_only_table(name: str) -> QTableView:
     return t
 
 
+class _FillLastColumn(QObject):
+    """Keeps a table's last column at least as wide as its text, and wider to fill the view."""
+
+    def __init__(self, table: QTableView, content_width: int):
+        super().__init__(table)
+        self.table = table
+        self.content_width = content_width
+        table.viewport().installEventFilter(self)
+
+    def eventFilter(self, obj, event) -> bool:  # noqa: N802 - Qt's name
+        if event.type() == QEvent.Type.Resize:
+            self.apply()
+        return False
+
+    def apply(self) -> None:
+        h = self.table.horizontalHeader()
+        last = h.count() - 1
+        if last < 0:
+            return
+        others = sum(h.sectionSize(i) for i in range(last) if not h.isSectionHidden(i))
+        h.resizeSection(last, max(self.content_width, self.table.viewport().width() - others))
+
+
+def column_content_width(table: QTableView, column: int, max_rows: int = 500) -> int:
+    """Pixels the column needs so neither its header nor any of its (first `max_rows`) rows is cut."""
+    h = table.horizontalHeader()
+    need = h.sectionSizeHint(column)
+    model = table.model()
+    if model is None:
+        return need + 4
+    base = table.font()
+    for row in range(min(model.rowCount(), max_rows)):
+        index = model.index(row, column)
+        text = index.data(Qt.ItemDataRole.DisplayRole)
+        if not text:
+            continue
+        font = QFont(base)
+        role_font = index.data(Qt.ItemDataRole.FontRole)
+        if isinstance(role_font, QFont):
+            font.setBold(role_font.bold())   # the models only ever embolden
+        # the item delegate pads the text by its focus-frame margin on both sides
+        need = max(need, QFontMetrics(font).horizontalAdvance(str(text)) + 12)
+    return need + 4
+
+
+def fit_to_contents(table: QTableView, max_width: int = 400, min_width: int = 36) -> None:
+    """Every column as wide as its header and text (at most `max_width`; wider text shows in full in
+    its tooltip); the last column also fills the rest of the view."""
+    h = table.horizontalHeader()
+    h.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+    h.setStretchLastSection(False)
+    for i in range(h.count()):
+        h.resizeSection(i, min(max(column_content_width(table, i), min_width), max_width))
+    filler = table.findChild(_FillLastColumn)
+    last = h.count() - 1
+    width = min(max(column_content_width(table, last), min_width), max_width) if last >= 0 else 0
+    if filler is None:
+        filler = _FillLastColumn(table, width)
+    filler.content_width = width
+    filler.apply()
+
+
 def fit_columns(table, widths: list[int], stretch_last: bool = True) -> None:
     """Each column at least its preset width and never narrower than its header text."""
-    from PySide6.QtWidgets import QHeaderView
-
     h = table.horizontalHeader()
     h.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
     for i, w in enumerate(widths):
         if i < h.count():
             h.resizeSection(i, max(w, h.sectionSizeHint(i) + 6))
     h.setStretchLastSection(stretch_last)
+
+
+class ElidedLabel(QLabel):
+    """A one-line label for long text such as file paths: shows what fits, with "…" in the middle,
+    and the whole text as its tooltip. Its minimum width is small, so it never widens a panel."""
+
+    def __init__(self, text: str = "", parent=None, mode: Qt.TextElideMode = Qt.TextElideMode.ElideMiddle):
+        super().__init__(parent)
+        self._full = ""
+        self._mode = mode
+        self.setMinimumWidth(40)
+        self.setText(text)
+
+    def setText(self, text: str) -> None:  # noqa: N802 - Qt's name
+        self._full = text
+        self.setToolTip(text)
+        self._elide()
+
+    def full_text(self) -> str:
+        return self._full
+
+    def resizeEvent(self, event) -> None:  # noqa: N802
+        super().resizeEvent(event)
+        self._elide()
+
+    def sizeHint(self):  # noqa: N802
+        hint = super().sizeHint()
+        hint.setWidth(self.fontMetrics().horizontalAdvance(self._full) + 8)
+        return hint
+
+    def minimumSizeHint(self):  # noqa: N802
+        hint = super().minimumSizeHint()
+        hint.setWidth(40)
+        return hint
+
+    def _elide(self) -> None:
+        width = max(10, self.contentsRect().width())
+        super().setText(self.fontMetrics().elidedText(self._full, self._mode, width))

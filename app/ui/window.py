@@ -14,18 +14,25 @@ from app.store.db import Store
 from app.ui.context import AppContext
 from app.ui.dialogs import DataSourceDialog
 from app.ui.i18n import LANGUAGES, chosen_language
+from app.ui.wording import source_text
 from app.ui.prediction_tab import PredictionTab
-from app.ui.training_tab import TrainingTab
+from app.ui.training import TrainingTab
 from app.ui.workers import TaskRunner
 
 log = logging.getLogger("app.ui.window")
 PING_INTERVAL_MS = 60_000
 
 
+def list_registry(store: Store) -> dict[str, Any]:
+    """On a worker: the registry list and the version a rollback would activate."""
+    rows = models.list_models(store)
+    return {"models": rows, "rollback_target": models.rollback_target(store, rows)}
+
+
 def load_active_model(store: Store) -> dict[str, Any]:
     """On a worker: the registry list and the active model (verified) with its operation palette."""
-    rows = models.list_models(store)
-    out: dict[str, Any] = {"models": rows, "model": None, "error": "", "palette": [], "resources": []}
+    out: dict[str, Any] = dict(list_registry(store), model=None, error="", palette=[], resources=[])
+    rows = out["models"]
     if not any(m["active"] for m in rows):
         out["error"] = "no_model"
         return out
@@ -52,6 +59,8 @@ class MainWindow(QMainWindow):
         self.connected = False
         self._loading_model = False
         self._reload_again = False
+        self._list_requests = 0      # registry lists asked for, and the newest one applied
+        self._list_applied = 0
 
         self.tabs = QTabWidget()
         self.tabs.setObjectName("mainTabs")
@@ -217,7 +226,7 @@ class MainWindow(QMainWindow):
                     "Predict.").replace("%1", version))
         self.prediction.browser.set_store(self.ctx.store)
         self.refresh_models(True)
-        self.training._store_changed()
+        self.training.store_changed()
         self.first_start_finished.emit(True)
 
     def _demo_failed(self, message: str) -> None:
@@ -231,8 +240,11 @@ class MainWindow(QMainWindow):
     def refresh_models(self, reload_model: bool = True) -> None:
         """Reload the registry list (and the active model) on a worker."""
         store = self.ctx.store
+        self._list_requests += 1
+        seq = self._list_requests
         if not reload_model:
-            self.runner.start(lambda p: models.list_models(store), "list models", on_result=self._models_listed,
+            self.runner.start(lambda p: list_registry(store), "list models",
+                              on_result=lambda r, n=seq: self._models_listed(r, n),
                               on_error=lambda m: self._set_connection(False, m))
             return
         if self._loading_model:
@@ -241,7 +253,8 @@ class MainWindow(QMainWindow):
         self._loading_model = True
         if self.ctx.model is None:
             self.model_label.setText(self.tr("Model: loading…"))
-        self.runner.start(lambda p: load_active_model(store), "load model", on_result=self._model_loaded,
+        self.runner.start(lambda p: load_active_model(store), "load model",
+                          on_result=lambda r, n=seq: self._model_loaded(r, n),
                           on_error=self._model_failed, on_done=self._model_load_done)
 
     def _model_load_done(self) -> None:
@@ -250,15 +263,25 @@ class MainWindow(QMainWindow):
             self._reload_again = False
             self.refresh_models(True)
 
-    def _models_listed(self, rows: list[dict]) -> None:
-        self._set_connection(True)
-        self.ctx.models = rows
-        self.ctx.models_changed.emit()
-        self._show_model_label()
-
-    def _model_loaded(self, result: dict) -> None:
-        self._set_connection(True)
+    def _apply_registry(self, result: dict, seq: int) -> bool:
+        """Take a registry list unless a list asked for later has already arrived (an evaluation's
+        figures must not be replaced by an older list that was read before they were saved)."""
+        if seq < self._list_applied:
+            return False
+        self._list_applied = seq
         self.ctx.models = result["models"]
+        self.ctx.rollback_target = result["rollback_target"]
+        return True
+
+    def _models_listed(self, result: dict, seq: int) -> None:
+        self._set_connection(True)
+        if self._apply_registry(result, seq):
+            self.ctx.models_changed.emit()
+            self._show_model_label()
+
+    def _model_loaded(self, result: dict, seq: int) -> None:
+        self._set_connection(True)
+        self._apply_registry(result, seq)
         self.ctx.model = result["model"]
         self.ctx.palette = result["palette"]
         self.ctx.resources = result["resources"]
@@ -341,25 +364,27 @@ class MainWindow(QMainWindow):
     def import_source(self, spec: str, view_names: dict | None = None):
         store, user = self.ctx.store, self.ctx.user
         self.tabs.setCurrentWidget(self.training)
-        self.training._log(self.tr("Importing %1…").replace("%1", spec.split("@")[-1]))
+        self.training.log(self.tr("Importing %1…").replace("%1", spec.split("@")[-1]))
 
         def done(report) -> None:
             for w in report.warnings:
-                self.training._log("⚠ " + w)
-            self.training._log(self.tr("Imported %1: %2").replace("%1", report.source).replace(
+                self.training.log("⚠ " + w)
+            self.training.log(self.tr("Imported %1: %2").replace("%1", source_text(report.source)).replace(
                 "%2", ", ".join(f"{k} {v:,}" for k, v in report.counts.items())))
             self.prediction.first_start.hide()
             self.prediction.browser.set_store(store)
-            self.training._store_changed()
+            self.training.store_changed()
             self.refresh_models(True)
 
+        def failed(message: str) -> None:
+            self.training.log(self.tr("Import failed: %1").replace("%1", message))
+            self.training.show_error(message)
+
         task = self.runner.start(lambda p: importing.import_source(store, spec, view_names or None, p, user), "import",
-                                 long=True, on_result=done,
-                                 on_error=lambda m: (self.training._log(self.tr("Import failed: %1").replace("%1", m)),
-                                                     self.training.train_error.show_message(m)),
-                                 on_cancelled=lambda: self.training._log(self.tr("Import cancelled; the store is "
-                                                                                 "unchanged.")))
-        self.training.train_job.attach(task, self.tr("importing…"))
+                                 long=True, on_result=done, on_error=failed,
+                                 on_cancelled=lambda: self.training.log(self.tr("Import cancelled; the store is "
+                                                                                "unchanged.")))
+        self.training.attach_job(task, self.tr("importing…"))
         return task
 
     def set_language(self, code: str) -> None:

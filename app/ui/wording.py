@@ -82,3 +82,26 @@ def group_label(label: str) -> str:
     groups = Labels().groups   # the Training tab's names, in lower case inside a sentence
     key = _GROUP_BY_LABEL.get(label)
     return groups[key].lower() if key in groups else label
+
+
+# how app.sources describe themselves (English, stored with each import) -> the window's words
+_SOURCE_PATTERNS = [
+    (re.compile(r"^SQLite file (.+)$"), QT_TRANSLATE_NOOP("Sources", "SQLite file %1")),
+    (re.compile(r"^Access file (.+)$"), QT_TRANSLATE_NOOP("Sources", "Access file %1")),
+    (re.compile(r"^folder (.+)$"), QT_TRANSLATE_NOOP("Sources", "folder %1")),
+    (re.compile(r"^SQL Server (.+), database (.+) \(Windows login\)$"),
+     QT_TRANSLATE_NOOP("Sources", "SQL Server %1, database %2 (Windows login)")),
+    (re.compile(r"^SQL Server (.+), database (.+) \(SQL login (.+)\)$"),
+     QT_TRANSLATE_NOOP("Sources", "SQL Server %1, database %2 (SQL login %3)")),
+    (re.compile(r"^demo plant \(([\d,]+) items, seed (\d+)\)$"),
+     QT_TRANSLATE_NOOP("Sources", "demo plant (%1 items, seed %2)")),
+]
+
+
+def source_text(description: str) -> str:
+    """A source's description (as app.sources and the import history give it) in the window's language."""
+    for pattern, template in _SOURCE_PATTERNS:
+        m = pattern.match(description)
+        if m:
+            return re.sub(r"%(\d+)", lambda k: m[int(k[1])], QCoreApplication.translate("Sources", template))
+    return description

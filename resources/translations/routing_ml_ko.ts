@@ -4,7 +4,7 @@
 <context>
     <name>Banner</name>
     <message>
-        <location filename="../../app/ui/widgets.py" line="+54"/>
+        <location filename="../../app/ui/widgets.py" line="+138"/>
         <source>Dismiss</source>
         <translation>닫기</translation>
     </message>
@@ -12,7 +12,7 @@
 <context>
     <name>BatchModel</name>
     <message>
-        <location filename="../../app/ui/prediction_tab.py" line="+214"/>
+        <location filename="../../app/ui/prediction_tab.py" line="+220"/>
         <source>Status</source>
         <translation>상태</translation>
     </message>
@@ -55,7 +55,7 @@
 <context>
     <name>CandidateListModel</name>
     <message>
-        <location line="-97"/>
+        <location line="-100"/>
         <source>Routing</source>
         <translation>라우팅</translation>
     </message>
@@ -128,6 +128,134 @@
         <location line="+21"/>
         <source>by %1 at %2</source>
         <translation>%1, %2</translation>
+    </message>
+</context>
+<context>
+    <name>DataPanel</name>
+    <message>
+        <location filename="../../app/ui/training/data_panel.py" line="+23"/>
+        <source>Data and its quality</source>
+        <translation>데이터와 품질</translation>
+    </message>
+    <message>
+        <location line="+15"/>
+        <source>Store</source>
+        <translation>저장소</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Last import</source>
+        <translation>최근 가져오기</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>Check data quality</source>
+        <translation>데이터 품질 점검</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Read the store&apos;s copy of the three views again and report what a trainer should know</source>
+        <translation>저장소에 복사된 세 뷰를 다시 읽고 학습 전에 알아야 할 점을 보고합니다</translation>
+    </message>
+    <message>
+        <location line="+35"/>
+        <source>%1 rows</source>
+        <translation>%1행</translation>
+    </message>
+    <message>
+        <location line="+21"/>
+        <source>checking…</source>
+        <translation>검사 중…</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>checking the data…</source>
+        <translation>데이터 점검 중…</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>check failed</source>
+        <translation>검사 실패</translation>
+    </message>
+    <message>
+        <location line="+11"/>
+        <source>none yet</source>
+        <translation>아직 없음</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>checked at %1</source>
+        <translation>%1에 검사함</translation>
+    </message>
+    <message>
+        <location line="+8"/>
+        <source>Import warnings (renamed or missing columns)</source>
+        <translation>가져오기 경고 (이름이 바뀌었거나 없는 열)</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>none — every expected column was found</source>
+        <translation>없음 — 필요한 열을 모두 찾았습니다</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Findings</source>
+        <translation>점검 결과</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Items without routing</source>
+        <translation>라우팅 없는 품목</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Duplicate item codes</source>
+        <translation>중복 품목 코드</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Items with several routing variants</source>
+        <translation>라우팅 변형이 여러 개인 품목</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Operations in current routings</source>
+        <translation>현재 라우팅의 공정 수</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Work results reported twice</source>
+        <translation>중복 보고된 작업 실적</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Work results with zero or missing hours</source>
+        <translation>시간이 0이거나 없는 작업 실적</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Outlier work results (dropped)</source>
+        <translation>이상치 작업 실적 (제외)</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>e.g. %1</source>
+        <translation>예: %1</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Missing values per column</source>
+        <translation>열별 결측 비율</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>no missing values</source>
+        <translation>결측 없음</translation>
+    </message>
+    <message>
+        <location line="+15"/>
+        <source>… and %1 more columns</source>
+        <translation>… 외 %1개 열</translation>
     </message>
 </context>
 <context>
@@ -345,6 +473,39 @@
     </message>
 </context>
 <context>
+    <name>EvaluationPanel</name>
+    <message>
+        <location filename="../../app/ui/training/evaluation_panel.py" line="+47"/>
+        <source>The methods&apos; colours are those of the table&apos;s column headers above.</source>
+        <translation>방법별 색상은 위 표의 열 머리글 색상과 같습니다.</translation>
+    </message>
+    <message>
+        <location line="+36"/>
+        <source>No model version selected.</source>
+        <translation>선택한 모델 버전이 없습니다.</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Version %1: %2 held-out routed items (holdout %3, seed %4), trained on %5.</source>
+        <translation>버전 %1: 평가 품목 %2개 (비율 %3, 시드 %4), 학습 품목 %5개.</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Ahead of all three baselines on every sequence metric.</source>
+        <translation>모든 순서 지표에서 세 기준 방법보다 우수합니다.</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>NOT ahead of every baseline on every sequence metric.</source>
+        <translation>모든 순서 지표에서 모든 기준 방법보다 우수하지는 않습니다.</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Version %1 has not been evaluated yet: press Evaluate.</source>
+        <translation>버전 %1은 아직 평가하지 않았습니다. 평가를 누르세요.</translation>
+    </message>
+</context>
+<context>
     <name>ItemBrowser</name>
     <message>
         <location filename="../../app/ui/item_browser.py" line="+165"/>
@@ -423,7 +584,7 @@
         <translation>취소</translation>
     </message>
     <message>
-        <location line="+32"/>
+        <location line="+33"/>
         <source>cancelling…</source>
         <translation>취소 중…</translation>
     </message>
@@ -549,13 +710,13 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../app/ui/window.py" line="+47"/>
-        <location line="+260"/>
+        <location filename="../../app/ui/window.py" line="+54"/>
+        <location line="+276"/>
         <source>Routing ML</source>
         <translation>Routing ML</translation>
     </message>
     <message>
-        <location line="-246"/>
+        <location line="-260"/>
         <source>Prediction</source>
         <translation>예측</translation>
     </message>
@@ -621,12 +782,12 @@
     </message>
     <message>
         <location line="+1"/>
-        <location line="+246"/>
+        <location line="+262"/>
         <source>About Routing ML</source>
         <translation>Routing ML 정보</translation>
     </message>
     <message>
-        <location line="-245"/>
+        <location line="-261"/>
         <source>Open log folder</source>
         <translation>로그 폴더 열기</translation>
     </message>
@@ -652,12 +813,12 @@
     </message>
     <message>
         <location line="+5"/>
-        <location line="+107"/>
+        <location line="+110"/>
         <source>Model: loading…</source>
         <translation>모델: 불러오는 중…</translation>
     </message>
     <message>
-        <location line="-105"/>
+        <location line="-108"/>
         <source>connecting…</source>
         <translation>연결 중…</translation>
     </message>
@@ -718,7 +879,7 @@
         <translation>데모 공장을 만들지 못했습니다: %1</translation>
     </message>
     <message>
-        <location line="+39"/>
+        <location line="+53"/>
         <source>No model trained yet: train one on the Training tab.</source>
         <translation>학습된 모델이 없습니다. 학습 탭에서 모델을 학습하세요.</translation>
     </message>
@@ -764,12 +925,12 @@
         <translation>%1 가져옴: %2</translation>
     </message>
     <message>
-        <location line="+9"/>
+        <location line="+8"/>
         <source>Import failed: %1</source>
         <translation>가져오기 실패: %1</translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="+5"/>
         <source>Import cancelled; the store is unchanged.</source>
         <translation>가져오기를 취소했습니다. 저장소는 그대로입니다.</translation>
     </message>
@@ -787,9 +948,9 @@
 <context>
     <name>MetricsModel</name>
     <message>
-        <location filename="../../app/ui/training_tab.py" line="+118"/>
-        <source>Method</source>
-        <translation>방법</translation>
+        <location filename="../../app/ui/training/models.py" line="+127"/>
+        <source>Metric</source>
+        <translation>지표</translation>
     </message>
 </context>
 <context>
@@ -1021,12 +1182,12 @@
 <context>
     <name>PartTypeModel</name>
     <message>
-        <location filename="../../app/ui/training_tab.py" line="+39"/>
+        <location filename="../../app/ui/training/models.py" line="+28"/>
         <source>Held-out items</source>
         <translation>평가 품목</translation>
     </message>
     <message>
-        <location line="+0"/>
+        <location line="+1"/>
         <source>Top-1 exact</source>
         <translation>1순위 일치</translation>
     </message>
@@ -1034,7 +1195,7 @@
 <context>
     <name>PredictionTab</name>
     <message>
-        <location filename="../../app/ui/prediction_tab.py" line="+136"/>
+        <location filename="../../app/ui/prediction_tab.py" line="+139"/>
         <source>Paste or type item codes: one per line, or separated by commas, tabs or spaces (Ctrl+Enter predicts)</source>
         <translation>품목 코드를 붙여넣거나 입력하세요: 한 줄에 하나 또는 쉼표, 탭, 공백으로 구분 (Ctrl+Enter로 예측)</translation>
     </message>
@@ -1278,19 +1439,34 @@
 <context>
     <name>RegistryModel</name>
     <message>
-        <location filename="../../app/ui/training_tab.py" line="-106"/>
+        <location filename="../../app/ui/training/models.py" line="-90"/>
         <source>Version</source>
         <translation>버전</translation>
     </message>
     <message>
-        <location line="+0"/>
+        <location line="+1"/>
+        <source>the active version: predictions use it</source>
+        <translation>활성 버전: 예측에 이 버전을 사용합니다</translation>
+    </message>
+    <message>
+        <location line="+1"/>
         <source>Trained</source>
         <translation>학습 일시</translation>
     </message>
     <message>
-        <location line="+0"/>
+        <location line="+1"/>
         <source>By</source>
         <translation>학습자</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Weights</source>
+        <translation>가중치</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>The feature weights this version was trained with</source>
+        <translation>이 버전을 학습할 때 쓴 특성 가중치</translation>
     </message>
     <message>
         <location line="+1"/>
@@ -1298,34 +1474,97 @@
         <translation>품목</translation>
     </message>
     <message>
-        <location line="+0"/>
+        <location line="+1"/>
+        <source>Routed items in the version&apos;s similarity index</source>
+        <translation>이 버전의 유사도 색인에 있는 라우팅 보유 품목 수</translation>
+    </message>
+    <message>
+        <location line="+1"/>
         <source>Top-1</source>
         <translation>1순위</translation>
     </message>
     <message>
-        <location line="+0"/>
+        <location line="+2"/>
         <source>Top-3</source>
         <translation>3순위</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="+2"/>
         <source>Run ±25 %</source>
         <translation>가공 ±25 %</translation>
     </message>
     <message>
-        <location line="+0"/>
-        <source>Active</source>
-        <translation>활성</translation>
+        <location line="+27"/>
+        <source>custom: %1</source>
+        <translation>사용자 지정: %1</translation>
     </message>
     <message>
-        <location line="+26"/>
-        <source>● active</source>
-        <translation>● 활성</translation>
+        <location line="+5"/>
+        <source>This version&apos;s registry entry does not say which weights it was trained with.</source>
+        <translation>이 버전의 등록 정보에는 학습에 쓴 가중치가 기록되어 있지 않습니다.</translation>
     </message>
     <message>
-        <location line="+12"/>
+        <location line="-46"/>
         <source>not evaluated yet</source>
         <translation>아직 평가하지 않음</translation>
+    </message>
+</context>
+<context>
+    <name>RegistryPanel</name>
+    <message>
+        <location filename="../../app/ui/training/registry_panel.py" line="+21"/>
+        <source>Model versions</source>
+        <translation>모델 버전</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>Activate</source>
+        <translation>활성화</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Roll back</source>
+        <translation>롤백</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Evaluate</source>
+        <translation>평가</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Hold out 20 % of the routed items and score this version and the baselines on them</source>
+        <translation>라우팅이 있는 품목의 20 %를 떼어 두고 이 버전과 기준 방법을 평가</translation>
+    </message>
+    <message>
+        <location line="+64"/>
+        <source>Only an admin can do this; you are signed in as %1 (%2).</source>
+        <translation>관리자만 할 수 있습니다. 현재 사용자: %1 (%2).</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Make the selected version the one predictions use</source>
+        <translation>선택한 버전을 예측에 사용</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>No earlier active version to go back to</source>
+        <translation>되돌아갈 이전 활성 버전이 없습니다</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Go back to version %1, which was active before %2</source>
+        <translation>%2 이전에 활성이던 버전 %1(으)로 되돌립니다</translation>
+    </message>
+    <message>
+        <location line="+9"/>
+        <source>Model %1 is now active.</source>
+        <translation>이제 모델 %1이 활성입니다.</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Rolled back to model %1.</source>
+        <translation>모델 %1로 롤백했습니다.</translation>
     </message>
 </context>
 <context>
@@ -1389,7 +1628,7 @@
 <context>
     <name>SimilarItemsModel</name>
     <message>
-        <location filename="../../app/ui/prediction_tab.py" line="-839"/>
+        <location filename="../../app/ui/prediction_tab.py" line="-842"/>
         <source>Similarity</source>
         <translation>유사도</translation>
     </message>
@@ -1402,6 +1641,39 @@
         <location line="+25"/>
         <source>Share of the similarity: %1</source>
         <translation>유사도 구성: %1</translation>
+    </message>
+</context>
+<context>
+    <name>Sources</name>
+    <message>
+        <location filename="../../app/ui/wording.py" line="+55"/>
+        <source>SQLite file %1</source>
+        <translation>SQLite 파일 %1</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Access file %1</source>
+        <translation>Access 파일 %1</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>folder %1</source>
+        <translation>폴더 %1</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>SQL Server %1, database %2 (Windows login)</source>
+        <translation>SQL Server %1, 데이터베이스 %2 (Windows 로그인)</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>SQL Server %1, database %2 (SQL login %3)</source>
+        <translation>SQL Server %1, 데이터베이스 %2 (SQL 로그인 %3)</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>demo plant (%1 items, seed %2)</source>
+        <translation>데모 공장 (품목 %1개, 시드 %2)</translation>
     </message>
 </context>
 <context>
@@ -1458,19 +1730,14 @@
     </message>
 </context>
 <context>
-    <name>TrainingTab</name>
+    <name>TrainPanel</name>
     <message>
-        <location filename="../../app/ui/training_tab.py" line="+109"/>
-        <source>Check data quality</source>
-        <translation>데이터 품질 점검</translation>
+        <location filename="../../app/ui/training/train_panel.py" line="+25"/>
+        <source>Feature weights and training</source>
+        <translation>특성 가중치와 학습</translation>
     </message>
     <message>
-        <location line="+6"/>
-        <source>Data and its quality</source>
-        <translation>데이터와 품질</translation>
-    </message>
-    <message>
-        <location line="+14"/>
+        <location line="+9"/>
         <source>custom</source>
         <translation>사용자 지정</translation>
     </message>
@@ -1480,7 +1747,7 @@
         <translation>프리셋</translation>
     </message>
     <message>
-        <location line="+21"/>
+        <location line="+22"/>
         <source>Train new model</source>
         <translation>새 모델 학습</translation>
     </message>
@@ -1490,162 +1757,22 @@
         <translation>학습 후 평가</translation>
     </message>
     <message>
-        <location line="+9"/>
-        <source>Feature weights and training</source>
-        <translation>특성 가중치와 학습</translation>
-    </message>
-    <message>
-        <location line="+10"/>
+        <location line="+21"/>
         <source>Log</source>
         <translation>로그</translation>
     </message>
     <message>
-        <location line="+9"/>
-        <source>Activate</source>
-        <translation>활성화</translation>
-    </message>
-    <message>
-        <location line="+2"/>
-        <source>Roll back</source>
-        <translation>롤백</translation>
-    </message>
-    <message>
-        <location line="+2"/>
-        <source>Evaluate</source>
-        <translation>평가</translation>
-    </message>
-    <message>
-        <location line="+1"/>
-        <source>Hold out 20 % of the routed items and score this version and the baselines on them</source>
-        <translation>라우팅이 있는 품목의 20 %를 떼어 두고 이 버전과 기준 방법을 평가</translation>
-    </message>
-    <message>
-        <location line="+4"/>
-        <source>Model versions</source>
-        <translation>모델 버전</translation>
-    </message>
-    <message>
-        <location line="+30"/>
-        <source>Evaluation against the baselines</source>
-        <translation>기준 방법 대비 평가</translation>
-    </message>
-    <message>
-        <location line="+72"/>
-        <source>Only an admin can do this; you are signed in as %1 (%2).</source>
-        <translation>관리자만 할 수 있습니다. 현재 사용자: %1 (%2).</translation>
-    </message>
-    <message>
-        <location line="+2"/>
+        <location line="+57"/>
         <source>Train a new model version with these weights</source>
         <translation>이 가중치로 새 모델 버전을 학습</translation>
     </message>
     <message>
         <location line="+1"/>
-        <source>Make the selected version the one predictions use</source>
-        <translation>선택한 버전을 예측에 사용</translation>
+        <source>Only an admin can do this; you are signed in as %1 (%2).</source>
+        <translation>관리자만 할 수 있습니다. 현재 사용자: %1 (%2).</translation>
     </message>
     <message>
-        <location line="+1"/>
-        <source>Go back to the version that was active before</source>
-        <translation>이전에 활성이던 버전으로 되돌리기</translation>
-    </message>
-    <message>
-        <location line="+49"/>
-        <source>Store: %1</source>
-        <translation>저장소: %1</translation>
-    </message>
-    <message>
-        <location line="+10"/>
-        <source>checking the data…</source>
-        <translation>데이터 점검 중…</translation>
-    </message>
-    <message>
-        <location line="+11"/>
-        <source>Store</source>
-        <translation>저장소</translation>
-    </message>
-    <message>
-        <location line="+2"/>
-        <source>Last import</source>
-        <translation>최근 가져오기</translation>
-    </message>
-    <message>
-        <location line="+2"/>
-        <source>rows</source>
-        <translation>행</translation>
-    </message>
-    <message>
-        <location line="+12"/>
-        <source>Import warnings (renamed or missing columns)</source>
-        <translation>가져오기 경고 (이름이 바뀌었거나 없는 열)</translation>
-    </message>
-    <message>
-        <location line="+5"/>
-        <source>none — every expected column was found</source>
-        <translation>없음 — 필요한 열을 모두 찾았습니다</translation>
-    </message>
-    <message>
-        <location line="+2"/>
-        <source>Findings</source>
-        <translation>점검 결과</translation>
-    </message>
-    <message>
-        <location line="+3"/>
-        <source>Items without routing</source>
-        <translation>라우팅 없는 품목</translation>
-    </message>
-    <message>
-        <location line="+1"/>
-        <source>Duplicate item codes</source>
-        <translation>중복 품목 코드</translation>
-    </message>
-    <message>
-        <location line="+1"/>
-        <source>Items with several routing variants</source>
-        <translation>라우팅 변형이 여러 개인 품목</translation>
-    </message>
-    <message>
-        <location line="+1"/>
-        <source>Operations in current routings</source>
-        <translation>현재 라우팅의 공정 수</translation>
-    </message>
-    <message>
-        <location line="+1"/>
-        <source>Work results reported twice</source>
-        <translation>중복 보고된 작업 실적</translation>
-    </message>
-    <message>
-        <location line="+1"/>
-        <source>Work results with zero or missing hours</source>
-        <translation>시간이 0이거나 없는 작업 실적</translation>
-    </message>
-    <message>
-        <location line="+1"/>
-        <source>Outlier work results (dropped)</source>
-        <translation>이상치 작업 실적 (제외)</translation>
-    </message>
-    <message>
-        <location line="+7"/>
-        <source>e.g. %1</source>
-        <translation>예: %1</translation>
-    </message>
-    <message>
-        <location line="+2"/>
-        <source>Missing values per column</source>
-        <translation>열별 결측 비율</translation>
-    </message>
-    <message>
-        <location line="+1"/>
-        <source>no missing values</source>
-        <translation>결측 없음</translation>
-    </message>
-    <message>
-        <location line="+15"/>
-        <source>… and %1 more columns</source>
-        <translation>… 외 %1개 열</translation>
-    </message>
-    <message>
-        <location line="+16"/>
+        <location line="+13"/>
         <source>Training started with weights %1</source>
         <translation>가중치 %1로 학습 시작</translation>
     </message>
@@ -1655,7 +1782,7 @@
         <translation>학습 중…</translation>
     </message>
     <message>
-        <location line="+10"/>
+        <location line="+9"/>
         <source>model %1 trained</source>
         <translation>모델 %1 학습 완료</translation>
     </message>
@@ -1665,7 +1792,7 @@
         <translation>모델 %1을 학습하고 활성화했습니다.</translation>
     </message>
     <message>
-        <location line="+7"/>
+        <location line="+4"/>
         <source>Training failed: %1</source>
         <translation>학습 실패: %1</translation>
     </message>
@@ -1679,18 +1806,16 @@
         <source>none</source>
         <translation>없음</translation>
     </message>
+</context>
+<context>
+    <name>TrainingTab</name>
     <message>
-        <location line="+40"/>
-        <source>Model %1 is now active.</source>
-        <translation>이제 모델 %1이 활성입니다.</translation>
+        <location filename="../../app/ui/training/tab.py" line="+37"/>
+        <source>Evaluation against the baselines</source>
+        <translation>기준 방법 대비 평가</translation>
     </message>
     <message>
-        <location line="+4"/>
-        <source>Rolled back to model %1.</source>
-        <translation>모델 %1로 롤백했습니다.</translation>
-    </message>
-    <message>
-        <location line="+25"/>
+        <location line="+82"/>
         <source>Evaluating model %1…</source>
         <translation>모델 %1 평가 중…</translation>
     </message>
@@ -1713,26 +1838,6 @@
         <location line="+7"/>
         <source>Model %1: top-1 exact %2, top-3 hit %3 on %4 held-out items.</source>
         <translation>모델 %1: 평가 품목 %4개에서 1순위 일치 %2, 3순위 내 적중 %3.</translation>
-    </message>
-    <message>
-        <location line="+17"/>
-        <source>Version %1: %2 held-out routed items (holdout %3, seed %4), trained on %5.</source>
-        <translation>버전 %1: 평가 품목 %2개 (비율 %3, 시드 %4), 학습 품목 %5개.</translation>
-    </message>
-    <message>
-        <location line="+4"/>
-        <source>Ahead of all three baselines on every sequence metric.</source>
-        <translation>모든 순서 지표에서 세 기준 방법보다 우수합니다.</translation>
-    </message>
-    <message>
-        <location line="+1"/>
-        <source>NOT ahead of every baseline on every sequence metric.</source>
-        <translation>모든 순서 지표에서 모든 기준 방법보다 우수하지는 않습니다.</translation>
-    </message>
-    <message>
-        <location line="+2"/>
-        <source>Version %1 has not been evaluated yet: press Evaluate.</source>
-        <translation>버전 %1은 아직 평가하지 않았습니다. 평가를 누르세요.</translation>
     </message>
 </context>
 </TS>

@@ -122,6 +122,22 @@ def test_activate_and_roll_back(trained_store):
         models.activate(trained_store, "NOPE")
 
 
+def test_roll_back_goes_back_through_the_history(trained_store):
+    """Each rollback goes one activation further back instead of toggling between the last two."""
+    first = models.active_version(trained_store)
+    second = models.train(trained_store)
+    third = models.train(trained_store)
+    assert models.rollback_target(trained_store) == second
+    assert models.rollback(trained_store) == second
+    assert models.rollback(trained_store) == first
+    assert models.active_version(trained_store) == first
+    assert models.rollback_target(trained_store) is None
+    with pytest.raises(RoutingError, match="no earlier active model"):
+        models.rollback(trained_store)
+    models.activate(trained_store, third)
+    assert models.rollback(trained_store) == first
+
+
 def test_crash_while_writing_a_model_leaves_the_active_one(trained_store, monkeypatch):
     first = models.active_version(trained_store)
     before = sorted(p.name for p in trained_store.models_dir.iterdir())

@@ -11,29 +11,40 @@ def test_train_on_a_small_plant_to_100_percent(qtbot, make_window, store_url):
     w = make_window(store_url)
     t = w.training
     w.tabs.setCurrentWidget(t)
-    qtbot.waitUntil(lambda: t.report is not None, timeout=LONG)
-    assert "Items without routing" in t.quality_view.toPlainText()
-    assert "BI_ITEM_INFO_VIEW" in t.source_label.text()
+    qtbot.waitUntil(lambda: t.data.report is not None, timeout=LONG)
+    assert "Items without routing" in t.data.view.toPlainText()
+    assert [k.text() for k, _v in t.data.count_labels] == ["BI_ITEM_INFO_VIEW", "BI_ROUTING_VIEW",
+                                                            "BI_WORK_ORDER_RESULTS"]
+    assert "checked at" in t.data.checked_label.text(), "Check data quality says that it ran"
     before = {m["version"] for m in models.list_models(w.ctx.store)}
-    t.evaluate_after.setChecked(False)
-    t.preset_box.setCurrentIndex(t.preset_box.findData("geometry"))
-    assert t.weights()["dimensions"] == 4.0
+    tr = t.trainer
+    tr.evaluate_after.setChecked(False)
+    tr.preset_box.setCurrentIndex(tr.preset_box.findData("geometry"))
+    assert tr.weights()["dimensions"] == 4.0
     seen: list[float] = []
     with qtbot.waitSignal(t.training_finished, timeout=LONG) as done:
-        qtbot.mouseClick(t.train_button, Qt.MouseButton.LeftButton)
-        assert not t.train_button.isEnabled(), "one training at a time"
-        t.train_task.signals.progress.connect(lambda f, _m: seen.append(f))
+        qtbot.mouseClick(tr.train_button, Qt.MouseButton.LeftButton)
+        assert not tr.train_button.isEnabled(), "one training at a time"
+        tr.task.signals.progress.connect(lambda f, _m: seen.append(f))
     version = done.args[0]
     assert version not in before
     assert seen and max(seen) == 1.0
-    assert t.train_job.bar.value() == 1000
+    assert tr.job.bar.value() == 1000
     qtbot.waitUntil(lambda: w.ctx.active_version == version and w.ctx.model is not None
                     and w.ctx.model.version == version, timeout=LONG)
     assert version in w.model_label.text()
-    assert t.registry_model.rowCount() == len(before) + 1
-    assert "trained and activated" in t.log.toPlainText()
+    assert t.registry.model.rowCount() == len(before) + 1
+    assert "trained and activated" in tr.log_text()
     assert models.list_models(w.ctx.store)[0]["params"]["weights"]["dimensions"] == 4.0
-    assert t.train_button.isEnabled()
+    assert tr.train_button.isEnabled()
+    # the registry says which weights each version was trained with
+    reg = t.registry.model
+    col = reg.column_index("weights")
+    by_version = {r["version"]: reg.data(reg.index(i, col)) for i, r in enumerate(reg.rows)}
+    assert by_version[version] == "geometry first"
+    assert set(by_version[v] for v in before) == {"balanced"}
+    tip = reg.data(reg.index(0, col), Qt.ItemDataRole.ToolTipRole)
+    assert "Dimensions: 4" in tip
 
 
 def test_cancel_training_leaves_the_active_model(qtbot, make_window, store_url):
@@ -43,47 +54,83 @@ def test_cancel_training_leaves_the_active_model(qtbot, make_window, store_url):
     active = w.ctx.active_version
     count = len(models.list_models(w.ctx.store))
     with qtbot.waitSignal(t.training_cancelled, timeout=LONG):
-        qtbot.mouseClick(t.train_button, Qt.MouseButton.LeftButton)
-        qtbot.mouseClick(t.train_job.cancel, Qt.MouseButton.LeftButton)
+        qtbot.mouseClick(t.trainer.train_button, Qt.MouseButton.LeftButton)
+        qtbot.mouseClick(t.trainer.job.cancel, Qt.MouseButton.LeftButton)
     assert models.active_version(w.ctx.store) == active
     assert len(models.list_models(w.ctx.store)) == count
-    assert "active model is unchanged" in t.log.toPlainText()
-    qtbot.waitUntil(lambda: t.train_button.isEnabled(), timeout=LONG)
+    assert "active model is unchanged" in t.trainer.log_text()
+    qtbot.waitUntil(lambda: t.trainer.train_button.isEnabled(), timeout=LONG)
 
 
-def test_evaluate_activate_and_roll_back(qtbot, make_window, store_url):
+def test_evaluation_after_training_shows_the_new_version_and_the_log_follows(qtbot, make_window, store_url):
+    """Item 9: the evaluation panel shows the new version's figures without a click, and the log
+    shows its newest line."""
     w = make_window(store_url)
     t = w.training
     w.tabs.setCurrentWidget(t)
+    for i in range(60):  # a long log, scrolled up by the user
+        t.log(f"earlier line {i}")
+    t.trainer.log_view.verticalScrollBar().setValue(0)
     first = w.ctx.active_version
-    t.evaluate_after.setChecked(True)
-    with qtbot.waitSignal(t.evaluation_finished, timeout=LONG * 3):
-        t.train()
-    second = w.ctx.store and models.active_version(w.ctx.store)
+    t.trainer.evaluate_after.setChecked(True)
+    with qtbot.waitSignal(t.evaluation_finished, timeout=LONG * 3) as done:
+        qtbot.mouseClick(t.trainer.train_button, Qt.MouseButton.LeftButton)
+    second = done.args[0]
     assert second != first
-    qtbot.waitUntil(lambda: (next((m for m in w.ctx.models if m["version"] == second), {}) or {}).get("metrics")
-                    is not None, timeout=LONG)
-    t.select_version(second)
-    assert t.metrics_model.rowCount() == 4, "the model and its three baselines"
-    assert t.part_model.rowCount() > 0
-    assert "held-out" in t.eval_title.text()
-    assert t.registry_model.data(t.registry_model.index(0, 4)) .endswith("%")
-    # roll back to the first version, then activate the second again
+    qtbot.waitUntil(lambda: not w.runner.running(), timeout=LONG)
+    assert t.registry.selected_version() == second
+    assert t.evaluation.version == second
+    assert "held-out" in t.evaluation.title.text() and "not been evaluated" not in t.evaluation.title.text()
+    assert t.evaluation.metrics_model.columnCount() == 5, "the model and its three baselines"
+    assert t.evaluation.part_model.rowCount() > 0
+    reg = t.registry.model
+    assert reg.data(reg.index(0, reg.column_index("top1"))).endswith("%")
+    bar = t.trainer.log_view.verticalScrollBar()
+    assert bar.value() == bar.maximum() > 0
+    last_line = t.trainer.log_text().splitlines()[-1]
+    assert "top-1 exact" in last_line and second in last_line
+    # the newest line is inside the visible part of the log
+    from PySide6.QtGui import QTextCursor
+    view = t.trainer.log_view
+    end = view.textCursor()
+    end.movePosition(QTextCursor.MoveOperation.End)
+    assert view.viewport().rect().intersects(view.cursorRect(end))
+
+
+def test_roll_back_goes_back_through_the_history(qtbot, make_window, store_url):
+    """Item 10: each Roll back goes one version further back, never back and forth between two."""
+    from app.store.db import Store
+    s = Store(store_url)
+    first = models.active_version(s)
+    second = models.train(s)
+    third = models.train(s)
+    s.dispose()
+    w = make_window(store_url)
+    t = w.training
+    w.tabs.setCurrentWidget(t)
+    qtbot.waitUntil(lambda: w.ctx.active_version == third and w.ctx.rollback_target == second, timeout=LONG)
+    assert second in t.registry.rollback_button.toolTip()
+    for expected in (second, first):
+        with qtbot.waitSignal(w.model_loaded, timeout=LONG):
+            qtbot.mouseClick(t.registry.rollback_button, Qt.MouseButton.LeftButton)
+        qtbot.waitUntil(lambda e=expected: w.ctx.active_version == e and w.ctx.model.version == e, timeout=LONG)
+    qtbot.waitUntil(lambda: w.ctx.rollback_target is None, timeout=LONG)
+    assert not t.registry.rollback_button.isEnabled()
+    assert "No earlier" in t.registry.rollback_button.toolTip()
+    log = t.trainer.log_text()
+    assert f"Rolled back to model {second}" in log and f"Rolled back to model {first}" in log
+    # activating a version again makes the one it replaced the next rollback's target
+    t.select_version(third)
     with qtbot.waitSignal(w.model_loaded, timeout=LONG):
-        qtbot.mouseClick(t.rollback_button, Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: w.ctx.active_version == first, timeout=LONG)
-    assert models.active_version(w.ctx.store) == first
-    t.select_version(second)
-    with qtbot.waitSignal(w.model_loaded, timeout=LONG):
-        qtbot.mouseClick(t.activate_button, Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: w.ctx.active_version == second and w.ctx.model.version == second, timeout=LONG)
+        qtbot.mouseClick(t.registry.activate_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: w.ctx.active_version == third and w.ctx.rollback_target == first, timeout=LONG)
 
 
 def test_admin_actions_disabled_for_an_engineer(qtbot, make_window, store_url, monkeypatch):
     monkeypatch.setenv("ROUTING_ML_ROLE", "engineer")
     w = make_window(store_url)
     t = w.training
-    for b in (t.train_button, t.activate_button, t.rollback_button):
+    for b in (t.trainer.train_button, t.registry.activate_button, t.registry.rollback_button):
         assert not b.isEnabled()
         assert "Only an admin" in b.toolTip()
     assert not w.import_action.isEnabled()
@@ -91,3 +138,10 @@ def test_admin_actions_disabled_for_an_engineer(qtbot, make_window, store_url, m
     assert "engineer" in w.user_label.text()
     # predicting and saving stay open to engineers
     assert w.prediction.predict_button.isEnabled()
+
+
+def test_table_models_pass_the_model_tester(qtmodeltester, make_window, store_url):
+    w = make_window(store_url)
+    t = w.training
+    for model in (t.registry.model, t.evaluation.metrics_model, t.evaluation.part_model):
+        qtmodeltester.check(model)

@@ -160,11 +160,11 @@ def test_first_start_shows_progress_and_ends_with_a_model(qtbot, make_window, tm
     qtbot.waitUntil(lambda: w.ctx.first_start_running, timeout=LONG)
     assert "demo seal plant (1,000 items)" in w.prediction.first_start.text()
     assert w.prediction.first_job.isVisible()
-    assert not w.training.train_button.isEnabled(), "no second training while the first one runs"
+    assert not w.training.trainer.train_button.isEnabled(), "no second training while the first one runs"
     with qtbot.waitSignal(w.first_start_finished, timeout=LONG) as done:
         pass
     assert done.args == [True]
     qtbot.waitUntil(lambda: w.ctx.model is not None, timeout=LONG)
     assert "ready" in w.prediction.first_start.text()
     assert w.ctx.active_version in w.model_label.text()
-    assert w.training.train_button.isEnabled()
+    assert w.training.trainer.train_button.isEnabled()
