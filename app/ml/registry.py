@@ -1,22 +1,24 @@
 """Saving and loading model files without pickle: .npy arrays + JSON, sealed by a SHA-256 manifest.
 
 A model is a folder `<models_dir>/<version>/` holding `manifest.json` (every file with its size and
-SHA-256) and the files it names. It is written under a temporary name and renamed only when
-complete, so a crash mid-training never leaves a half-written model behind a version name.
+SHA-256) and the files it names. It is written under a unique temporary name, each file synced to
+disk as it is written, and renamed only when complete (retried while a virus scanner holds a new
+file), so a crash mid-training never leaves a half-written model behind a version name.
 """
 from __future__ import annotations
 
 import hashlib
 import json
-import os
 import shutil
 import tempfile
+import time
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from app.domain.routing import RoutingError
+from app.files import FolderBusyError, rename_with_retries, sync_folder, write_synced
 
 FORMAT = "routing-ml-model/1"
 
@@ -40,33 +42,58 @@ def write_model(models_dir: Path, version: str, arrays: dict[str, np.ndarray], d
     final = models_dir / version
     if final.exists():
         raise ModelError(f"model {version} already exists in {models_dir}")
-    tmp = Path(tempfile.mkdtemp(prefix=f".{version}-", dir=models_dir))
+    _remove_stale_temporaries(models_dir)
+    tmp = Path(tempfile.mkdtemp(prefix=f"{TEMP_PREFIX}{version}-", dir=models_dir))
     try:
-        files = {}
+        files = []
         for name, arr in arrays.items():
             if arr.dtype == object:
                 raise ValueError(f"array {name} has dtype object; refusing to write a pickled array")
-            np.save(tmp / f"{name}.npy", np.ascontiguousarray(arr), allow_pickle=False)
-            files[f"{name}.npy"] = None
+            data = np.ascontiguousarray(arr)
+            write_synced(tmp / f"{name}.npy", lambda fh, a=data: np.save(fh, a, allow_pickle=False))
+            files.append(f"{name}.npy")
         for name, doc in documents.items():
-            (tmp / f"{name}.json").write_text(json.dumps(doc, ensure_ascii=False), encoding="utf-8")
-            files[f"{name}.json"] = None
+            _write_text(tmp / f"{name}.json", json.dumps(doc, ensure_ascii=False))
+            files.append(f"{name}.json")
         for name, lines in texts.items():
             if any("\n" in s for s in lines):
                 raise ValueError(f"text list {name} holds a line break")
-            (tmp / f"{name}.txt").write_text("\n".join(lines), encoding="utf-8")
-            files[f"{name}.txt"] = None
+            _write_text(tmp / f"{name}.txt", "\n".join(lines))
+            files.append(f"{name}.txt")
         manifest = {"format": FORMAT, "version": version,
                     "files": {f: {"sha256": _sha256(tmp / f), "bytes": (tmp / f).stat().st_size} for f in files}}
-        (tmp / "manifest.json").write_text(json.dumps(manifest, indent=1), encoding="utf-8")
-        for f in list(files) + ["manifest.json"]:
-            with open(tmp / f, "rb") as fh:
-                os.fsync(fh.fileno())
-        os.replace(tmp, final)
+        _write_text(tmp / "manifest.json", json.dumps(manifest, indent=1))
+        try:
+            rename_with_retries(tmp, final)
+        except FileExistsError:
+            raise ModelError(f"model {version} already exists in {models_dir}") from None
+        except FolderBusyError as exc:
+            raise ModelError(f"the new model {version} could not be put in place in {models_dir}: {exc.strerror}. "
+                             f"Close the program that has it open and train again.") from None
+        sync_folder(models_dir)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
     return final
+
+
+TEMP_PREFIX = ".writing-"
+STALE_SECONDS = 24 * 3600   # a temporary folder this old belongs to no running training
+
+
+def _write_text(path: Path, text: str) -> None:
+    write_synced(path, lambda fh: fh.write(text.encode("utf-8")))
+
+
+def _remove_stale_temporaries(models_dir: Path) -> None:
+    """Temporary folders left by a crash, or that a virus scanner kept from being removed."""
+    now = time.time()
+    for folder in models_dir.glob(f"{TEMP_PREFIX}*"):
+        try:
+            if folder.is_dir() and now - folder.stat().st_mtime > STALE_SECONDS:
+                shutil.rmtree(folder, ignore_errors=True)
+        except OSError:
+            pass
 
 
 def read_model(folder: Path) -> tuple[dict[str, np.ndarray], dict[str, Any], dict[str, list[str]]]:
