@@ -7,6 +7,7 @@ from pathlib import Path
 
 import polars as pl
 
+from app.files import sqlite_uri
 from app.sources.base import BATCH_ROWS, Source, SourceError, frame_from_rows
 
 SQLITE_SUFFIXES = (".sqlite", ".sqlite3", ".db")
@@ -55,7 +56,9 @@ class SqliteSource(Source):
         try:
             # mode=ro: the source data is never written. check_same_thread=False: the window
             # opens a source on its own thread and reads it on a worker thread.
-            self._conn = sqlite3.connect(self._path.as_uri() + "?mode=ro", uri=True,
+            # sqlite_uri, not Path.as_uri: a file on a share (\\server\share\...) must become
+            # file:////server/..., as SQLite refuses file://server/...
+            self._conn = sqlite3.connect(sqlite_uri(self._path, mode="ro"), uri=True,
                                          check_same_thread=False)
             self._conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
         except sqlite3.Error as e:

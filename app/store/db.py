@@ -39,7 +39,7 @@ from sqlalchemy import (
     create_engine,
     event,
 )
-from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.engine import URL, Engine, make_url
 from sqlalchemy.exc import DatabaseError, OperationalError
 
 from app import __version__
@@ -52,6 +52,7 @@ from app.domain.schema import (
     ROUTINGS,
     VIEW_KINDS,
 )
+from app.files import is_network_path, sqlite_uri
 
 APP_NAME = "RoutingML"
 DATE_COLUMNS = {"INSRT_DT", "REPORT_DT", "VALID_FROM_DT", "VALID_TO_DT"}
@@ -65,12 +66,17 @@ def default_store_path() -> Path:
     return Path(platformdirs.user_data_dir(APP_NAME, appauthor=False)) / "store.sqlite"
 
 
-def resolve_store_url(store: str | None = None) -> str:
-    """`--store` beats `ROUTING_ML_STORE` beats the default file; a bare path means SQLite."""
+def store_url(store: str | None = None) -> URL:
+    """`--store` beats `ROUTING_ML_STORE` beats the default file; a bare path means SQLite.
+
+    A path reaches SQLite unchanged whatever it holds (`#`, `%`, `?`, a UNC path
+    `\\\\server\\share\\...`, which is what a mapped network drive resolves to): it is never parsed
+    as part of a URL string.
+    """
     value = store or os.environ.get("ROUTING_ML_STORE") or str(default_store_path())
     if "://" in value:
-        return value
-    return f"sqlite:///{Path(value).expanduser().resolve()}"
+        return make_url(value)
+    return URL.create("sqlite", database=str(Path(value).expanduser().resolve()))
 
 
 metadata = MetaData()
@@ -133,8 +139,8 @@ class Store:
     """Opens (and creates on first use) the store at a SQLAlchemy URL."""
 
     def __init__(self, url: str | None = None, *, create: bool = True):
-        self.url = resolve_store_url(url)
-        parsed = make_url(self.url)
+        parsed = store_url(url)
+        self.url = parsed.render_as_string(hide_password=False)
         self.is_sqlite = parsed.get_backend_name() == "sqlite"
         self.path = Path(parsed.database) if self.is_sqlite and parsed.database else None
         if self.path is not None:
@@ -145,9 +151,10 @@ class Store:
             self.path.parent.mkdir(parents=True, exist_ok=True)
         self._lock = threading.Lock()
         self._views_cache: dict[str, tuple[int, object]] = {}
-        self.engine: Engine = create_engine(self.url, future=True)
+        self.engine: Engine = create_engine(parsed, future=True)
         if self.is_sqlite:
-            event.listen(self.engine, "connect", _sqlite_pragmas)
+            on_share = self.path is not None and is_network_path(self.path)
+            event.listen(self.engine, "connect", _sqlite_pragmas_on_share if on_share else _sqlite_pragmas)
             # pysqlite's own transaction handling is off (see _sqlite_pragmas); SQLAlchemy says BEGIN.
             event.listen(self.engine, "begin", _sqlite_begin)
         self._upgrade_schema()
@@ -331,14 +338,20 @@ def _report(progress, fraction: float, message: str) -> None:
         progress.report(fraction, message)
 
 
-def _sqlite_pragmas(dbapi_conn, _record) -> None:
+def _sqlite_pragmas(dbapi_conn, _record, journal: str = "WAL", synchronous: str = "NORMAL") -> None:
     cur = dbapi_conn.cursor()
-    cur.execute("PRAGMA journal_mode=WAL")
-    cur.execute("PRAGMA synchronous=NORMAL")
+    cur.execute(f"PRAGMA journal_mode={journal}")
+    cur.execute(f"PRAGMA synchronous={synchronous}")
     cur.execute("PRAGMA busy_timeout=5000")
     cur.close()
     # Let SQLAlchemy's own BEGIN handling and our explicit BEGIN coexist.
     dbapi_conn.isolation_level = None
+
+
+def _sqlite_pragmas_on_share(dbapi_conn, record) -> None:
+    # WAL needs memory shared by every program using the file, which a network share cannot
+    # give (https://sqlite.org/wal.html): use the rollback journal, fully synced.
+    _sqlite_pragmas(dbapi_conn, record, journal="DELETE", synchronous="FULL")
 
 
 def _sqlite_begin(conn) -> None:
@@ -357,7 +370,7 @@ def _check_sqlite_file(path: Path) -> None:
     if head and head != b"SQLite format 3\x00":
         raise StoreError(f"store {path} is not a SQLite database (corrupt or another kind of file)")
     try:  # reading the schema catches a truncated or scrambled file without scanning it all
-        con = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        con = sqlite3.connect(sqlite_uri(path, mode="ro"), uri=True)
         try:
             con.execute("SELECT name FROM sqlite_master").fetchall()
         finally:

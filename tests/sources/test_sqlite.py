@@ -100,3 +100,12 @@ def test_progress_is_reported_per_batch_and_cancel_stops(tmp_path: Path) -> None
         cancelling = Progress(lambda f, m: cancelling.cancel())
         with pytest.raises(Cancelled):
             source.read("t", progress=cancelling)
+
+
+def test_a_source_in_a_folder_with_url_characters(tmp_path: Path) -> None:
+    folder = tmp_path / "ERP #2 100%41 자료?"
+    folder.mkdir()
+    path = write_sqlite(folder / "plant.sqlite")
+    with open_source(str(path)) as source:
+        assert source.row_count("BI_ROUTING_VIEW") == 2
+    assert [p.name for p in tmp_path.iterdir()] == [folder.name]
