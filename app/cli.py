@@ -167,6 +167,156 @@ def _parse_weights(pairs: list[str] | None) -> dict[str, float]:
     return out
 
 
+# ---- identity, roles, approvals and the audit trail -------------------------------------------
+def _signed_in(args):
+    """The store and this process's OS user, signed in (recorded) as the window would."""
+    from app.services.identity import sign_in
+    store = _store(args)
+    return store, sign_in(store, via="cli")
+
+
+def parse_time(value: str, now=None):
+    """A time typed on the command line, as the trail's UTC: `today`, `yesterday`, `30m`, `12h`, `7d`,
+    or a local date / date and time (2026-12-01, "2026-12-01 14:30")."""
+    from datetime import datetime, timedelta
+
+    from app.domain.routing import RoutingError
+    from app.services.audit import to_utc
+    now = now or datetime.now()
+    v = value.strip().lower()
+    if v in ("today", "yesterday"):
+        day = now.replace(hour=0, minute=0, second=0, microsecond=0)
+        return to_utc(day - timedelta(days=1 if v == "yesterday" else 0))
+    m = re.fullmatch(r"(\d+)\s*([mhd])", v)
+    if m:
+        n, unit = int(m.group(1)), {"m": "minutes", "h": "hours", "d": "days"}[m.group(2)]
+        return to_utc(now - timedelta(**{unit: n}))
+    try:
+        return to_utc(datetime.fromisoformat(value.strip()))
+    except ValueError:
+        raise RoutingError(f"time {value!r}: write today, yesterday, 30m, 12h, 7d, 2026-12-01 or "
+                           f"\"2026-12-01 14:30\"") from None
+
+
+def _audit_filter(args):
+    from app.services.audit import AuditFilter
+    return AuditFilter(since=parse_time(args.since) if args.since else None,
+                       until=parse_time(args.until) if args.until else None,
+                       user=args.user or "", action=args.action or "", outcome=args.outcome or "",
+                       text=args.text or "")
+
+
+def _event_json(e) -> dict:
+    from app.services.audit import to_local
+    return {"seq": e.seq, "at_utc": e.at.isoformat(timespec="seconds") + "Z",
+            "at_local": to_local(e.at).isoformat(sep=" ", timespec="seconds"), "user": e.user_name,
+            "role": e.role, "machine": e.host, "action": e.action, "target": e.target, "outcome": e.outcome,
+            "detail": e.detail, "hash": e.hash}
+
+
+def cmd_audit_list(args) -> int:
+    from app.services import audit
+    store, user = _signed_in(args)
+    events = audit.query(store, _audit_filter(args), limit=args.limit, user=user)
+    if args.json:
+        print(json.dumps([_event_json(e) for e in events], ensure_ascii=False, indent=1))
+        return 0
+    if not events:
+        print("no events match")
+    for e in events:
+        d = _event_json(e)
+        detail = json.dumps(e.detail, ensure_ascii=False) if e.detail else ""
+        print(f"{e.seq:>8}  {d['at_local']}  {e.user_name} ({e.role or 'no role'})  {e.host}  {e.action}  "
+              f"{e.target}  {e.outcome}  {detail}".rstrip())
+    return 0
+
+
+def cmd_audit_export(args) -> int:
+    from app.services import audit
+    from app.services.progress import TerminalProgress
+    store, user = _signed_in(args)
+    result = audit.export(store, args.out, _audit_filter(args), user=user, progress=TerminalProgress())
+    print(f"{result.rows:,} events written to {result.path}")
+    for cp in result.checkpoints:
+        print(f"checkpoint {cp}")
+    if result.checkpoint_error:
+        print(f"warning: no checkpoint: {result.checkpoint_error}", file=sys.stderr)
+    return 0
+
+
+def cmd_audit_verify(args) -> int:
+    from app.services import audit_seal
+    from app.services.progress import TerminalProgress
+    store, user = _signed_in(args)
+    result = audit_seal.verify(store, Path(args.checkpoint) if args.checkpoint else None, user=user,
+                               progress=TerminalProgress())
+    print(result.summary())
+    if result.sealed_legacy_rows:
+        print(f"{result.sealed_legacy_rows:,} events from before the chain were sealed when the store was upgraded: "
+              f"they are proven unchanged since then")
+    for problem in result.problems[1:20]:
+        print(f"  also: {problem.message}")
+    for w in result.warnings:
+        print(f"warning: {w}", file=sys.stderr)
+    for cp in result.checkpoint_written:
+        print(f"checkpoint {cp}")
+    return 0 if result.intact else 3
+
+
+def cmd_audit_checkpoint(args) -> int:
+    from app.services import audit_seal
+    store, user = _signed_in(args)
+    for cp in audit_seal.write_checkpoint(store, user=user, folder=Path(args.folder) if args.folder else None):
+        print(cp)
+    return 0
+
+
+def cmd_roles_list(args) -> int:
+    from app.services import roles
+    store, user = _signed_in(args)
+    rows = roles.list_roles(store, user=user)
+    source = roles.role_source(store)
+    if args.json:
+        print(json.dumps([{"user": r.user_name, "role": r.role, "source": r.source, "granted_by": r.granted_by,
+                           "granted_at": str(r.granted_at or ""), "expires_at": str(r.expires_at or ""),
+                           "groups": r.groups} for r in rows], ensure_ascii=False, indent=1))
+        return 0
+    print(f"role source: {source.kind}; users not listed: {source.default_role or 'no role'}")
+    for r in rows:
+        extra = f"granted by {r.granted_by} {r.granted_at:%Y-%m-%d %H:%M}" if r.source == "store" and r.granted_at \
+            else f"from the directory, cached until {r.expires_at:%Y-%m-%d %H:%M} UTC" if r.expires_at else ""
+        print(f"{r.user_name:<28} {r.role or 'no role':<9} {extra}")
+    return 0
+
+
+def cmd_roles_set(args) -> int:
+    from app.services import roles
+    store, user = _signed_in(args)
+    done = roles.set_role(store, args.user, args.role, user=user)
+    print(f"{done.user_name} is now {done.role}")
+    return 0
+
+
+def cmd_routings(args) -> int:
+    from app.services import routings
+    store, user = _signed_in(args)
+    if args.action == "list":
+        rows = routings.list_saved(store)
+        for r in rows:
+            if args.status and r.status != args.status:
+                continue
+            review = f"  {r.reviewed_by}: {r.review_comment}" if r.reviewed_by and r.review_comment else ""
+            print(f"{r.ITEM_CD:<16} {r.status:<10} rev {r.revision:<3} {r.updated_by} {r.updated_at:%Y-%m-%d %H:%M}"
+                  f"{review}")
+        return 0
+    if not args.item:
+        raise SystemExit(f"routing-ml routings {args.action}: name the item (ITEM_CD)")
+    fn = routings.approve if args.action == "approve" else routings.reject
+    saved = fn(store, args.item, args.comment or "", user=user)
+    print(f"routing of {saved.ITEM_CD} {saved.status} (revision {saved.revision})")
+    return 0
+
+
 def cmd_screenshot(args) -> int:
     from app.ui.screenshot import SIZE, parse_size, take_screenshots
     size = parse_size(args.size) if args.size else SIZE
@@ -240,6 +390,56 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true")
     store_arg(p)
     p.set_defaults(func=cmd_evaluate)
+
+    def filter_args(p):
+        p.add_argument("--since", metavar="T", help="today, yesterday, 30m, 12h, 7d, or a local date/time")
+        p.add_argument("--until", metavar="T")
+        p.add_argument("--user", metavar="U", help="an account exactly as recorded (e.g. KSM\\kim)")
+        p.add_argument("--action", metavar="A", help="an action, or a family ending in '.' (model.)")
+        p.add_argument("--outcome", choices=["ok", "denied", "failed"])
+        p.add_argument("--text", metavar="X", help="text in the target, details or machine name")
+
+    p = sub.add_parser("audit", help="the audit trail (admins): list, export, verify, checkpoint")
+    asub = p.add_subparsers(dest="audit_command", required=True)
+    a = asub.add_parser("list", help="the newest events, filtered")
+    filter_args(a)
+    a.add_argument("--limit", type=int, default=200)
+    a.add_argument("--json", action="store_true")
+    store_arg(a)
+    a.set_defaults(func=cmd_audit_list)
+    a = asub.add_parser("export", help="write the (filtered) events to .csv or .xlsx, with a signed checkpoint")
+    a.add_argument("--out", required=True, metavar="FILE")
+    filter_args(a)
+    store_arg(a)
+    a.set_defaults(func=cmd_audit_export)
+    a = asub.add_parser("verify", help="check the chain; exit 0 intact, 3 broken (naming the first bad row)")
+    a.add_argument("--checkpoint", metavar="FILE", help="a checkpoint file or folder (default: the checkpoint folder)")
+    store_arg(a)
+    a.set_defaults(func=cmd_audit_verify)
+    a = asub.add_parser("checkpoint", help="sign the chain's newest row into the checkpoint folder")
+    a.add_argument("--folder", metavar="DIR")
+    store_arg(a)
+    a.set_defaults(func=cmd_audit_checkpoint)
+
+    p = sub.add_parser("roles", help="users and their roles (admins)")
+    rsub = p.add_subparsers(dest="roles_command", required=True)
+    r = rsub.add_parser("list")
+    r.add_argument("--json", action="store_true")
+    store_arg(r)
+    r.set_defaults(func=cmd_roles_list)
+    r = rsub.add_parser("set", help="give USER (as the OS names them, e.g. KSM\\kim) a role")
+    r.add_argument("user", metavar="USER")
+    r.add_argument("role", metavar="ROLE", choices=["engineer", "approver", "admin"])
+    store_arg(r)
+    r.set_defaults(func=cmd_roles_set)
+
+    p = sub.add_parser("routings", help="saved routings: list, approve, reject (approvers)")
+    p.add_argument("action", choices=["list", "approve", "reject"])
+    p.add_argument("item", nargs="?", metavar="ITEM_CD")
+    p.add_argument("--comment", metavar="C", help="why (required to reject)")
+    p.add_argument("--status", choices=["draft", "submitted", "approved", "rejected"], help="list: only this status")
+    store_arg(p)
+    p.set_defaults(func=cmd_routings)
 
     p = sub.add_parser("screenshot", help="render every tab of the window to PNG files")
     p.add_argument("--out", required=True)

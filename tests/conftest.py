@@ -3,13 +3,79 @@ from __future__ import annotations
 
 import os
 import shutil
+import tempfile
 from pathlib import Path
 
+import keyring
+import keyring.backend
 import pytest
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+# Per-user folders (default store, checkpoints, logs) go to a temporary place, never the real home.
+_HOME = tempfile.mkdtemp(prefix="routing-ml-test-home-")
+os.environ["XDG_DATA_HOME"] = os.path.join(_HOME, "data")
+os.environ["XDG_STATE_HOME"] = os.path.join(_HOME, "state")
+os.environ["XDG_CACHE_HOME"] = os.path.join(_HOME, "cache")
 
 DEMO_ITEMS = 3000
+
+
+class MemoryKeyring(keyring.backend.KeyringBackend):
+    """The OS keyring as the tests see it: in memory, nothing on disk."""
+
+    priority = 1
+
+    def __init__(self):
+        super().__init__()
+        self.entries: dict[tuple[str, str], str] = {}
+
+    def get_password(self, service, username):
+        return self.entries.get((service, username))
+
+    def set_password(self, service, username, password):
+        self.entries[(service, username)] = password
+
+    def delete_password(self, service, username):
+        self.entries.pop((service, username), None)
+
+
+@pytest.fixture(autouse=True)
+def os_keyring(tmp_path_factory, monkeypatch):
+    """Every test gets an empty in-memory keyring (signing keys, bind passwords) and its own
+    per-user data folder (where an admin's checkpoints go by default)."""
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path_factory.mktemp("user-data")))
+    previous = keyring.get_keyring()
+    ring = MemoryKeyring()
+    keyring.set_keyring(ring)
+    yield ring
+    keyring.set_keyring(previous)
+
+
+@pytest.fixture
+def admin():
+    from app.domain.access import User
+    return User("KSM\\park.admin", "admin", "PC-ADMIN", "park.admin")
+
+
+@pytest.fixture
+def approver():
+    from app.domain.access import User
+    return User("KSM\\choi.lead", "approver", "PC-LEAD", "choi.lead")
+
+
+@pytest.fixture
+def engineer():
+    from app.domain.access import User
+    return User("KSM\\kim", "engineer", "PC-ENG-07", "kim")
+
+
+@pytest.fixture
+def empty_store(tmp_path):
+    """A new store with no data (only what migrations make)."""
+    from app.store.db import Store
+    store = Store(str(tmp_path / "store" / "store.sqlite"))
+    yield store
+    store.dispose()
 
 
 @pytest.fixture(scope="session")

@@ -1,36 +1,322 @@
-"""The audit trail: who did what, when, from which machine."""
+"""The audit trail: who did what, when (UTC), from which machine, and with what outcome.
+
+Append-only and tamper-evident: each row has a sequence number and the SHA-256 of the previous
+row's hash and its own fields (app.store.chain), so an edited, inserted, moved or deleted row
+breaks the chain at that row; signed checkpoints (app.services.audit_seal) pin the newest row,
+so deleting the newest rows is noticed too. Appending locks the one-row table `audit_head`
+(SQLite: the write transaction's lock), so two PCs appending at once never fork the chain.
+
+Recording is a few statements inside the caller's transaction (`conn`), so the event and the
+change it describes are written together or not at all.
+"""
 from __future__ import annotations
 
+import csv
 import json
-from datetime import datetime
+import os
+import tempfile
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
 from typing import Any
 
-from app.services.identity import User, current_user
-from app.store.db import Store, audit_event
+from sqlalchemy import func, or_, select, update
+from sqlalchemy.engine import Connection
+
+from app.domain.access import OUTCOMES, AuditEvent, User
+from app.domain.routing import RoutingError
+from app.services import permissions
+from app.services.progress import Progress
+from app.store.chain import GENESIS, chain_hash
+from app.store.db import Store, audit_event, audit_head
+
+EXPORT_COLUMNS = ["seq", "at_utc", "at_local", "user", "role", "machine", "action", "target", "outcome", "detail",
+                  "hash"]
+XLSX_MAX_ROWS = 1_048_575   # Excel's sheet limit, less the header
+# never into the trail, whatever a caller puts into `detail`
+SECRET_WORDS = ("password", "passwd", "secret", "private_key", "token")
+
+
+def utc_now() -> datetime:
+    """Now, as the trail keeps time: UTC without a time zone attached."""
+    return datetime.now(timezone.utc).replace(tzinfo=None)
+
+
+def to_local(at: datetime) -> datetime:
+    """A UTC time of the trail in this PC's time zone (naive), for showing."""
+    return at.replace(tzinfo=timezone.utc).astimezone().replace(tzinfo=None)
+
+
+def to_utc(local: datetime) -> datetime:
+    """A naive local time (typed by a user) as the trail's UTC."""
+    return local.astimezone(timezone.utc).replace(tzinfo=None)
+
+
+def _scrub(detail: Any) -> Any:
+    if isinstance(detail, dict):
+        return {k: ("***" if any(w in str(k).lower() for w in SECRET_WORDS) else _scrub(v)) for k, v in detail.items()}
+    if isinstance(detail, (list, tuple)):
+        return [_scrub(v) for v in detail]
+    return detail
 
 
 def record(store: Store, action: str, target: str = "", detail: dict[str, Any] | None = None,
-           user: User | None = None, conn=None) -> None:
-    """Write one audit event; pass `conn` to make it part of the caller's transaction."""
-    user = user or current_user()
-    values = dict(at=datetime.now(), user_name=user.name, host=user.host, action=action, target=target,
-                  detail=json.dumps(detail or {}, ensure_ascii=False, default=str))
+           user: User | None = None, conn: Connection | None = None, outcome: str = "ok") -> int:
+    """Append one event; returns its sequence number. Pass `conn` (from `store.begin()`) to make it
+    part of the caller's transaction. Keys of `detail` that name a secret are written as ***."""
+    if user is None:
+        from app.services.identity import signed_in_user
+        user = signed_in_user(store)
+    if outcome not in OUTCOMES:
+        raise ValueError(f"outcome {outcome!r} is not one of {OUTCOMES}")
+    values = dict(at=utc_now(), user_name=user.name, role=user.role, host=user.host, action=action,
+                  target=str(target or ""), outcome=outcome,
+                  detail=json.dumps(_scrub(detail or {}), ensure_ascii=False, default=str, sort_keys=True))
     if conn is not None:
-        conn.execute(audit_event.insert().values(**values))
-    else:
-        with store.begin() as c:
-            c.execute(audit_event.insert().values(**values))
+        return _append(conn, values)
+    with store.begin() as c:
+        return _append(c, values)
 
 
-def events(store: Store, limit: int = 200) -> list[dict[str, Any]]:
+def lock_chain(conn: Connection) -> tuple[int, str]:
+    """Lock the chain's head for the rest of the transaction; returns the (seq, hash) to continue from.
+
+    That is the head's, unless rows beyond it exist (inserted behind the program's back): then the
+    newest row's, so appending never fails on a taken seq; Verify names those rows. Newest rows
+    deleted behind its back leave a gap in seq after the next append, which Verify names too."""
+    head = conn.execute(select(audit_head.c.seq, audit_head.c.hash).where(audit_head.c.id == 1)
+                        .with_for_update()).first()
+    last = conn.execute(select(audit_event.c.seq, audit_event.c.hash).order_by(audit_event.c.seq.desc())
+                        .limit(1)).first()
+    if head is None:   # the head row was deleted: continue from the newest row
+        head = last if last is not None else (0, GENESIS)
+        conn.execute(audit_head.insert().values(id=1, seq=head[0], hash=head[1]))
+    if last is not None and last[0] > head[0]:
+        return int(last[0]), last[1]
+    return int(head[0]), head[1]
+
+
+def _append(conn: Connection, values: dict[str, Any]) -> int:
+    prev_seq, prev_hash = lock_chain(conn)
+    seq = prev_seq + 1
+    digest = chain_hash(prev_hash, seq, values["at"], values["user_name"], values["role"], values["host"],
+                        values["action"], values["target"], values["detail"], values["outcome"])
+    conn.execute(audit_event.insert().values(seq=seq, hash=digest, **values))
+    conn.execute(update(audit_head).where(audit_head.c.id == 1).values(seq=seq, hash=digest))
+    return seq
+
+
+# ---- reading -----------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class AuditFilter:
+    """Which events to show. Times are UTC (naive); `until` is exclusive. `action` is an exact
+    action, or a family ending in "." ("model." = every model action). `text` is searched in the
+    target, the details and the machine name (case-insensitive)."""
+
+    since: datetime | None = None
+    until: datetime | None = None
+    user: str = ""
+    action: str = ""
+    outcome: str = ""
+    text: str = ""
+
+    def describe(self) -> dict[str, str]:
+        return {k: (v.isoformat() if isinstance(v, datetime) else v) for k, v in self.__dict__.items() if v}
+
+
+def _conditions(flt: AuditFilter, dialect: str) -> list:
+    c = audit_event.c
+    where = []
+    if flt.since is not None:
+        where.append(c.at >= flt.since)
+    if flt.until is not None:
+        where.append(c.at < flt.until)
+    if flt.user:
+        where.append(c.user_name == flt.user)
+    if flt.action:
+        where.append(c.action.startswith(flt.action, autoescape=True) if flt.action.endswith(".")
+                     else c.action == flt.action)
+    if flt.outcome:
+        where.append(c.outcome == flt.outcome)
+    if flt.text:
+        pattern = "%" + flt.text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        # SQLite's LIKE already ignores ASCII case (and ILIKE would call lower() on every row there)
+        like = (lambda col: col.like(pattern, escape="\\")) if dialect == "sqlite" else \
+            (lambda col: col.ilike(pattern, escape="\\"))
+        where.append(or_(like(c.target), like(c.detail), like(c.host)))
+    return where
+
+
+def _event(row) -> AuditEvent:
+    try:
+        detail = json.loads(row.detail) if row.detail else {}
+    except ValueError:   # an edited row may hold anything; show it as text, Verify names it
+        detail = {"text": row.detail}
+    if not isinstance(detail, dict):
+        detail = {"value": detail}
+    return AuditEvent(int(row.seq), row.at, row.user_name or "", row.role or "", row.host or "", row.action,
+                      row.target or "", detail, row.outcome, row.hash, int(row.id))
+
+
+_COLUMNS = [audit_event.c.id, audit_event.c.seq, audit_event.c.at, audit_event.c.user_name, audit_event.c.role,
+            audit_event.c.host, audit_event.c.action, audit_event.c.target, audit_event.c.detail,
+            audit_event.c.outcome, audit_event.c.hash]
+
+
+@permissions.requires("audit.read")
+def query(store: Store, flt: AuditFilter = AuditFilter(), before_seq: int | None = None, limit: int = 200,
+          user: User | None = None) -> list[AuditEvent]:
+    """The newest `limit` events matching `flt` whose seq is below `before_seq` (the next page starts
+    below the last seq of this one)."""
+    where = _conditions(flt, store.engine.dialect.name)
+    if before_seq is not None:
+        where.append(audit_event.c.seq < before_seq)
+    stmt = select(*_COLUMNS).where(*where).order_by(audit_event.c.seq.desc()).limit(limit)
     with store.engine.connect() as conn:
-        rows = conn.execute(audit_event.select().order_by(audit_event.c.id.desc()).limit(limit)).mappings().all()
-    return [dict(r) for r in rows]
+        return [_event(r) for r in conn.execute(stmt)]
+
+
+@permissions.requires("audit.read")
+def count(store: Store, flt: AuditFilter = AuditFilter(), user: User | None = None) -> int:
+    where = _conditions(flt, store.engine.dialect.name)
+    with store.engine.connect() as conn:
+        return int(conn.execute(select(func.count()).select_from(audit_event).where(*where)).scalar())
+
+
+@permissions.requires("audit.read")
+def event(store: Store, seq: int, user: User | None = None) -> AuditEvent | None:
+    with store.engine.connect() as conn:
+        row = conn.execute(select(*_COLUMNS).where(audit_event.c.seq == seq).order_by(audit_event.c.id)
+                           .limit(1)).first()
+    return _event(row) if row is not None else None
+
+
+@dataclass(frozen=True)
+class FilterChoices:
+    users: list[str]
+    actions: list[str]
+
+
+@permissions.requires("audit.read")
+def filter_choices(store: Store, user: User | None = None) -> FilterChoices:
+    """The users and actions that occur in the trail, for the filter's lists."""
+    with store.engine.connect() as conn:
+        users = sorted(u for u in conn.execute(select(audit_event.c.user_name).distinct()).scalars() if u)
+        actions = sorted(a for a in conn.execute(select(audit_event.c.action).distinct()).scalars() if a)
+    return FilterChoices(users, actions)
 
 
 def events_of(store: Store, actions: tuple[str, ...]) -> list[dict[str, Any]]:
-    """Every event with one of these actions, oldest first."""
+    """Every event with one of these actions that was done (outcome ok: not a refusal), oldest first.
+    For services that reason over the history (the model rollback stack); not permission-checked."""
     with store.engine.connect() as conn:
-        rows = conn.execute(audit_event.select().where(audit_event.c.action.in_(actions))
-                            .order_by(audit_event.c.id)).mappings().all()
+        rows = conn.execute(audit_event.select().where(audit_event.c.action.in_(actions),
+                                                       audit_event.c.outcome == "ok")
+                            .order_by(audit_event.c.seq)).mappings().all()
     return [dict(r) for r in rows]
+
+
+def _iter_matching(store: Store, flt: AuditFilter, batch: int = 5000) -> Iterator[AuditEvent]:
+    """Every matching event, newest first, a page at a time (keeps memory flat for a million rows)."""
+    before = None
+    while True:
+        where = _conditions(flt, store.engine.dialect.name)
+        if before is not None:
+            where.append(audit_event.c.seq < before)
+        stmt = select(*_COLUMNS).where(*where).order_by(audit_event.c.seq.desc()).limit(batch)
+        with store.engine.connect() as conn:
+            rows = [_event(r) for r in conn.execute(stmt)]
+        yield from rows
+        if len(rows) < batch:
+            return
+        before = rows[-1].seq
+
+
+# ---- export ------------------------------------------------------------------------------------
+@dataclass
+class AuditExport:
+    path: Path
+    rows: int
+    checkpoints: list[Path] = field(default_factory=list)
+    checkpoint_error: str = ""
+
+
+def _cells(e: AuditEvent) -> list[Any]:
+    return [e.seq, e.at.isoformat(sep=" ", timespec="seconds") + "Z",
+            to_local(e.at).isoformat(sep=" ", timespec="seconds"), e.user_name, e.role, e.host, e.action, e.target,
+            e.outcome, json.dumps(e.detail, ensure_ascii=False, sort_keys=True), e.hash]
+
+
+def _csv_safe(value: Any) -> Any:
+    # a cell starting with = + - @ is a formula to Excel: a user name or target must not run as one
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + value
+    return value
+
+
+@permissions.requires("audit.export")
+def export(store: Store, path: str | Path, flt: AuditFilter = AuditFilter(), user: User | None = None,
+           progress: Progress | None = None) -> AuditExport:
+    """Write the matching events, newest first, to a .csv (UTF-8 with BOM) or .xlsx file, and a signed
+    checkpoint of the chain beside it (and into the checkpoint folder). The file appears whole or
+    not at all."""
+    from app.services import audit_seal
+    assert user is not None
+    path = Path(path)
+    kind = path.suffix.lower()
+    if kind not in (".csv", ".xlsx"):
+        raise RoutingError(f"audit export {path}: choose a .csv or .xlsx file name")
+    p = progress or Progress()
+    total = count(store, flt, user=user)
+    if kind == ".xlsx" and total > XLSX_MAX_ROWS:
+        raise RoutingError(f"audit export {path}: {total:,} events do not fit an Excel sheet "
+                           f"({XLSX_MAX_ROWS:,} rows); narrow the filter or export to .csv")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp_name = tempfile.mkstemp(prefix=path.name + ".", suffix=".part", dir=path.parent)
+    os.close(fd)
+    tmp = Path(tmp_name)
+    rows = 0
+    try:
+        if kind == ".csv":
+            with open(tmp, "w", encoding="utf-8-sig", newline="") as fh:
+                w = csv.writer(fh)
+                w.writerow(EXPORT_COLUMNS)
+                for e in _iter_matching(store, flt):
+                    w.writerow([_csv_safe(v) for v in _cells(e)])
+                    rows += 1
+                    if rows % 5000 == 0:
+                        p.report(rows / max(total, 1), f"{rows:,} of {total:,} events written")
+        else:
+            import xlsxwriter
+            book = xlsxwriter.Workbook(str(tmp), {"constant_memory": True, "strings_to_formulas": False,
+                                                  "strings_to_urls": False})
+            sheet = book.add_worksheet("audit")
+            bold = book.add_format({"bold": True})
+            sheet.write_row(0, 0, EXPORT_COLUMNS, bold)
+            for width, col in zip((8, 21, 19, 18, 10, 14, 20, 18, 9, 60, 66), range(len(EXPORT_COLUMNS))):
+                sheet.set_column(col, col, width)
+            for e in _iter_matching(store, flt):
+                rows += 1
+                for col, value in enumerate(_cells(e)):
+                    if isinstance(value, int):
+                        sheet.write_number(rows, col, value)
+                    else:
+                        sheet.write_string(rows, col, value)
+                if rows % 5000 == 0:
+                    p.report(rows / max(total, 1), f"{rows:,} of {total:,} events written")
+            book.close()
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    result = AuditExport(path, rows)
+    try:
+        result.checkpoints = audit_seal.write_checkpoint(store, user=user, beside=path)
+    except RoutingError as exc:   # the export is done; say why it has no checkpoint
+        result.checkpoint_error = str(exc)
+    record(store, "audit.export", path.name, {"rows": rows, "format": kind[1:], "filter": flt.describe(),
+                                              "checkpoint": [c.name for c in result.checkpoints]
+                                              or result.checkpoint_error}, user)
+    p.report(1.0, f"{rows:,} events exported")
+    return result

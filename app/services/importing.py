@@ -6,7 +6,7 @@ from datetime import datetime
 
 from app.domain.schema import DEFAULT_VIEW_NAMES, VIEW_KINDS
 from app.services import audit
-from app.services.identity import User, current_user
+from app.services.identity import User, signed_in_user
 from app.services.progress import Progress
 from app.store.db import Store
 
@@ -31,7 +31,7 @@ def import_source(store: Store, spec: str, view_names: dict[str, str] | None = N
         read_views,
     )
 
-    user = user or current_user()
+    user = user or signed_in_user(store)
     p = progress or Progress()
     names = dict(DEFAULT_VIEW_NAMES)
     names.update({k: v for k, v in (view_names or {}).items() if v})

@@ -16,7 +16,7 @@ from app.ml.features import EncoderParams
 from app.ml.model import RoutingModel
 from app.ml.registry import ModelError, read_model, write_model
 from app.services import audit
-from app.services.identity import User, current_user
+from app.services.identity import User, signed_in_user
 from app.services.progress import Progress
 from app.store.db import Store, model_version
 
@@ -59,7 +59,7 @@ def train(store: Store, params: EncoderParams | None = None, progress: Progress 
 
     Cancel or a crash leaves the registry and the active model as they were.
     """
-    user = user or current_user()
+    user = user or signed_in_user(store)
     p = progress or Progress()
     items, routings, results = load_training_data(store, p.sub(0.0, 0.3))
     if items.height == 0 or routings.height == 0:
@@ -115,7 +115,7 @@ def _activate(conn, version: str) -> None:
 
 
 def activate(store: Store, version: str, user: User | None = None) -> None:
-    user = user or current_user()
+    user = user or signed_in_user(store)
     known = {m["version"]: m for m in list_models(store)}
     if version not in known:
         raise NoModelError(f"model version {version} does not exist (known: {', '.join(known) or 'none'})")
@@ -153,7 +153,7 @@ def rollback_target(store: Store, rows: list[dict[str, Any]] | None = None) -> s
 
 def rollback(store: Store, user: User | None = None) -> str:
     """Activate the version that was active before the current one; repeated, it goes further back."""
-    user = user or current_user()
+    user = user or signed_in_user(store)
     rows = list_models(store)
     target = rollback_target(store, rows)
     if target is None:

@@ -1,7 +1,9 @@
-"""Saved routings: drafts and submissions an engineer keeps in the program's store.
+"""Saved routings: drafts and submissions an engineer keeps in the program's store, and their approval.
 
 Every save bumps `revision`; a save names the revision it started from, and if someone else
 saved in between the save is refused with ConflictError instead of overwriting their work.
+Workflow: draft → submitted → approved or rejected (by an approver, with a comment); saving again
+makes it a draft or a submission once more.
 """
 from __future__ import annotations
 
@@ -13,12 +15,13 @@ from typing import Any
 
 from sqlalchemy import select, update
 
+from app.domain.access import User
 from app.domain.routing import Note, Operation, RoutingError
-from app.services import audit
-from app.services.identity import User, current_user
+from app.services import audit, permissions
 from app.store.db import Store, saved_routing
 
-STATUSES = ("draft", "submitted")
+STATUSES = ("draft", "submitted")          # what a save may set
+REVIEWED = ("approved", "rejected")        # what a review sets
 EDITABLE_FIELDS = ("SETUP_TIME", "RUN_TIME", "WAIT_TIME", "MOVE_TIME")
 
 
@@ -46,6 +49,9 @@ class SavedRouting:
     created_at: datetime
     updated_by: str
     updated_at: datetime
+    reviewed_by: str = ""
+    reviewed_at: datetime | None = None
+    review_comment: str = ""
 
 
 def validate_operations(item_cd: str, operations: list[Operation]) -> None:
@@ -97,7 +103,8 @@ def _row_to_saved(row) -> SavedRouting:
     ops = _operations_from_json(row["operations"])
     return SavedRouting(row["id"], row["ITEM_CD"], row["ROUT_NO"], row["status"], row["revision"], ops,
                         row["model_version"], row["candidate_rank"], row["note"] or "", row["created_by"] or "",
-                        row["created_at"], row["updated_by"] or "", row["updated_at"])
+                        row["created_at"], row["updated_by"] or "", row["updated_at"], row["reviewed_by"] or "",
+                        row["reviewed_at"], row["review_comment"] or "")
 
 
 def load_saved(store: Store, item_cd: str) -> SavedRouting | None:
@@ -114,6 +121,7 @@ def list_saved(store: Store, limit: int = 500) -> list[SavedRouting]:
     return [_row_to_saved(r) for r in rows]
 
 
+@permissions.requires("routing.save", target="item_cd")
 def save_routing(store: Store, item_cd: str, operations: list[Operation], status: str = "draft",
                  expected_revision: int | None = None, model_version: str | None = None,
                  candidate_rank: int | None = None, note: str = "", rout_no: str = "ML-001",
@@ -124,7 +132,7 @@ def save_routing(store: Store, item_cd: str, operations: list[Operation], status
     and nothing was saved yet). If the stored revision differs, ConflictError — never a silent
     overwrite.
     """
-    user = user or current_user()
+    assert user is not None
     item_cd = item_cd.strip().upper()
     if status not in STATUSES:
         raise RoutingError(f"status {status!r} is not one of {', '.join(STATUSES)}")
@@ -135,7 +143,9 @@ def save_routing(store: Store, item_cd: str, operations: list[Operation], status
         row = conn.execute(select(saved_routing).where(saved_routing.c.ITEM_CD == item_cd)
                            .order_by(saved_routing.c.id.desc()).limit(1)).mappings().first()
         if row is not None and row["revision"] != expected_revision:
-            raise ConflictError(item_cd, row["updated_by"] or "?", row["updated_at"], row["revision"])
+            reviewed = row["reviewed_at"] is not None and row["reviewed_at"] >= row["updated_at"]
+            raise ConflictError(item_cd, (row["reviewed_by"] if reviewed else row["updated_by"]) or "?",
+                                row["reviewed_at"] if reviewed else row["updated_at"], row["revision"])
         if row is None and expected_revision is not None:
             raise RoutingError(f"routing of {item_cd} (revision {expected_revision}) no longer exists")
         if row is None:
@@ -153,11 +163,53 @@ def save_routing(store: Store, item_cd: str, operations: list[Operation], status
                                         model_version=model_version or row["model_version"],
                                         candidate_rank=candidate_rank if candidate_rank is not None
                                         else row["candidate_rank"], note=note or row["note"],
-                                        updated_by=user.name, updated_at=now))
+                                        updated_by=user.name, updated_at=now, reviewed_by=None,
+                                        reviewed_at=None, review_comment=None))
             if done.rowcount != 1:
                 raise ConflictError(item_cd, "another user", now, revision)
-        audit.record(store, f"routing.{status}", item_cd, {"revision": revision, "operations": len(operations)},
-                     user, conn)
+        audit.record(store, "routing.save", item_cd, {"status": status, "revision": revision,
+                                                      "operations": len(operations)}, user, conn)
+    saved = load_saved(store, item_cd)
+    assert saved is not None
+    return saved
+
+
+@permissions.requires("routing.approve", target="item_cd")
+def approve(store: Store, item_cd: str, comment: str = "", user: User | None = None) -> SavedRouting:
+    """Approve the item's submitted routing; the comment is optional."""
+    return _review(store, item_cd, "approved", comment, user)
+
+
+@permissions.requires("routing.reject", target="item_cd")
+def reject(store: Store, item_cd: str, comment: str = "", user: User | None = None) -> SavedRouting:
+    """Reject the item's submitted routing, saying why (the comment is required)."""
+    if not comment.strip():
+        raise RoutingError(f"say why the routing of {item_cd.strip().upper()} is rejected (a comment is required)")
+    return _review(store, item_cd, "rejected", comment, user)
+
+
+def _review(store: Store, item_cd: str, status: str, comment: str, user: User | None) -> SavedRouting:
+    assert user is not None and status in REVIEWED
+    item_cd = item_cd.strip().upper()
+    verb = {"approved": "approve", "rejected": "reject"}[status]
+    now = datetime.now()
+    with store.begin() as conn:
+        row = conn.execute(select(saved_routing).where(saved_routing.c.ITEM_CD == item_cd)
+                           .order_by(saved_routing.c.id.desc()).limit(1)).mappings().first()
+        if row is None:
+            raise RoutingError(f"there is no saved routing of {item_cd} to {verb}")
+        if row["status"] != "submitted":
+            raise RoutingError(f"the routing of {item_cd} is {row['status']} (revision {row['revision']}); only a "
+                               f"submitted routing can be {status}")
+        revision = row["revision"] + 1
+        done = conn.execute(update(saved_routing)
+                            .where(saved_routing.c.id == row["id"], saved_routing.c.revision == row["revision"])
+                            .values(status=status, revision=revision, reviewed_by=user.name, reviewed_at=now,
+                                    review_comment=comment.strip() or None))
+        if done.rowcount != 1:
+            raise ConflictError(item_cd, "another user", now, revision)
+        audit.record(store, f"routing.{verb}", item_cd, {"revision": revision, "comment": comment.strip(),
+                                                         "saved_by": row["updated_by"]}, user, conn)
     saved = load_saved(store, item_cd)
     assert saved is not None
     return saved

@@ -1,8 +1,8 @@
 """The program's own store: copies of the ERP views plus everything Routing ML owns.
 
 SQLite by default (a file in the user's data folder); any SQLAlchemy URL works for a shared store.
-Tables owned by the program: import_run, model_version, saved_routing, audit_event; they are
-created and upgraded by the Alembic migrations in app/store/migrations (app/store/migrate.py), and
+Tables owned by the program: import_run, model_version, saved_routing, audit_event (with its
+chain head audit_head), user_role, role_cache and app_setting; they are created and upgraded by the Alembic migrations in app/store/migrations (app/store/migrate.py), and
 the definitions below must match what those migrations make (tests/store/test_migrations.py).
 
 The imported copy of the ERP views is kept as Parquet files beside the store (`<store>-data/`,
@@ -28,17 +28,22 @@ from pathlib import Path
 import platformdirs
 import polars as pl
 from sqlalchemy import (
+    BigInteger,
     Boolean,
     Column,
     DateTime,
+    Index,
     Integer,
     MetaData,
     String,
     Table,
     Text,
+    Unicode,
+    UnicodeText,
     create_engine,
     event,
 )
+from sqlalchemy.dialects import mssql
 from sqlalchemy.engine import URL, Engine, make_url
 from sqlalchemy.exc import DatabaseError, OperationalError
 
@@ -121,17 +126,69 @@ saved_routing = Table(
     Column("created_at", DateTime, nullable=False),
     Column("updated_by", String(200)),
     Column("updated_at", DateTime, nullable=False),
+    Column("reviewed_by", Unicode(200)),
+    Column("reviewed_at", DateTime),
+    Column("review_comment", UnicodeText),
 )
 
+# SQL Server's DATETIME keeps 1/300 s, which would change a hashed time; DATETIME2 keeps microseconds.
+UTC_DATETIME = DateTime().with_variant(mssql.DATETIME2(precision=6), "mssql")
+
+# The audit trail (app.services.audit): append-only, `seq` numbers it from 1 and `hash` chains each
+# row to the one before; `at` is UTC. Text columns are Unicode so SQL Server keeps Korean names.
 audit_event = Table(
     "audit_event", metadata,
     Column("id", Integer, primary_key=True, autoincrement=True),
-    Column("at", DateTime, nullable=False, index=True),
-    Column("user_name", String(200)),
-    Column("host", String(200)),
+    Column("seq", BigInteger, nullable=False),
+    Column("at", UTC_DATETIME, nullable=False, index=True),
+    Column("user_name", Unicode(200)),
+    Column("role", Unicode(20)),
+    Column("host", Unicode(200)),
     Column("action", String(60), nullable=False),
-    Column("target", Text),
-    Column("detail", Text),
+    Column("target", UnicodeText),
+    Column("detail", UnicodeText),
+    Column("outcome", String(20), nullable=False),
+    Column("hash", String(64), nullable=False),
+)
+Index("ux_audit_event_seq", audit_event.c.seq, unique=True)
+Index("ix_audit_event_user_seq", audit_event.c.user_name, audit_event.c.seq)
+Index("ix_audit_event_action_seq", audit_event.c.action, audit_event.c.seq)
+Index("ix_audit_event_outcome_seq", audit_event.c.outcome, audit_event.c.seq)
+
+# One row (id 1): the newest seq and hash. Appending locks it, so two PCs never fork the chain.
+audit_head = Table(
+    "audit_head", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=False),
+    Column("seq", BigInteger, nullable=False),
+    Column("hash", String(64), nullable=False),
+)
+
+# Roles that admins give in the program (the role source "store"); see app.services.roles.
+user_role = Table(
+    "user_role", metadata,
+    Column("user_name", Unicode(200), primary_key=True),
+    Column("role", String(20), nullable=False),
+    Column("granted_by", Unicode(200)),
+    Column("granted_at", DateTime, nullable=False),
+)
+
+# The last role the directory gave each user, for working while it cannot be reached.
+role_cache = Table(
+    "role_cache", metadata,
+    Column("user_name", Unicode(200), primary_key=True),
+    Column("role", String(20), nullable=False),
+    Column("groups", UnicodeText),        # JSON [group DN]
+    Column("resolved_at", DateTime, nullable=False),
+    Column("expires_at", DateTime, nullable=False),
+)
+
+# Settings shared by every PC using the store (role source, checkpoint folder, the store's id).
+app_setting = Table(
+    "app_setting", metadata,
+    Column("key", String(100), primary_key=True),
+    Column("value", UnicodeText, nullable=False),   # JSON
+    Column("updated_by", Unicode(200)),
+    Column("updated_at", DateTime, nullable=False),
 )
 
 
@@ -204,8 +261,13 @@ class Store:
 
     @contextmanager
     def begin(self) -> Iterator:
-        with self.engine.begin() as conn:
-            yield conn
+        """A write transaction. On SQLite it takes the write lock at its start (BEGIN IMMEDIATE):
+        two processes that read and then write (saving, appending to the audit chain) wait for
+        each other instead of the second failing with "database is locked"."""
+        with self.engine.connect() as conn:
+            conn = conn.execution_options(store_write_lock=True)
+            with conn.begin():
+                yield conn
 
     # ---- the copied ERP views ------------------------------------------------------------
     def _view_file(self, kind: str) -> Path:

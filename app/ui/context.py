@@ -5,7 +5,7 @@ from typing import Any
 
 from PySide6.QtCore import QObject, Signal
 
-from app.services.identity import User, current_user
+from app.services.identity import User, machine_name, os_account
 from app.store.db import Store
 from app.ui.workers import TaskRunner
 
@@ -17,12 +17,14 @@ class AppContext(QObject):
     busy_changed = Signal(bool)     # a long job (demo build, import, training) started or ended
     connection_changed = Signal(bool, str)
     refresh_requested = Signal(bool)  # reload the registry list (and the active model when True)
+    user_changed = Signal()         # signed in (the role is known), or the role changed
 
     def __init__(self, store: Store, runner: TaskRunner, user: User | None = None, parent=None):
         super().__init__(parent)
         self.store = store
         self.runner = runner
-        self.user = user or current_user()
+        # until sign-in has read the role (on a worker), the OS account with no role
+        self.user = user or signing_in_user()
         self.model: Any = None              # app.ml.model.RoutingModel of the active version
         self.models: list[dict[str, Any]] = []
         self.rollback_target: str | None = None   # the version Roll back would activate
@@ -34,3 +36,9 @@ class AppContext(QObject):
     @property
     def active_version(self) -> str | None:
         return next((m["version"] for m in self.models if m.get("active")), None)
+
+
+def signing_in_user() -> User:
+    """The OS account with no role yet: what the window shows while sign-in reads the role."""
+    account, login = os_account()
+    return User(account, "", machine_name(), login, "signing-in")

@@ -9,9 +9,10 @@ from PySide6.QtGui import QAction, QActionGroup, QDesktopServices, QKeySequence
 from PySide6.QtWidgets import QFileDialog, QLabel, QMainWindow, QMessageBox, QTabWidget
 
 from app import __version__
-from app.services import catalog, first_start, importing, models
+from app.services import catalog, first_start, identity, importing, models
+from app.services.identity import User
 from app.store.db import Store
-from app.ui.context import AppContext
+from app.ui.context import AppContext, signing_in_user
 from app.ui.dialogs import DataSourceDialog
 from app.ui.i18n import LANGUAGES, chosen_language
 from app.ui.wording import source_text
@@ -48,12 +49,16 @@ class MainWindow(QMainWindow):
     model_loaded = Signal()          # after every (re)load of the active model, with or without a model
     first_start_finished = Signal(bool)
 
-    def __init__(self, store: Store, build_demo_if_empty: bool = True, demo_items: int | None = None):
+    def __init__(self, store: Store, build_demo_if_empty: bool = True, demo_items: int | None = None,
+                 user: User | None = None):
+        """Without `user`, the OS user signs in (on a worker) when the window starts; tests pass one."""
         super().__init__()
         self.setObjectName("mainWindow")
         self.setWindowTitle(self.tr("Routing ML"))
         self.runner = TaskRunner(self)
-        self.ctx = AppContext(store, self.runner, parent=self)
+        self.signs_in = user is None
+        self.user_given = user is not None    # a given user stays when another store is opened
+        self.ctx = AppContext(store, self.runner, user, parent=self)
         self.build_demo_if_empty = build_demo_if_empty
         self.demo_items = demo_items or first_start.DEMO_ITEMS
         self.connected = False
@@ -75,6 +80,7 @@ class MainWindow(QMainWindow):
         self._build_status_bar()
         self.ctx.refresh_requested.connect(self.refresh_models)
         self.ctx.busy_changed.connect(lambda _b: self._apply_role())
+        self.ctx.user_changed.connect(self._user_changed)
 
         s = QSettings()
         geometry = s.value("window/geometry")
@@ -135,11 +141,9 @@ class MainWindow(QMainWindow):
 
     def _build_status_bar(self) -> None:
         sb = self.statusBar()
-        user = self.ctx.user
-        role = {"admin": self.tr("admin"), "engineer": self.tr("engineer"), "approver": self.tr("approver")}
-        self.user_label = QLabel(self.tr("User: %1 (%2)").replace("%1", user.name)
-                                 .replace("%2", role.get(user.role, user.role)))
+        self.user_label = QLabel()
         self.user_label.setObjectName("userLabel")
+        self._show_user()
         self.store_label = QLabel()
         self.store_label.setObjectName("storeLabel")
         self.model_label = QLabel(self.tr("Model: loading…"))
@@ -152,6 +156,26 @@ class MainWindow(QMainWindow):
         sb.addWidget(self.store_label, 1)
         sb.addPermanentWidget(self.model_label)
         sb.addPermanentWidget(self.connection_label)
+
+    def _show_user(self) -> None:
+        user = self.ctx.user
+        role = {"admin": self.tr("admin"), "engineer": self.tr("engineer"), "approver": self.tr("approver")}
+        if user.role_source == "signing-in":
+            shown = self.tr("signing in…")
+        elif not user.role:
+            shown = self.tr("no role")
+        elif user.role_source == "cache" and user.role_expires is not None:
+            from app.services.audit import to_local
+            shown = self.tr("%1, cached until %2").replace("%1", role.get(user.role, user.role)).replace(
+                "%2", to_local(user.role_expires).strftime("%Y-%m-%d %H:%M"))
+        else:
+            shown = role.get(user.role, user.role)
+        self.user_label.setText(self.tr("User: %1 (%2)").replace("%1", user.name).replace("%2", shown))
+        self.user_label.setToolTip(user.role_note)
+
+    def _user_changed(self) -> None:
+        self._show_user()
+        self._apply_role()
 
     def _show_store(self) -> None:
         text = self.ctx.store.describe()
@@ -184,8 +208,18 @@ class MainWindow(QMainWindow):
     # ---- start-up, first start and the model ---------------------------------------------
     def start_up(self) -> None:
         store = self.ctx.store
+        if self.signs_in:   # the role comes from the store (or the directory): read it first
+            self.runner.start(lambda p: identity.sign_in(store, via="window"), "sign-in",
+                              on_result=self._signed_in, on_error=self._start_failed)
+            return
         self.runner.start(lambda p: first_start.needs_demo(store), "start-up",
                           on_result=self._started, on_error=self._start_failed)
+
+    def _signed_in(self, user: User) -> None:
+        self.signs_in = False
+        self.ctx.user = user
+        self.ctx.user_changed.emit()
+        self.start_up()
 
     def _start_failed(self, message: str) -> None:
         self._set_connection(False, message)
@@ -336,6 +370,10 @@ class MainWindow(QMainWindow):
             return False
         old = self.ctx.store
         self.ctx.store = store
+        if not self.user_given:   # a role belongs to a store: sign in to the new one
+            self.signs_in = True
+            self.ctx.user = signing_in_user()
+            self.ctx.user_changed.emit()
         self.ctx.model = None
         self.ctx.models = []
         QSettings().setValue("store/last", store.url)

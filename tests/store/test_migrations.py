@@ -17,6 +17,7 @@ from app.store.db import Store, StoreError, metadata
 
 DATA = Path(__file__).resolve().parent.parent / "data"
 FIRST_STORE = DATA / "store-v0.sqlite"   # made by Routing ML 9c6ba4f, before migrations existed
+SCHEMA_0001_STORE = DATA / "store-v1.sqlite"   # made by Routing ML 868c961 (schema 0001): Korean names, no chain
 
 
 def _schema_differences(url: str) -> list:
@@ -76,6 +77,42 @@ def test_a_store_made_before_migrations_is_upgraded_and_keeps_every_saved_routin
     again = Store(str(path))
     again.dispose()
     assert _revision(again.url) == migrate.head_revision()
+
+
+@pytest.mark.parametrize("made_by, legacy", [
+    (FIRST_STORE, [("kim.engineer", "routing.draft", "SR-0000001"), ("kim.engineer", "routing.submitted", "SR-0000001"),
+                   ("kim.engineer", "routing.draft", "GL-0000042")]),
+    (SCHEMA_0001_STORE, [("KSM\\김철수", "routing.draft", "SR-0000007"), ("KSM\\김철수", "routing.submitted", "SR-0000007"),
+                         ("KSM\\김철수", "data.import", "folder C:/erp/공장")]),
+])
+def test_an_older_stores_audit_rows_stay_readable_and_are_sealed_into_the_chain(made_by, legacy, tmp_path, admin):
+    """Rows from before the chain become seq 1..N (times moved from local time to UTC), then an
+    `audit.chain_started` row; Verify says they are intact and how many were sealed at the upgrade."""
+    from datetime import datetime
+
+    from app.services import audit, audit_seal
+    from app.services.audit import AuditFilter
+    path = tmp_path / "store.sqlite"
+    shutil.copy(made_by, path)
+    engine = create_engine(f"sqlite:///{path}")
+    with engine.connect() as conn:
+        local_times = [datetime.fromisoformat(t) for t in conn.execute(text("SELECT at FROM audit_event ORDER BY id")).scalars()]
+    engine.dispose()
+    store = Store(str(path))
+    try:
+        events = list(reversed(audit.query(store, AuditFilter(), user=admin)))
+        assert [(e.user_name, e.action, e.target) for e in events[:3]] == legacy
+        assert [e.seq for e in events] == [1, 2, 3, 4] and events[3].action == "audit.chain_started"
+        assert [e.at for e in events[:3]] == [audit.to_utc(t) for t in local_times]
+        assert all(e.role == "" and e.outcome == "ok" for e in events[:3])
+        if made_by == SCHEMA_0001_STORE:
+            assert events[2].detail["warnings"] == ["경고: 열 없음"]
+        audit.record(store, "routing.approve", "SR-0000007", {"comment": "확인"}, admin)
+        result = audit_seal.verify(store, user=admin)
+        assert result.intact, result.summary()
+        assert result.sealed_legacy_rows == 3 and result.rows == 5
+    finally:
+        store.dispose()
 
 
 def test_a_store_newer_than_the_program_is_refused_and_left_alone(tmp_path):

@@ -13,6 +13,8 @@ from pathlib import Path  # noqa: E402
 import pytest  # noqa: E402
 from PySide6.QtCore import QCoreApplication, QSettings  # noqa: E402
 
+from app.domain.access import User  # noqa: E402
+
 DEMO_ITEMS = 2500
 LONG = 60_000  # ms: generous, a busy 2-core CI machine is slow
 
@@ -69,10 +71,11 @@ def _configured_app(qapp):
 @pytest.fixture(autouse=True)
 def _fresh_settings(monkeypatch):
     QSettings().clear()
-    monkeypatch.delenv("ROUTING_ML_ROLE", raising=False)
-    monkeypatch.setenv("ROUTING_ML_USER", "lee")
     yield
     QSettings().clear()
+
+
+LEE = User("lee", "admin", "PC-LEE")
 
 
 @pytest.fixture
@@ -83,8 +86,10 @@ def make_window(qtbot):
 
     windows = []
 
-    def make(url: str, wait_model: bool = True, **kwargs) -> MainWindow:
-        w = MainWindow(Store(url), build_demo_if_empty=kwargs.pop("build_demo_if_empty", False), **kwargs)
+    def make(url: str, wait_model: bool = True, user: User | None = LEE, **kwargs) -> MainWindow:
+        """`user=None` signs the OS user in, as the program does."""
+        w = MainWindow(Store(url), build_demo_if_empty=kwargs.pop("build_demo_if_empty", False), user=user,
+                       **kwargs)
         w.resize(1600, 980)
         w.show()
         windows.append(w)

@@ -4,6 +4,7 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QAbstractItemView, QLineEdit
 
+from app.domain.access import User
 from app.ui.routing_editor import COLUMNS
 from ui_helpers import LONG, predict_first_new_item
 
@@ -184,9 +185,7 @@ def test_threshold_and_candidates_change_the_result(qtbot, make_window, store_ur
 def test_save_conflict_is_reported_with_reload(qtbot, make_window, store_url, monkeypatch):
     a = make_window(store_url)
     code = predict_first_new_item(qtbot, a)
-    monkeypatch.setenv("ROUTING_ML_USER", "kim")
-    b = make_window(store_url)
-    monkeypatch.setenv("ROUTING_ML_USER", "lee")
+    b = make_window(store_url, user=User("kim", "engineer", "PC-KIM"))
     with qtbot.waitSignal(b.prediction.prediction_shown, timeout=LONG):
         b.prediction.predict_code(code)
     # kim saves first from the second window

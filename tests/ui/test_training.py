@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt
 
+from app.domain.access import User
 from app.services import models
 from ui_helpers import LONG
 
@@ -126,9 +127,8 @@ def test_roll_back_goes_back_through_the_history(qtbot, make_window, store_url):
     qtbot.waitUntil(lambda: w.ctx.active_version == third and w.ctx.rollback_target == first, timeout=LONG)
 
 
-def test_admin_actions_disabled_for_an_engineer(qtbot, make_window, store_url, monkeypatch):
-    monkeypatch.setenv("ROUTING_ML_ROLE", "engineer")
-    w = make_window(store_url)
+def test_admin_actions_disabled_for_an_engineer(qtbot, make_window, store_url):
+    w = make_window(store_url, user=User("lee", "engineer", "PC-LEE"))
     t = w.training
     for b in (t.trainer.train_button, t.registry.activate_button, t.registry.rollback_button):
         assert not b.isEnabled()

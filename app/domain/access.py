@@ -1,0 +1,77 @@
+"""Who may do what, and what they did: users, roles, permission refusals and audit events.
+No project imports except the common error type."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from app.domain.routing import RoutingError
+
+# Each role can do everything the roles before it can.
+ROLES = ("engineer", "approver", "admin")
+NO_ROLE = ""
+OUTCOMES = ("ok", "denied", "failed")
+
+
+def role_rank(role: str | None) -> int:
+    """0 for no role, then 1, 2, 3 in the order of ROLES."""
+    return ROLES.index(role) + 1 if role in ROLES else 0
+
+
+@dataclass(frozen=True)
+class User:
+    """A signed-in person as the services see them. Only app.services.identity.sign_in makes one
+    from the operating system; tests and scripts build one directly.
+
+    `name` is the account as the OS names it (`KSM\\kim` on a Windows domain), `login` the part a
+    directory knows (`kim`); `role_source` says where the role came from ("store", "directory",
+    "cache") and `role_expires` when a cached role stops counting."""
+
+    name: str
+    role: str
+    host: str
+    login: str = ""
+    role_source: str = "store"
+    role_expires: datetime | None = None
+    role_note: str = ""
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role == "admin"
+
+    @property
+    def directory_login(self) -> str:
+        return self.login or self.name
+
+    def can(self, needed_role: str) -> bool:
+        return role_rank(self.role) >= role_rank(needed_role)
+
+
+class PermissionDenied(RoutingError):
+    """The user's role does not allow the action; the message names the action and the role it needs.
+    The refusal is already recorded in the audit trail when this is raised by a service."""
+
+    def __init__(self, action: str, needed_role: str, user: User, what: str = ""):
+        have = user.role or "no role"
+        super().__init__(f"{user.name} ({have}) may not {what or action}: it needs the {needed_role} role "
+                         f"(action {action})")
+        self.action, self.needed_role, self.user, self.what = action, needed_role, user, what
+
+
+@dataclass(frozen=True)
+class AuditEvent:
+    """One row of the audit trail. `at` is UTC (naive); `seq` numbers the chain from 1; `hash` is the
+    SHA-256 of the previous row's hash and this row's fields (app.services.audit)."""
+
+    seq: int
+    at: datetime
+    user_name: str
+    role: str
+    host: str
+    action: str
+    target: str
+    detail: dict[str, Any] = field(default_factory=dict)
+    outcome: str = "ok"
+    hash: str = ""
+    id: int = 0

@@ -1,0 +1,340 @@
+"""Signed checkpoints of the audit chain, and Verify.
+
+The chain (app.services.audit) shows an edited, inserted, moved or deleted row, but not the newest
+rows deleted, nor a chain recomputed from the start by someone with write access to the store. A
+checkpoint pins the chain's newest (seq, hash) in a small JSON file, signed, written into a folder
+an admin chooses (a share engineers cannot change) and beside every export of the trail.
+
+Signatures are Ed25519 (the `cryptography` package), not an HMAC: an HMAC key would have to be
+shared by every PC that verifies, and anyone holding it could forge checkpoints; with Ed25519 each
+admin's private key stays in their own OS keyring, the public key travels inside the checkpoint and
+in the store's list of signers, and anyone may verify. A checkpoint whose key is not in that list
+(and not the verifying admin's own) is reported.
+
+Verify reads the chain once, in seq order, and names the first broken row; rows written before
+the chain existed were sealed by migration 0002, so they are proven unchanged since that upgrade.
+"""
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+import os
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+import platformdirs
+from sqlalchemy import select
+
+from app.domain.access import User
+from app.domain.routing import RoutingError
+from app.services import audit, credentials, permissions, site_settings
+from app.services.progress import Progress
+from app.store.chain import GENESIS, chain_hash
+from app.store.db import APP_NAME, Store, audit_event, audit_head
+
+CHECKPOINT_FORMAT = "routing-ml-audit-checkpoint/1"
+CHECKPOINT_DIR = "audit.checkpoint_dir"      # app_setting: the folder (may be a \\server\share path)
+SIGNERS = "audit.signers"                    # app_setting: {fingerprint: {public_key, user, added_at}}
+MAX_PROBLEMS = 100
+
+
+class CheckpointError(RoutingError):
+    """A checkpoint file cannot be read or its signature does not hold; the message names the file."""
+
+
+def default_checkpoint_dir() -> Path:
+    return Path(platformdirs.user_data_dir(APP_NAME, appauthor=False)) / "audit-checkpoints"
+
+
+def checkpoint_dir(store: Store) -> Path:
+    """The folder an admin chose (Settings), else the admin's own data folder."""
+    chosen = site_settings.get(store, CHECKPOINT_DIR)
+    return Path(chosen) if chosen else default_checkpoint_dir()
+
+
+def fingerprint(public_raw: bytes) -> str:
+    digest = hashlib.sha256(public_raw).hexdigest()[:20]
+    return ":".join(digest[i:i + 4] for i in range(0, 20, 4))
+
+
+def _canonical(payload: dict) -> bytes:
+    return json.dumps(payload, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+
+
+def _public_raw(key) -> bytes:
+    from cryptography.hazmat.primitives import serialization
+    return key.public_key().public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
+
+
+def _own_key(store: Store, user: User, create: bool):
+    """This OS user's signing key for the store, from the keyring; made and registered if asked."""
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+    name = credentials.signing_key_name(site_settings.store_id(store))
+    stored = credentials.get_secret(name)
+    if stored:
+        return Ed25519PrivateKey.from_private_bytes(base64.b64decode(stored))
+    if not create:
+        return None
+    key = Ed25519PrivateKey.generate()
+    raw = key.private_bytes(serialization.Encoding.Raw, serialization.PrivateFormat.Raw,
+                            serialization.NoEncryption())
+    credentials.set_secret(name, base64.b64encode(raw).decode("ascii"))
+    public = _public_raw(key)
+    signers = dict(site_settings.get(store, SIGNERS, {}) or {})
+    signers[fingerprint(public)] = {"public_key": base64.b64encode(public).decode("ascii"), "user": user.name,
+                                    "added_at": audit.utc_now().isoformat(timespec="seconds")}
+    site_settings.put(store, SIGNERS, signers, user=user, shown={"added": fingerprint(public)})
+    return key
+
+
+@dataclass(frozen=True)
+class Checkpoint:
+    path: Path
+    store_id: str
+    seq: int
+    hash: str
+    at: datetime
+    by: str
+    host: str
+    fingerprint: str
+
+    def describe(self) -> str:
+        return (f"checkpoint {self.path.name} (seq {self.seq:,}, signed {audit.to_local(self.at):%Y-%m-%d %H:%M} "
+                f"by {self.by} on {self.host})")
+
+
+def _head(store: Store) -> tuple[int, str]:
+    with store.engine.connect() as conn:
+        row = conn.execute(select(audit_event.c.seq, audit_event.c.hash).order_by(audit_event.c.seq.desc())
+                           .limit(1)).first()
+    return (int(row[0]), row[1]) if row else (0, GENESIS)
+
+
+@permissions.requires("audit.checkpoint")
+def write_checkpoint(store: Store, user: User | None = None, folder: Path | None = None,
+                     beside: Path | None = None) -> list[Path]:
+    """Sign the chain's newest row and write the checkpoint into `folder` (default: the chosen
+    checkpoint folder) and, for an export, beside that file as `<file>.checkpoint.json`."""
+    assert user is not None
+    key = _own_key(store, user, create=True)
+    seq, digest = _head(store)
+    store_id = site_settings.store_id(store)
+    at = audit.utc_now()
+    payload = {"format": CHECKPOINT_FORMAT, "store_id": store_id, "store": store.describe(), "seq": seq,
+               "hash": digest, "at": at.isoformat(timespec="seconds"), "by": user.name, "host": user.host,
+               "public_key": base64.b64encode(_public_raw(key)).decode("ascii")}
+    doc = dict(payload, signature=base64.b64encode(key.sign(_canonical(payload))).decode("ascii"))
+    text = json.dumps(doc, indent=1, ensure_ascii=False)
+    targets = [(folder or checkpoint_dir(store)) / f"routing-ml-audit-{store_id[:8]}-{seq:010d}-{at:%Y%m%dT%H%M%SZ}.json"]
+    if beside is not None:
+        targets.append(beside.with_name(beside.name + ".checkpoint.json"))
+    written = []
+    for target in targets:
+        try:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            tmp = target.with_name(target.name + ".part")
+            tmp.write_text(text, encoding="utf-8")
+            os.replace(tmp, target)
+        except OSError as exc:
+            raise CheckpointError(f"audit checkpoint {target} could not be written: {exc.strerror or exc}") from None
+        written.append(target)
+    audit.record(store, "audit.checkpoint", str(seq), {"hash": digest, "files": [str(p) for p in written],
+                                                       "key": fingerprint(_public_raw(key))}, user)
+    return written
+
+
+def read_checkpoint(path: Path) -> Checkpoint:
+    """A checkpoint whose signature holds; CheckpointError (naming the file) otherwise."""
+    from cryptography.exceptions import InvalidSignature
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+    try:
+        doc = json.loads(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise CheckpointError(f"checkpoint {path} cannot be read: {exc.strerror or exc}") from None
+    except ValueError:
+        raise CheckpointError(f"checkpoint {path} is not a checkpoint file (not JSON)") from None
+    if not isinstance(doc, dict) or doc.get("format") != CHECKPOINT_FORMAT:
+        raise CheckpointError(f"checkpoint {path} is not a Routing ML audit checkpoint")
+    try:
+        signature = base64.b64decode(doc.pop("signature"))
+        public = base64.b64decode(doc["public_key"])
+        Ed25519PublicKey.from_public_bytes(public).verify(signature, _canonical(doc))
+        return Checkpoint(path, doc["store_id"], int(doc["seq"]), doc["hash"], datetime.fromisoformat(doc["at"]),
+                          doc.get("by", "?"), doc.get("host", "?"), fingerprint(public))
+    except InvalidSignature:
+        raise CheckpointError(f"checkpoint {path} was changed after it was signed (its signature does not "
+                              f"match)") from None
+    except (KeyError, TypeError, ValueError) as exc:
+        raise CheckpointError(f"checkpoint {path} is incomplete or damaged ({exc})") from None
+
+
+def checkpoint_files(where: Path) -> list[Path]:
+    if where.is_file():
+        return [where]
+    if not where.is_dir():
+        raise CheckpointError(f"checkpoint {where} does not exist")
+    return sorted(list(where.glob("routing-ml-audit-*.json")) + list(where.glob("*.checkpoint.json")))
+
+
+# ---- verify ------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Problem:
+    """One break in the trail. `seq` is the row it concerns (for deleted rows, the first missing)."""
+
+    kind: str        # altered | missing | duplicate | truncated | rewritten | head | checkpoint
+    seq: int | None
+    message: str
+    id: int | None = None
+
+
+@dataclass
+class VerifyResult:
+    rows: int = 0
+    last_seq: int = 0
+    problems: list[Problem] = field(default_factory=list)   # the first MAX_PROBLEMS, in seq order
+    problem_count: int = 0
+    checkpoints: list[Checkpoint] = field(default_factory=list)   # the valid ones of this store, checked
+    warnings: list[str] = field(default_factory=list)
+    sealed_legacy_rows: int = 0
+    checkpoint_written: list[Path] = field(default_factory=list)
+
+    @property
+    def intact(self) -> bool:
+        return self.problem_count == 0
+
+    @property
+    def first_problem(self) -> Problem | None:
+        return min(self.problems, key=lambda p: (p.seq if p.seq is not None else 0)) if self.problems else None
+
+    def summary(self) -> str:
+        """One sentence: intact with what was checked, or the first broken row."""
+        if self.intact:
+            against = (f"; the newest checkpoint ({max(self.checkpoints, key=lambda c: c.seq).describe()}) matches"
+                       if self.checkpoints else "; no checkpoint was found, so deleting the newest rows would not "
+                       "be noticed")
+            return f"audit trail intact: {self.rows:,} events, seq 1–{self.last_seq:,}{against}"
+        first = self.first_problem
+        assert first is not None
+        more = f" ({self.problem_count - 1:,} more problems after it)" if self.problem_count > 1 else ""
+        return f"audit trail BROKEN: {first.message}{more}"
+
+
+def _row_words(at: datetime, user_name: str | None, action: str, target: str | None) -> str:
+    return f"{at:%Y-%m-%d %H:%M:%S} UTC, {user_name or '?'}, {action}{' ' + target if target else ''}"
+
+
+@permissions.requires("audit.verify")
+def verify(store: Store, checkpoints: Path | None = None, user: User | None = None,
+           progress: Progress | None = None, write_checkpoint_if_intact: bool = True) -> VerifyResult:
+    """Check every row of the chain and the checkpoints (a file or folder; default the checkpoint
+    folder). When the trail is intact and this admin has a signing key (or can make one), a new
+    checkpoint is written. Recorded as `audit.verify`."""
+    assert user is not None
+    p = progress or Progress()
+    result = VerifyResult()
+    store_id = site_settings.store_id(store)
+    where = checkpoints or checkpoint_dir(store)
+    known_keys = set((site_settings.get(store, SIGNERS, {}) or {}).keys())
+    keyring_error = ""
+    try:
+        own = _own_key(store, user, create=False)
+    except credentials.CredentialError as exc:
+        own, keyring_error = None, str(exc)
+    if own is not None:
+        known_keys.add(fingerprint(_public_raw(own)))
+    by_seq: dict[int, list[Checkpoint]] = {}
+    if checkpoints is not None or where.exists():
+        try:
+            files = checkpoint_files(where)
+        except CheckpointError as exc:
+            files = []
+            _add(result, Problem("checkpoint", None, str(exc)))
+        for path in files:
+            try:
+                cp = read_checkpoint(path)
+            except CheckpointError as exc:
+                _add(result, Problem("checkpoint", None, str(exc)))
+                continue
+            if cp.store_id != store_id:
+                result.warnings.append(f"{path.name} belongs to another store; ignored")
+                continue
+            if cp.fingerprint not in known_keys:
+                _add(result, Problem("checkpoint", cp.seq, f"{cp.describe()} is signed by key {cp.fingerprint}, "
+                                                           f"which is not a signer of this store"))
+                continue
+            by_seq.setdefault(cp.seq, []).append(cp)
+            result.checkpoints.append(cp)
+
+    with store.engine.connect() as conn:
+        head = conn.execute(select(audit_head.c.seq, audit_head.c.hash).where(audit_head.c.id == 1)).first()
+        total = int(head.seq) if head is not None else 0
+        rows = conn.execution_options(stream_results=True, yield_per=20_000).execute(
+            select(audit_event.c.id, audit_event.c.seq, audit_event.c.at, audit_event.c.user_name,
+                   audit_event.c.role, audit_event.c.host, audit_event.c.action, audit_event.c.target,
+                   audit_event.c.detail, audit_event.c.outcome, audit_event.c.hash)
+            .order_by(audit_event.c.seq, audit_event.c.id))
+        prev_hash, expected, last_seq, last_hash = GENESIS, 1, 0, GENESIS
+        for rid, seq, at, user_name, role, host, action, target, detail, outcome, digest in rows:
+            result.rows += 1
+            if result.rows % 50_000 == 0:
+                p.report(result.rows / max(total, result.rows), f"{result.rows:,} events checked")
+            if seq is None or seq < expected:
+                _add(result, Problem("duplicate", seq, f"row id {rid} repeats seq {seq} "
+                                     f"({_row_words(at, user_name, action, target)}): it was inserted", rid))
+                continue
+            if seq > expected:
+                gap = f"seq {expected:,}" if seq == expected + 1 else f"seq {expected:,}–{seq - 1:,}"
+                _add(result, Problem("missing", expected, f"{gap} {'is' if seq == expected + 1 else 'are'} missing "
+                                     f"(deleted): the next row is seq {seq:,} "
+                                     f"({_row_words(at, user_name, action, target)})", rid))
+            elif chain_hash(prev_hash, seq, at, user_name, role, host, action, target, detail, outcome) != digest:
+                _add(result, Problem("altered", seq, f"row seq {seq:,} ({_row_words(at, user_name, action, target)}) "
+                                     f"does not match its hash: it was edited, inserted or moved", rid))
+            if action == "audit.chain_started" and detail:
+                try:
+                    result.sealed_legacy_rows = int(json.loads(detail).get("sealed_rows", 0))
+                except (ValueError, AttributeError, TypeError):
+                    pass
+            for cp in by_seq.get(seq, ()):
+                if cp.hash != digest:
+                    _add(result, Problem("rewritten", seq, f"row seq {seq:,} is not the row {cp.describe()} "
+                                         f"signed: the trail up to it was rewritten", rid))
+            prev_hash, expected, last_seq, last_hash = digest, seq + 1, seq, digest
+    result.last_seq = last_seq
+    for cp in result.checkpoints:
+        if cp.seq > last_seq:
+            gone = f"seq {last_seq + 1:,}" if cp.seq == last_seq + 1 else f"seq {last_seq + 1:,}–{cp.seq:,}"
+            _add(result, Problem("truncated", last_seq + 1, f"the newest rows {gone} were deleted: {cp.describe()} "
+                                 f"names seq {cp.seq:,}, the trail ends at seq {last_seq:,}"))
+    if head is not None and (head.seq != last_seq or head.hash != last_hash) and not any(
+            pr.kind == "truncated" for pr in result.problems):
+        if head.seq > last_seq:
+            _add(result, Problem("truncated", last_seq + 1, f"the newest rows seq {last_seq + 1:,}–{head.seq:,} were "
+                                 f"deleted: the chain's head names seq {head.seq:,}, the trail ends at seq {last_seq:,}"))
+        else:
+            _add(result, Problem("head", head.seq, f"the chain's head (seq {head.seq:,}) does not match the newest "
+                                 f"row (seq {last_seq:,})"))
+    result.problems.sort(key=lambda pr: (pr.seq if pr.seq is not None else 0))
+    if result.intact and write_checkpoint_if_intact and keyring_error:
+        result.warnings.append(f"no new checkpoint was written: {keyring_error}")
+    elif result.intact and write_checkpoint_if_intact:
+        try:
+            result.checkpoint_written = write_checkpoint(store, user=user)
+        except RoutingError as exc:
+            result.warnings.append(f"no new checkpoint was written: {exc}")
+    first = result.first_problem
+    audit.record(store, "audit.verify", "", {
+        "intact": result.intact, "rows": result.rows, "problems": result.problem_count,
+        **({"first_problem": {"kind": first.kind, "seq": first.seq}} if first else {}),
+        "checkpoints": len(result.checkpoints)}, user)
+    p.report(1.0, "verified")
+    return result
+
+
+def _add(result: VerifyResult, problem: Problem) -> None:
+    result.problem_count += 1
+    if len(result.problems) < MAX_PROBLEMS:
+        result.problems.append(problem)
