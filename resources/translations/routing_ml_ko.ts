@@ -710,13 +710,13 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../app/ui/window.py" line="+54"/>
-        <location line="+276"/>
+        <location filename="../../app/ui/window.py" line="+57"/>
+        <location line="+307"/>
         <source>Routing ML</source>
         <translation>Routing ML</translation>
     </message>
     <message>
-        <location line="-260"/>
+        <location line="-289"/>
         <source>Prediction</source>
         <translation>예측</translation>
     </message>
@@ -726,7 +726,7 @@
         <translation>학습</translation>
     </message>
     <message>
-        <location line="+28"/>
+        <location line="+29"/>
         <source>&amp;File</source>
         <translation>파일(&amp;F)</translation>
     </message>
@@ -782,17 +782,17 @@
     </message>
     <message>
         <location line="+1"/>
-        <location line="+262"/>
+        <location line="+294"/>
         <source>About Routing ML</source>
         <translation>Routing ML 정보</translation>
     </message>
     <message>
-        <location line="-261"/>
+        <location line="-293"/>
         <source>Open log folder</source>
         <translation>로그 폴더 열기</translation>
     </message>
     <message>
-        <location line="+5"/>
+        <location line="+22"/>
         <source>admin</source>
         <translation>관리자</translation>
     </message>
@@ -807,23 +807,38 @@
         <translation>승인자</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="+11"/>
         <source>User: %1 (%2)</source>
         <translation>사용자: %1 (%2)</translation>
     </message>
     <message>
-        <location line="+5"/>
-        <location line="+110"/>
+        <location line="-24"/>
+        <location line="+140"/>
         <source>Model: loading…</source>
         <translation>모델: 불러오는 중…</translation>
     </message>
     <message>
-        <location line="-108"/>
+        <location line="-138"/>
         <source>connecting…</source>
         <translation>연결 중…</translation>
     </message>
     <message>
-        <location line="+11"/>
+        <location line="+13"/>
+        <source>signing in…</source>
+        <translation>로그인 중…</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>no role</source>
+        <translation>역할 없음</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>%1, cached until %2</source>
+        <translation>%1, %2까지 캐시됨</translation>
+    </message>
+    <message>
+        <location line="+13"/>
         <source>Store: %1</source>
         <translation>저장소: %1</translation>
     </message>
@@ -843,7 +858,7 @@
         <translation>원천 데이터 가져오기는 관리자만 할 수 있습니다. 현재 사용자: %1 (%2).</translation>
     </message>
     <message>
-        <location line="+12"/>
+        <location line="+22"/>
         <location line="+45"/>
         <source>Model: –</source>
         <translation>모델: –</translation>
@@ -915,7 +930,7 @@
         <translation>실행 중인 작업이 끝날 때까지 기다리세요.</translation>
     </message>
     <message>
-        <location line="+37"/>
+        <location line="+41"/>
         <source>Importing %1…</source>
         <translation>%1 가져오는 중…</translation>
     </message>
