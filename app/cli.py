@@ -8,8 +8,11 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import os
 import re
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager, redirect_stdout
 from pathlib import Path
 
 from app import __version__
@@ -341,6 +344,10 @@ def build_parser() -> argparse.ArgumentParser:
     def store_arg(p):
         p.add_argument("--store", default=argparse.SUPPRESS, help="store file or SQLAlchemy URL")
 
+    def out_arg(p):
+        p.add_argument("--out", dest="out_file", metavar="FILE",
+                       help="write the output to FILE (UTF-8) instead of the screen; replaced only when complete")
+
     p = sub.add_parser("demo-data", help="write a synthetic seal plant as the three ERP views")
     p.add_argument("--items", type=int, default=20000)
     p.add_argument("--seed", type=int, default=7)
@@ -367,6 +374,7 @@ def build_parser() -> argparse.ArgumentParser:
     g.add_argument("--activate", metavar="VERSION")
     g.add_argument("--rollback", action="store_true")
     p.add_argument("--json", action="store_true")
+    out_arg(p)
     store_arg(p)
     p.set_defaults(func=cmd_models)
 
@@ -378,6 +386,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--threshold", type=float, default=0.0)
     p.add_argument("--model", metavar="VERSION")
     p.add_argument("--json", action="store_true")
+    out_arg(p)
     store_arg(p)
     p.set_defaults(func=cmd_predict)
 
@@ -388,6 +397,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--preset", choices=["balanced", "geometry", "equal"])
     p.add_argument("--weight", action="append", metavar="GROUP=W")
     p.add_argument("--json", action="store_true")
+    out_arg(p)
     store_arg(p)
     p.set_defaults(func=cmd_evaluate)
 
@@ -450,6 +460,47 @@ def build_parser() -> argparse.ArgumentParser:
     return ap
 
 
+def utf8_when_redirected() -> None:
+    """Standard output and error going to a file or pipe are written in UTF-8.
+
+    Windows would use the console's code page there: cp1252 cannot hold Korean (an encoding error
+    on English Windows) and cp949 is not what other programs expect. A console keeps its own
+    encoding (Python writes to it as Unicode).
+    """
+    for stream, errors in ((sys.stdout, "strict"), (sys.stderr, "backslashreplace")):
+        isatty = getattr(stream, "isatty", None)
+        if stream is not None and hasattr(stream, "reconfigure") and not (isatty and isatty()):
+            stream.reconfigure(encoding="utf-8", errors=errors)
+
+
+@contextmanager
+def output_to(path: str | None) -> Iterator[None]:
+    """Print into `path` (UTF-8) instead of standard output; the file is replaced only when the
+    command succeeds, so a failure leaves an earlier file as it was."""
+    from app.domain.routing import RoutingError
+    from app.files import FolderBusyError, rename_with_retries
+    if not path:
+        yield
+        return
+    target = Path(path).expanduser()
+    if not target.parent.is_dir():
+        raise RoutingError(f"--out {path}: the folder {target.parent} does not exist")
+    if target.is_dir():
+        raise RoutingError(f"--out {path}: that is a folder; name a file")
+    tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+    try:
+        with open(tmp, "w", encoding="utf-8", newline="") as fh, redirect_stdout(fh):
+            yield
+        rename_with_retries(tmp, target, replace=True)
+    except FolderBusyError:
+        raise RoutingError(f"--out {path}: the file is open in another program (Excel?); close it and "
+                           f"run the command again") from None
+    except OSError as exc:
+        raise RoutingError(f"--out {path}: cannot write the file: {exc.strerror or exc}") from None
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
 def _one_line(exc: BaseException) -> str:
     """A message fit for one stderr line: a multi-line message's lines joined by "; "."""
     lines = [re.sub(r"^\s*[-•*]\s+", "", line).strip() for line in str(exc).splitlines()]  # bullets only
@@ -465,11 +516,13 @@ def main(argv: list[str] | None = None) -> int:
     from app.services.progress import Cancelled, end_progress_line
 
     log_path = setup_logging()
+    utf8_when_redirected()
     args = build_parser().parse_args(argv)
     func = getattr(args, "func", cmd_gui)
     try:
         try:
-            return func(args) or 0
+            with output_to(getattr(args, "out_file", None)):
+                return func(args) or 0
         finally:
             end_progress_line()
     except RoutingError as exc:

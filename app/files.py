@@ -44,13 +44,13 @@ def sync_folder(path: Path) -> None:
         os.close(fd)
 
 
-def rename_with_retries(source: Path, target: Path) -> None:
-    """Rename `source` to `target` (which must not exist), retrying while another program holds a
-    file in the folder. FolderBusyError naming both when it still fails; FileExistsError at once
-    when `target` exists."""
+def rename_with_retries(source: Path, target: Path, *, replace: bool = False) -> None:
+    """Rename `source` to `target`, retrying while another program holds a file in the folder (or,
+    with `replace`, holds the file `target` that is replaced). FolderBusyError naming both when it
+    still fails; FileExistsError at once when `target` exists and `replace` is False."""
     delays = RETRY_DELAYS
     for attempt in range(len(delays) + 1):
-        if target.exists():
+        if not replace and target.exists():
             raise FileExistsError(17, "the target exists already", str(target))
         try:
             os.replace(source, target)
@@ -61,8 +61,8 @@ def rename_with_retries(source: Path, target: Path) -> None:
             time.sleep(delays[attempt])
     raise FolderBusyError(
         last.errno, f"{source} could not be renamed to {target.name}: another program (a virus scanner, "
-        f"backup or sync tool, or another Routing ML window) keeps a file in it open "
-        f"({last.strerror or last})") from last
+        f"backup or sync tool, Excel, or another Routing ML window) keeps "
+        f"{'it' if replace else 'a file in it'} open ({last.strerror or last})") from last
 
 
 def sqlite_uri(path: str | os.PathLike, *, windows: bool | None = None, **params: str) -> str:
