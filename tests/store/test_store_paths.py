@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import sqlite3
+import sys
 from pathlib import Path
 
 import pytest
@@ -11,7 +12,9 @@ from app.store import db
 from app.store.db import Store, StoreError
 
 
-@pytest.mark.parametrize("folder", ["plant #2", "100% seals", "why?", "품질 자료", "a%41b"])
+# "?" cannot be in a Windows file name; a Linux share can hold it.
+@pytest.mark.parametrize("folder", ["plant #2", "100% seals", "품질 자료", "a%41b"]
+                         + (["why?"] if sys.platform != "win32" else []))
 def test_a_store_in_a_folder_with_url_characters_opens_again(tmp_path: Path, folder: str) -> None:
     path = tmp_path / folder / "store.sqlite"
     Store(str(path)).dispose()
@@ -45,7 +48,7 @@ def test_windows_paths_become_uris_sqlite_accepts(path: str, uri: str) -> None:
 
 
 def test_a_uri_is_read_back_by_sqlite_as_the_same_file(tmp_path: Path) -> None:
-    path = tmp_path / "x #1 %41 ?" / "s.sqlite"
+    path = tmp_path / ("x #1 %41" + (" ?" if sys.platform != "win32" else "")) / "s.sqlite"
     path.parent.mkdir()
     with sqlite3.connect(path) as con:
         con.execute("CREATE TABLE t (a)")
