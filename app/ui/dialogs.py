@@ -213,15 +213,29 @@ class DataSourceDialog(QDialog):
         kind = self.kind()
         self.pages.setCurrentIndex(1 if kind == "sqlserver" else 0)
         # Only the shown page counts for the size, so a file source gets no empty server-sized gap.
+        # The shown page never gets less than its size hint, so a long test result below cannot
+        # squeeze its rows into each other: the dialog grows instead.
         for i in range(self.pages.count()):
-            policy = QSizePolicy.Policy.Preferred if i == self.pages.currentIndex() else QSizePolicy.Policy.Ignored
-            self.pages.widget(i).setSizePolicy(policy, policy)
+            shown = i == self.pages.currentIndex()
+            self.pages.widget(i).setSizePolicy(
+                QSizePolicy.Policy.Preferred if shown else QSizePolicy.Policy.Ignored,
+                QSizePolicy.Policy.Minimum if shown else QSizePolicy.Policy.Ignored)
         self.pages.adjustSize()
         self.adjustSize()
         self.path_label.setText(self.tr("Folder") if kind == "folder" else self.tr("File"))
         self.tables.clear()
         self.tables.hide()
         self.test_result.clear()
+
+    def _set_result(self, text: str) -> None:
+        """Show a test result; the dialog grows to fit it (Qt does not count a wrapped label's height
+        in the dialog's minimum, and would squeeze the rows above it instead)."""
+        self.test_result.setText(text)
+        self.layout().activate()
+        lay = self.layout()
+        needed = lay.heightForWidth(self.width()) if lay.hasHeightForWidth() else lay.sizeHint().height()
+        if needed > self.height():
+            self.resize(self.width(), needed)
 
     def _auth_changed(self) -> None:
         sql = self.auth_sql.isChecked()
@@ -334,13 +348,13 @@ class DataSourceDialog(QDialog):
         self.message.hide()
         problem = self._missing_input()
         if problem:
-            self.test_result.setText("✖ " + problem)
+            self._set_result("✖ " + problem)
             return None
         if not self._keep_typed_password():
             self.test_result.clear()
             return None
         spec, names = self.spec(), self.view_names()
-        self.test_result.setText(self.tr("connecting…"))
+        self._set_result(self.tr("connecting…"))
         self.test_button.setEnabled(False)
 
         def work(_progress):
@@ -354,12 +368,12 @@ class DataSourceDialog(QDialog):
                 "%2", views)
             for warning in check.warnings:
                 text += "\n⚠ " + warning
-            self.test_result.setText(text)
             self.tables.addItems([("✔ " if t in check.views.values() else "    ") + t for t in check.tables])
             self.tables.show()
+            self._set_result(text)
 
         def fail(message: str) -> None:
-            self.test_result.setText("✖ " + message)
+            self._set_result("✖ " + message)
 
         return self.runner.start(work, "test connection", on_result=ok, on_error=fail,
                                  on_done=lambda: self.test_button.setEnabled(True))

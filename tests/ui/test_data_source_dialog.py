@@ -14,6 +14,9 @@ from odbc_fakes import FakeOdbcError, FakePyodbc
 from ui_helpers import LONG
 
 ALL_DRIVERS = ["ODBC Driver 17 for SQL Server", "SQL Server", "MDBTools"]
+CERTIFICATE_NOT_TRUSTED = FakeOdbcError(
+    "08001", "[Microsoft][ODBC Driver 18 for SQL Server]SSL Provider: The certificate chain was issued by an "
+    "authority that is not trusted. (-2146893019) (SQLDriverConnect)")
 
 
 @pytest.fixture
@@ -84,9 +87,7 @@ def test_test_connection_signs_in_with_the_sql_login_and_its_saved_password(
 
 
 def test_windows_authentication_and_trusting_the_certificate(qtbot, make_dialog, server):
-    server.answer = FakeOdbcError("08001", "[Microsoft][ODBC Driver 18 for SQL Server]SSL Provider: The "
-                                  "certificate chain was issued by an authority that is not trusted. "
-                                  "(-2146893019) (SQLDriverConnect)")
+    server.answer = CERTIFICATE_NOT_TRUSTED
     dlg = make_dialog()
     dlg.kind_buttons["sqlserver"].setChecked(True)
     dlg.server_edit.setText(r"ERPSQL01\KSM")
@@ -200,28 +201,36 @@ def _in_dialog(widget, dlg) -> QRect:
 @pytest.mark.parametrize("drivers", [ALL_DRIVERS, []])
 def test_sign_in_choices_do_not_overlap_and_no_label_is_cut(qtbot, qapp, make_dialog, monkeypatch, language,
                                                             drivers):
-    from PySide6.QtWidgets import QLabel, QWidget
-
     from app.ui.main import configure_application
-    monkeypatch.setitem(sys.modules, "pyodbc", FakePyodbc(drivers))
+    monkeypatch.setitem(sys.modules, "pyodbc", FakePyodbc(drivers, CERTIFICATE_NOT_TRUSTED))
     configure_application(qapp, language)
     try:
         dlg = make_dialog()
         dlg.kind_buttons["sqlserver"].setChecked(True)
         dlg.resize(dlg.minimumSizeHint())
         qtbot.waitUntil(lambda: dlg.size() == dlg.minimumSizeHint().expandedTo(dlg.minimumSize()))
-        windows, sql = _in_dialog(dlg.auth_windows, dlg), _in_dialog(dlg.auth_sql, dlg)
-        assert not windows.intersects(sql)
-        page = dlg.pages.currentWidget()
-        shown = [w for w in page.findChildren(QWidget) if w.isVisibleTo(dlg) and not w.findChildren(QWidget)
-                 and w.parent() is page]
-        for i, a in enumerate(shown):
-            for b in shown[i + 1:]:
-                assert not _in_dialog(a, dlg).intersects(_in_dialog(b, dlg)), (a.objectName() or a.text(),
-                                                                               b.objectName() or b.text())
-        for widget in [dlg.auth_windows, dlg.auth_sql, dlg.trust_box, *page.findChildren(QLabel)]:
-            if widget.isVisibleTo(dlg) and widget.text() and not getattr(widget, "wordWrap", lambda: False)():
-                assert widget.width() >= widget.sizeHint().width(), f"{widget.text()!r} is cut"
-                assert widget.height() >= widget.sizeHint().height() - 1, f"{widget.text()!r} is cut"
+        _assert_nothing_overlaps(dlg)
+        dlg.server_edit.setText("ERPSQL01")
+        assert len(run_test(qtbot, dlg)) > 150   # a long message: the dialog grows, the rows keep their height
+        qtbot.wait(100)                          # let the layout settle as it would on screen
+        _assert_nothing_overlaps(dlg)
     finally:
         configure_application(qapp, "en")
+
+
+def _assert_nothing_overlaps(dlg) -> None:
+    """The sign-in choices, and every row of the shown page, side by side and whole."""
+    from PySide6.QtWidgets import QLabel, QWidget
+    windows, sql = _in_dialog(dlg.auth_windows, dlg), _in_dialog(dlg.auth_sql, dlg)
+    assert not windows.intersects(sql)
+    page = dlg.pages.currentWidget()
+    shown = [w for w in page.findChildren(QWidget) if w.isVisibleTo(dlg) and not w.findChildren(QWidget)
+             and w.parent() is page]
+    for i, a in enumerate(shown):
+        for b in shown[i + 1:]:
+            assert not _in_dialog(a, dlg).intersects(_in_dialog(b, dlg)), (a.objectName() or a.text(),
+                                                                           b.objectName() or b.text())
+    for widget in [dlg.auth_windows, dlg.auth_sql, dlg.trust_box, *page.findChildren(QLabel)]:
+        if widget.isVisibleTo(dlg) and widget.text() and not getattr(widget, "wordWrap", lambda: False)():
+            assert widget.width() >= widget.sizeHint().width(), f"{widget.text()!r} is cut"
+            assert widget.height() >= widget.sizeHint().height() - 1, f"{widget.text()!r} is cut"
