@@ -186,8 +186,10 @@ class Problem:
 
     kind: str        # altered | missing | duplicate | truncated | rewritten | head | checkpoint
     seq: int | None
-    message: str
+    message: str     # in English, naming the row (the command line prints it; the window words its own)
     id: int | None = None
+    seq_end: int | None = None   # missing, truncated: the last seq gone
+    row: str = ""                # the row concerned: "time UTC, user, action target"
 
 
 @dataclass
@@ -289,10 +291,12 @@ def verify(store: Store, checkpoints: Path | None = None, user: User | None = No
                 gap = f"seq {expected:,}" if seq == expected + 1 else f"seq {expected:,}–{seq - 1:,}"
                 _add(result, Problem("missing", expected, f"{gap} {'is' if seq == expected + 1 else 'are'} missing "
                                      f"(deleted): the next row is seq {seq:,} "
-                                     f"({_row_words(at, user_name, action, target)})", rid))
+                                     f"({_row_words(at, user_name, action, target)})", rid, seq - 1,
+                                     _row_words(at, user_name, action, target)))
             elif chain_hash(prev_hash, seq, at, user_name, role, host, action, target, detail, outcome) != digest:
                 _add(result, Problem("altered", seq, f"row seq {seq:,} ({_row_words(at, user_name, action, target)}) "
-                                     f"does not match its hash: it was edited, inserted or moved", rid))
+                                     f"does not match its hash: it was edited, inserted or moved", rid,
+                                     row=_row_words(at, user_name, action, target)))
             if action == "audit.chain_started" and detail:
                 try:
                     result.sealed_legacy_rows = int(json.loads(detail).get("sealed_rows", 0))
@@ -308,12 +312,14 @@ def verify(store: Store, checkpoints: Path | None = None, user: User | None = No
         if cp.seq > last_seq:
             gone = f"seq {last_seq + 1:,}" if cp.seq == last_seq + 1 else f"seq {last_seq + 1:,}–{cp.seq:,}"
             _add(result, Problem("truncated", last_seq + 1, f"the newest rows {gone} were deleted: {cp.describe()} "
-                                 f"names seq {cp.seq:,}, the trail ends at seq {last_seq:,}"))
+                                 f"names seq {cp.seq:,}, the trail ends at seq {last_seq:,}", seq_end=cp.seq,
+                                 row=cp.path.name))
     if head is not None and (head.seq != last_seq or head.hash != last_hash) and not any(
             pr.kind == "truncated" for pr in result.problems):
         if head.seq > last_seq:
             _add(result, Problem("truncated", last_seq + 1, f"the newest rows seq {last_seq + 1:,}–{head.seq:,} were "
-                                 f"deleted: the chain's head names seq {head.seq:,}, the trail ends at seq {last_seq:,}"))
+                                 f"deleted: the chain's head names seq {head.seq:,}, the trail ends at seq {last_seq:,}",
+                                 seq_end=head.seq))
         else:
             _add(result, Problem("head", head.seq, f"the chain's head (seq {head.seq:,}) does not match the newest "
                                  f"row (seq {last_seq:,})"))

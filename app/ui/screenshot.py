@@ -140,12 +140,43 @@ def take_screenshots(out_dir: Path, store_url: str | None = None, timeout_s: flo
                 window.training.select_version(active)
             wait_until(lambda: not window.runner.running(), 60)
             paths.append(_grab(window, out_dir / "training.png"))
+
+            # Audit (admins): the day's events, one selected, and a Verify
+            if window.audit is not None:
+                if is_demo:
+                    _a_day_in_the_trail(window.ctx.store)
+                audit_tab = window.audit
+                window.tabs.setCurrentWidget(audit_tab)
+                audit_tab.reload()
+                wait_until(lambda: audit_tab.model.rowCount() > 0 and not audit_tab.model.loading, timeout_s)
+                audit_tab.table.selectRow(min(1, audit_tab.model.rowCount() - 1))
+                verified: list = []
+                audit_tab.actions.verify_finished.connect(verified.append)
+                audit_tab.actions.verify()
+                wait_until(lambda: bool(verified) or not audit_tab.actions.error.isHidden(), timeout_s)
+                wait_until(lambda: not window.runner.running(), 60)
+                paths.append(_grab(window, out_dir / "audit.png"))
         finally:
             window.close()
             window.deleteLater()
             app.processEvents()
             store.dispose()
     return paths
+
+
+def _a_day_in_the_trail(store) -> None:
+    """What a plant's trail holds on a working day, for the demo store's picture of the Audit tab."""
+    from app.domain.access import User
+    from app.services import audit
+    kim, park = User("KSM\\kim.js", "engineer", "PC-ENG-07"), User("KSM\\park.hy", "approver", "PC-QA-02")
+    audit.record(store, "session.sign_in", "window", {"role_source": "directory"}, kim)
+    for code in ("SR-0012001", "SR-0012002", "GL-0004417"):
+        audit.record(store, "predict", code, {"model_version": "demo", "candidates": 5}, kim)
+    audit.record(store, "routing.save", "SR-0012001", {"status": "submitted", "revision": 1, "operations": 6}, kim)
+    audit.record(store, "model.train", "", {"needed_role": "admin"}, kim, outcome="denied")
+    audit.record(store, "session.sign_in", "window", {"role_source": "directory"}, park)
+    audit.record(store, "routing.approve", "SR-0012001", {"revision": 2, "comment": "치수 확인 완료",
+                                                          "saved_by": kim.name}, park)
 
 
 def _telling_example(store, look_at: int = 300) -> str | None:

@@ -74,6 +74,7 @@ class MainWindow(QMainWindow):
         self.training = TrainingTab(self.ctx)
         self.tabs.addTab(self.prediction, self.tr("Prediction"))
         self.tabs.addTab(self.training, self.tr("Training"))
+        self.audit = None   # app.ui.audit.tab.AuditTab, for admins
         self.setCentralWidget(self.tabs)
 
         self._build_menus()
@@ -88,6 +89,7 @@ class MainWindow(QMainWindow):
             self.restoreGeometry(geometry)
         else:
             self.resize(1600, 960)
+        self._show_audit_tab()
         self.tabs.setCurrentIndex(int(s.value("window/tab", 0)))
         self._apply_role()
         self._show_store()
@@ -176,6 +178,18 @@ class MainWindow(QMainWindow):
     def _user_changed(self) -> None:
         self._show_user()
         self._apply_role()
+        self._show_audit_tab()
+
+    def _show_audit_tab(self) -> None:
+        """The Audit tab exists for admins only; the services refuse everyone else anyway."""
+        from app.ui.audit.tab import AuditTab
+        if self.ctx.user.is_admin and self.audit is None:
+            self.audit = AuditTab(self.ctx)
+            self.tabs.addTab(self.audit, self.tr("Audit"))
+        elif not self.ctx.user.is_admin and self.audit is not None:
+            self.tabs.removeTab(self.tabs.indexOf(self.audit))
+            self.audit.deleteLater()
+            self.audit = None
 
     def _show_store(self) -> None:
         text = self.ctx.store.describe()

@@ -2,6 +2,378 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="ko_KR">
 <context>
+    <name>AuditActionsPanel</name>
+    <message>
+        <location filename="../../app/ui/audit/actions_panel.py" line="+28"/>
+        <source>Export…</source>
+        <translation>내보내기…</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Write the events shown to a CSV or Excel file, with a signed checkpoint of the trail beside it</source>
+        <translation>표시된 이벤트를 CSV 또는 Excel 파일로 저장하고, 서명된 감사 기록 체크포인트를 그 옆에 함께 저장합니다</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Verify</source>
+        <translation>검증</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Check every event of the trail against its hash chain and the signed checkpoints</source>
+        <translation>감사 기록의 모든 이벤트를 해시 체인과 서명된 체크포인트로 검사합니다</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>Show the row</source>
+        <translation>해당 행 보기</translation>
+    </message>
+    <message>
+        <location line="+18"/>
+        <source>%1 events match</source>
+        <translation>일치하는 이벤트 %1건</translation>
+    </message>
+    <message>
+        <location line="+8"/>
+        <source>Export the audit events</source>
+        <translation>감사 이벤트 내보내기</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>CSV, UTF-8 (*.csv);;Excel (*.xlsx)</source>
+        <translation>CSV, UTF-8 (*.csv);;Excel (*.xlsx)</translation>
+    </message>
+    <message>
+        <location line="+15"/>
+        <source>%1 events written to %2.</source>
+        <translation>이벤트 %1건을 %2에 저장했습니다.</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Checkpoint: %1</source>
+        <translation>체크포인트: %1</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>No checkpoint: %1</source>
+        <translation>체크포인트 없음: %1</translation>
+    </message>
+    <message>
+        <location line="+8"/>
+        <source>exporting…</source>
+        <translation>내보내는 중…</translation>
+    </message>
+    <message>
+        <location line="+13"/>
+        <source>verifying…</source>
+        <translation>검증 중…</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>The audit trail is intact: %1 events, seq 1–%2.</source>
+        <translation>감사 기록이 온전합니다: 이벤트 %1건, 순번 1–%2.</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>The newest checkpoint (seq %1, signed by %2) matches.</source>
+        <translation>최신 체크포인트(순번 %1, 서명자 %2)와 일치합니다.</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>No checkpoint was found, so deleting the newest events would not be noticed.</source>
+        <translation>체크포인트가 없어 최신 이벤트가 삭제되어도 알 수 없습니다.</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>%1 events from before the chain were sealed when the store was upgraded.</source>
+        <translation>체인 도입 이전의 이벤트 %1건은 저장소를 업그레이드할 때 봉인되었습니다.</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>(%1 more problems after it)</source>
+        <translation>(그 뒤로 문제 %1건 더 있음)</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>The audit trail is broken: %1</source>
+        <translation>감사 기록이 손상되었습니다: %1</translation>
+    </message>
+    <message>
+        <location line="+10"/>
+        <source>row seq %1 (%2) does not match its hash: it was edited, inserted or moved.</source>
+        <translation>순번 %1 행(%2)이 해시와 맞지 않습니다: 수정, 삽입 또는 이동되었습니다.</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>seq %1–%2 is missing (deleted); the next row is %3.</source>
+        <translation>순번 %1–%2가 없습니다(삭제됨). 다음 행은 %3입니다.</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>the newest rows seq %1–%2 were deleted.</source>
+        <translation>최신 행 순번 %1–%2가 삭제되었습니다.</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Found by the checkpoint %1.</source>
+        <translation>체크포인트 %1로 발견했습니다.</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>row seq %1 is not the row a signed checkpoint names: the trail up to it was rewritten.</source>
+        <translation>순번 %1 행이 서명된 체크포인트의 행과 다릅니다: 그때까지의 기록이 다시 작성되었습니다.</translation>
+    </message>
+</context>
+<context>
+    <name>AuditDetailPanel</name>
+    <message>
+        <location filename="../../app/ui/audit/detail_panel.py" line="+15"/>
+        <source>Event</source>
+        <translation>이벤트</translation>
+    </message>
+    <message>
+        <location line="+11"/>
+        <source>Select an event to see it here.</source>
+        <translation>이벤트를 선택하면 여기에 표시됩니다.</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>ok</source>
+        <translation>정상</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>denied</source>
+        <translation>거부됨</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>failed</source>
+        <translation>실패</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Time</source>
+        <translation>시각</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>User</source>
+        <translation>사용자</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Role</source>
+        <translation>역할</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>no role</source>
+        <translation>역할 없음</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Machine</source>
+        <translation>PC</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Action</source>
+        <translation>작업</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Target</source>
+        <translation>대상</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Outcome</source>
+        <translation>결과</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Seq</source>
+        <translation>순번</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Details</source>
+        <translation>상세</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Hash</source>
+        <translation>해시</translation>
+    </message>
+</context>
+<context>
+    <name>AuditEventsModel</name>
+    <message>
+        <location filename="../../app/ui/audit/models.py" line="+52"/>
+        <source>ok</source>
+        <translation>정상</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>denied</source>
+        <translation>거부됨</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>failed</source>
+        <translation>실패</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Time</source>
+        <translation>시각</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Local time of this PC</source>
+        <translation>이 PC의 현지 시각</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>User</source>
+        <translation>사용자</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Role</source>
+        <translation>역할</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Machine</source>
+        <translation>PC</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Action</source>
+        <translation>작업</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Target</source>
+        <translation>대상</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Outcome</source>
+        <translation>결과</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Details</source>
+        <translation>상세</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Seq</source>
+        <translation>순번</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Sequence number in the chain</source>
+        <translation>체인의 순번</translation>
+    </message>
+</context>
+<context>
+    <name>AuditFilterPanel</name>
+    <message>
+        <location filename="../../app/ui/audit/filter_panel.py" line="+23"/>
+        <source>Today</source>
+        <translation>오늘</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Last 7 days</source>
+        <translation>최근 7일</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Last 30 days</source>
+        <translation>최근 30일</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>All time</source>
+        <translation>전체 기간</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>From – to</source>
+        <translation>기간 지정</translation>
+    </message>
+    <message>
+        <location line="+14"/>
+        <source>any user</source>
+        <translation>모든 사용자</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>any action</source>
+        <translation>모든 작업</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>An action, or a family ending in “.” (model. = every model action)</source>
+        <translation>작업 이름, 또는 “.”으로 끝나는 작업 묶음 (model. = 모든 모델 작업)</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>any outcome</source>
+        <translation>모든 결과</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>ok</source>
+        <translation>정상</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>denied</source>
+        <translation>거부됨</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>failed</source>
+        <translation>실패</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Search target, details or machine…</source>
+        <translation>대상, 상세, PC 이름 검색…</translation>
+    </message>
+    <message>
+        <location line="+15"/>
+        <source>Period</source>
+        <translation>기간</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>–</source>
+        <translation>–</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>User</source>
+        <translation>사용자</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Action</source>
+        <translation>작업</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Outcome</source>
+        <translation>결과</translation>
+    </message>
+</context>
+<context>
     <name>Banner</name>
     <message>
         <location filename="../../app/ui/widgets.py" line="+138"/>
@@ -711,12 +1083,12 @@
     <name>MainWindow</name>
     <message>
         <location filename="../../app/ui/window.py" line="+57"/>
-        <location line="+307"/>
+        <location line="+321"/>
         <source>Routing ML</source>
         <translation>Routing ML</translation>
     </message>
     <message>
-        <location line="-289"/>
+        <location line="-303"/>
         <source>Prediction</source>
         <translation>예측</translation>
     </message>
@@ -726,7 +1098,7 @@
         <translation>학습</translation>
     </message>
     <message>
-        <location line="+29"/>
+        <location line="+31"/>
         <source>&amp;File</source>
         <translation>파일(&amp;F)</translation>
     </message>
@@ -782,12 +1154,12 @@
     </message>
     <message>
         <location line="+1"/>
-        <location line="+294"/>
+        <location line="+306"/>
         <source>About Routing ML</source>
         <translation>Routing ML 정보</translation>
     </message>
     <message>
-        <location line="-293"/>
+        <location line="-305"/>
         <source>Open log folder</source>
         <translation>로그 폴더 열기</translation>
     </message>
@@ -813,12 +1185,12 @@
     </message>
     <message>
         <location line="-24"/>
-        <location line="+140"/>
+        <location line="+152"/>
         <source>Model: loading…</source>
         <translation>모델: 불러오는 중…</translation>
     </message>
     <message>
-        <location line="-138"/>
+        <location line="-150"/>
         <source>connecting…</source>
         <translation>연결 중…</translation>
     </message>
@@ -838,7 +1210,12 @@
         <translation>%1, %2까지 캐시됨</translation>
     </message>
     <message>
-        <location line="+13"/>
+        <location line="+17"/>
+        <source>Audit</source>
+        <translation>감사</translation>
+    </message>
+    <message>
+        <location line="+8"/>
         <source>Store: %1</source>
         <translation>저장소: %1</translation>
     </message>

@@ -1,0 +1,133 @@
+"""The Audit tab: an admin sees what each user did today with machine and outcome, filters, exports,
+and Verify says the trail is intact, or names the row someone edited or deleted; others have no tab."""
+from __future__ import annotations
+
+import csv
+
+from PySide6.QtCore import Qt
+from sqlalchemy import create_engine, text
+
+from app.domain.access import User
+from app.services import audit
+from app.services.audit import AuditFilter
+from app.store.db import Store
+from app.ui.audit.models import AuditEventsModel
+from app.ui.workers import TaskRunner
+from ui_helpers import LONG
+
+KIM = User("KSM\\kim", "engineer", "PC-ENG-07")
+CHOI = User("KSM\\choi", "approver", "PC-LEAD")
+
+
+def _day_of_work(url: str) -> None:
+    store = Store(url)
+    for i in range(3):
+        audit.record(store, "predict", f"SR-000000{i}", {"model_version": "v1"}, KIM)
+    audit.record(store, "routing.save", "SR-0000001", {"status": "submitted", "revision": 1}, KIM)
+    audit.record(store, "model.train", "", {"needed_role": "admin"}, KIM, outcome="denied")
+    audit.record(store, "routing.approve", "SR-0000001", {"comment": "치수 확인"}, CHOI)
+    store.dispose()
+
+
+def _open_audit(qtbot, w):
+    assert w.audit is not None
+    w.tabs.setCurrentWidget(w.audit)
+    qtbot.waitUntil(lambda: w.audit.model.rowCount() > 0 and not w.audit.model.loading, timeout=LONG)
+    return w.audit
+
+
+def test_the_paged_model_is_a_sound_qt_model(qtbot, qtmodeltester, store_url):
+    _day_of_work(store_url)
+    store = Store(store_url)
+    model = AuditEventsModel(TaskRunner())
+    model.set_source(store, User("lee", "admin", "PC-LEE"))
+    with qtbot.waitSignal(model.loading_changed, check_params_cb=lambda v: v is False, timeout=LONG):
+        model.set_filter(AuditFilter())
+    assert model.rowCount() > 6
+    qtmodeltester.check(model)
+    store.dispose()
+
+
+def test_an_engineer_has_no_audit_tab(qtbot, make_window, store_url):
+    w = make_window(store_url, user=KIM)
+    assert w.audit is None
+    assert "Audit" not in [w.tabs.tabText(i) for i in range(w.tabs.count())]
+
+
+def test_an_admin_sees_today_filters_exports_and_verifies(qtbot, make_window, store_url, tmp_path):
+    _day_of_work(store_url)
+    w = make_window(store_url)
+    assert [w.tabs.tabText(i) for i in range(w.tabs.count())][-1] == "Audit"
+    tab = _open_audit(qtbot, w)
+    m = tab.model
+    cols = [c.key for c in m.columns]
+    shown = [(m.data(m.index(r, cols.index("user"))), m.data(m.index(r, cols.index("host"))),
+              m.data(m.index(r, cols.index("action"))), m.data(m.index(r, cols.index("outcome"))))
+             for r in range(m.rowCount())]
+    assert ("KSM\\choi", "PC-LEAD", "routing.approve", "ok") in shown
+    assert ("KSM\\kim", "PC-ENG-07", "model.train", "denied") in shown
+    qtbot.waitUntil(lambda: "events match" in tab.actions.count_label.text(), timeout=LONG)
+
+    # only kim's refusals
+    tab.filters.user.setEditText("KSM\\kim")
+    tab.filters.outcome.setCurrentIndex(tab.filters.outcome.findData("denied"))
+    qtbot.waitUntil(lambda: not m.loading and m.rowCount() == 1 and m.rows[0].action == "model.train", timeout=LONG)
+    tab.table.selectRow(0)
+    assert "needed_role" in tab.detail.text() and "PC-ENG-07" in tab.detail.text()
+
+    out = tmp_path / "today.csv"
+    with qtbot.waitSignal(tab.actions.export_finished, timeout=LONG):
+        tab.actions.export(str(out), tab.filters.current())
+    rows = list(csv.DictReader(out.read_text(encoding="utf-8-sig").splitlines()))
+    assert [(r["user"], r["action"], r["outcome"]) for r in rows] == [("KSM\\kim", "model.train", "denied")]
+    assert out.with_name("today.csv.checkpoint.json").exists()
+    assert "1 events written" in tab.actions.result_ok.text()
+
+    with qtbot.waitSignal(tab.actions.verify_finished, timeout=LONG) as blocker:
+        qtbot.mouseClick(tab.actions.verify_button, Qt.MouseButton.LeftButton)
+    assert blocker.args[0].intact
+    assert "intact" in tab.actions.result_ok.text() and not tab.actions.result_bad.isVisible()
+
+
+def test_verify_names_the_row_someone_edited_and_shows_it(qtbot, make_window, store_url):
+    _day_of_work(store_url)
+    engine = create_engine(store_url)
+    with engine.begin() as conn:
+        seq = conn.execute(text("SELECT seq FROM audit_event WHERE action = 'routing.approve'")).scalar()
+        conn.execute(text("UPDATE audit_event SET user_name = 'KSM\\lee' WHERE seq = :s"), {"s": seq})
+    engine.dispose()
+    w = make_window(store_url)
+    tab = _open_audit(qtbot, w)
+    with qtbot.waitSignal(tab.actions.verify_finished, timeout=LONG):
+        qtbot.mouseClick(tab.actions.verify_button, Qt.MouseButton.LeftButton)
+    message = tab.actions.result_bad.text()
+    assert "broken" in message and f"row seq {seq}" in message
+    qtbot.mouseClick(tab.actions.show_row_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: tab.table.currentIndex().row() == 0 and tab.model.rows[0].seq == seq, timeout=LONG)
+    assert "routing.approve" in tab.detail.text()
+
+
+def test_verify_names_a_deleted_row(qtbot, make_window, store_url):
+    _day_of_work(store_url)
+    engine = create_engine(store_url)
+    with engine.begin() as conn:
+        seq = conn.execute(text("SELECT seq FROM audit_event WHERE action = 'routing.save'")).scalar()
+        conn.execute(text("DELETE FROM audit_event WHERE seq = :s"), {"s": seq})
+    engine.dispose()
+    w = make_window(store_url)
+    tab = _open_audit(qtbot, w)
+    with qtbot.waitSignal(tab.actions.verify_finished, timeout=LONG):
+        tab.actions.verify()
+    assert f"seq {seq}–{seq} is missing (deleted)" in tab.actions.result_bad.text()
+
+
+def test_the_os_user_signs_in_when_the_window_opens(qtbot, make_window, store_url):
+    w = make_window(store_url, user=None)
+    qtbot.waitUntil(lambda: w.ctx.user.role_source != "signing-in", timeout=LONG)
+    from app.services import identity
+    assert w.ctx.user.name == identity.os_account()[0]
+    assert w.ctx.user.name in w.user_label.text()
+    store = Store(store_url)
+    signed = audit.query(store, AuditFilter(action="session.sign_in"), user=User("x", "admin", "h"))
+    assert signed and signed[0].target == "window" and signed[0].user_name == w.ctx.user.name
+    store.dispose()
