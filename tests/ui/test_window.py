@@ -29,7 +29,7 @@ def test_status_bar_and_menus(qtbot, make_window, store_url):
     assert "connected" in w.connection_label.text()
     titles = [a.text().replace("&", "") for a in w.menuBar().actions()]
     assert titles == ["File", "Edit", "Settings", "Help"]
-    assert [w.tabs.tabText(i) for i in range(w.tabs.count())] == ["Prediction", "Training"]
+    assert [w.tabs.tabText(i) for i in range(w.tabs.count())] == ["Prediction", "Training", "Audit"]   # an admin
     from app import __version__
     assert __version__ in w.about_text()
 
@@ -126,7 +126,8 @@ def test_screenshots(qtbot, store_url, tmp_path):
     from app.ui.screenshot import take_screenshots
     paths = take_screenshots(tmp_path / "shots", store_url)
     names = [p.name for p in paths]
-    assert names == ["prediction.png", "prediction-batch.png", "prediction-new-item.png", "training.png"]
+    # the OS user is the first, so admin, of the store: the Audit tab is there
+    assert names == ["prediction.png", "prediction-batch.png", "prediction-new-item.png", "training.png", "audit.png"]
     for p in paths:
         assert p.exists() and p.stat().st_size > 40_000, p
         assert _not_blank(p), p

@@ -1,0 +1,118 @@
+"""The audit trail's speed targets (part of scripts/bench; `scripts/bench --only-audit` runs just these).
+
+A store is filled with N events (1,000,000 by default) spread over 60 days, 200 users and every
+action, written in bulk with their real chain hashes; then it measures what a user waits for:
+recording one event, the Audit tab's filtered pages and counts, and Verify.
+"""
+from __future__ import annotations
+
+import json
+import random
+import statistics
+import time
+from datetime import timedelta
+from pathlib import Path
+
+ACTIONS = ["predict"] * 12 + ["routing.save"] * 4 + ["session.sign_in"] * 3 + \
+    ["routing.approve", "routing.reject", "data.import", "model.train", "model.activate", "audit.export",
+     "settings.change", "role.set"]
+
+
+def fill(store, n: int, seed: int = 7) -> None:
+    """Append `n` events in bulk (one transaction per 20,000), chained as record() would chain them."""
+    from app.services import audit
+    from app.store.chain import chain_hash
+    from app.store.db import audit_event, audit_head
+    from sqlalchemy import select, update
+    rng = random.Random(seed)
+    users = [f"KSM\\user{i:03d}" for i in range(200)]
+    roles = {u: ("admin" if i < 3 else "approver" if i < 20 else "engineer") for i, u in enumerate(users)}
+    start = audit.utc_now() - timedelta(days=60)
+    step = timedelta(days=60) / max(n, 1)
+    with store.begin() as conn:
+        seq, prev = conn.execute(select(audit_head.c.seq, audit_head.c.hash)).first()
+    made = 0
+    while made < n:
+        batch = []
+        for _ in range(min(20_000, n - made)):
+            made += 1
+            seq += 1
+            user = rng.choice(users)
+            action = rng.choice(ACTIONS)
+            outcome = "denied" if rng.random() < 0.01 else "ok"
+            target = f"SR-{rng.randrange(10_000_000):07d}"
+            detail = json.dumps({"model_version": "20261201-0900", "revision": rng.randrange(1, 9)}, sort_keys=True)
+            at = start + step * made
+            host = f"PC-{rng.randrange(120):03d}"
+            prev = chain_hash(prev, seq, at, user, roles[user], host, action, target, detail, outcome)
+            batch.append(dict(seq=seq, at=at, user_name=user, role=roles[user], host=host, action=action,
+                              target=target, detail=detail, outcome=outcome, hash=prev))
+        with store.begin() as conn:
+            conn.execute(audit_event.insert(), batch)
+            conn.execute(update(audit_head).where(audit_head.c.id == 1).values(seq=seq, hash=prev))
+
+
+def _ms(fn, repeat: int = 5) -> float:
+    times = []
+    for _ in range(repeat):
+        t = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - t)
+    return 1000 * statistics.median(times)
+
+
+def run(show, work: Path, n: int = 1_000_000, url: str | None = None) -> None:
+    """Measure on a SQLite store in `work` (or the store at `url`), printing each figure with `show`."""
+    from app.domain.access import User
+    from app.services import audit, audit_seal
+    from app.services.audit import AuditFilter
+    from app.store.db import Store
+
+    path = work / "audit-bench.sqlite"
+    if url is None:
+        for suffix in ("", "-wal", "-shm"):
+            Path(str(path) + suffix).unlink(missing_ok=True)
+    store = Store(url or str(path))
+    admin = User("KSM\\bench.admin", "admin", "BENCH")
+    t = time.perf_counter()
+    fill(store, n)
+    print(f"audit trail of {n:,} events written in {time.perf_counter() - t:.1f} s ({store.describe()})", flush=True)
+
+    kim = User("KSM\\user150", "engineer", "PC-007")
+    times = []
+    for i in range(2000):
+        t = time.perf_counter()
+        audit.record(store, "predict", f"SR-{i:07d}", {"model_version": "20261201-0900"}, kim)
+        times.append(time.perf_counter() - t)
+    times.sort()
+    show("record one audit event (own transaction), p50", 1000 * times[len(times) // 2], 1, "ms")
+    show("record one audit event (own transaction), p95", 1000 * times[int(0.95 * (len(times) - 1))], 1, "ms")
+
+    today = audit.to_utc(audit.to_local(audit.utc_now()).replace(hour=0, minute=0, second=0, microsecond=0))
+    filters = {
+        "first page, no filter": AuditFilter(),
+        "first page, today": AuditFilter(since=today),
+        "first page, one user": AuditFilter(user="KSM\\user042"),
+        "first page, one user, 7 days": AuditFilter(user="KSM\\user042", since=today - timedelta(days=7)),
+        "first page, refusals only": AuditFilter(outcome="denied"),
+        "first page, action family routing.": AuditFilter(action="routing."),
+        "first page, text SR-00012": AuditFilter(text="SR-00012"),
+    }
+    for name, flt in filters.items():
+        show(f"audit {name}", _ms(lambda f=flt: audit.query(store, f, limit=200, user=admin)), 200, "ms")
+    for name in ("today", "one user", "refusals only"):
+        flt = filters[f"first page, {name}"]
+        show(f"audit count, {name}", _ms(lambda f=flt: audit.count(store, f, user=admin), 3), 200, "ms")
+    page = audit.query(store, AuditFilter(), limit=200, user=admin)
+    show("audit next page (keyset) deep in the trail",
+         _ms(lambda: audit.query(store, AuditFilter(), before_seq=page[-1].seq - n // 2, limit=200, user=admin)),
+         200, "ms")
+    empty = work / "no-checkpoints"
+    empty.mkdir(exist_ok=True)
+    t = time.perf_counter()
+    result = audit_seal.verify(store, empty, user=admin, write_checkpoint_if_intact=False)
+    seconds = time.perf_counter() - t
+    if not result.intact:
+        print(f"  (verify: {result.summary()})")
+    show(f"verify {result.rows:,} events", seconds, 10, "s")
+    store.dispose()

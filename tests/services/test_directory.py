@@ -1,0 +1,136 @@
+"""Roles from directory groups, against a real OpenLDAP server (slapd) the tests start on 127.0.0.1:
+nested groups, a user in no group, names with *, ( and \\, filter-injection attempts, LDAPS with the
+bind password from the keyring, and the cached role while the directory is away."""
+from __future__ import annotations
+
+import os
+
+import pytest
+from sqlalchemy import create_engine, text
+
+import ldap_server
+from app.domain.access import NO_ROLE
+from app.services import audit, credentials, directory, roles
+from app.services.audit import AuditFilter
+from app.services.directory import DirectoryConfig, DirectoryError
+
+MAPPING = {"routing-engineers": "engineer", f"cn=routing-approvers,ou=groups,{ldap_server.SUFFIX}": "approver",
+           "routing-admins": "admin", "R&D (seals)": "approver"}
+
+
+@pytest.fixture(scope="module")
+def slapd(tmp_path_factory):
+    slapd_bin, slapadd = ldap_server.find_slapd()
+    if not (slapd_bin and slapadd):
+        if os.environ.get("CI") == "true":
+            pytest.fail("slapd is missing: .ci/run must install the Debian packages slapd and ldap-utils")
+        pytest.skip("slapd is not installed (Debian packages: slapd ldap-utils)")
+    server = ldap_server.start(tmp_path_factory.mktemp("slapd"))
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def config(slapd) -> DirectoryConfig:
+    return DirectoryConfig(server=slapd.ldaps_url, base_dn=ldap_server.SUFFIX, groups=dict(MAPPING), bind="simple",
+                           bind_user=ldap_server.BIND_DN, user_attribute="uid", ca_file=str(slapd.ca_file),
+                           timeout_s=3)
+
+
+def _lookup(config, login):
+    return directory.lookup(config, login, ldap_server.BIND_PASSWORD)
+
+
+@pytest.mark.parametrize("login, role, groups", [
+    ("kim", "engineer", {"routing-engineers", "loop-a", "loop-b"}),            # a cycle of groups ends
+    ("park", "approver", {"seal-leads", "routing-approvers"}),                # nested once, mapped by DN
+    ("lee", "admin", {"it-ops", "platform-team", "routing-admins"}),          # nested twice
+    ("o(brien", "approver", {"seal-leads", "routing-approvers"}),
+    ("back\\slash", "approver", {"R&D (seals)"}),                             # mapped by a CN with ( )
+    ("star*", "engineer", {"routing-engineers"}),                             # not starlight's admin
+    ("nogroup", NO_ROLE, set()),
+])
+def test_roles_come_from_nested_groups(config, login, role, groups):
+    answer = _lookup(config, login)
+    assert answer.user_dn is not None and answer.role == role
+    assert {directory._cn(g) for g in answer.groups} == {g.lower() for g in groups}
+
+
+@pytest.mark.parametrize("login", ["*", "kim)(uid=*", "*)(|(uid=lee", "lee*", "star\\2a", "x)(objectClass=*",
+                                   "\\", "(", "lee\x00"])
+def test_a_filter_in_a_user_name_matches_nobody(config, login):
+    answer = _lookup(config, login)
+    assert (answer.user_dn, answer.role) == (None, NO_ROLE)
+
+
+def test_group_filters_escape_the_dns_they_carry():
+    dn = "uid=o(brien,ou=people,dc=ksm,dc=test"
+    assert directory.members_filter([dn]).count("o\\28brien") == 2
+    assert directory.in_chain_filter("cn=R&D (seals)\\,x,dc=t") == \
+        "(&(objectClass=group)(member:1.2.840.113556.1.4.1941:=cn=R&D \\28seals\\29\\5c,x,dc=t))"
+
+
+def test_a_simple_bind_over_plain_ldap_is_refused(config, slapd):
+    config.server = slapd.ldap_url
+    with pytest.raises(DirectoryError, match="simple bind sends the password: use ldaps://"):
+        _lookup(config, "kim")
+
+
+def test_a_wrong_bind_password_is_named(config):
+    with pytest.raises(DirectoryError, match="refused the simple bind of uid=routing-svc"):
+        directory.lookup(config, "kim", "wrong")
+
+
+def test_an_untrusted_certificate_is_refused(config, tmp_path):
+    config.ca_file = ""   # the system's CAs do not know the test CA
+    with pytest.raises(DirectoryError):
+        _lookup(config, "kim")
+
+
+def _use_directory(store, config, admin):
+    roles.set_role_source(store, roles.RoleSource("directory", "", 24, config), user=admin,
+                          bind_password=ldap_server.BIND_PASSWORD)
+
+
+def test_sign_in_reads_the_role_from_the_directory_and_records_changes(empty_store, config, admin, os_keyring):
+    _use_directory(empty_store, config, admin)
+    key = (credentials.SERVICE, credentials.ldap_key(config.server, config.bind_user))
+    assert os_keyring.entries[key] == ldap_server.BIND_PASSWORD
+    user = roles.resolve(empty_store, "KSM\\lee", "lee", "PC-01")
+    assert (user.role, user.role_source) == ("admin", "directory") and user.role_expires is not None
+    nobody = roles.resolve(empty_store, "KSM\\nogroup", "nogroup", "PC-02")
+    assert nobody.role == NO_ROLE and "no group" in nobody.role_note
+    changes = audit.query(empty_store, AuditFilter(action="role.changed"), user=admin)
+    assert {(e.target, e.detail["to"]) for e in changes} == {("KSM\\lee", "admin"), ("KSM\\nogroup", "")}
+    roles.resolve(empty_store, "KSM\\lee", "lee", "PC-01")   # the same role again: no new event
+    assert len(audit.query(empty_store, AuditFilter(action="role.changed"), user=admin)) == 2
+    listed = {(r.user_name, r.role, r.source) for r in roles.list_roles(empty_store, user=admin)}
+    assert ("KSM\\lee", "admin", "directory") in listed
+
+
+def test_while_the_directory_is_away_the_cached_role_counts_until_it_expires(tmp_path, empty_store, admin):
+    server = ldap_server.start(tmp_path / "own-slapd")
+    try:
+        cfg = DirectoryConfig(server=server.ldaps_url, base_dn=ldap_server.SUFFIX, groups=dict(MAPPING), bind="simple",
+                              bind_user=ldap_server.BIND_DN, user_attribute="uid", ca_file=str(server.ca_file),
+                              timeout_s=2)
+        _use_directory(empty_store, cfg, admin)
+        assert roles.resolve(empty_store, "KSM\\park", "park", "PC-03").role == "approver"
+    finally:
+        server.stop()
+    cached = roles.resolve(empty_store, "KSM\\park", "park", "PC-03")
+    assert (cached.role, cached.role_source) == ("approver", "cache")
+    assert "cannot be reached" in cached.role_note and cached.role_expires is not None
+    engine = create_engine(empty_store.url)
+    with engine.begin() as conn:
+        conn.execute(text("UPDATE role_cache SET expires_at = '2000-01-01 00:00:00.000000'"))
+    engine.dispose()
+    expired = roles.resolve(empty_store, "KSM\\park", "park", "PC-03")
+    assert expired.role == NO_ROLE and "no cached role is valid" in expired.role_note
+
+
+def test_the_role_table_cannot_be_changed_while_roles_come_from_the_directory(empty_store, config, admin):
+    from app.domain.routing import RoutingError
+    _use_directory(empty_store, config, admin)
+    with pytest.raises(RoutingError, match="roles come from the directory"):
+        roles.set_role(empty_store, "KSM\\kim", "admin", user=admin)
