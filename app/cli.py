@@ -39,7 +39,8 @@ def cmd_import(args) -> int:
     from app.services.importing import import_source
     from app.services.progress import TerminalProgress
     names = {"items": args.items_view, "routings": args.routing_view, "results": args.results_view}
-    report = import_source(_store(args), args.source, names, TerminalProgress())
+    store, user = _signed_in(args)
+    report = import_source(store, args.source, names, TerminalProgress(), user=user)
     for w in report.warnings:
         print(f"warning: {w}", file=sys.stderr)
     print(f"imported {report.source}: " + ", ".join(f"{k} {v:,}" for k, v in report.counts.items()))
@@ -52,7 +53,8 @@ def cmd_train(args) -> int:
     from app.services.progress import TerminalProgress
     weights = dict(WEIGHT_PRESETS[args.preset])
     weights.update(_parse_weights(args.weight))
-    version = models.train(_store(args), EncoderParams(weights=weights), TerminalProgress(),
+    store, user = _signed_in(args)
+    version = models.train(store, EncoderParams(weights=weights), TerminalProgress(), user=user,
                            activate=not args.no_activate)
     print(version)
     return 0
@@ -62,11 +64,13 @@ def cmd_models(args) -> int:
     from app.services import models
     store = _store(args)
     if args.activate:
-        models.activate(store, args.activate)
+        store, user = _signed_in(args, store)
+        models.activate(store, args.activate, user=user)
         print(f"activated {args.activate}")
         return 0
     if args.rollback:
-        print(f"rolled back to {models.rollback(store)}")
+        store, user = _signed_in(args, store)
+        print(f"rolled back to {models.rollback(store, user=user)}")
         return 0
     rows = models.list_models(store)
     if args.json:
@@ -91,7 +95,8 @@ def cmd_predict(args) -> int:
     if not codes:
         raise SystemExit("routing-ml predict: give --item CODE or --items-file FILE")
     opts = PredictOptions(top_k=args.top_k, candidates=args.candidates, threshold=args.threshold)
-    batch = predict_items(_store(args), codes, opts, args.model)
+    store, user = _signed_in(args)
+    batch = predict_items(store, codes, opts, args.model, user=user)
     if args.json:
         print(json.dumps(batch.to_json(), ensure_ascii=False, indent=1))
     else:
@@ -130,8 +135,9 @@ def cmd_evaluate(args) -> int:
         weights = dict(WEIGHT_PRESETS[args.preset or "balanced"])
         weights.update(_parse_weights(args.weight))
         params = EncoderParams(weights=weights)
-    result = evaluate(_store(args), args.holdout, args.seed, args.max_items, params=params,
-                      progress=TerminalProgress())
+    store, user = _signed_in(args)
+    result = evaluate(store, args.holdout, args.seed, args.max_items, params=params,
+                      progress=TerminalProgress(), user=user)
     if args.json:
         print(json.dumps(result, indent=1, ensure_ascii=False))
     else:
@@ -171,10 +177,10 @@ def _parse_weights(pairs: list[str] | None) -> dict[str, float]:
 
 
 # ---- identity, roles, approvals and the audit trail -------------------------------------------
-def _signed_in(args):
+def _signed_in(args, store=None):
     """The store and this process's OS user, signed in (recorded) as the window would."""
     from app.services.identity import sign_in
-    store = _store(args)
+    store = store or _store(args)
     return store, sign_in(store, via="cli")
 
 

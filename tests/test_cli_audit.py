@@ -104,3 +104,18 @@ def test_times_on_the_command_line():
     from app.domain.routing import RoutingError
     with pytest.raises(RoutingError, match="'last week'"):
         parse_time("last week", now)
+
+
+def test_an_engineer_who_trains_on_the_command_line_is_refused_and_it_is_recorded(trained_store, capsys, admin):
+    from app.services import models
+    me = identity.sign_in(trained_store)   # made the store's first admin when the fixture built it
+    roles.set_role(trained_store, admin.name, "admin", user=me)
+    roles.set_role(trained_store, me.name, "engineer", user=admin)
+    before = models.list_models(trained_store)
+    rc, _, err = _run(capsys, "train", "--store", str(trained_store.path))
+    assert rc == 2
+    (line,) = err.strip().splitlines()
+    assert f"{me.name} (engineer) may not train a model: it needs the admin role" in line
+    assert models.list_models(trained_store) == before
+    (denial,) = audit.query(trained_store, AuditFilter(outcome="denied"), user=admin)
+    assert (denial.user_name, denial.action, denial.host) == (me.name, "model.train", identity.machine_name())

@@ -6,14 +6,17 @@ from typing import Any
 from app.ml.evaluate import evaluate as _evaluate
 from app.ml.features import EncoderParams
 from app.ml.model import PredictOptions
-from app.services import models
+from app.domain.access import User
+from app.services import audit, models, permissions
 from app.services.progress import Progress
 from app.store.db import Store
 
 
+@permissions.requires("model.evaluate", target="version")
 def evaluate(store: Store, holdout: float = 0.2, seed: int = 7, max_items: int = 3000,
              params: EncoderParams | None = None, opts: PredictOptions | None = None,
-             progress: Progress | None = None, version: str | None = None) -> dict[str, Any]:
+             progress: Progress | None = None, version: str | None = None,
+             user: User | None = None) -> dict[str, Any]:
     """Hold out a stratified share of routed items and score the model and baselines on them.
 
     With `version` (or the active model) the evaluation uses that version's training parameters
@@ -32,4 +35,6 @@ def evaluate(store: Store, holdout: float = 0.2, seed: int = 7, max_items: int =
     if version is not None:
         result["model_version"] = version
         models.save_metrics(store, version, result)
+    audit.record(store, "model.evaluate", version or "", {"holdout": holdout, "seed": seed,
+                                                          "evaluated_items": result.get("evaluated_items")}, user)
     return result

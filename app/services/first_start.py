@@ -17,8 +17,10 @@ def needs_demo(store: Store) -> bool:
     return store.view_counts()["items"] == 0
 
 
-def build_demo(store: Store, items: int = DEMO_ITEMS, seed: int = 7, progress: Progress | None = None) -> str:
-    """Generate the demo plant, import it and train; returns the new model version."""
+def build_demo(store: Store, items: int = DEMO_ITEMS, seed: int = 7, progress: Progress | None = None,
+               user=None) -> str:
+    """Generate the demo plant, import it and train as `user` (an admin: the first user of a new
+    store is one); returns the new model version."""
     from app.demo import generator
 
     p = progress or Progress()
@@ -29,5 +31,5 @@ def build_demo(store: Store, items: int = DEMO_ITEMS, seed: int = 7, progress: P
         p.report(0.3, "importing the demo plant")
         # the file is temporary: the import history names the plant, not a path that will not exist
         import_source(store, str(path), progress=p.sub(0.3, 0.55),
-                      source_name=f"demo plant ({items:,} items, seed {seed})")
-    return models.train(store, progress=p.sub(0.55, 1.0))
+                      source_name=f"demo plant ({items:,} items, seed {seed})", user=user)
+    return models.train(store, progress=p.sub(0.55, 1.0), user=user)

@@ -5,8 +5,8 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from app.domain.schema import DEFAULT_VIEW_NAMES, VIEW_KINDS
-from app.services import audit
-from app.services.identity import User, signed_in_user
+from app.services import audit, permissions
+from app.services.identity import User
 from app.services.progress import Progress
 from app.store.db import Store
 
@@ -18,6 +18,7 @@ class ImportReport:
     warnings: list[str]
 
 
+@permissions.requires("data.import", target="spec")
 def import_source(store: Store, spec: str, view_names: dict[str, str] | None = None,
                   progress: Progress | None = None, user: User | None = None,
                   source_name: str | None = None) -> ImportReport:
@@ -26,13 +27,17 @@ def import_source(store: Store, spec: str, view_names: dict[str, str] | None = N
     Any problem (missing columns, bad values, Cancel) leaves the previous copy as it was.
     `source_name` is what the import history calls the source (default: the source's own description).
     """
-    from app.sources import (  # sources pull in ODBC; load them only when used
-        open_source,
-        read_views,
-    )
+    assert user is not None
+    try:
+        return _import(store, spec, view_names, progress or Progress(), user, source_name)
+    except BaseException as exc:   # recorded as failed, then raised as it was
+        audit.record(store, "data.import", spec.split("@")[-1], {"error": str(exc) or type(exc).__name__},
+                     user, outcome="failed")
+        raise
 
-    user = user or signed_in_user(store)
-    p = progress or Progress()
+
+def _import(store: Store, spec: str, view_names, p: Progress, user: User, source_name) -> ImportReport:
+    from app.sources import open_source, read_views  # sources pull in ODBC; load them only when used
     names = dict(DEFAULT_VIEW_NAMES)
     names.update({k: v for k, v in (view_names or {}).items() if v})
     started = datetime.now()

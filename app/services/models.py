@@ -15,8 +15,8 @@ from app.domain.schema import ITEMS, RESULTS, ROUTINGS
 from app.ml.features import EncoderParams
 from app.ml.model import RoutingModel
 from app.ml.registry import ModelError, read_model, write_model
-from app.services import audit
-from app.services.identity import User, signed_in_user
+from app.services import audit, permissions
+from app.services.identity import User
 from app.services.progress import Progress
 from app.store.db import Store, model_version
 
@@ -53,14 +53,27 @@ def new_version(store: Store) -> str:
     return version
 
 
+@permissions.requires("model.train")
 def train(store: Store, params: EncoderParams | None = None, progress: Progress | None = None,
           user: User | None = None, activate: bool = True) -> str:
     """Train a new model version from the store; activate it unless told not to.
 
-    Cancel or a crash leaves the registry and the active model as they were.
+    Cancel or a crash leaves the registry and the active model as they were. The start and the
+    end (done, failed or cancelled) are recorded in the audit trail.
     """
-    user = user or signed_in_user(store)
-    p = progress or Progress()
+    assert user is not None
+    weights = (params.weights if params is not None else None) or {}
+    audit.record(store, "model.train_start", "", {"weights": weights, "activate": activate}, user)
+    try:
+        return _train(store, params, progress or Progress(), user, activate)
+    except BaseException as exc:
+        from app.services.progress import Cancelled
+        audit.record(store, "model.train", "", {"cancelled": True} if isinstance(exc, Cancelled)
+                     else {"error": str(exc) or type(exc).__name__}, user, outcome="failed")
+        raise
+
+
+def _train(store: Store, params: EncoderParams | None, p: Progress, user: User, activate: bool) -> str:
     items, routings, results = load_training_data(store, p.sub(0.0, 0.3))
     if items.height == 0 or routings.height == 0:
         raise ModelError(f"store {store.describe()} holds no items or no routings; import a source first")
@@ -114,8 +127,9 @@ def _activate(conn, version: str) -> None:
                  .values(active=True, activated_at=datetime.now()))
 
 
+@permissions.requires("model.activate", target="version")
 def activate(store: Store, version: str, user: User | None = None) -> None:
-    user = user or signed_in_user(store)
+    assert user is not None
     known = {m["version"]: m for m in list_models(store)}
     if version not in known:
         raise NoModelError(f"model version {version} does not exist (known: {', '.join(known) or 'none'})")
@@ -151,9 +165,10 @@ def rollback_target(store: Store, rows: list[dict[str, Any]] | None = None) -> s
     return stack[-1] if stack else None
 
 
+@permissions.requires("model.rollback")
 def rollback(store: Store, user: User | None = None) -> str:
     """Activate the version that was active before the current one; repeated, it goes further back."""
-    user = user or signed_in_user(store)
+    assert user is not None
     rows = list_models(store)
     target = rollback_target(store, rows)
     if target is None:

@@ -8,8 +8,9 @@ import polars as pl
 
 from app.domain.routing import PredictionBatch, RoutingError
 from app.domain.schema import ITEM_COLUMNS, ITEMS, NUMERIC
+from app.domain.access import User
 from app.ml.model import PredictOptions
-from app.services import models
+from app.services import audit, models, permissions
 from app.services.progress import Progress
 from app.store.db import Store
 
@@ -54,9 +55,12 @@ def read_codes_file(path: str) -> list[str]:
     return parse_codes("\n".join(row[0] if row else "" for row in csv.reader(text.splitlines())))
 
 
+@permissions.requires("predict")
 def predict_items(store: Store, codes: list[str], opts: PredictOptions | None = None,
-                  version: str | None = None, progress: Progress | None = None) -> PredictionBatch:
-    """Predict each item code; unknown codes are reported in `errors`, never silently dropped."""
+                  version: str | None = None, progress: Progress | None = None,
+                  user: User | None = None) -> PredictionBatch:
+    """Predict each item code; unknown codes are reported in `errors`, never silently dropped.
+    Recorded in the audit trail as one `predict` event (the items and the model version)."""
     opts = opts or PredictOptions()
     model = models.load(store, version)
     p = progress or Progress()
@@ -76,7 +80,14 @@ def predict_items(store: Store, codes: list[str], opts: PredictOptions | None = 
         sizes = frame["OUTDIAMETER"].cast(pl.Float64).fill_null(float("nan")).to_numpy()
         predictions.extend(model.predict_vectors(chunk, Q, opts, sizes=sizes))
         p.report((b + len(chunk)) / max(len(known), 1), f"predicted {b + len(chunk):,} of {len(known):,} items")
+    _record(store, codes, model.version, len(errors), user)
     return PredictionBatch(model.version, predictions, errors)
+
+
+def _record(store: Store, codes: list[str], version: str, errors: int, user: User | None) -> None:
+    target = codes[0] if len(codes) == 1 else f"{len(codes):,} items"
+    audit.record(store, "predict", target, {"model_version": version, "items": codes[:50], "count": len(codes),
+                                            **({"unknown_items": errors} if errors else {})}, user)
 
 
 def _read_items_chunked(store: Store, codes: list[str]) -> pl.DataFrame:
@@ -84,8 +95,9 @@ def _read_items_chunked(store: Store, codes: list[str]) -> pl.DataFrame:
     return pl.concat(parts) if parts else store.read_view(ITEMS, where_items=[])
 
 
+@permissions.requires("predict", target="code")
 def predict_attributes(store: Store, attributes: dict[str, Any], opts: PredictOptions | None = None,
-                       version: str | None = None, code: str = "NEW-ITEM") -> PredictionBatch:
+                       version: str | None = None, code: str = "NEW-ITEM", user: User | None = None) -> PredictionBatch:
     """Predict for a new item described in a form (it need not exist in the item master)."""
     model = models.load(store, version)
     row = {}
@@ -106,4 +118,6 @@ def predict_attributes(store: Store, attributes: dict[str, Any], opts: PredictOp
     Q = model.encoder.encode(frame)
     sizes = frame["OUTDIAMETER"].fill_null(float("nan")).to_numpy()
     preds = model.predict_vectors([code], Q, opts or PredictOptions(), exclude_self=False, sizes=sizes)
+    audit.record(store, "predict", code, {"model_version": model.version, "described": True,
+                                          "attributes": {k: v for k, v in row.items() if v is not None}}, user)
     return PredictionBatch(model.version, preds, [])

@@ -43,6 +43,12 @@ def put(store: Store, key: str, value: Any, user: User | None = None, *, shown: 
             "to": value if shown is None else shown}, user, conn)
 
 
+@permissions.requires("settings.change", target="what")
+def note_local_change(store: Store, what: str, values: dict[str, Any], user: User | None = None) -> None:
+    """Record a change of a setting this PC keeps itself (the data source in QSettings)."""
+    audit.record(store, "settings.change", what, {"to": values, "kept": "on this PC"}, user)
+
+
 def store_id(store: Store) -> str:
     """The store's own id (made by migration 0002), which names its checkpoints."""
     value = get(store, STORE_ID)

@@ -690,10 +690,10 @@ class PredictionTab(QWidget):
         self.prediction_failed.emit(message)
 
     def predict_code(self, code: str):
-        store, opts, version = self.ctx.store, self.options(), self.version()
+        store, opts, version, user = self.ctx.store, self.options(), self.version(), self.ctx.user
 
         def work(p):
-            batch = prediction.predict_items(store, [code], opts, version, p)
+            batch = prediction.predict_items(store, [code], opts, version, p, user=user)
             return code, batch, routings.load_saved(store, code), catalog.item_details(store, code)
 
         return self._start(work, self._single_arrived, self.tr("predicting %1…").replace("%1", code))
@@ -707,10 +707,10 @@ class PredictionTab(QWidget):
         self.show_prediction(batch.predictions[0], batch.model_version, saved, details)
 
     def predict_codes(self, codes: list[str]):
-        store, opts, version = self.ctx.store, self.options(), self.version()
+        store, opts, version, user = self.ctx.store, self.options(), self.version(), self.ctx.user
 
         def work(p):
-            return codes, prediction.predict_items(store, codes, opts, version, p)
+            return codes, prediction.predict_items(store, codes, opts, version, p, user=user)
 
         return self._start(work, self._batch_arrived,
                            self.tr("predicting %1 items…").replace("%1", f"{len(codes):,}"), long=True)
@@ -755,10 +755,10 @@ class PredictionTab(QWidget):
             self.error.show_message(self.tr("Describe the new item first (at least its PART_TYPE)."))
             return None
         code = self.form_code.text().strip().upper() or "NEW-ITEM"
-        store, opts, version = self.ctx.store, self.options(), self.version()
+        store, opts, version, user = self.ctx.store, self.options(), self.version(), self.ctx.user
 
         def work(p):
-            batch = prediction.predict_attributes(store, attrs, opts, version, code=code)
+            batch = prediction.predict_attributes(store, attrs, opts, version, code=code, user=user)
             return batch, routings.load_saved(store, code), dict(attrs, ITEM_CD=code)
 
         return self._start(work, lambda r: self.show_prediction(r[0].predictions[0], r[0].model_version, r[1], r[2]),

@@ -9,7 +9,7 @@ from PySide6.QtGui import QAction, QActionGroup, QDesktopServices, QKeySequence
 from PySide6.QtWidgets import QFileDialog, QLabel, QMainWindow, QMessageBox, QTabWidget
 
 from app import __version__
-from app.services import catalog, first_start, identity, importing, models
+from app.services import catalog, first_start, identity, importing, models, site_settings
 from app.services.identity import User
 from app.store.db import Store
 from app.ui.context import AppContext, signing_in_user
@@ -123,7 +123,9 @@ class MainWindow(QMainWindow):
         edit.addAction(self.prediction.editor.redo_action)
 
         settings = mb.addMenu(self.tr("&Settings"))
-        settings.addAction(self.tr("Data source…"), self.data_source_dialog)
+        self.source_action = settings.addAction(self.tr("Data source…"), self.data_source_dialog)
+        self.roles_action = settings.addAction(self.tr("Roles and audit…"), self.roles_dialog)
+        self.roles_action.setObjectName("rolesAction")
         lang = settings.addMenu(self.tr("Language"))
         group = QActionGroup(self)
         current = chosen_language()
@@ -211,12 +213,18 @@ class MainWindow(QMainWindow):
         self.ctx.connection_changed.emit(ok, message)
 
     def _apply_role(self) -> None:
+        """Disable what the role may not do, saying why (the services refuse it anyway)."""
         user = self.ctx.user
         busy = self.ctx.first_start_running
+        why = self.tr("Only an admin can do this; you are signed in as %1 (%2).").replace("%1", user.name) \
+            .replace("%2", user.role or self.tr("no role"))
         self.import_action.setEnabled(user.is_admin and not busy)
-        if not user.is_admin:
-            self.import_action.setToolTip(self.tr("Only an admin can import a source; you are signed in as %1 (%2).")
-                                          .replace("%1", user.name).replace("%2", user.role))
+        self.import_action.setToolTip("" if user.is_admin else
+                                      self.tr("Only an admin can import a source; you are signed in as %1 (%2).")
+                                      .replace("%1", user.name).replace("%2", user.role or self.tr("no role")))
+        for action in (self.source_action, self.roles_action):
+            action.setEnabled(user.is_admin)
+            action.setToolTip("" if user.is_admin else why)
         self.training.apply_role()
 
     # ---- start-up, first start and the model ---------------------------------------------
@@ -261,7 +269,9 @@ class MainWindow(QMainWindow):
                     "a first model trained — predictions appear in about a minute. Import your own plant's data "
                     "later with File ▸ Import a source.").replace("%1", f"{n:,}"))
         self.model_label.setText(self.tr("Model: building the demo plant…"))
-        task = self.runner.start(lambda p: first_start.build_demo(store, n, progress=p), "first start", long=True,
+        user = self.ctx.user
+        task = self.runner.start(lambda p: first_start.build_demo(store, n, progress=p, user=user), "first start",
+                                 long=True,
                                  on_result=self._demo_built, on_error=self._demo_failed)
         self.prediction.first_job.attach(task, self.tr("building the demo plant…"))
         return task
@@ -402,6 +412,21 @@ class MainWindow(QMainWindow):
 
     def data_source_dialog(self) -> DataSourceDialog:
         dlg = DataSourceDialog(self.runner, self)
+        store, user = self.ctx.store, self.ctx.user
+
+        def saved() -> None:   # the data source lives on this PC; its change goes into the trail
+            values = dlg.values()
+            self.runner.start(lambda p: site_settings.note_local_change(store, "data source", values, user=user),
+                              "record settings", on_error=self.prediction.error.show_message)
+        dlg.accepted.connect(saved)
+        dlg.open()
+        return dlg
+
+    def roles_dialog(self):
+        from app.ui.roles_dialog import RolesDialog
+        if not self.ctx.user.is_admin:
+            return None
+        dlg = RolesDialog(self.ctx, self)
         dlg.open()
         return dlg
 

@@ -1083,12 +1083,12 @@
     <name>MainWindow</name>
     <message>
         <location filename="../../app/ui/window.py" line="+57"/>
-        <location line="+321"/>
+        <location line="+331"/>
         <source>Routing ML</source>
         <translation>Routing ML</translation>
     </message>
     <message>
-        <location line="-303"/>
+        <location line="-313"/>
         <source>Prediction</source>
         <translation>예측</translation>
     </message>
@@ -1138,7 +1138,7 @@
         <translation>데이터 원천…</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="+3"/>
         <source>Language</source>
         <translation>언어</translation>
     </message>
@@ -1154,12 +1154,12 @@
     </message>
     <message>
         <location line="+1"/>
-        <location line="+306"/>
+        <location line="+329"/>
         <source>About Routing ML</source>
         <translation>Routing ML 정보</translation>
     </message>
     <message>
-        <location line="-305"/>
+        <location line="-328"/>
         <source>Open log folder</source>
         <translation>로그 폴더 열기</translation>
     </message>
@@ -1185,12 +1185,17 @@
     </message>
     <message>
         <location line="-24"/>
-        <location line="+152"/>
+        <location line="+160"/>
         <source>Model: loading…</source>
         <translation>모델: 불러오는 중…</translation>
     </message>
     <message>
-        <location line="-150"/>
+        <location line="-186"/>
+        <source>Roles and audit…</source>
+        <translation>역할과 감사…</translation>
+    </message>
+    <message>
+        <location line="+28"/>
         <source>connecting…</source>
         <translation>연결 중…</translation>
     </message>
@@ -1201,11 +1206,13 @@
     </message>
     <message>
         <location line="+2"/>
+        <location line="+50"/>
+        <location line="+4"/>
         <source>no role</source>
         <translation>역할 없음</translation>
     </message>
     <message>
-        <location line="+3"/>
+        <location line="-51"/>
         <source>%1, cached until %2</source>
         <translation>%1, %2까지 캐시됨</translation>
     </message>
@@ -1230,18 +1237,23 @@
         <translation>연결 안 됨</translation>
     </message>
     <message>
-        <location line="+12"/>
+        <location line="+11"/>
+        <source>Only an admin can do this; you are signed in as %1 (%2).</source>
+        <translation>관리자만 할 수 있습니다. 현재 사용자: %1 (%2).</translation>
+    </message>
+    <message>
+        <location line="+4"/>
         <source>Only an admin can import a source; you are signed in as %1 (%2).</source>
         <translation>원천 데이터 가져오기는 관리자만 할 수 있습니다. 현재 사용자: %1 (%2).</translation>
     </message>
     <message>
-        <location line="+22"/>
-        <location line="+45"/>
+        <location line="+25"/>
+        <location line="+47"/>
         <source>Model: –</source>
         <translation>모델: –</translation>
     </message>
     <message>
-        <location line="-36"/>
+        <location line="-38"/>
         <source>This store is empty. Import your plant&apos;s data with File ▸ Import a source.</source>
         <translation>저장소가 비어 있습니다. 파일 ▸ 원천 데이터 가져오기로 공장 데이터를 가져오세요.</translation>
     </message>
@@ -1256,7 +1268,7 @@
         <translation>모델: 데모 공장 생성 중…</translation>
     </message>
     <message>
-        <location line="+3"/>
+        <location line="+5"/>
         <source>building the demo plant…</source>
         <translation>데모 공장 생성 중…</translation>
     </message>
@@ -1307,7 +1319,7 @@
         <translation>실행 중인 작업이 끝날 때까지 기다리세요.</translation>
     </message>
     <message>
-        <location line="+41"/>
+        <location line="+56"/>
         <source>Importing %1…</source>
         <translation>%1 가져오는 중…</translation>
     </message>
@@ -1957,6 +1969,190 @@
         <location line="+4"/>
         <source>Rolled back to model %1.</source>
         <translation>모델 %1로 롤백했습니다.</translation>
+    </message>
+</context>
+<context>
+    <name>RolesDialog</name>
+    <message>
+        <location filename="../../app/ui/roles_dialog.py" line="+24"/>
+        <source>Roles and audit</source>
+        <translation>역할과 감사</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>engineer</source>
+        <translation>엔지니어</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>approver</source>
+        <translation>승인자</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>admin</source>
+        <translation>관리자</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>A role table in the store, managed here</source>
+        <translation>저장소의 역할 표 (여기서 관리)</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Active Directory / LDAP groups</source>
+        <translation>Active Directory / LDAP 그룹</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>no role</source>
+        <translation>역할 없음</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Where roles come from</source>
+        <translation>역할을 가져오는 곳</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Users not named get</source>
+        <translation>목록에 없는 사용자의 역할</translation>
+    </message>
+    <message>
+        <location line="+9"/>
+        <source>Kerberos (the signed-in Windows account, no password)</source>
+        <translation>Kerberos (로그인한 Windows 계정, 비밀번호 없음)</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Service account over LDAPS</source>
+        <translation>LDAPS 서비스 계정</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>kept in the Windows Credential Manager / OS keyring</source>
+        <translation>Windows 자격 증명 관리자 / OS 키링에 보관</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>the system&apos;s certificates</source>
+        <translation>시스템 인증서</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source> h</source>
+        <translation>시간</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Group (CN or DN)</source>
+        <translation>그룹 (CN 또는 DN)</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <location line="+22"/>
+        <source>Role</source>
+        <translation>역할</translation>
+    </message>
+    <message>
+        <location line="-18"/>
+        <source>Add group</source>
+        <translation>그룹 추가</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Directory</source>
+        <translation>디렉터리</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Server</source>
+        <translation>서버</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Base DN</source>
+        <translation>기본 DN</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Bind</source>
+        <translation>바인드 방식</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Service account</source>
+        <translation>서비스 계정</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Password</source>
+        <translation>비밀번호</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>User name attribute</source>
+        <translation>사용자 이름 속성</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>CA certificate (PEM)</source>
+        <translation>CA 인증서 (PEM)</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Keep a role offline for</source>
+        <translation>오프라인에서 역할 유지 기간</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>User</source>
+        <translation>사용자</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Given by</source>
+        <translation>부여자</translation>
+    </message>
+    <message>
+        <location line="+10"/>
+        <source>Set role</source>
+        <translation>역할 지정</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Users and roles</source>
+        <translation>사용자와 역할</translation>
+    </message>
+    <message>
+        <location line="+13"/>
+        <source>Browse…</source>
+        <translation>찾아보기…</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Audit checkpoints</source>
+        <translation>감사 체크포인트</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Signed checkpoints of the audit trail are written here (choose a share engineers cannot change); Verify reads them to notice deleted events.</source>
+        <translation>감사 기록의 서명된 체크포인트를 여기에 저장합니다 (엔지니어가 바꿀 수 없는 공유 폴더를 고르세요). 검증할 때 이를 읽어 삭제된 이벤트를 찾아냅니다.</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>Save</source>
+        <translation>저장</translation>
+    </message>
+    <message>
+        <location line="+38"/>
+        <source>Folder for audit checkpoints</source>
+        <translation>감사 체크포인트 폴더</translation>
+    </message>
+    <message>
+        <location line="+57"/>
+        <source>Enter the user as Windows names them, e.g. KSM\kim.</source>
+        <translation>Windows 계정 이름으로 입력하세요 (예: KSM\kim).</translation>
     </message>
 </context>
 <context>

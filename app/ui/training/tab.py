@@ -115,9 +115,9 @@ class TrainingTab(QWidget):
     def evaluate(self, version: str):
         from app.services import evaluation  # pulls in scikit-learn: load it only when evaluating
 
-        store = self.ctx.store
+        store, user = self.ctx.store, self.ctx.user
         self.log(self.tr("Evaluating model %1…").replace("%1", version))
-        task = self.ctx.runner.start(lambda p: evaluation.evaluate(store, version=version, progress=p),
+        task = self.ctx.runner.start(lambda p: evaluation.evaluate(store, version=version, progress=p, user=user),
                                      "evaluation", long=True,
                                      on_result=lambda r, v=version: self._evaluated(v, r),
                                      on_error=lambda m: self.log(self.tr("Evaluation failed: %1").replace("%1", m)),
