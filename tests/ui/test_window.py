@@ -149,11 +149,11 @@ def test_first_start_shows_progress_and_ends_with_a_model(qtbot, make_window, tm
     from app.demo import generator
     from app.services import first_start, models
 
-    def build_demo(store, items, seed=7, progress=None):
+    def build_demo(store, items, seed=7, progress=None, user=None):
         plant = generator.generate(items, seed, progress.sub(0.0, 0.3))
         counts = store.replace_views({"items": plant.items, "routings": plant.routings, "results": plant.results})
         store.record_import("demo", datetime.now(), "test", counts, [])
-        return models.train(store, progress=progress.sub(0.5, 1.0))
+        return models.train(store, progress=progress.sub(0.5, 1.0), user=user)
 
     monkeypatch.setattr(first_start, "build_demo", build_demo)
     url = f"sqlite:///{tmp_path / 'empty.sqlite'}"
