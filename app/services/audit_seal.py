@@ -31,7 +31,7 @@ from app.domain.access import User
 from app.domain.routing import RoutingError
 from app.services import audit, credentials, permissions, site_settings
 from app.services.progress import Progress
-from app.store.chain import GENESIS, chain_hash
+from app.store.chain import GENESIS, chain_hash_text, utc_text
 from app.store.db import APP_NAME, Store, audit_event, audit_head
 
 CHECKPOINT_FORMAT = "routing-ml-audit-checkpoint/1"
@@ -202,6 +202,7 @@ class VerifyResult:
     warnings: list[str] = field(default_factory=list)
     sealed_legacy_rows: int = 0
     checkpoint_written: list[Path] = field(default_factory=list)
+    checkpoint_error: str = ""     # why no new checkpoint was written after an intact verify
 
     @property
     def intact(self) -> bool:
@@ -224,8 +225,26 @@ class VerifyResult:
         return f"audit trail BROKEN: {first.message}{more}"
 
 
-def _row_words(at: datetime, user_name: str | None, action: str, target: str | None) -> str:
-    return f"{at:%Y-%m-%d %H:%M:%S} UTC, {user_name or '?'}, {action}{' ' + target if target else ''}"
+def _row_words(at_text: str, user_name: str | None, action: str, target: str | None) -> str:
+    return f"{at_text[:19].replace('T', ' ')} UTC, {user_name or '?'}, {action}{' ' + target if target else ''}"
+
+
+def _chain_rows(conn):
+    """Every row in chain order with its time as the hash writes it. On SQLite the stored text is
+    read as is (SQLAlchemy always writes microseconds), which skips parsing a million times; a time
+    written another way behind the program's back then does not match its hash, as it should not."""
+    columns = "id, seq, at, user_name, role, host, action, target, detail, outcome, hash"
+    if conn.dialect.name == "sqlite":
+        for row in conn.exec_driver_sql(f"SELECT {columns} FROM audit_event ORDER BY seq, id"):
+            yield (row[0], row[1], row[2].replace(" ", "T", 1) if isinstance(row[2], str) else utc_text(row[2]),
+                   *row[3:])
+        return
+    c = audit_event.c
+    result = conn.execution_options(stream_results=True, yield_per=20_000).execute(
+        select(c.id, c.seq, c.at, c.user_name, c.role, c.host, c.action, c.target, c.detail, c.outcome, c.hash)
+        .order_by(c.seq, c.id))
+    for row in result:
+        yield (row[0], row[1], utc_text(row[2]), *row[3:])
 
 
 @permissions.requires("audit.verify")
@@ -273,30 +292,27 @@ def verify(store: Store, checkpoints: Path | None = None, user: User | None = No
     with store.engine.connect() as conn:
         head = conn.execute(select(audit_head.c.seq, audit_head.c.hash).where(audit_head.c.id == 1)).first()
         total = int(head.seq) if head is not None else 0
-        rows = conn.execution_options(stream_results=True, yield_per=20_000).execute(
-            select(audit_event.c.id, audit_event.c.seq, audit_event.c.at, audit_event.c.user_name,
-                   audit_event.c.role, audit_event.c.host, audit_event.c.action, audit_event.c.target,
-                   audit_event.c.detail, audit_event.c.outcome, audit_event.c.hash)
-            .order_by(audit_event.c.seq, audit_event.c.id))
+        rows = _chain_rows(conn)
         prev_hash, expected, last_seq, last_hash = GENESIS, 1, 0, GENESIS
-        for rid, seq, at, user_name, role, host, action, target, detail, outcome, digest in rows:
+        for rid, seq, at_text, user_name, role, host, action, target, detail, outcome, digest in rows:
             result.rows += 1
             if result.rows % 50_000 == 0:
                 p.report(result.rows / max(total, result.rows), f"{result.rows:,} events checked")
             if seq is None or seq < expected:
                 _add(result, Problem("duplicate", seq, f"row id {rid} repeats seq {seq} "
-                                     f"({_row_words(at, user_name, action, target)}): it was inserted", rid))
+                                     f"({_row_words(at_text, user_name, action, target)}): it was inserted", rid))
                 continue
             if seq > expected:
                 gap = f"seq {expected:,}" if seq == expected + 1 else f"seq {expected:,}–{seq - 1:,}"
                 _add(result, Problem("missing", expected, f"{gap} {'is' if seq == expected + 1 else 'are'} missing "
                                      f"(deleted): the next row is seq {seq:,} "
-                                     f"({_row_words(at, user_name, action, target)})", rid, seq - 1,
-                                     _row_words(at, user_name, action, target)))
-            elif chain_hash(prev_hash, seq, at, user_name, role, host, action, target, detail, outcome) != digest:
-                _add(result, Problem("altered", seq, f"row seq {seq:,} ({_row_words(at, user_name, action, target)}) "
+                                     f"({_row_words(at_text, user_name, action, target)})", rid, seq - 1,
+                                     _row_words(at_text, user_name, action, target)))
+            elif chain_hash_text(prev_hash, seq, at_text, user_name, role, host, action, target, detail,
+                                 outcome) != digest:
+                _add(result, Problem("altered", seq, f"row seq {seq:,} ({_row_words(at_text, user_name, action, target)}) "
                                      f"does not match its hash: it was edited, inserted or moved", rid,
-                                     row=_row_words(at, user_name, action, target)))
+                                     row=_row_words(at_text, user_name, action, target)))
             if action == "audit.chain_started" and detail:
                 try:
                     result.sealed_legacy_rows = int(json.loads(detail).get("sealed_rows", 0))
@@ -325,12 +341,14 @@ def verify(store: Store, checkpoints: Path | None = None, user: User | None = No
                                  f"row (seq {last_seq:,})"))
     result.problems.sort(key=lambda pr: (pr.seq if pr.seq is not None else 0))
     if result.intact and write_checkpoint_if_intact and keyring_error:
-        result.warnings.append(f"no new checkpoint was written: {keyring_error}")
+        result.checkpoint_error = keyring_error
     elif result.intact and write_checkpoint_if_intact:
         try:
             result.checkpoint_written = write_checkpoint(store, user=user)
         except RoutingError as exc:
-            result.warnings.append(f"no new checkpoint was written: {exc}")
+            result.checkpoint_error = str(exc)
+    if result.checkpoint_error:
+        result.warnings.append(f"no new checkpoint was written: {result.checkpoint_error}")
     first = result.first_problem
     audit.record(store, "audit.verify", "", {
         "intact": result.intact, "rows": result.rows, "problems": result.problem_count,

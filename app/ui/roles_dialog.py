@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (QButtonGroup, QComboBox, QDialog, QDialogButtonBox, QDoubleSpinBox, QFileDialog,
-                               QFormLayout, QGroupBox, QHBoxLayout, QLineEdit, QPushButton, QRadioButton,
+                               QFormLayout, QGroupBox, QHBoxLayout, QHeaderView, QLineEdit, QPushButton, QRadioButton,
                                QTableWidget, QTableWidgetItem, QVBoxLayout)
 
 from app.domain.access import ROLES
@@ -15,6 +15,15 @@ from app.ui.context import AppContext
 from app.ui.widgets import Banner
 
 
+def _fit(table: QTableWidget) -> None:
+    """The first column takes the room; the others are as wide as their contents; no row numbers."""
+    header = table.horizontalHeader()
+    header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+    for c in range(1, table.columnCount()):
+        header.setSectionResizeMode(c, QHeaderView.ResizeMode.ResizeToContents)
+    table.verticalHeader().setVisible(False)
+
+
 class RolesDialog(QDialog):
     saved = Signal()
 
@@ -22,7 +31,7 @@ class RolesDialog(QDialog):
         super().__init__(parent)
         self.ctx = ctx
         self.setWindowTitle(self.tr("Roles and audit"))
-        self.setMinimumWidth(720)
+        self.setMinimumSize(1040, 600)
         self.role_names = {"engineer": self.tr("engineer"), "approver": self.tr("approver"), "admin": self.tr("admin")}
 
         # where roles come from
@@ -64,13 +73,15 @@ class RolesDialog(QDialog):
         self.ca_file.setPlaceholderText(self.tr("the system's certificates"))
         self.cache_hours = QDoubleSpinBox()
         self.cache_hours.setRange(1, 24 * 90)
+        self.cache_hours.setDecimals(0)
         self.cache_hours.setValue(72)
         self.cache_hours.setSuffix(self.tr(" h"))
         self.groups = QTableWidget(0, 2)
         self.groups.setObjectName("groupRoles")
         self.groups.setHorizontalHeaderLabels([self.tr("Group (CN or DN)"), self.tr("Role")])
-        self.groups.horizontalHeader().setStretchLastSection(True)
-        self.groups.setColumnWidth(0, 380)
+        _fit(self.groups)
+        self.groups.horizontalHeader().setSectionResizeMode(1, QHeaderView.ResizeMode.Fixed)
+        self.groups.setColumnWidth(1, 130)   # the role lists are widgets, which ResizeToContents ignores
         self.groups.setMinimumHeight(120)
         add_group = QPushButton(self.tr("Add group"))
         add_group.clicked.connect(lambda: self._add_group("", "engineer"))
@@ -91,8 +102,7 @@ class RolesDialog(QDialog):
         self.table = QTableWidget(0, 3)
         self.table.setObjectName("userRoles")
         self.table.setHorizontalHeaderLabels([self.tr("User"), self.tr("Role"), self.tr("Given by")])
-        self.table.horizontalHeader().setStretchLastSection(True)
-        self.table.setColumnWidth(0, 240)
+        _fit(self.table)
         self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
         self.new_user = QLineEdit()
         self.new_user.setObjectName("roleUser")

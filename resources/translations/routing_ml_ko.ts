@@ -84,7 +84,12 @@
         <translation>체크포인트가 없어 최신 이벤트가 삭제되어도 알 수 없습니다.</translation>
     </message>
     <message>
-        <location line="+4"/>
+        <location line="+2"/>
+        <source>No new checkpoint was written: %1.</source>
+        <translation>새 체크포인트를 쓰지 못했습니다: %1.</translation>
+    </message>
+    <message>
+        <location line="+2"/>
         <source>%1 events from before the chain were sealed when the store was upgraded.</source>
         <translation>체인 도입 이전의 이벤트 %1건은 저장소를 업그레이드할 때 봉인되었습니다.</translation>
     </message>
@@ -162,7 +167,7 @@
         <translation>사용자</translation>
     </message>
     <message>
-        <location line="+0"/>
+        <location line="+1"/>
         <source>Role</source>
         <translation>역할</translation>
     </message>
@@ -210,7 +215,7 @@
 <context>
     <name>AuditEventsModel</name>
     <message>
-        <location filename="../../app/ui/audit/models.py" line="+52"/>
+        <location filename="../../app/ui/audit/models.py" line="+57"/>
         <source>ok</source>
         <translation>정상</translation>
     </message>
@@ -225,7 +230,7 @@
         <translation>실패</translation>
     </message>
     <message>
-        <location line="+3"/>
+        <location line="+4"/>
         <source>Time</source>
         <translation>시각</translation>
     </message>
@@ -669,12 +674,12 @@
     </message>
     <message>
         <location line="+7"/>
-        <location line="+134"/>
+        <location line="+138"/>
         <source>File</source>
         <translation>파일</translation>
     </message>
     <message>
-        <location line="-121"/>
+        <location line="-125"/>
         <source>Newest installed (%1)</source>
         <translation>설치된 최신 드라이버 (%1)</translation>
     </message>
@@ -774,12 +779,12 @@
         <translation>가져오기</translation>
     </message>
     <message>
-        <location line="+38"/>
+        <location line="+42"/>
         <source>Folder</source>
         <translation>폴더</translation>
     </message>
     <message>
-        <location line="+12"/>
+        <location line="+22"/>
         <source>Choose the folder with the three views</source>
         <translation>세 뷰가 들어 있는 폴더 선택</translation>
     </message>
@@ -834,12 +839,12 @@
         <translation>SQL 로그인 사용자 이름을 입력하세요.</translation>
     </message>
     <message>
-        <location line="-179"/>
+        <location line="-193"/>
         <source>Install “Microsoft ODBC Driver 18 for SQL Server” (ask IT).</source>
         <translation>“Microsoft ODBC Driver 18 for SQL Server”를 설치하세요 (IT 부서에 요청).</translation>
     </message>
     <message>
-        <location line="+237"/>
+        <location line="+251"/>
         <source>connecting…</source>
         <translation>연결 중…</translation>
     </message>
@@ -1974,7 +1979,7 @@
 <context>
     <name>RolesDialog</name>
     <message>
-        <location filename="../../app/ui/roles_dialog.py" line="+24"/>
+        <location filename="../../app/ui/roles_dialog.py" line="+33"/>
         <source>Roles and audit</source>
         <translation>역할과 감사</translation>
     </message>
@@ -2039,9 +2044,9 @@
         <translation>시스템 인증서</translation>
     </message>
     <message>
-        <location line="+4"/>
+        <location line="+5"/>
         <source> h</source>
-        <translation>시간</translation>
+        <translation> 시간</translation>
     </message>
     <message>
         <location line="+3"/>
@@ -2050,7 +2055,7 @@
     </message>
     <message>
         <location line="+0"/>
-        <location line="+22"/>
+        <location line="+23"/>
         <source>Role</source>
         <translation>역할</translation>
     </message>
@@ -2115,7 +2120,7 @@
         <translation>부여자</translation>
     </message>
     <message>
-        <location line="+10"/>
+        <location line="+9"/>
         <source>Set role</source>
         <translation>역할 지정</translation>
     </message>
@@ -2426,6 +2431,24 @@
         <location line="+7"/>
         <source>Model %1: top-1 exact %2, top-3 hit %3 on %4 held-out items.</source>
         <translation>모델 %1: 평가 품목 %4개에서 1순위 일치 %2, 3순위 내 적중 %3.</translation>
+    </message>
+</context>
+<context>
+    <name>obj</name>
+    <message>
+        <location filename="../../app/ui/audit/models.py" line="-42"/>
+        <source>engineer</source>
+        <translation>엔지니어</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>approver</source>
+        <translation>승인자</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>admin</source>
+        <translation>관리자</translation>
     </message>
 </context>
 </TS>

@@ -131,3 +131,23 @@ def test_the_os_user_signs_in_when_the_window_opens(qtbot, make_window, store_ur
     signed = audit.query(store, AuditFilter(action="session.sign_in"), user=User("x", "admin", "h"))
     assert signed and signed[0].target == "window" and signed[0].user_name == w.ctx.user.name
     store.dispose()
+
+
+def test_an_admin_gives_a_role_in_settings_and_an_engineer_cannot_open_them(qtbot, make_window, store_url):
+    from app.services import roles
+    w = make_window(store_url)
+    dlg = w.roles_dialog()
+    qtbot.waitUntil(lambda: dlg.table.rowCount() >= 1 and not w.runner.running(), timeout=LONG)
+    dlg.new_user.setText("KSM\\kim")
+    dlg.new_role.setCurrentIndex(dlg.new_role.findData("approver"))
+    dlg.set_role()
+    qtbot.waitUntil(lambda: any(dlg.table.item(r, 0).text() == "KSM\\kim" for r in range(dlg.table.rowCount())),
+                    timeout=LONG)
+    store = Store(store_url)
+    assert roles.resolve(store, "KSM\\kim", "kim", "PC-ENG-07").role == "approver"
+    store.dispose()
+    dlg.close()
+    e = make_window(store_url, user=KIM)
+    for action in (e.roles_action, e.source_action, e.import_action):
+        assert not action.isEnabled() and "Only an admin" in action.toolTip()
+    assert e.roles_dialog() is None

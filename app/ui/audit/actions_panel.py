@@ -118,8 +118,8 @@ class AuditActionsPanel(QWidget):
                     "%1", f"{newest.seq:,}").replace("%2", newest.by)
             else:
                 text += " " + self.tr("No checkpoint was found, so deleting the newest events would not be noticed.")
-            for warning in result.warnings:
-                text += " " + warning[:1].upper() + warning[1:] + "."
+            if result.checkpoint_error:
+                text += " " + self.tr("No new checkpoint was written: %1.").replace("%1", result.checkpoint_error)
             if result.sealed_legacy_rows:
                 text += " " + self.tr("%1 events from before the chain were sealed when the store was upgraded.") \
                     .replace("%1", f"{result.sealed_legacy_rows:,}")

@@ -7,7 +7,7 @@ import json
 from PySide6.QtWidgets import QGroupBox, QTextBrowser, QVBoxLayout
 
 from app.domain.access import AuditEvent
-from app.ui.audit.models import local_time
+from app.ui.audit.models import local_time, role_names
 
 
 class AuditDetailPanel(QGroupBox):
@@ -29,7 +29,8 @@ class AuditDetailPanel(QGroupBox):
         outcome = {"ok": self.tr("ok"), "denied": self.tr("denied"), "failed": self.tr("failed")}.get(e.outcome,
                                                                                                   e.outcome)
         rows = [(self.tr("Time"), f"{local_time(e)}  ({e.at:%Y-%m-%d %H:%M:%S} UTC)"),
-                (self.tr("User"), e.user_name), (self.tr("Role"), e.role or self.tr("no role")),
+                (self.tr("User"), e.user_name),
+                (self.tr("Role"), role_names(self).get(e.role, e.role) or self.tr("no role")),
                 (self.tr("Machine"), e.host), (self.tr("Action"), e.action), (self.tr("Target"), e.target),
                 (self.tr("Outcome"), outcome), (self.tr("Seq"), f"{e.seq:,}")]
         body = "".join(f"<tr><td style='color:#555;padding-right:12px'>{html.escape(k)}</td>"

@@ -24,6 +24,11 @@ def local_time(e: AuditEvent) -> str:
     return audit.to_local(e.at).strftime("%Y-%m-%d %H:%M:%S")
 
 
+def role_names(obj) -> dict[str, str]:
+    """The roles in the window's language (`obj` is any QObject, for its tr)."""
+    return {"engineer": obj.tr("engineer"), "approver": obj.tr("approver"), "admin": obj.tr("admin")}
+
+
 def detail_text(e: AuditEvent) -> str:
     return json.dumps(e.detail, ensure_ascii=False, sort_keys=True) if e.detail else ""
 
@@ -51,10 +56,11 @@ class AuditEventsModel(RowsTableModel[AuditEvent]):
     def _columns(self) -> list[Column[AuditEvent]]:
         outcome = {"ok": self.tr("ok"), "denied": self.tr("denied"), "failed": self.tr("failed")}
         colour = {"denied": DENIED, "failed": FAILED}
+        role = role_names(self)
         return [
             Column("at", self.tr("Time"), local_time, header_tip=self.tr("Local time of this PC")),
             Column("user", self.tr("User"), lambda e: e.user_name),
-            Column("role", self.tr("Role"), lambda e: e.role),
+            Column("role", self.tr("Role"), lambda e: role.get(e.role, e.role)),
             Column("host", self.tr("Machine"), lambda e: e.host),
             Column("action", self.tr("Action"), lambda e: e.action),
             Column("target", self.tr("Target"), lambda e: e.target, tip=lambda e: e.target or None),
