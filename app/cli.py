@@ -40,7 +40,8 @@ def cmd_import(args) -> int:
     from app.services.progress import TerminalProgress
     names = {"items": args.items_view, "routings": args.routing_view, "results": args.results_view}
     store, user = _signed_in(args)
-    report = import_source(store, args.source, names, TerminalProgress(), user=user)
+    report = import_source(store, args.source, names, TerminalProgress(), user=user,
+                           allow_shrink=args.allow_shrink)
     for w in report.warnings:
         print(f"warning: {w}", file=sys.stderr)
     print(f"imported {report.source}: " + ", ".join(f"{k} {v:,}" for k, v in report.counts.items()))
@@ -365,6 +366,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--items-view")
     p.add_argument("--routing-view")
     p.add_argument("--results-view")
+    p.add_argument("--allow-shrink", action="store_true",
+                   help="accept a view with fewer than half the rows of the store's copy")
     store_arg(p)
     p.set_defaults(func=cmd_import)
 

@@ -8,7 +8,17 @@ from app.domain.schema import DEFAULT_VIEW_NAMES, VIEW_KINDS
 from app.services import audit, permissions
 from app.services.identity import User
 from app.services.progress import Progress
+from app.domain.routing import RoutingError
 from app.store.db import Store
+
+# A view with fewer rows than this share of the previous import's is refused unless confirmed:
+# plants do not lose half their items or routings between two imports; a cut file or a wrong
+# filter in the view does.
+SHRINK_LIMIT = 0.5
+
+
+class ShrinkRefused(RoutingError):
+    """A view has far fewer rows than the store's copy; importing with allow_shrink accepts it."""
 
 
 @dataclass
@@ -21,34 +31,45 @@ class ImportReport:
 @permissions.requires("data.import", target="spec")
 def import_source(store: Store, spec: str, view_names: dict[str, str] | None = None,
                   progress: Progress | None = None, user: User | None = None,
-                  source_name: str | None = None) -> ImportReport:
+                  source_name: str | None = None, *, allow_shrink: bool = False) -> ImportReport:
     """Read the three views, check them, and replace the store's copy in one transaction.
 
-    Any problem (missing columns, bad values, Cancel) leaves the previous copy as it was.
+    Any problem (missing columns, bad values, a view without rows, a locked or read-only store,
+    Cancel) leaves the previous copy and its import record as they were. A view with fewer than
+    half the rows of the store's copy raises ShrinkRefused unless `allow_shrink`.
     `source_name` is what the import history calls the source (default: the source's own description).
     """
     assert user is not None
     try:
-        return _import(store, spec, view_names, progress or Progress(), user, source_name)
+        return _import(store, spec, view_names, progress or Progress(), user, source_name, allow_shrink)
     except BaseException as exc:   # recorded as failed, then raised as it was
         audit.record(store, "data.import", spec.split("@")[-1], {"error": str(exc) or type(exc).__name__},
                      user, outcome="failed")
         raise
 
 
-def _import(store: Store, spec: str, view_names, p: Progress, user: User, source_name) -> ImportReport:
+def _import(store: Store, spec: str, view_names, p: Progress, user: User, source_name,
+            allow_shrink: bool) -> ImportReport:
     from app.sources import open_source, read_views  # sources pull in ODBC; load them only when used
     names = dict(DEFAULT_VIEW_NAMES)
     names.update({k: v for k, v in (view_names or {}).items() if v})
     started = datetime.now()
-    p.report(0.0, f"opening {spec}")
-    with open_source(spec) as source:
-        described = source_name or source.describe()
-        views = read_views(source, names, p.sub(0.0, 0.5))
-    frames = views.frames()
-    counts = store.replace_views({k: frames[k] for k in VIEW_KINDS}, p)
-    store.record_import(described, started, user.name, counts, views.warnings)
-    audit.record(store, "data.import", described, {"counts": counts, "warnings": views.warnings}, user)
+    with store.import_lock():   # a second import into the same store fails here, at once
+        p.report(0.0, f"opening {spec}")
+        with open_source(spec) as source:
+            described = source_name or source.describe()
+            views = read_views(source, names, p.sub(0.0, 0.5))
+        frames = views.frames()
+        _refuse_empty_or_shrunk(store, described, names, {k: f.height for k, f in frames.items()},
+                                allow_shrink)
+
+        def record_audit(conn, counts: dict[str, int]) -> None:
+            audit.record(store, "data.import", described, {"counts": counts, "warnings": views.warnings},
+                         user, conn)
+
+        counts = store.replace_views({k: frames[k] for k in VIEW_KINDS}, p, source=described,
+                                     user=user.name, started=started, warnings=views.warnings,
+                                     also=record_audit)
     p.report(1.0, "import finished")
     return ImportReport(described, counts, views.warnings)
 
@@ -74,3 +95,20 @@ def check_source(spec: str, view_names: dict[str, str] | None = None) -> SourceC
         checked = check_views(source, names)
         return SourceCheck(source.describe(), tables,
                            {kind: table for kind, (table, _) in checked.found.items()}, checked.warnings)
+
+
+def _refuse_empty_or_shrunk(store: Store, source: str, names: dict[str, str], counts: dict[str, int],
+                            allow_shrink: bool) -> None:
+    before = store.view_counts()
+    for kind in VIEW_KINDS:
+        kept = f"; the store keeps its {before[kind]:,} rows" if before[kind] else ""
+        if counts[kind] == 0:
+            raise RoutingError(f"{names[kind]} in {source} has no usable rows, so nothing was imported{kept}")
+    if allow_shrink:
+        return
+    for kind in VIEW_KINDS:
+        if counts[kind] < SHRINK_LIMIT * before[kind]:
+            raise ShrinkRefused(
+                f"{names[kind]} in {source} has {counts[kind]:,} rows, fewer than half of the "
+                f"{before[kind]:,} in the store, so nothing was imported; if that is right (another "
+                f"plant, a smaller extract), import again with --allow-shrink")

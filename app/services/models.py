@@ -18,7 +18,7 @@ from app.ml.registry import ModelError, read_model, write_model
 from app.services import audit, permissions
 from app.services.identity import User
 from app.services.progress import Progress
-from app.store.db import Store, model_version
+from app.store.db import Store, StoreError, model_version
 
 TRAIN_ROUTING_COLUMNS = ["ITEM_CD", "ROUT_NO", "PROC_SEQ", "INSRT_DT", "JOB_CD", "JOB_NM", "RES_CD",
                          "INSIDE_FLAG", "BP_CD", "ROUT_ORDER", "SETUP_TIME", "RUN_TIME", "RUN_TIME_QTY",
@@ -62,6 +62,8 @@ def train(store: Store, params: EncoderParams | None = None, progress: Progress 
     end (done, failed or cancelled) are recorded in the audit trail.
     """
     assert user is not None
+    if store.read_only:   # say so before minutes of training, not after
+        raise StoreError(store.read_only_message())
     weights = (params.weights if params is not None else None) or {}
     audit.record(store, "model.train_start", "", {"weights": weights, "activate": activate}, user)
     try:

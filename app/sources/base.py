@@ -43,6 +43,17 @@ class Source:
 
     def __init__(self) -> None:
         self.view_names: dict[str, str] = dict(DEFAULT_VIEW_NAMES)
+        self._notes: dict[str, list[str]] = {}
+
+    def notes(self, table: str) -> list[str]:
+        """What reading `table` found and put right, for the import summary (e.g. byte-order
+        marks inside a file, a column header given twice)."""
+        return list(self._notes.get(table, []))
+
+    def _note(self, table: str, text: str) -> None:
+        found = self._notes.setdefault(table, [])
+        if text not in found:
+            found.append(text)
 
     def describe(self) -> str:
         """Human text naming the source: a file path, a folder, or server and database."""

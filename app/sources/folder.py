@@ -4,10 +4,12 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
 import fastexcel
+import numpy as np
 import polars as pl
 
 from app.sources.base import Source, SourceError
@@ -21,7 +23,8 @@ def decode_csv(path: Path) -> tuple[bytes, str]:
     """The file's text as UTF-8 bytes without a BOM, and the encoding it was written in.
 
     A UTF-8 BOM means UTF-8; otherwise strict UTF-8 is tried, then CP949 (Korean Windows,
-    what Excel's plain "CSV" writes there).
+    what Excel's plain "CSV" writes there). A file that is UTF-8 up to a broken or cut-off
+    character is refused naming the line, rather than read as CP949 and garbled.
     """
     try:
         raw = path.read_bytes()
@@ -32,14 +35,16 @@ def decode_csv(path: Path) -> tuple[bytes, str]:
         try:
             data.decode("utf-8")
         except UnicodeDecodeError as e:
-            raise SourceError(f"{path} starts with the UTF-8 mark but is not UTF-8 text (bad byte "
-                              f"at offset {e.start + len(codecs.BOM_UTF8)}).") from e
+            raise SourceError(_not_utf8(path, data, e, len(codecs.BOM_UTF8))) from e
         return data, "utf-8-sig"
     try:
         raw.decode("utf-8")
         return raw, "utf-8"
-    except UnicodeDecodeError:
-        pass
+    except UnicodeDecodeError as e:
+        if _has_wide_characters(raw[:e.start].decode("utf-8")):
+            # Korean text before the bad byte was UTF-8 (CP949 bytes almost never form 3-byte
+            # UTF-8): a UTF-8 file that was damaged or cut, not a CP949 one.
+            raise SourceError(_not_utf8(path, raw, e, 0)) from e
     try:
         return raw.decode("cp949").encode("utf-8"), "cp949"
     except UnicodeDecodeError as e:
@@ -48,12 +53,99 @@ def decode_csv(path: Path) -> tuple[bytes, str]:
             f"neither). Save it from Excel as \"CSV UTF-8 (comma delimited)\".") from e
 
 
+def _has_wide_characters(text: str) -> bool:
+    """Characters UTF-8 writes in three or more bytes: Hangul, CJK, most symbols."""
+    return not text.isascii() and max(text) >= "\u0800"
+
+
+def _not_utf8(path: Path, data: bytes, e: UnicodeDecodeError, skipped: int) -> str:
+    line = data[:e.start].count(b"\n") + 1
+    if e.reason == "unexpected end of data":
+        return (f"{path} line {line}: the file ends in the middle of a character, so it was cut off "
+                f"(copy or export it again)")
+    return (f"{path} line {line}: the byte at offset {e.start + skipped} is not UTF-8 text, though the "
+            f"file is UTF-8 before it (a damaged file? copy or export it again)")
+
+
+def strip_inner_boms(data: bytes) -> tuple[bytes, int, int]:
+    """`data` without byte-order marks inside it (files joined together leave them at the start
+    of a line, where they would become part of a code); how many there were and the first's line."""
+    first = data.find(codecs.BOM_UTF8)
+    if first < 0:
+        return data, 0, 0
+    return (data.replace(codecs.BOM_UTF8, b""), data.count(codecs.BOM_UTF8),
+            data[:first].count(b"\n") + 1)
+
+
 def _separator(data: bytes) -> str:
     """Comma unless the header line clearly uses semicolons or tabs (Excel in some locales)."""
     header = data.split(b"\n", 1)[0]
     counts = {sep: header.count(sep.encode()) for sep in (",", ";", "\t")}
     best = max(counts, key=lambda sep: counts[sep])
     return best if counts[best] > counts[","] else ","
+
+
+_QUOTE = ord('"')
+_NEWLINE = ord("\n")
+_CHUNK = 1 << 24     # bytes checked at a time, so a 600 MB file needs little memory
+
+
+def record_lines(data: bytes, separator: str) -> tuple[np.ndarray, np.ndarray, np.ndarray, int | None]:
+    """How the CSV text splits into records, the way polars reads it (RFC 4180 quotes).
+
+    Returns, for each record (the header is record 0): the file line it starts on, its number
+    of fields, and whether it is blank; and the line of a quote never closed (None if all are).
+    """
+    sep = ord(separator)
+    lines: list[np.ndarray] = []
+    fields: list[np.ndarray] = []
+    blanks: list[np.ndarray] = []
+    parity = 0              # 1 when the previous chunk ended inside a quoted cell
+    open_fields = 0         # separators seen so far in the record still open
+    open_start, open_line = 0, 1
+    lines_before = 0        # line breaks (quoted or not) before the chunk
+    unclosed_line = None
+    buffer = np.frombuffer(data, dtype=np.uint8)
+    for offset in range(0, len(buffer), _CHUNK):
+        chunk = buffer[offset:offset + _CHUNK]
+        quotes = chunk == _QUOTE
+        inside = ((np.cumsum(quotes, dtype=np.uint8) + parity) & 1).astype(bool)
+        newline_at = np.flatnonzero(chunk == _NEWLINE)
+        ends = newline_at[~inside[newline_at]]
+        seps = np.flatnonzero((chunk == sep) & ~inside)
+        if len(ends):
+            before = np.searchsorted(seps, ends)          # separators before each record end
+            counts = np.diff(before, prepend=0)
+            counts[0] += open_fields
+            next_starts = ends + 1
+            next_lines = lines_before + np.searchsorted(newline_at, next_starts) + 1
+            fields.append(counts + 1)
+            blanks.append(_blank(data, np.concatenate(([open_start], next_starts[:-1] + offset)), ends + offset))
+            lines.append(np.concatenate(([open_line], next_lines[:-1])))
+            open_fields = len(seps) - int(before[-1])
+            open_start, open_line = int(next_starts[-1]) + offset, int(next_lines[-1])
+        else:
+            open_fields += len(seps)
+        opening = np.flatnonzero(quotes & inside)
+        if len(opening):
+            unclosed_line = lines_before + int(np.searchsorted(newline_at, opening[-1])) + 1
+        parity = int(inside[-1])
+        lines_before += len(newline_at)
+    if open_start < len(buffer):      # the last record has no line break after it
+        fields.append(np.array([open_fields + 1]))
+        blanks.append(_blank(data, np.array([open_start]), np.array([len(buffer)])))
+        lines.append(np.array([open_line]))
+    empty = np.zeros(0, dtype=np.int64)
+    return (np.concatenate(lines) if lines else empty, np.concatenate(fields) if fields else empty,
+            np.concatenate(blanks) if blanks else empty.astype(bool), unclosed_line if parity else None)
+
+
+def _blank(data: bytes, starts: np.ndarray, ends: np.ndarray) -> np.ndarray:
+    """Records holding nothing but spaces (or a lone carriage return): blank lines."""
+    out = np.zeros(len(starts), dtype=bool)
+    for i in np.flatnonzero((ends - starts) <= 64):
+        out[i] = not data[starts[i]:ends[i]].strip()
+    return out
 
 
 def _strip_header(frame: pl.DataFrame) -> pl.DataFrame:
@@ -98,10 +190,7 @@ class FolderSource(Source):
         if path.suffix.lower() != CSV_SUFFIX:
             return f"data row {index + 1} (sheet row {index + 2})"
         if table not in self._line_numbers:
-            try:
-                self._line_numbers[table] = self._record_lines(path)
-            except csv.Error:  # e.g. a cell beyond the csv module's size limit
-                self._line_numbers[table] = []
+            self._load(table)
         lines = self._line_numbers[table]
         return f"line {lines[index]}" if index < len(lines) else f"data row {index + 1}"
 
@@ -130,26 +219,81 @@ class FolderSource(Source):
         try:
             if path.suffix.lower() == CSV_SUFFIX:
                 data, _ = decode_csv(path)
-                frame = pl.read_csv(io.BytesIO(data), infer_schema=False, separator=_separator(data),
+                separator = _separator(data)
+                if not header_only:
+                    data = self._checked_csv(table, path, data, separator)
+                frame = pl.read_csv(io.BytesIO(data), infer_schema=False, separator=separator,
                                     n_rows=0 if header_only else None, raise_if_empty=False)
+                renamed = any("_duplicated_" in name for name in frame.columns)
+                header = _header(data, separator) if renamed else frame.columns
             else:
                 frame = pl.read_excel(path, sheet_id=1, infer_schema_length=0, drop_empty_rows=False,
                                       raise_if_empty=False,
                                       read_options={"n_rows": 0} if header_only else None)
+                renamed = any(re.fullmatch(r"(.+)_\d+", name) and re.fullmatch(r"(.+)_\d+", name)[1]
+                              in frame.columns for name in frame.columns)
+                header = _excel_header(path) if renamed else frame.columns
         except (pl.exceptions.PolarsError, fastexcel.FastExcelError, OSError, ValueError) as e:
             first_line = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
             raise SourceError(f"Could not read {path}: {first_line}") from e
+        self._note_repeated_names(table, path, header)
         return _strip_header(frame)
 
-    def _record_lines(self, path: Path) -> list[int]:
-        """The file line on which each data record starts (quoted cells may span lines)."""
-        data, _ = decode_csv(path)
-        text = data.decode("utf-8")
-        reader = csv.reader(io.StringIO(text, newline=""), delimiter=_separator(data))
-        starts = []
-        next(reader, None)  # header
-        while True:
-            start = reader.line_num + 1
-            if next(reader, None) is None:
-                return starts
-            starts.append(start)
+    def _checked_csv(self, table: str, path: Path, data: bytes, separator: str) -> bytes:
+        """`data` without stray byte-order marks, after checking every record has the header's
+        number of fields (polars would pad a short one silently)."""
+        data, boms, first = strip_inner_boms(data)
+        if boms:
+            self._note(table, f"{path}: {boms} byte-order mark{'s' if boms > 1 else ''} inside the file "
+                              f"(first on line {first}) removed; files joined together leave them")
+        lines, fields, blank, unclosed = record_lines(data, separator)
+        if unclosed is not None:
+            raise SourceError(f"{path} line {unclosed}: a quoted cell starts here and is never closed "
+                              f"(the file was cut off, or a quote inside a cell is not doubled)")
+        if len(fields):
+            wanted = int(fields[0])
+            wrong = np.flatnonzero((fields != wanted) & ~blank)
+            wrong = wrong[wrong > 0]
+            if len(wrong):
+                i = int(wrong[0])
+                header = _header(data, separator)[:wanted]
+                raise SourceError(_wrong_fields(path, int(lines[i]), int(fields[i]), header, len(wrong) - 1))
+        self._line_numbers[table] = lines[1:].tolist()
+        return data
+
+    def _note_repeated_names(self, table: str, path: Path, header: list[str]) -> None:
+        positions: dict[str, list[int]] = {}
+        for position, name in enumerate(header, start=1):
+            positions.setdefault(name.strip(), []).append(position)
+        for name, where in positions.items():
+            if len(where) > 1 and name:
+                self._note(table, f"{path}: the column {name} appears {len(where)} times (columns "
+                                  f"{', '.join(map(str, where))}); only the first is read")
+
+
+def _header(data: bytes, separator: str) -> list[str]:
+    """The column names as written in the file's first record."""
+    text = data[:1 << 20].decode("utf-8", errors="replace")
+    return next(csv.reader(io.StringIO(text, newline=""), delimiter=separator), [])
+
+
+def _excel_header(path: Path) -> list[str]:
+    try:
+        frame = pl.read_excel(path, sheet_id=1, has_header=False, infer_schema_length=0,
+                              read_options={"n_rows": 1}, raise_if_empty=False)
+    except (pl.exceptions.PolarsError, fastexcel.FastExcelError, OSError, ValueError):
+        return []
+    return ["" if v is None else str(v) for v in (frame.row(0) if frame.height else [])]
+
+
+def _wrong_fields(path: Path, line: int, count: int, header: list[str], more: int) -> str:
+    wanted = len(header)
+    if count < wanted:
+        text = (f"{path} line {line}, column {header[count]}: the line ends after {count} of the header's "
+                f"{wanted} columns (a line break inside an unquoted cell, or a file cut off?)")
+    else:
+        text = (f"{path} line {line}, after column {header[-1]}: the line has {count} values where the "
+                f"header has {wanted} columns (a separator inside an unquoted cell?)")
+    if more:
+        text += f"; {more} more line{'s' if more > 1 else ''} like it"
+    return text

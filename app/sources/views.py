@@ -17,11 +17,20 @@ _DATE_FORMATS = ("%Y-%m-%d %H:%M:%S%.f", "%Y-%m-%dT%H:%M:%S%.f", "%Y-%m-%d %H:%M
 _KIND_NAMES = {ITEMS: "item master", ROUTINGS: "routings", RESULTS: "work-order results"}
 MAX_LISTED = 5        # bad values listed per view
 MAX_TABLES_LISTED = 60
+ROW = "_source_row"   # a frame's row position in the source while it is checked
+# Rows with the same key say the same thing twice; the first is kept (results have no key:
+# an order reported twice is data, weighed when actuals are cleaned).
+KEYS = {ITEMS: ["ITEM_CD"], ROUTINGS: ["ITEM_CD", "ROUT_NO", "PROC_SEQ"]}
+# Cells without which a row means nothing (which item, which operation). Other required columns
+# may have empty cells: a time not booked is missing data, counted where actuals are cleaned.
+ROW_REQUIRED = {ITEMS: ["ITEM_CD", "PART_TYPE"], ROUTINGS: ["ITEM_CD", "ROUT_NO", "PROC_SEQ", "JOB_CD"],
+                RESULTS: ["ITEM_CD", "JOB_CD"]}
 
 
 @dataclass
 class Views:
-    """The three views, normalised (see read_views), and what was missing but not required."""
+    """The three views, normalised (see read_views), and the import summary's warnings: what
+    was missing but not required, what was left out and why, with counts."""
 
     items: pl.DataFrame
     routings: pl.DataFrame
@@ -92,10 +101,15 @@ def read_views(source: Source, view_names: dict[str, str] | None = None,
     View names default to those the source was opened with. Every missing view and every
     missing required column is reported in one SourceError before any data is read. The frames
     keep only the schema's columns, in its order: numeric columns as Float64, date columns as
-    Datetime, the rest as stripped text with empty cells null, ITEM_CD upper case; rows with no
-    value at all are dropped. A value that does not fit its column is a SourceError naming
-    where it is. `progress` gets a report per view and batch and may raise Cancelled.
+    Datetime, the rest as stripped text with empty cells null, ITEM_CD upper case. A value that
+    does not fit its column is a SourceError naming where it is. Left out, each with a warning
+    that counts them and names the first: rows with no value at all (silently), lines repeating
+    the header, rows with an empty required cell (for routings, with the rest of their routing),
+    and later rows repeating an item or routing operation key. Routings and results of items
+    missing from the item master are kept with a warning. `progress` gets a report per view and
+    batch and may raise Cancelled.
     """
+    names = {**source.view_names, **(view_names or {})}
     checked = check_views(source, view_names)
     found, warnings = checked.found, checked.warnings
     frames = {}
@@ -105,10 +119,14 @@ def read_views(source: Source, view_names: dict[str, str] | None = None,
         if step is not None:
             step.report(0.0, f"Reading {table}")
         raw = source.read(table, columns, progress=step)
-        frames[kind] = normalise(kind, raw, source, table)
+        frame = _normalise(kind, raw, source, table)
+        frame, left_out = _leave_out_unusable(kind, frame, source, table)
+        warnings += source.notes(table) + left_out
+        frames[kind] = frame
+    warnings += _items_missing_from_master(frames, names)
     if progress is not None:
         progress.report(1.0, "ERP views read")
-    return Views(frames[ITEMS], frames[ROUTINGS], frames[RESULTS], warnings)
+    return Views(frames[ITEMS].drop(ROW), frames[ROUTINGS].drop(ROW), frames[RESULTS].drop(ROW), warnings)
 
 
 def _listing(tables: list[str]) -> str:
@@ -121,7 +139,20 @@ def _listing(tables: list[str]) -> str:
 
 def normalise(kind: str, raw: pl.DataFrame, source: Source, table: str) -> pl.DataFrame:
     """The schema's columns of `raw` with uniform types (see read_views)."""
-    columns: list[pl.Series] = []
+    return _normalise(kind, raw, source, table).drop(ROW)
+
+
+def _normalise(kind: str, raw: pl.DataFrame, source: Source, table: str) -> pl.DataFrame:
+    """normalise, keeping each row's position in `raw` (column ROW) and leaving out lines that
+    repeat the header (files joined together), which are noted on the source."""
+    repeated = _repeated_header(raw)
+    if repeated.any():
+        first = int(repeated.arg_true()[0])
+        count = int(repeated.sum())
+        source._note(table, f"{source.location(table)}: {count} line{'s' if count > 1 else ''} repeating the "
+                            f"header left out ({source.row_label(table, first)} first; files joined together?)")
+    raw = raw.with_row_index(ROW).filter(~repeated)
+    columns: list[pl.Series] = [raw[ROW]]
     bad: list[tuple[int, int, str, str]] = []   # (row, column position, column, complaint)
     total_bad = 0
     for position, name in enumerate(COLUMNS[kind]):
@@ -146,14 +177,97 @@ def normalise(kind: str, raw: pl.DataFrame, source: Source, table: str) -> pl.Da
         columns.append(converted.alias(name))
     if total_bad:
         bad.sort()
-        lines = [f"  {source.row_label(table, row)}, column {name}: "
+        lines = [f"  {source.row_label(table, raw[ROW][row])}, column {name}: "
                  f"'{raw[name][row]}' {complaint}"
                  for row, _, name, complaint in bad[:MAX_LISTED]]
         head = f"{source.location(table)}: {total_bad} value{'s' if total_bad > 1 else ''} cannot be read"
         if total_bad > MAX_LISTED:
             head += f" (the first {MAX_LISTED} are listed)"
         raise SourceError(head + ":\n" + "\n".join(lines))
-    return pl.DataFrame(columns).filter(~pl.all_horizontal(pl.all().is_null()))
+    return pl.DataFrame(columns).filter(~pl.all_horizontal(pl.exclude(ROW).is_null()))
+
+
+def _repeated_header(raw: pl.DataFrame) -> pl.Series:
+    """Rows whose ITEM_CD cell says "ITEM_CD": the header line again."""
+    if "ITEM_CD" not in raw.columns or raw["ITEM_CD"].dtype != pl.String:
+        return pl.Series([False] * raw.height, dtype=pl.Boolean)
+    return (raw["ITEM_CD"].str.strip_chars().str.to_uppercase() == "ITEM_CD").fill_null(False)
+
+
+def _leave_out_unusable(kind: str, frame: pl.DataFrame, source: Source,
+                        table: str) -> tuple[pl.DataFrame, list[str]]:
+    """`frame` without rows the program cannot use, and a warning per reason (see read_views)."""
+    where = source.location(table)
+    warnings: list[str] = []
+    empty = pl.any_horizontal([pl.col(c).is_null() for c in ROW_REQUIRED[kind]])
+    broken = frame.filter(empty)
+    if broken.height:
+        per_column = [f"{c} {n:,}" for c in ROW_REQUIRED[kind]
+                      if (n := int(broken[c].null_count()))]
+        first = broken.row(0, named=True)
+        first_column = next(c for c in ROW_REQUIRED[kind] if first[c] is None)
+        text = (f"{where}: {broken.height:,} row{'s' if broken.height > 1 else ''} left out because a "
+                f"required cell is empty ({', '.join(per_column)}; first: "
+                f"{source.row_label(table, first[ROW])}, column {first_column})")
+        frame = frame.filter(~empty)
+        if kind == ROUTINGS:
+            cut = broken.select("ITEM_CD", "ROUT_NO").drop_nulls().unique()
+            rest = frame.join(cut, on=["ITEM_CD", "ROUT_NO"], how="semi")
+            if rest.height:
+                text += (f", with the other {rest.height:,} operations of {cut.height:,} routing"
+                         f"{'s' if cut.height > 1 else ''} they belong to, so no routing is imported "
+                         f"with an operation missing")
+                frame = frame.join(cut, on=["ITEM_CD", "ROUT_NO"], how="anti", maintain_order="left")
+        warnings.append(text)
+    if kind in KEYS:
+        frame, repeated = _leave_out_repeated_keys(kind, frame, source, table)
+        warnings += repeated
+    return frame, warnings
+
+
+def _leave_out_repeated_keys(kind: str, frame: pl.DataFrame, source: Source,
+                             table: str) -> tuple[pl.DataFrame, list[str]]:
+    key = KEYS[kind]
+    later = frame.select(pl.struct(key).is_duplicated() & ~pl.struct(key).is_first_distinct()).to_series()
+    if not later.any():
+        return frame, []
+    where = source.location(table)
+    warnings = []
+    values = [c for c in frame.columns if c != ROW]
+    exact = frame.select(~pl.struct(values).is_first_distinct()).to_series() & later
+    if exact.any():
+        n = int(exact.sum())
+        first = frame.filter(exact)[ROW][0]
+        warnings.append(f"{where}: {n:,} row{'s' if n > 1 else ''} repeating an earlier row exactly left out "
+                        f"(first: {source.row_label(table, first)})")
+    conflicting = later & ~exact
+    if conflicting.any():
+        clash = frame.filter(conflicting)
+        first = clash.row(0, named=True)
+        earlier = frame.filter(pl.all_horizontal([pl.col(c) == first[c] for c in key]))[ROW][0]
+        name = " ".join(str(first[c]) for c in key)
+        what = "item code" if kind == ITEMS else "routing operation (ITEM_CD ROUT_NO PROC_SEQ)"
+        differing = next(c for c in values if frame.filter(pl.col(ROW) == earlier)[c][0] != first[c])
+        n = clash.height
+        warnings.append(f"{where}: {n:,} later row{'s' if n > 1 else ''} giving an earlier {what} again with "
+                        f"other values left out; the first row of each is used (first: {name} on "
+                        f"{source.row_label(table, earlier)} and {source.row_label(table, first[ROW])}, "
+                        f"column {differing})")
+    return frame.filter(~later), warnings
+
+
+def _items_missing_from_master(frames: dict[str, pl.DataFrame], names: dict[str, str]) -> list[str]:
+    known = frames[ITEMS]["ITEM_CD"].implode()
+    warnings = []
+    for kind in (ROUTINGS, RESULTS):
+        orphans = frames[kind].filter(~pl.col("ITEM_CD").is_in(known))
+        if orphans.height:
+            codes = orphans["ITEM_CD"].unique(maintain_order=True)
+            shown = ", ".join(codes.head(3).to_list()) + (" …" if codes.len() > 3 else "")
+            warnings.append(f"{names[kind]}: {orphans.height:,} row{'s' if orphans.height > 1 else ''} for "
+                            f"{codes.len():,} item{'s' if codes.len() > 1 else ''} missing from "
+                            f"{names[ITEMS]} ({shown}) are kept but not used")
+    return warnings
 
 
 def _target_dtype(kind: str, name: str) -> pl.DataType:

@@ -13,18 +13,25 @@ on one file break each other's locks.
 """
 from __future__ import annotations
 
+import errno
+import getpass
 import hashlib
 import json
+import logging
 import os
+import secrets
 import shutil
+import socket
 import sqlite3
 import tempfile
 import threading
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
 
+import filelock
 import platformdirs
 import polars as pl
 from sqlalchemy import (
@@ -42,9 +49,12 @@ from sqlalchemy import (
     UnicodeText,
     create_engine,
     event,
+    func,
+    inspect,
+    select,
 )
 from sqlalchemy.dialects import mssql
-from sqlalchemy.engine import URL, Engine, make_url
+from sqlalchemy.engine import URL, Connection, Engine, make_url
 from sqlalchemy.exc import DatabaseError, OperationalError
 
 from app import __version__
@@ -61,6 +71,13 @@ from app.files import is_network_path, sqlite_uri
 
 APP_NAME = "RoutingML"
 DATE_COLUMNS = {"INSRT_DT", "REPORT_DT", "VALID_FROM_DT", "VALID_TO_DT"}
+# Inside a data folder: the id of the import_run row that wrote it. The row's commit is what makes
+# a folder current, so after a crash the folder whose mark is the last committed id is the right one.
+IMPORT_MARK = "IMPORT_RUN_ID"
+# Waits between tries of a rename or delete that another program blocks for a moment (on Windows
+# the virus scanner, a sync tool or a reader holding a file open); about 6 s in all.
+RETRY_DELAYS = (0.05, 0.1, 0.2, 0.4, 0.8, 1.6, 3.2)
+log = logging.getLogger(__name__)
 
 
 class StoreError(RoutingError):
@@ -193,27 +210,47 @@ app_setting = Table(
 
 
 class Store:
-    """Opens (and creates on first use) the store at a SQLAlchemy URL."""
+    """Opens (and creates on first use) the store at a SQLAlchemy URL.
+
+    A SQLite store the user may not write (file or folder without write permission) opens
+    read-only: predictions work, and importing, training or saving fail with a StoreError saying
+    so. Every database error that means "read-only" or "locked" becomes a one-line StoreError.
+    """
 
     def __init__(self, url: str | None = None, *, create: bool = True):
         parsed = store_url(url)
         self.url = parsed.render_as_string(hide_password=False)
         self.is_sqlite = parsed.get_backend_name() == "sqlite"
         self.path = Path(parsed.database) if self.is_sqlite and parsed.database else None
+        self.read_only = False
+        read_only_uri = None
         if self.path is not None:
             if not self.path.exists() and not create:
                 raise StoreError(f"store {self.path} does not exist")
             if self.path.exists():
-                _check_sqlite_file(self.path)
-            self.path.parent.mkdir(parents=True, exist_ok=True)
+                read_only_uri = _check_sqlite_file(self.path)
+                self.read_only = read_only_uri is not None
+            else:
+                self.path.parent.mkdir(parents=True, exist_ok=True)
         self._lock = threading.Lock()
-        self._views_cache: dict[str, tuple[int, object]] = {}
-        self.engine: Engine = create_engine(parsed, future=True)
+        self._views_cache: dict[str, tuple[tuple[str, int], object]] = {}
+        self._import_lock = filelock.FileLock(self._beside("-data.lock"), timeout=0, thread_local=True)
+        if read_only_uri is not None:
+            # Read-only: pysqlite is given the URI itself (mode=ro, or immutable=1 when even the
+            # WAL index cannot be created beside the file).
+            self.engine: Engine = create_engine(
+                "sqlite://", future=True,
+                creator=lambda: sqlite3.connect(read_only_uri, uri=True, check_same_thread=False))
+        else:
+            self.engine = create_engine(parsed, future=True)
         if self.is_sqlite:
             on_share = self.path is not None and is_network_path(self.path)
-            event.listen(self.engine, "connect", _sqlite_pragmas_on_share if on_share else _sqlite_pragmas)
+            pragmas = (_sqlite_read_only_pragmas if self.read_only else
+                       _sqlite_pragmas_on_share if on_share else _sqlite_pragmas)
+            event.listen(self.engine, "connect", pragmas)
             # pysqlite's own transaction handling is off (see _sqlite_pragmas); SQLAlchemy says BEGIN.
             event.listen(self.engine, "begin", _sqlite_begin)
+        event.listen(self.engine, "handle_error", self._word_database_error)
         self._upgrade_schema()
 
     def _upgrade_schema(self) -> None:
@@ -231,6 +268,9 @@ class Store:
             self.engine.dispose()
             raise StoreError(f"store {self.describe()} is not a Routing ML store (it holds the tables "
                              f"{', '.join(exc.tables[:10])}); choose another store") from None
+        except StoreError:   # read-only or locked, said by _word_database_error
+            self.engine.dispose()
+            raise
         except (DatabaseError, OperationalError) as exc:
             self.engine.dispose()
             raise StoreError(f"store {self.describe()} cannot be opened: {_first_line(exc)}") from None
@@ -269,53 +309,227 @@ class Store:
             with conn.begin():
                 yield conn
 
-    # ---- the copied ERP views ------------------------------------------------------------
-    def _view_file(self, kind: str) -> Path:
-        return self.data_dir / f"{DEFAULT_VIEW_NAMES[kind]}.parquet"
+    # ---- errors in the database's words, said in the user's ----------------------------------
+    def _word_database_error(self, context) -> None:
+        """SQLAlchemy's handle_error hook: "read-only" and "locked" become one-line StoreErrors."""
+        text = str(context.original_exception).lower()
+        if "readonly" in text or "read-only" in text:
+            raise StoreError(self.read_only_message()) from None
+        if "database is locked" in text or "database table is locked" in text or "busy" in text:
+            raise StoreError(self.locked_message()) from None
 
-    def replace_views(self, frames: dict[str, pl.DataFrame], progress=None) -> dict[str, int]:
-        """Replace all three view copies at once: importing again never duplicates, and a failure
-        or Cancel before the final rename leaves the previous copy untouched."""
-        self._recover_data_dir()
-        target = self.data_dir
-        target.parent.mkdir(parents=True, exist_ok=True)
-        tmp = Path(tempfile.mkdtemp(prefix=target.name + ".new-", dir=target.parent))
-        counts = {}
+    def read_only_message(self) -> str:
+        return (f"store {self.describe()} is read-only (no permission to write the file or its folder): "
+                f"predictions work, but importing, training and saving need a store you may write; "
+                f"ask for write access or choose another store with --store")
+
+    def locked_message(self) -> str:
+        holder = self.import_holder()
+        who = (f"an import by {holder}" if holder else
+               "another Routing ML (an import, training or a save) or a database tool with unsaved changes")
+        return (f"store {self.describe()} is locked: {who} is writing to it; wait until it has finished "
+                f"(or close that program) and try again")
+
+    # ---- the import lock -----------------------------------------------------------------------
+    @contextmanager
+    def import_lock(self) -> Iterator[None]:
+        """Held for a whole import, so two imports into one store never run at once; a second one
+        fails at once with a StoreError naming who holds it."""
+        if self.read_only:
+            raise StoreError(self.read_only_message())
         try:
-            for n, kind in enumerate(VIEW_KINDS):
-                frame = _for_store(frames[kind], kind)
-                _report(progress, 0.5 + 0.5 * n / 3, f"writing {DEFAULT_VIEW_NAMES[kind]}: {frame.height:,} rows")
-                frame.write_parquet(tmp / f"{DEFAULT_VIEW_NAMES[kind]}.parquet", compression="zstd",
-                                    statistics=True)
-                counts[kind] = frame.height
-            if progress is not None:
-                progress.check()
-            old = target.with_name(target.name + ".old")
-            if target.exists():
-                shutil.rmtree(old, ignore_errors=True)
-                os.replace(target, old)
-            os.replace(tmp, target)
-            shutil.rmtree(old, ignore_errors=True)
-        except BaseException:
-            shutil.rmtree(tmp, ignore_errors=True)
-            self._recover_data_dir()
-            raise
+            self._import_lock.acquire()
+        except filelock.Timeout:
+            holder = self.import_holder() or "another process"
+            raise StoreError(f"another import into store {self.describe()} is running ({holder}); "
+                             f"wait for it to finish, then import again") from None
+        except OSError as exc:
+            raise StoreError(f"store {self.describe()}: cannot create the lock file "
+                             f"{self._import_lock.lock_file}: {exc.strerror or exc}") from None
+        owner = self._owner_file()
+        try:
+            if self._import_lock.lock_counter == 1:
+                owner.write_text(json.dumps({"user": getpass.getuser(), "host": socket.gethostname(),
+                                             "pid": os.getpid(), "since": datetime.now().isoformat(timespec="seconds")}),
+                                 encoding="utf-8")
+            yield
+        finally:
+            if self._import_lock.lock_counter == 1:
+                owner.unlink(missing_ok=True)
+            self._import_lock.release()
+
+    def import_holder(self) -> str | None:
+        """"kim on PC-12 since 2024-05-02 10:03 (process 1234)" while an import runs, else None."""
+        try:
+            info = json.loads(self._owner_file().read_text(encoding="utf-8"))
+            since = info["since"].replace("T", " ")[:16]
+            return f"{info['user']} on {info['host']} since {since} (process {info['pid']})"
+        except (OSError, ValueError, KeyError, TypeError):
+            return None
+
+    def _owner_file(self) -> Path:
+        return Path(str(self._import_lock.lock_file) + ".owner")
+
+    def _try_import_lock(self) -> bool:
+        """Take the import lock if nobody holds it (re-entrant); False if it is held or cannot be made."""
+        try:
+            self._import_lock.acquire()
+            return True
+        except (filelock.Timeout, OSError):
+            return False
+
+    # ---- the copied ERP views ------------------------------------------------------------
+    def _view_file(self, kind: str, folder: Path | None = None) -> Path:
+        return (folder or self.current_data_dir()) / f"{DEFAULT_VIEW_NAMES[kind]}.parquet"
+
+    def replace_views(self, frames: dict[str, pl.DataFrame], progress=None, *, source: str = "",
+                      user: str = "", started: datetime | None = None, warnings: Sequence[str] = (),
+                      also: Callable[[Connection, dict[str, int]], None] | None = None) -> dict[str, int]:
+        """Replace all three view copies and record the import (import_run, plus `also(conn)` in the
+        same transaction, given the row counts): both happen or neither. Importing again never duplicates; a failure,
+        Cancel or crash at any point leaves the previous copy and its record as they were."""
+        with self.import_lock():
+            self._settle_data_dir()
+            target = self.data_dir
+            target.parent.mkdir(parents=True, exist_ok=True)
+            try:
+                tmp = Path(tempfile.mkdtemp(prefix=target.name + ".new-", dir=target.parent))
+            except OSError as exc:
+                raise StoreError(f"store {self.describe()}: cannot write beside it in {target.parent}: "
+                                 f"{exc.strerror or exc}") from None
+            counts = {}
+            try:
+                for n, kind in enumerate(VIEW_KINDS):
+                    frame = _for_store(frames[kind], kind)
+                    _report(progress, 0.5 + 0.5 * n / 3, f"writing {DEFAULT_VIEW_NAMES[kind]}: {frame.height:,} rows")
+                    frame.write_parquet(tmp / f"{DEFAULT_VIEW_NAMES[kind]}.parquet", compression="zstd",
+                                        statistics=True)
+                    counts[kind] = frame.height
+                if progress is not None:
+                    progress.check()
+                self._commit_folder(tmp, source=source, user=user, started=started or datetime.now(),
+                                    counts=counts, warnings=list(warnings), also=also)
+            except BaseException:
+                _remove_tree(tmp)
+                raise
         with self._lock:
             self._views_cache.clear()
         _report(progress, 1.0, "written")
         return counts
 
-    def _recover_data_dir(self) -> None:
-        """A crash between the two renames of replace_views leaves only `.old`: put it back."""
-        old = self.data_dir.with_name(self.data_dir.name + ".old")
-        if old.exists() and not self.data_dir.exists():
-            os.replace(old, self.data_dir)
+    def _commit_folder(self, tmp: Path, *, source: str, user: str, started: datetime, counts: dict,
+                       warnings: list[str], also) -> None:
+        """Record the import, swap `tmp` in, commit; undo the swap if the commit fails."""
+        with self.engine.connect().execution_options(store_write_lock=True) as conn:
+            trans = conn.begin()
+            try:
+                run_id = conn.execute(import_run.insert().values(
+                    source=source, started_at=started, finished_at=datetime.now(), user_name=user,
+                    counts=json.dumps(counts), warnings=json.dumps(warnings, ensure_ascii=False))
+                ).inserted_primary_key[0]
+                if also is not None:
+                    also(conn, counts)
+                (tmp / IMPORT_MARK).write_text(str(run_id), encoding="ascii")
+                old = self._swap_in(tmp)
+            except BaseException:
+                trans.rollback()
+                raise
+            try:
+                trans.commit()
+            except BaseException:
+                self._swap_back(old, tmp)
+                raise
+        if old is not None:
+            _remove_tree(old)
+
+    def _swap_in(self, tmp: Path) -> Path | None:
+        """Move the current folder aside under a unique name and `tmp` into its place."""
+        target = self.data_dir
+        old = None
+        if target.exists():
+            old = target.with_name(f"{target.name}.old-{secrets.token_hex(4)}")
+            _rename(target, old)
+        try:
+            _rename(tmp, target)
+        except BaseException:
+            if old is not None:
+                _rename(old, target)
+            raise
+        return old
+
+    def _swap_back(self, old: Path | None, tmp: Path) -> None:
+        _rename(self.data_dir, tmp)
+        if old is not None:
+            _rename(old, self.data_dir)
+
+    def _leftovers(self) -> list[Path]:
+        """Folders an interrupted or running import left beside the data folder."""
+        target = self.data_dir
+        try:
+            with os.scandir(target.parent) as entries:
+                return [Path(e.path) for e in entries
+                        if e.name.startswith((target.name + ".new-", target.name + ".old")) and e.is_dir()]
+        except OSError:
+            return []
+
+    def current_data_dir(self) -> Path:
+        """The folder holding the copy of the last committed import.
+
+        Normally `data_dir`. After a crash (kill, power cut) in the middle of an import, the
+        interrupted import's folders are tidied here when no import is running: the folder of the
+        last committed import is put back in place and the rest removed. While another import is
+        running nothing is moved, and the last committed copy is read where it is.
+        """
+        if not self._leftovers():
+            return self.data_dir
+        if not self._try_import_lock():
+            return self._committed_folder()
+        try:
+            return self._settle_data_dir()
+        finally:
+            self._import_lock.release()
+
+    def _committed_folder(self) -> Path:
+        target = self.data_dir
+        committed = self._last_import_id()
+        candidates = ([target] if target.exists() else []) + sorted(
+            self._leftovers(), key=lambda p: p.stat().st_mtime if p.exists() else 0, reverse=True)
+        if committed is not None:
+            for folder in candidates:
+                if _import_mark(folder) == committed:
+                    return folder
+        if target.exists():
+            return target
+        olds = [p for p in candidates if p.name.startswith(target.name + ".old")]
+        return olds[0] if olds else target
+
+    def _settle_data_dir(self) -> Path:
+        """With the import lock held: put the committed folder in place and remove leftovers."""
+        target = self.data_dir
+        right = self._committed_folder()
+        try:
+            if right != target:
+                if target.exists():
+                    _rename(target, target.with_name(f"{target.name}.new-{secrets.token_hex(4)}"))
+                _rename(right, target)
+                log.warning("store %s: put back %s, the copy of the last completed import", self.describe(), right.name)
+            for leftover in self._leftovers():
+                _remove_tree(leftover)
+        except (StoreError, OSError) as exc:   # e.g. a read-only folder: read the right copy where it is
+            log.warning("store %s: could not tidy the data folders: %s", self.describe(), exc)
+            return right
+        return target
+
+    def _last_import_id(self) -> int | None:
+        with self.engine.connect() as conn:
+            value = conn.execute(select(func.max(import_run.c.id))).scalar()
+        return int(value) if value is not None else None
 
     def view_counts(self) -> dict[str, int]:
-        self._recover_data_dir()
+        folder = self.current_data_dir()
         out = {}
         for kind in VIEW_KINDS:
-            path = self._view_file(kind)
+            path = self._view_file(kind, folder)
             out[kind] = pl.scan_parquet(path).select(pl.len()).collect().item() if path.exists() else 0
         return out
 
@@ -348,7 +562,7 @@ class Store:
 
     def _cached(self, key: str, load):
         path = self._view_file(ITEMS if key == "items" else ROUTINGS)
-        stamp = path.stat().st_mtime_ns if path.exists() else 0
+        stamp = (str(path), path.stat().st_mtime_ns if path.exists() else 0)
         with self._lock:
             hit = self._views_cache.get(key)
             if hit and hit[0] == stamp:
@@ -361,16 +575,55 @@ class Store:
     def item_codes(self) -> list[str]:
         return self.items()["ITEM_CD"].to_list()
 
-    def record_import(self, source: str, started: datetime, user: str, counts: dict, warnings: list[str]) -> None:
-        with self.engine.begin() as conn:
-            conn.execute(import_run.insert().values(
-                source=source, started_at=started, finished_at=datetime.now(), user_name=user,
-                counts=json.dumps(counts), warnings=json.dumps(warnings, ensure_ascii=False)))
-
     def last_import(self) -> dict | None:
         with self.engine.connect() as conn:
             row = conn.execute(import_run.select().order_by(import_run.c.id.desc()).limit(1)).mappings().first()
         return dict(row) if row else None
+
+
+def _import_mark(folder: Path) -> int | None:
+    try:
+        return int((folder / IMPORT_MARK).read_text(encoding="ascii").strip())
+    except (OSError, ValueError):
+        return None
+
+
+def _transient(exc: OSError) -> bool:
+    """A failure another program causes for a moment: a file held open (Windows), a busy folder."""
+    return (isinstance(exc, PermissionError) or exc.errno in (errno.EBUSY, errno.EACCES)
+            or getattr(exc, "winerror", None) in (5, 32, 33))
+
+
+def _rename(src: Path, dst: Path) -> None:
+    """os.replace with retries while another program holds a file in `src`; then a StoreError."""
+    for delay in (*RETRY_DELAYS, None):
+        try:
+            os.replace(src, dst)
+            return
+        except OSError as exc:
+            if delay is None or not _transient(exc):
+                raise StoreError(
+                    f"could not rename {src} to {dst}: {exc.strerror or exc}"
+                    + (" (a file in it is open in another program: another Routing ML, the virus "
+                       "scanner or a sync tool such as OneDrive; close it and try again)"
+                       if _transient(exc) else "")) from None
+            time.sleep(delay)
+
+
+def _remove_tree(path: Path) -> None:
+    """Delete a folder, retrying while a file in it is held open; left for later if that fails
+    (leftovers are removed at the next start or import)."""
+    for delay in (*RETRY_DELAYS[:4], None):
+        try:
+            shutil.rmtree(path)
+            return
+        except FileNotFoundError:
+            return
+        except OSError as exc:
+            if delay is None:
+                log.warning("could not remove %s (%s); it is removed at the next start", path, exc)
+                return
+            time.sleep(delay)
 
 
 def _for_store(frame: pl.DataFrame, kind: str) -> pl.DataFrame:
@@ -423,7 +676,16 @@ def _sqlite_begin(conn) -> None:
     conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
 
-def _check_sqlite_file(path: Path) -> None:
+def _sqlite_read_only_pragmas(dbapi_conn, _record) -> None:
+    dbapi_conn.execute("PRAGMA busy_timeout=5000")
+    dbapi_conn.isolation_level = None
+
+
+def _check_sqlite_file(path: Path) -> str | None:
+    """None when the store can be opened for writing, else the URI that opens it read-only.
+
+    StoreError when it is not a SQLite database, is damaged, or cannot be read at all.
+    """
     try:
         with open(path, "rb") as fh:
             head = fh.read(16)
@@ -431,14 +693,37 @@ def _check_sqlite_file(path: Path) -> None:
         raise StoreError(f"store {path} cannot be read: {exc.strerror}") from None
     if head and head != b"SQLite format 3\x00":
         raise StoreError(f"store {path} is not a SQLite database (corrupt or another kind of file)")
-    try:  # reading the schema catches a truncated or scrambled file without scanning it all
-        con = sqlite3.connect(sqlite_uri(path, mode="ro"), uri=True)
-        try:
-            con.execute("SELECT name FROM sqlite_master").fetchall()
-        finally:
-            con.close()
-    except sqlite3.DatabaseError as exc:
-        raise StoreError(f"store {path} is damaged: {exc}") from None
+    # A WAL store needs its folder writable too (for the -wal and -shm files); when even reading
+    # cannot create them, immutable=1 reads the file as it is.
+    tries = ([sqlite_uri(path, mode="rw")] if _can_write(path) else []) + [
+        sqlite_uri(path, mode="ro"), sqlite_uri(path, immutable="1")]
+    problem: sqlite3.DatabaseError | None = None
+    for attempt in tries:
+        try:  # reading the schema catches a truncated or scrambled file without scanning it all
+            con = sqlite3.connect(attempt, uri=True)
+            try:
+                con.execute("SELECT name FROM sqlite_master").fetchall()
+            finally:
+                con.close()
+        except sqlite3.DatabaseError as exc:
+            text = str(exc).lower()
+            if "locked" in text or "busy" in text:
+                raise StoreError(f"store {path} is locked by another program that is writing to it; "
+                                 f"wait until it has finished (or close that program) and try again") from None
+            if "readonly" in text or "unable to open" in text or "read-only" in text:
+                problem = exc
+                continue
+            raise StoreError(f"store {path} is damaged: {exc}") from None
+        return None if attempt.endswith("mode=rw") else attempt
+    raise StoreError(f"store {path} cannot be opened: {problem}")
+
+
+def _can_write(path: Path) -> bool:
+    try:
+        with open(path, "r+b"):
+            return True
+    except OSError:
+        return False
 
 
 def _first_line(exc: BaseException) -> str:

@@ -151,8 +151,8 @@ def test_first_start_shows_progress_and_ends_with_a_model(qtbot, make_window, tm
 
     def build_demo(store, items, seed=7, progress=None, user=None):
         plant = generator.generate(items, seed, progress.sub(0.0, 0.3))
-        counts = store.replace_views({"items": plant.items, "routings": plant.routings, "results": plant.results})
-        store.record_import("demo", datetime.now(), "test", counts, [])
+        store.replace_views({"items": plant.items, "routings": plant.routings, "results": plant.results},
+                            source="demo", user="test", started=datetime.now())
         return models.train(store, progress=progress.sub(0.5, 1.0), user=user)
 
     monkeypatch.setattr(first_start, "build_demo", build_demo)

@@ -1,0 +1,196 @@
+"""Broken files imported over a store that holds the plant, as a user would: each is either a
+one-line refusal (exit 2) with the store as it was, or a correct import whose summary says what
+was left out and why."""
+from __future__ import annotations
+
+import codecs
+import json
+
+import polars as pl
+
+from app.services.quality import quality_report
+from app.store.db import Store
+
+from .conftest import Plant, one_line, run_cli, store_state
+
+ITEMS_CSV = "BI_ITEM_INFO_VIEW.csv"
+ROUTINGS_CSV = "BI_ROUTING_VIEW.csv"
+RESULTS_CSV = "BI_WORK_ORDER_RESULTS.csv"
+
+
+def _lines(plant: Plant, name: str) -> list[bytes]:
+    return (plant.folder / name).read_bytes().split(b"\n")
+
+
+def _write(plant: Plant, name: str, lines: list[bytes]) -> None:
+    (plant.folder / name).write_bytes(b"\n".join(lines))
+
+
+def _import(capsys, plant: Plant, *extra: str) -> tuple[int, str, str]:
+    return run_cli(capsys, "import", "--source", str(plant.folder), "--store", str(plant.store), *extra)
+
+
+def _refused(capsys, plant: Plant, *words: str) -> str:
+    before = store_state(plant.store, plant.probes)
+    rc, out, err = _import(capsys, plant)
+    line = one_line(err)
+    assert rc == 2, err
+    for word in words:
+        assert word in line, line
+    assert store_state(plant.store, plant.probes) == before
+    return line
+
+
+def _column(lines: list[bytes], name: str) -> int:
+    return lines[0].lstrip(codecs.BOM_UTF8).decode().split(",").index(name)
+
+
+def test_header_only_item_master_is_refused(plant: Plant, capsys):
+    lines = _lines(plant, ITEMS_CSV)
+    _write(plant, ITEMS_CSV, lines[:1])
+    _refused(capsys, plant, "BI_ITEM_INFO_VIEW", "no usable rows", "the store keeps its 300 rows")
+
+
+def test_header_only_routings_are_refused(plant: Plant, capsys):
+    _write(plant, ROUTINGS_CSV, _lines(plant, ROUTINGS_CSV)[:1] + [b""])
+    _refused(capsys, plant, "BI_ROUTING_VIEW", "no usable rows")
+
+
+def test_a_view_shrunk_to_a_small_fraction_needs_allow_shrink(plant: Plant, capsys):
+    lines = _lines(plant, ROUTINGS_CSV)
+    _write(plant, ROUTINGS_CSV, lines[: len(lines) // 3] + [b""])
+    _refused(capsys, plant, "BI_ROUTING_VIEW", "fewer than half", "--allow-shrink")
+    rc, out, err = _import(capsys, plant, "--allow-shrink")
+    assert rc == 0, err
+    store = Store(str(plant.store))
+    assert 0 < store.view_counts()["routings"] < len(lines) // 3
+    store.dispose()
+
+
+def test_file_cut_inside_a_number_is_refused_naming_file_line_and_column(plant: Plant, capsys):
+    data = (plant.folder / ROUTINGS_CSV).read_bytes()
+    lines = data.split(b"\n")
+    row = lines[1500]
+    cut_at = data.index(row) + row.index(b",M,") + 5        # inside SETUP_TIME, after TIME_UNIT
+    (plant.folder / ROUTINGS_CSV).write_bytes(data[:cut_at])
+    line = _refused(capsys, plant, ROUTINGS_CSV, "line 1501", "column")
+    assert "cut off" in line
+
+
+def test_file_cut_inside_a_quoted_text_is_refused(plant: Plant, capsys):
+    lines = _lines(plant, ITEMS_CSV)
+    spec = _column(lines, "ITEM_SPEC")
+    cells = lines[200].split(b",")
+    cells[spec] = b'"OD 120, ID 80'                        # the quote never closes: the file ends
+    _write(plant, ITEMS_CSV, lines[:200] + [b",".join(cells)])
+    _refused(capsys, plant, ITEMS_CSV, "line 201", "never closed")
+
+
+def test_unquoted_line_break_inside_a_cell_is_refused_not_a_junk_routing(plant: Plant, capsys):
+    lines = _lines(plant, ROUTINGS_CSV)
+    remark = _column(lines, "REMARK")
+    cells = lines[40].split(b",")
+    cells[remark] = b"INSPECT\nRETEST"
+    lines[40] = b",".join(cells)
+    _write(plant, ROUTINGS_CSV, lines)
+    _refused(capsys, plant, ROUTINGS_CSV, "line 41", "column ROUT_DOC")
+
+
+def test_empty_required_cell_leaves_out_the_row_and_says_where(plant: Plant, capsys):
+    lines = _lines(plant, ROUTINGS_CSV)
+    job = _column(lines, "JOB_CD")
+    cells = lines[10].split(b",")
+    item, rout_no = cells[0], cells[1]
+    cells[job] = b""
+    lines[10] = b",".join(cells)
+    _write(plant, ROUTINGS_CSV, lines)
+    same_routing = sum(1 for ln in lines[1:] if ln.startswith(item + b"," + rout_no + b","))
+    rc, out, err = _import(capsys, plant)
+    assert rc == 0, err
+    warning = next(w for w in err.splitlines() if "required cell is empty" in w)
+    assert ROUTINGS_CSV in warning and "line 11, column JOB_CD" in warning
+    store = Store(str(plant.store))
+    routings = store.read_view("routings")
+    assert routings.height == len(lines) - 2 - same_routing       # header, trailing newline
+    assert routings.filter((pl.col("ITEM_CD") == item.decode()) & (pl.col("ROUT_NO") == rout_no.decode())).height == 0
+    assert routings["JOB_CD"].null_count() == 0
+    store.dispose()
+
+
+def test_byte_order_mark_inside_the_file_does_not_end_up_in_the_item_code(plant: Plant, capsys):
+    lines = _lines(plant, ITEMS_CSV)
+    code = lines[7].split(b",")[0].decode()
+    lines[7] = codecs.BOM_UTF8 + lines[7]
+    _write(plant, ITEMS_CSV, lines)
+    rc, out, err = _import(capsys, plant)
+    assert rc == 0, err
+    assert "byte-order mark" in err and "line 8" in err
+    rc, out, err = run_cli(capsys, "predict", "--item", code, "--store", str(plant.store))
+    assert rc == 0, err
+    assert f"=== {code} ===" in out
+
+
+def test_same_item_twice_with_other_attributes_is_named_and_the_first_is_used(plant: Plant, capsys):
+    lines = _lines(plant, ITEMS_CSV)
+    part_type = _column(lines, "PART_TYPE")
+    cells = lines[5].split(b",")
+    first_type = cells[part_type].decode()
+    cells[part_type] = b"GASKET" if first_type != "GASKET" else b"RING"
+    _write(plant, ITEMS_CSV, lines[:-1] + [b",".join(cells), b""])
+    rc, out, err = _import(capsys, plant)
+    assert rc == 0, err
+    warning = next(w for w in err.splitlines() if "item code" in w)
+    assert cells[0].decode() in warning and "line 6" in warning and "column PART_TYPE" in warning
+    store = Store(str(plant.store))
+    items = store.read_view("items")
+    assert items.height == 300
+    assert items.filter(pl.col("ITEM_CD") == cells[0].decode())["PART_TYPE"].to_list() == [first_type]
+    store.dispose()
+
+
+def test_blank_item_code_is_left_out_with_a_warning(plant: Plant, capsys):
+    lines = _lines(plant, ITEMS_CSV)
+    lines[3] = b"," + lines[3].split(b",", 1)[1]
+    _write(plant, ITEMS_CSV, lines)
+    rc, out, err = _import(capsys, plant)
+    assert rc == 0, err
+    warning = next(w for w in err.splitlines() if "required cell is empty" in w)
+    assert "line 4, column ITEM_CD" in warning and "ITEM_CD 1" in warning
+    assert "items 299" in out
+
+
+def test_repeated_column_header_is_named(plant: Plant, capsys):
+    lines = _lines(plant, RESULTS_CSV)
+    header = lines[0].decode("utf-8-sig").split(",")
+    header[header.index("CD_NM")] = "JOB_CD"
+    lines[0] = codecs.BOM_UTF8 + ",".join(header).encode()
+    _write(plant, RESULTS_CSV, lines)
+    rc, out, err = _import(capsys, plant)
+    assert rc == 0, err
+    assert any("JOB_CD appears 2 times" in w and RESULTS_CSV in w for w in err.splitlines())
+
+
+def test_routings_and_results_of_items_missing_from_the_master_are_named(plant: Plant, capsys):
+    items = _lines(plant, ITEMS_CSV)
+    gone = items[9].split(b",")[0].decode()
+    _write(plant, ITEMS_CSV, items[:9] + items[10:])
+    rc, out, err = _import(capsys, plant)
+    assert rc == 0, err
+    routings_has = any(ln.startswith(gone.encode() + b",") for ln in _lines(plant, ROUTINGS_CSV))
+    missing = [w for w in err.splitlines() if "missing from BI_ITEM_INFO_VIEW" in w]
+    assert any(gone in w for w in missing)
+    assert any("BI_WORK_ORDER_RESULTS" in w for w in missing) or any("BI_ROUTING_VIEW" in w for w in missing)
+    assert routings_has or missing
+
+
+def test_import_warnings_reach_the_quality_report(plant: Plant, capsys):
+    lines = _lines(plant, ITEMS_CSV)
+    lines[3] = b"," + lines[3].split(b",", 1)[1]
+    _write(plant, ITEMS_CSV, lines)
+    rc, out, err = _import(capsys, plant)
+    assert rc == 0, err
+    store = Store(str(plant.store))
+    report = quality_report(store)
+    assert any("required cell is empty" in w for w in report["import_warnings"])
+    assert json.dumps(report["import_warnings"], ensure_ascii=False)
+    store.dispose()
