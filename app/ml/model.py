@@ -25,6 +25,13 @@ from app.ml.features import GROUP_LABELS, EncoderParams, FeatureEncoder, to_list
 
 MIN_SAMPLES = 3            # fewer usable actuals than this and the next source is tried
 OUTLIER_FACTOR = 3.0       # an actual more than 3x off its item's median for the operation is dropped
+# Hours no shop can book (see impossible_hours_lazy): more than a year for one order's operation,
+# or far outside what the operation takes anywhere in the plant: this many interquartile ranges
+# (of log minutes, at least a factor 2 wide) beyond its quartiles, once it has enough results.
+MAX_BOOKED_HOURS = 24.0 * 366
+SPREAD_FENCE = 10.0
+SPREAD_MIN_WIDTH = math.log(2.0)
+SPREAD_MIN_RESULTS = 20
 
 
 @dataclass
@@ -51,8 +58,9 @@ def current_routings(routings: pl.DataFrame) -> pl.DataFrame:
 def clean_actuals(results: pl.DataFrame) -> pl.DataFrame:
     """Per-row run minutes per piece and setup minutes, with unusable values set to null.
 
-    Orders reported twice (identical rows) count once; zero or negative hours, zero quantities and
-    values more than OUTLIER_FACTOR times off the item's own median for that operation are dropped.
+    Orders reported twice (identical rows) count once; zero hours, zero quantities, impossible
+    hours (see impossible_hours_lazy) and values more than OUTLIER_FACTOR times off the item's
+    own median for that operation are dropped.
     """
     return clean_actuals_lazy(results.lazy()).collect()
 
@@ -60,16 +68,50 @@ def clean_actuals(results: pl.DataFrame) -> pl.DataFrame:
 def clean_actuals_lazy(results: pl.LazyFrame) -> pl.LazyFrame:
     """clean_actuals as a query plan, so polars frees what it no longer needs on the way (training
     at 300,000 items peaked at 3.7 GB doing it step by step)."""
-    r = results.unique(maintain_order=True).with_columns(
-        pl.when((pl.col("ORDER_QTY") > 0) & (pl.col("MACH_WORKED_HOURS") > 0))
+    r = impossible_hours_lazy(results.unique(maintain_order=True)).with_columns(
+        pl.when(pl.col("run_problem").is_null() & (pl.col("ORDER_QTY") > 0) & (pl.col("MACH_WORKED_HOURS") > 0))
         .then(pl.col("MACH_WORKED_HOURS") * 60.0 / pl.col("ORDER_QTY")).otherwise(None).alias("run_min"),
-        pl.when(pl.col("SETUP_HOURS") > 0).then(pl.col("SETUP_HOURS") * 60.0).otherwise(None).alias("setup_min"),
-    )
+        pl.when(pl.col("setup_problem").is_null() & (pl.col("SETUP_HOURS") > 0))
+        .then(pl.col("SETUP_HOURS") * 60.0).otherwise(None).alias("setup_min"),
+    ).drop("run_problem", "setup_problem")
     lim = math.log(OUTLIER_FACTOR)
     for col in ("run_min", "setup_min"):
         med = pl.col(col).log().median().over(["ITEM_CD", "JOB_CD"])
         r = r.with_columns(pl.when((pl.col(col).log() - med).abs() <= lim).then(pl.col(col))
                            .otherwise(None).alias(col))
+    return r
+
+
+def impossible_hours_lazy(results: pl.LazyFrame) -> pl.LazyFrame:
+    """`results` with two more columns, run_problem and setup_problem: why MACH_WORKED_HOURS (per
+    ORDER_QTY) or SETUP_HOURS cannot be what a shop booked, or null when they can.
+
+    The reasons: "negative", "infinite", "more than a year" (MAX_BOOKED_HOURS for one order's
+    operation), "negative ORDER_QTY", "infinite ORDER_QTY", "far outside the operation's range in
+    the plant" (see SPREAD_FENCE). Zero or missing hours are not impossible, only unusable.
+    """
+    def basic(hours: pl.Expr) -> pl.Expr:
+        return (pl.when(hours < 0).then(pl.lit("negative"))
+                .when(hours.is_infinite()).then(pl.lit("infinite"))
+                .when(hours > MAX_BOOKED_HOURS).then(pl.lit("more than a year")))
+
+    qty = pl.col("ORDER_QTY")
+    bad_qty = pl.when(qty < 0).then(pl.lit("negative ORDER_QTY")).when(qty.is_infinite()).then(
+        pl.lit("infinite ORDER_QTY"))
+    r = results.with_columns(
+        basic(pl.col("MACH_WORKED_HOURS")).otherwise(bad_qty).alias("run_problem"),
+        basic(pl.col("SETUP_HOURS")).alias("setup_problem"))
+    logs = {"run_problem": (pl.col("MACH_WORKED_HOURS") * 60.0 / qty).log(),
+            "setup_problem": (pl.col("SETUP_HOURS") * 60.0).log()}
+    for problem, log_min in logs.items():
+        usable = pl.when(pl.col(problem).is_null() & log_min.is_finite()).then(log_min)
+        q1, q3 = usable.quantile(0.25).over("JOB_CD"), usable.quantile(0.75).over("JOB_CD")
+        width = SPREAD_FENCE * pl.max_horizontal(q3 - q1, pl.lit(SPREAD_MIN_WIDTH))
+        outside = ((usable.count().over("JOB_CD") >= SPREAD_MIN_RESULTS)
+                   & ((usable > q3 + width) | (usable < q1 - width)))
+        r = r.with_columns(pl.when(outside.fill_null(False))
+                           .then(pl.lit("far outside the operation's range in the plant"))
+                           .otherwise(pl.col(problem)).alias(problem))
     return r
 
 

@@ -4,7 +4,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from app.domain.schema import DEFAULT_VIEW_NAMES, VIEW_KINDS
+import polars as pl
+
+from app.domain.schema import DEFAULT_VIEW_NAMES, RESULTS, VIEW_KINDS
+from app.ml.model import impossible_hours_lazy
 from app.services import audit, permissions
 from app.services.identity import User
 from app.services.progress import Progress
@@ -59,6 +62,7 @@ def _import(store: Store, spec: str, view_names, p: Progress, user: User, source
         with open_source(spec) as source:
             described = source_name or source.describe()
             views = read_views(source, names, p.sub(0.0, 0.5))
+        views.warnings.extend(impossible_hours_warnings(views, names[RESULTS]))
         frames = views.frames()
         _refuse_empty_or_shrunk(store, described, names, {k: f.height for k, f in frames.items()},
                                 allow_shrink)
@@ -112,3 +116,23 @@ def _refuse_empty_or_shrunk(store: Store, source: str, names: dict[str, str], co
                 f"{names[kind]} in {source} has {counts[kind]:,} rows, fewer than half of the "
                 f"{before[kind]:,} in the store, so nothing was imported; if that is right (another "
                 f"plant, a smaller extract), import again with --allow-shrink")
+
+
+def impossible_hours_warnings(views, view_name: str) -> list[str]:
+    """One warning per hours column with values no shop can book: counted per reason, the first
+    named by file, line and column. The rows stay in the store; training leaves those values out."""
+    checked = impossible_hours_lazy(views.results.lazy().with_row_index("_i")).collect()
+    out = []
+    for problem, column in (("run_problem", "MACH_WORKED_HOURS"), ("setup_problem", "SETUP_HOURS")):
+        bad = checked.filter(pl.col(problem).is_not_null())
+        if not bad.height:
+            continue
+        counted = ", ".join(f"{why} {n:,}" for why, n in bad[problem].value_counts(sort=True).iter_rows())
+        first = bad.row(0, named=True)
+        culprit = column
+        if first[problem].endswith("ORDER_QTY"):
+            culprit = "ORDER_QTY"     # the hours are fine, the quantity they are divided by is not
+        out.append(f"{view_name}: {bad.height:,} value{'s' if bad.height > 1 else ''} of {column} no shop "
+                   f"can book ({counted}) left out of the times (first: {views.where(RESULTS, first['_i'])}, "
+                   f"column {culprit}: {first[culprit]:g})")
+    return out

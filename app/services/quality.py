@@ -14,7 +14,7 @@ from app.domain.schema import (
     ROUTINGS,
     VIEW_KINDS,
 )
-from app.ml.model import clean_actuals, current_routings
+from app.ml.model import clean_actuals, current_routings, impossible_hours_lazy
 from app.services.models import load_training_data
 from app.services.progress import Progress
 from app.store.db import Store
@@ -42,6 +42,7 @@ def quality_report(store: Store, progress: Progress | None = None) -> dict[str, 
     zero_raw = results.filter(~((pl.col("MACH_WORKED_HOURS") > 0) & (pl.col("ORDER_QTY") > 0))).height \
         if results.height else 0
     outliers = (usable_raw - dup_results - int(cleaned["run_min"].is_not_null().sum())) if cleaned is not None else 0
+    impossible = _impossible_hours(results)
     last = store.last_import()
     p.report(1.0, "report ready")
     return {
@@ -57,5 +58,28 @@ def quality_report(store: Store, progress: Progress | None = None) -> dict[str, 
         "duplicate_work_results": dup_results,
         "zero_or_missing_hours_work_results": zero_raw,
         "outlier_work_results": max(outliers, 0),
+        **impossible,
         "columns_expected": {DEFAULT_VIEW_NAMES[k]: len(COLUMNS[k]) for k in VIEW_KINDS},
+    }
+
+
+def _impossible_hours(results: pl.DataFrame, listed: int = 20) -> dict[str, Any]:
+    """Work results whose hours no shop can book (dropped when training): how many, why, and
+    for which items most."""
+    if not results.height:
+        return {"impossible_hours_work_results": 0, "impossible_hours_by_reason": {},
+                "impossible_hours_by_item": []}
+    checked = impossible_hours_lazy(results.lazy()).filter(
+        pl.col("run_problem").is_not_null() | pl.col("setup_problem").is_not_null()).collect()
+    reasons: dict[str, int] = {}
+    for problem, column in (("run_problem", "MACH_WORKED_HOURS"), ("setup_problem", "SETUP_HOURS")):
+        for why, n in checked[problem].drop_nulls().value_counts(sort=True).iter_rows():
+            key = why if why.endswith("ORDER_QTY") else f"{column} {why}"
+            reasons[key] = reasons.get(key, 0) + n
+    per_item = checked.group_by("ITEM_CD").len().sort(["len", "ITEM_CD"], descending=[True, False])
+    return {
+        "impossible_hours_work_results": checked.height,
+        "impossible_hours_by_reason": reasons,
+        "impossible_hours_by_item": [{"ITEM_CD": code, "work_results": n}
+                                     for code, n in per_item.head(listed).iter_rows()],
     }

@@ -1,6 +1,7 @@
 """Read the three ERP views from any source, check their columns and give them uniform types."""
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import polars as pl
@@ -36,9 +37,18 @@ class Views:
     routings: pl.DataFrame
     results: pl.DataFrame
     warnings: list[str] = field(default_factory=list)
+    # per view, each row's position in the source, and how to say where a position is
+    positions: dict[str, pl.Series] = field(default_factory=dict, repr=False)
+    locate: Callable[[str, int], str] | None = field(default=None, repr=False)
 
     def frames(self) -> dict[str, pl.DataFrame]:
         return {ITEMS: self.items, ROUTINGS: self.routings, RESULTS: self.results}
+
+    def where(self, kind: str, index: int) -> str:
+        """Where row `index` of a view came from: "<file> line 12", "table T in <file> row 12"."""
+        if self.locate is None or kind not in self.positions:
+            return f"row {index + 1}"
+        return self.locate(kind, int(self.positions[kind][index]))
 
 
 def find_table(name: str, tables: list[str]) -> str | None:
@@ -126,7 +136,13 @@ def read_views(source: Source, view_names: dict[str, str] | None = None,
     warnings += _items_missing_from_master(frames, names)
     if progress is not None:
         progress.report(1.0, "ERP views read")
-    return Views(frames[ITEMS].drop(ROW), frames[ROUTINGS].drop(ROW), frames[RESULTS].drop(ROW), warnings)
+
+    def locate(kind: str, position: int) -> str:
+        table = found[kind][0]
+        return f"{source.location(table)} {source.row_label(table, position)}"
+
+    return Views(frames[ITEMS].drop(ROW), frames[ROUTINGS].drop(ROW), frames[RESULTS].drop(ROW), warnings,
+                 {kind: frame[ROW] for kind, frame in frames.items()}, locate)
 
 
 def _listing(tables: list[str]) -> str:

@@ -194,3 +194,50 @@ def test_import_warnings_reach_the_quality_report(plant: Plant, capsys):
     assert any("required cell is empty" in w for w in report["import_warnings"])
     assert json.dumps(report["import_warnings"], ensure_ascii=False)
     store.dispose()
+
+
+def _set_results(plant: Plant, column: str, value: bytes, which) -> tuple[list[bytes], int]:
+    lines = _lines(plant, RESULTS_CSV)
+    col = _column(lines, column)
+    changed = 0
+    for i in range(1, len(lines)):
+        cells = lines[i].split(b",")
+        if len(cells) > col and which(i, cells):
+            cells[col] = value
+            lines[i] = b",".join(cells)
+            changed += 1
+    _write(plant, RESULTS_CSV, lines)
+    return lines, changed
+
+
+def test_absurd_hours_never_reach_predictions_and_are_counted_per_item(plant: Plant, capsys):
+    item = plant.probes[0]
+    _, changed = _set_results(plant, "MACH_WORKED_HOURS", b"1e12", lambda i, c: c[0] == item.encode())
+    assert changed > 0
+    rc, out, err = _import(capsys, plant)
+    assert rc == 0, err
+    warning = next(w for w in err.splitlines() if "MACH_WORKED_HOURS no shop can book" in w)
+    assert f"{changed} values" in warning and "more than a year" in warning and RESULTS_CSV in warning
+    rc, _, err = run_cli(capsys, "train", "--store", str(plant.store))
+    assert rc == 0, err
+    rc, out, err = run_cli(capsys, "predict", "--item", item, "--json", "--store", str(plant.store))
+    assert rc == 0, err
+    ops = [op for c in json.loads(out)["predictions"][0]["candidates"] for op in c["operations"]]
+    assert ops and max(op["RUN_TIME"] for op in ops) < 10_000      # minutes per piece, not 2.9e12
+    store = Store(str(plant.store))
+    report = quality_report(store)
+    store.dispose()
+    assert report["impossible_hours_by_item"][0] == {"ITEM_CD": item, "work_results": changed}
+    assert report["impossible_hours_by_reason"]["MACH_WORKED_HOURS more than a year"] == changed
+    assert any("no shop can book" in w for w in report["import_warnings"])
+
+
+def test_negative_and_infinite_hours_are_named_in_the_import_summary(plant: Plant, capsys):
+    _set_results(plant, "SETUP_HOURS", b"-2", lambda i, c: i == 30)
+    _set_results(plant, "MACH_WORKED_HOURS", b"inf", lambda i, c: i in (40, 41))
+    rc, out, err = _import(capsys, plant)
+    assert rc == 0, err
+    setup = next(w for w in err.splitlines() if "SETUP_HOURS no shop can book" in w)
+    assert "negative 1" in setup and "line 31, column SETUP_HOURS: -2" in setup
+    run = next(w for w in err.splitlines() if "MACH_WORKED_HOURS no shop can book" in w)
+    assert "infinite 2" in run and "line 41" in run
