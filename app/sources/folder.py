@@ -41,9 +41,9 @@ def decode_csv(path: Path) -> tuple[bytes, str]:
         raw.decode("utf-8")
         return raw, "utf-8"
     except UnicodeDecodeError as e:
-        if _has_wide_characters(raw[:e.start].decode("utf-8")):
-            # Korean text before the bad byte was UTF-8 (CP949 bytes almost never form 3-byte
-            # UTF-8): a UTF-8 file that was damaged or cut, not a CP949 one.
+        if _mostly_utf8(raw, e.start):
+            # Korean text around the bad byte is UTF-8 (CP949 bytes almost never form 3-byte
+            # UTF-8): a UTF-8 file that was damaged or cut, not a CP949 one to be garbled.
             raise SourceError(_not_utf8(path, raw, e, 0)) from e
     try:
         return raw.decode("cp949").encode("utf-8"), "cp949"
@@ -53,9 +53,14 @@ def decode_csv(path: Path) -> tuple[bytes, str]:
             f"neither). Save it from Excel as \"CSV UTF-8 (comma delimited)\".") from e
 
 
-def _has_wide_characters(text: str) -> bool:
-    """Characters UTF-8 writes in three or more bytes: Hangul, CJK, most symbols."""
-    return not text.isascii() and max(text) >= "\u0800"
+_WIDE = re.compile("[\u0800-\ufffc]")
+
+
+def _mostly_utf8(raw: bytes, bad: int, around: int = 100_000) -> bool:
+    """Whether the text around byte `bad` holds more well-formed 3-byte UTF-8 characters (Hangul,
+    CJK) than bytes that are not UTF-8."""
+    text = raw[max(0, bad - around):bad + around].decode("utf-8", errors="replace")
+    return len(_WIDE.findall(text)) > text.count("\ufffd")
 
 
 def _not_utf8(path: Path, data: bytes, e: UnicodeDecodeError, skipped: int) -> str:
@@ -63,8 +68,8 @@ def _not_utf8(path: Path, data: bytes, e: UnicodeDecodeError, skipped: int) -> s
     if e.reason == "unexpected end of data":
         return (f"{path} line {line}: the file ends in the middle of a character, so it was cut off "
                 f"(copy or export it again)")
-    return (f"{path} line {line}: the byte at offset {e.start + skipped} is not UTF-8 text, though the "
-            f"file is UTF-8 before it (a damaged file? copy or export it again)")
+    return (f"{path} line {line}: the byte at offset {e.start + skipped} is not UTF-8 text in a file that "
+            f"is UTF-8 around it (a damaged file? copy or export it again)")
 
 
 def strip_inner_boms(data: bytes) -> tuple[bytes, int, int]:
