@@ -92,14 +92,17 @@ def _separator(data: bytes) -> str:
 
 _QUOTE = ord('"')
 _NEWLINE = ord("\n")
+_CR = ord("\r")
 _CHUNK = 1 << 24     # bytes checked at a time, so a 600 MB file needs little memory
 
 
-def record_lines(data: bytes, separator: str) -> tuple[np.ndarray, np.ndarray, np.ndarray, int | None]:
+def record_lines(data: bytes, separator: str) -> tuple[np.ndarray, np.ndarray, np.ndarray, int | None, int | None]:
     """How the CSV text splits into records, the way polars reads it (RFC 4180 quotes).
 
     Returns, for each record (the header is record 0): the file line it starts on, its number
-    of fields, and whether it is blank; and the line of a quote never closed (None if all are).
+    of fields, and whether it is blank; the line of a quote never closed and the line of the first
+    carriage return outside quotes that is not part of a line break (None when there is none):
+    Excel ends a row there, polars does not.
     """
     sep = ord(separator)
     lines: list[np.ndarray] = []
@@ -110,6 +113,7 @@ def record_lines(data: bytes, separator: str) -> tuple[np.ndarray, np.ndarray, n
     open_start, open_line = 0, 1
     lines_before = 0        # line breaks (quoted or not) before the chunk
     unclosed_line = None
+    lone_cr_line = None
     buffer = np.frombuffer(data, dtype=np.uint8)
     for offset in range(0, len(buffer), _CHUNK):
         chunk = buffer[offset:offset + _CHUNK]
@@ -131,6 +135,11 @@ def record_lines(data: bytes, separator: str) -> tuple[np.ndarray, np.ndarray, n
             open_start, open_line = int(next_starts[-1]) + offset, int(next_lines[-1])
         else:
             open_fields += len(seps)
+        if lone_cr_line is None:
+            crs = np.flatnonzero((chunk == _CR) & ~inside) + offset
+            lone = crs[(crs + 1 >= len(buffer)) | (buffer[np.minimum(crs + 1, len(buffer) - 1)] != _NEWLINE)]
+            if len(lone):
+                lone_cr_line = lines_before + int(np.searchsorted(newline_at, lone[0] - offset)) + 1
         opening = np.flatnonzero(quotes & inside)
         if len(opening):
             unclosed_line = lines_before + int(np.searchsorted(newline_at, opening[-1])) + 1
@@ -142,7 +151,8 @@ def record_lines(data: bytes, separator: str) -> tuple[np.ndarray, np.ndarray, n
         lines.append(np.array([open_line]))
     empty = np.zeros(0, dtype=np.int64)
     return (np.concatenate(lines) if lines else empty, np.concatenate(fields) if fields else empty,
-            np.concatenate(blanks) if blanks else empty.astype(bool), unclosed_line if parity else None)
+            np.concatenate(blanks) if blanks else empty.astype(bool), unclosed_line if parity else None,
+            lone_cr_line)
 
 
 def _blank(data: bytes, starts: np.ndarray, ends: np.ndarray) -> np.ndarray:
@@ -251,10 +261,13 @@ class FolderSource(Source):
         if boms:
             self._note(table, f"{path}: {boms} byte-order mark{'s' if boms > 1 else ''} inside the file "
                               f"(first on line {first}) removed; files joined together leave them")
-        lines, fields, blank, unclosed = record_lines(data, separator)
+        lines, fields, blank, unclosed, lone_cr = record_lines(data, separator)
         if unclosed is not None:
             raise SourceError(f"{path} line {unclosed}: a quoted cell starts here and is never closed "
                               f"(the file was cut off, or a quote inside a cell is not doubled)")
+        if lone_cr is not None:
+            raise SourceError(f"{path} line {lone_cr}: a carriage return inside an unquoted cell (Excel "
+                              f"would start a new row there; quote the cell or remove it)")
         if len(fields):
             wanted = int(fields[0])
             wrong = np.flatnonzero((fields != wanted) & ~blank)

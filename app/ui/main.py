@@ -80,9 +80,44 @@ def open_window(store_url: str | None = None, build_demo_if_empty: bool = True, 
     return window
 
 
+# What Qt's X11 platform plugin (libqxcb, and libxcb-cursor it loads since Qt 6.5) needs on Linux;
+# Qt itself only says "Could not load the Qt platform plugin xcb" and aborts.
+XCB_LIBRARIES = ("libxcb-cursor.so.0", "libxcb-icccm.so.4", "libxcb-util.so.1", "libxcb-image.so.0",
+                 "libxcb-keysyms.so.1", "libxcb-randr.so.0", "libxcb-render.so.0", "libxcb-render-util.so.0",
+                 "libxcb-shape.so.0", "libxcb-shm.so.0", "libxcb-sync.so.1", "libxcb.so.1",
+                 "libxcb-xfixes.so.0", "libxcb-xkb.so.1", "libxkbcommon.so.0", "libX11-xcb.so.1",
+                 "libxkbcommon-x11.so.0")
+
+
+def missing_x11_packages(load=None) -> list[str]:
+    """Debian packages of the libraries Qt's X11 platform needs but cannot load; [] where the
+    window will not use X11 (Windows, Wayland, offscreen) or nothing is missing."""
+    platform = os.environ.get("QT_QPA_PLATFORM", "")
+    if not sys.platform.startswith("linux") or (platform and not platform.startswith("xcb")):
+        return []
+    if not platform and (os.environ.get("WAYLAND_DISPLAY") or not os.environ.get("DISPLAY")):
+        return []
+    import ctypes
+    load = load or ctypes.CDLL
+    missing = []
+    for soname in XCB_LIBRARIES:
+        try:
+            load(soname)
+        except OSError:
+            name, _, version = soname.partition(".so.")
+            name = name.lower()   # Debian: libX11-xcb.so.1 is libx11-xcb1, libxkbcommon-x11.so.0 libxkbcommon-x11-0
+            missing.append(name + ("-" if name[-1].isdigit() else "") + version)
+    return missing
+
+
 def run_gui(store_url: str | None = None) -> int:
     """Open the main window and run until it is closed; returns the exit code."""
     t0 = time.perf_counter()
+    missing = missing_x11_packages()
+    if missing:   # before Qt aborts with a message that names none of them
+        print(f"routing-ml: the window needs X11 libraries that are not installed; on Debian or Ubuntu: "
+              f"sudo apt-get install {' '.join(missing)}", file=sys.stderr)
+        return 2
     app = ensure_application()
     from app.domain.routing import RoutingError
     from PySide6.QtWidgets import QMessageBox

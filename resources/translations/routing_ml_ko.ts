@@ -566,8 +566,8 @@
     </message>
     <message>
         <location line="+8"/>
-        <source>Import warnings (renamed or missing columns)</source>
-        <translation>가져오기 경고 (이름이 바뀌었거나 없는 열)</translation>
+        <source>Import warnings (columns, rows left out, impossible hours)</source>
+        <translation>가져오기 경고 (열, 제외된 행, 불가능한 시간)</translation>
     </message>
     <message>
         <location line="+5"/>
@@ -615,12 +615,22 @@
         <translation>이상치 작업 실적 (제외)</translation>
     </message>
     <message>
+        <location line="+1"/>
+        <source>Work results with impossible hours (dropped)</source>
+        <translation>불가능한 시간의 작업 실적 (제외)</translation>
+    </message>
+    <message>
         <location line="+7"/>
         <source>e.g. %1</source>
         <translation>예: %1</translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="+4"/>
+        <source>Impossible hours, most in: %1</source>
+        <translation>불가능한 시간이 가장 많은 품목: %1</translation>
+    </message>
+    <message>
+        <location line="+3"/>
         <source>Missing values per column</source>
         <translation>열별 결측 비율</translation>
     </message>

@@ -128,7 +128,7 @@ class DataPanel(QGroupBox):
         out = ["<style>td{padding:1px 8px 1px 0;} .n{text-align:right;} h4{margin:8px 0 2px 0;}"
                " .warn{color:#b3261e;} .muted{color:#6b7280;}</style>"]
         warnings = r.get("import_warnings") or []
-        title = self.tr("Import warnings (renamed or missing columns)")
+        title = self.tr("Import warnings (columns, rows left out, impossible hours)")
         out.append(f"<h4>{esc(title)}</h4>")
         if warnings:
             out.append("<ul>" + "".join(f"<li class='warn'>{esc(w)}</li>" for w in warnings) + "</ul>")
@@ -145,6 +145,7 @@ class DataPanel(QGroupBox):
             (self.tr("Work results reported twice"), r.get("duplicate_work_results", 0)),
             (self.tr("Work results with zero or missing hours"), r.get("zero_or_missing_hours_work_results", 0)),
             (self.tr("Outlier work results (dropped)"), r.get("outlier_work_results", 0)),
+            (self.tr("Work results with impossible hours (dropped)"), r.get("impossible_hours_work_results", 0)),
         ]
         for label, n in findings:
             out.append(f"<tr><td>{esc(label)}</td><td class='n'><b>{n:,}</b></td></tr>")
@@ -153,6 +154,11 @@ class DataPanel(QGroupBox):
         if ex:
             eg = self.tr("e.g. %1").replace("%1", ", ".join(ex[:6]))
             out.append(f"<p class='muted'>{esc(eg)}</p>")
+        worst = r.get("impossible_hours_by_item") or []
+        if worst:
+            most = self.tr("Impossible hours, most in: %1").replace(
+                "%1", ", ".join(f"{w['ITEM_CD']} ({w['work_results']:,})" for w in worst[:6]))
+            out.append(f"<p class='warn'>{esc(most)}</p>")
         missing_title = self.tr("Missing values per column")
         no_missing = self.tr("no missing values")
         out.append(f"<h4>{esc(missing_title)}</h4>")
