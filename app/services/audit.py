@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import csv
 import json
+import logging
 import os
 import tempfile
 from collections.abc import Iterator
@@ -73,6 +74,11 @@ def record(store: Store, action: str, target: str = "", detail: dict[str, Any] |
     values = dict(at=utc_now(), user_name=user.name, role=user.role, host=user.host, action=action,
                   target=str(target or ""), outcome=outcome,
                   detail=json.dumps(_scrub(detail or {}), ensure_ascii=False, default=str, sort_keys=True))
+    if store.read_only and conn is None:
+        # A store the user may not write holds no trail of theirs: reading (predict) goes on, and
+        # every change fails on its own write with the read-only error; the event goes to the log.
+        logging.getLogger(__name__).warning("store %s is read-only; not recorded: %s", store.describe(), values)
+        return 0
     if conn is not None:
         return _append(conn, values)
     with store.begin() as c:
