@@ -11,7 +11,7 @@ import polars as pl
 from app.services.quality import quality_report
 from app.store.db import Store
 
-from .conftest import Plant, one_line, run_cli, store_state
+from import_helpers import Plant, one_line, run_cli, store_state
 
 ITEMS_CSV = "BI_ITEM_INFO_VIEW.csv"
 ROUTINGS_CSV = "BI_ROUTING_VIEW.csv"

@@ -11,7 +11,7 @@ import pytest
 from app.store import db
 from app.store.db import Store
 
-from .conftest import (Plant, cli_process, leftovers, one_line, run_cli, store_state,
+from import_helpers import (Plant, cli_process, leftovers, one_line, run_cli, store_state,
                        without_write_permission)
 
 
