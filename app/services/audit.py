@@ -22,7 +22,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import bindparam, func, or_, select, update
 from sqlalchemy.engine import Connection
 
 from app.domain.access import OUTCOMES, AuditEvent, User
@@ -85,16 +85,22 @@ def record(store: Store, action: str, target: str = "", detail: dict[str, Any] |
         return _append(c, values)
 
 
+# Built once: a statement object reused keeps its compiled form and cache key (recording stays cheap).
+_HEAD = select(audit_head.c.seq, audit_head.c.hash).where(audit_head.c.id == 1).with_for_update()
+_LAST = select(audit_event.c.seq, audit_event.c.hash).order_by(audit_event.c.seq.desc()).limit(1)
+_INSERT = audit_event.insert()
+_MOVE_HEAD = update(audit_head).where(audit_head.c.id == 1).values(seq=bindparam("new_seq"),
+                                                                    hash=bindparam("new_hash"))
+
+
 def lock_chain(conn: Connection) -> tuple[int, str]:
     """Lock the chain's head for the rest of the transaction; returns the (seq, hash) to continue from.
 
     That is the head's, unless rows beyond it exist (inserted behind the program's back): then the
     newest row's, so appending never fails on a taken seq; Verify names those rows. Newest rows
     deleted behind its back leave a gap in seq after the next append, which Verify names too."""
-    head = conn.execute(select(audit_head.c.seq, audit_head.c.hash).where(audit_head.c.id == 1)
-                        .with_for_update()).first()
-    last = conn.execute(select(audit_event.c.seq, audit_event.c.hash).order_by(audit_event.c.seq.desc())
-                        .limit(1)).first()
+    head = conn.execute(_HEAD).first()
+    last = conn.execute(_LAST).first()
     if head is None:   # the head row was deleted: continue from the newest row
         head = last if last is not None else (0, GENESIS)
         conn.execute(audit_head.insert().values(id=1, seq=head[0], hash=head[1]))
@@ -108,8 +114,8 @@ def _append(conn: Connection, values: dict[str, Any]) -> int:
     seq = prev_seq + 1
     digest = chain_hash(prev_hash, seq, values["at"], values["user_name"], values["role"], values["host"],
                         values["action"], values["target"], values["detail"], values["outcome"])
-    conn.execute(audit_event.insert().values(seq=seq, hash=digest, **values))
-    conn.execute(update(audit_head).where(audit_head.c.id == 1).values(seq=seq, hash=digest))
+    conn.execute(_INSERT, dict(values, seq=seq, hash=digest))
+    conn.execute(_MOVE_HEAD, {"new_seq": seq, "new_hash": digest})
     return seq
 
 

@@ -110,7 +110,12 @@
     </message>
     <message>
         <location line="+3"/>
-        <source>seq %1–%2 is missing (deleted); the next row is %3.</source>
+        <source>seq %1 is missing (deleted); the next row is %2.</source>
+        <translation>순번 %1이 없습니다(삭제됨). 다음 행은 %2입니다.</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>seq %1–%2 are missing (deleted); the next row is %3.</source>
         <translation>순번 %1–%2가 없습니다(삭제됨). 다음 행은 %3입니다.</translation>
     </message>
     <message>

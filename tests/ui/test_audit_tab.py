@@ -89,17 +89,23 @@ def test_an_admin_sees_today_filters_exports_and_verifies(qtbot, make_window, st
     assert "intact" in tab.actions.result_ok.text() and not tab.actions.result_bad.isVisible()
 
 
-def test_verify_names_the_row_someone_edited_and_shows_it(qtbot, make_window, store_url):
+def _tamper_and_verify(qtbot, make_window, store_url, action: str, sql: str):
+    """Change the row of `action` behind the program's back, then press Verify; returns (tab, seq)."""
     _day_of_work(store_url)
     engine = create_engine(store_url)
     with engine.begin() as conn:
-        seq = conn.execute(text("SELECT seq FROM audit_event WHERE action = 'routing.approve'")).scalar()
-        conn.execute(text("UPDATE audit_event SET user_name = 'KSM\\lee' WHERE seq = :s"), {"s": seq})
+        seq = conn.execute(text("SELECT seq FROM audit_event WHERE action = :a"), {"a": action}).scalar()
+        conn.execute(text(sql), {"s": seq})
     engine.dispose()
-    w = make_window(store_url)
-    tab = _open_audit(qtbot, w)
+    tab = _open_audit(qtbot, make_window(store_url))
     with qtbot.waitSignal(tab.actions.verify_finished, timeout=LONG):
         qtbot.mouseClick(tab.actions.verify_button, Qt.MouseButton.LeftButton)
+    return tab, seq
+
+
+def test_verify_names_the_row_someone_edited_and_shows_it(qtbot, make_window, store_url):
+    tab, seq = _tamper_and_verify(qtbot, make_window, store_url, "routing.approve",
+                                  "UPDATE audit_event SET user_name = 'KSM\\lee' WHERE seq = :s")
     message = tab.actions.result_bad.text()
     assert "broken" in message and f"row seq {seq}" in message
     qtbot.mouseClick(tab.actions.show_row_button, Qt.MouseButton.LeftButton)
@@ -108,17 +114,9 @@ def test_verify_names_the_row_someone_edited_and_shows_it(qtbot, make_window, st
 
 
 def test_verify_names_a_deleted_row(qtbot, make_window, store_url):
-    _day_of_work(store_url)
-    engine = create_engine(store_url)
-    with engine.begin() as conn:
-        seq = conn.execute(text("SELECT seq FROM audit_event WHERE action = 'routing.save'")).scalar()
-        conn.execute(text("DELETE FROM audit_event WHERE seq = :s"), {"s": seq})
-    engine.dispose()
-    w = make_window(store_url)
-    tab = _open_audit(qtbot, w)
-    with qtbot.waitSignal(tab.actions.verify_finished, timeout=LONG):
-        tab.actions.verify()
-    assert f"seq {seq}–{seq} is missing (deleted)" in tab.actions.result_bad.text()
+    tab, seq = _tamper_and_verify(qtbot, make_window, store_url, "routing.save",
+                                  "DELETE FROM audit_event WHERE seq = :s")
+    assert f"seq {seq} is missing (deleted)" in tab.actions.result_bad.text()
 
 
 def test_the_os_user_signs_in_when_the_window_opens(qtbot, make_window, store_url):

@@ -141,8 +141,11 @@ class AuditActionsPanel(QWidget):
         if problem.kind == "altered":
             return self.tr("row seq %1 (%2) does not match its hash: it was edited, inserted or moved.") \
                 .replace("%1", seq).replace("%2", problem.row)
+        if problem.kind == "missing" and end == seq:
+            return self.tr("seq %1 is missing (deleted); the next row is %2.").replace("%1", seq) \
+                .replace("%2", problem.row)
         if problem.kind == "missing":
-            return self.tr("seq %1–%2 is missing (deleted); the next row is %3.").replace("%1", seq) \
+            return self.tr("seq %1–%2 are missing (deleted); the next row is %3.").replace("%1", seq) \
                 .replace("%2", end).replace("%3", problem.row)
         if problem.kind == "truncated":
             return self.tr("the newest rows seq %1–%2 were deleted.").replace("%1", seq).replace("%2", end) + \
