@@ -140,10 +140,15 @@ class AuditFilter:
 def _conditions(flt: AuditFilter, dialect: str) -> list:
     c = audit_event.c
     where = []
+    # The seq bounds say nothing new (every row of the period lies between them), but they let the
+    # database walk only that stretch of the seq index, newest first, instead of the whole trail.
     if flt.since is not None:
         where.append(c.at >= flt.since)
+        # "+ 0": the bound comes from the (at, seq) index alone, not from walking the seq index
+        where.append(c.seq >= select(func.min(c.seq + 0)).where(c.at >= flt.since).scalar_subquery())
     if flt.until is not None:
         where.append(c.at < flt.until)
+        where.append(c.seq <= select(func.max(c.seq + 0)).where(c.at < flt.until).scalar_subquery())
     if flt.user:
         where.append(c.user_name == flt.user)
     if flt.action:

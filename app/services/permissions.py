@@ -22,6 +22,8 @@ ACTIONS: dict[str, tuple[str, str]] = {
     "routing.save": ("engineer", "save a routing"),
     "routing.approve": ("approver", "approve a routing"),
     "routing.reject": ("approver", "reject a routing"),
+    "export.routings": ("engineer", "export routings to the ERP"),   # their own; the export service checks whose
+    "profile.edit": ("admin", "edit mapping profiles"),
     "data.import": ("admin", "import a data source"),
     "model.train": ("admin", "train a model"),
     "model.evaluate": ("admin", "evaluate models"),

@@ -157,7 +157,7 @@ audit_event = Table(
     "audit_event", metadata,
     Column("id", Integer, primary_key=True, autoincrement=True),
     Column("seq", BigInteger, nullable=False),
-    Column("at", UTC_DATETIME, nullable=False, index=True),
+    Column("at", UTC_DATETIME, nullable=False),
     Column("user_name", Unicode(200)),
     Column("role", Unicode(20)),
     Column("host", Unicode(200)),
@@ -168,6 +168,7 @@ audit_event = Table(
     Column("hash", String(64), nullable=False),
 )
 Index("ux_audit_event_seq", audit_event.c.seq, unique=True)
+Index("ix_audit_event_at_seq", audit_event.c.at, audit_event.c.seq)
 Index("ix_audit_event_user_seq", audit_event.c.user_name, audit_event.c.seq)
 Index("ix_audit_event_action_seq", audit_event.c.action, audit_event.c.seq)
 Index("ix_audit_event_outcome_seq", audit_event.c.outcome, audit_event.c.seq)

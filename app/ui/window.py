@@ -175,7 +175,12 @@ class MainWindow(QMainWindow):
         else:
             shown = role.get(user.role, user.role)
         self.user_label.setText(self.tr("User: %1 (%2)").replace("%1", user.name).replace("%2", shown))
-        self.user_label.setToolTip(user.role_note)
+        tip = user.role_note
+        if user.role_source == "directory" and user.role_expires is not None:
+            from app.services.audit import to_local
+            tip = (self.tr("Role read from the directory; kept for working offline until %1.")
+                   .replace("%1", to_local(user.role_expires).strftime("%Y-%m-%d %H:%M")) + (" " + tip if tip else ""))
+        self.user_label.setToolTip(tip)
 
     def _user_changed(self) -> None:
         self._show_user()

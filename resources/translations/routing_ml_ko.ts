@@ -1103,12 +1103,12 @@
     <name>MainWindow</name>
     <message>
         <location filename="../../app/ui/window.py" line="+57"/>
-        <location line="+331"/>
+        <location line="+336"/>
         <source>Routing ML</source>
         <translation>Routing ML</translation>
     </message>
     <message>
-        <location line="-313"/>
+        <location line="-318"/>
         <source>Prediction</source>
         <translation>예측</translation>
     </message>
@@ -1174,12 +1174,12 @@
     </message>
     <message>
         <location line="+1"/>
-        <location line="+329"/>
+        <location line="+334"/>
         <source>About Routing ML</source>
         <translation>Routing ML 정보</translation>
     </message>
     <message>
-        <location line="-328"/>
+        <location line="-333"/>
         <source>Open log folder</source>
         <translation>로그 폴더 열기</translation>
     </message>
@@ -1205,12 +1205,12 @@
     </message>
     <message>
         <location line="-24"/>
-        <location line="+160"/>
+        <location line="+165"/>
         <source>Model: loading…</source>
         <translation>모델: 불러오는 중…</translation>
     </message>
     <message>
-        <location line="-186"/>
+        <location line="-191"/>
         <source>Roles and audit…</source>
         <translation>역할과 감사…</translation>
     </message>
@@ -1226,18 +1226,23 @@
     </message>
     <message>
         <location line="+2"/>
-        <location line="+50"/>
+        <location line="+55"/>
         <location line="+4"/>
         <source>no role</source>
         <translation>역할 없음</translation>
     </message>
     <message>
-        <location line="-51"/>
+        <location line="-56"/>
         <source>%1, cached until %2</source>
         <translation>%1, %2까지 캐시됨</translation>
     </message>
     <message>
-        <location line="+17"/>
+        <location line="+8"/>
+        <source>Role read from the directory; kept for working offline until %1.</source>
+        <translation>디렉터리에서 읽은 역할입니다. 오프라인 작업용으로 %1까지 유지됩니다.</translation>
+    </message>
+    <message>
+        <location line="+14"/>
         <source>Audit</source>
         <translation>감사</translation>
     </message>

@@ -21,7 +21,8 @@ from app.store.db import audit_event
 # admin (also import, train, activate and roll back models, settings, roles, the audit trail).
 POLICY = {
     "predict": "engineer", "routing.save": "engineer",
-    "routing.approve": "approver", "routing.reject": "approver",
+    "routing.approve": "approver", "routing.reject": "approver", "export.routings": "engineer",
+    "profile.edit": "admin",
     "data.import": "admin", "model.train": "admin", "model.evaluate": "admin", "model.activate": "admin",
     "model.rollback": "admin", "settings.change": "admin", "roles.read": "admin", "roles.set": "admin",
     "audit.read": "admin", "audit.export": "admin", "audit.verify": "admin", "audit.checkpoint": "admin",

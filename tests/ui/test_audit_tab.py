@@ -149,3 +149,14 @@ def test_an_admin_gives_a_role_in_settings_and_an_engineer_cannot_open_them(qtbo
     for action in (e.roles_action, e.source_action, e.import_action):
         assert not action.isEnabled() and "Only an admin" in action.toolTip()
     assert e.roles_dialog() is None
+
+
+def test_the_status_bar_says_until_when_a_cached_role_counts(qtbot, make_window, store_url):
+    from datetime import datetime, timedelta
+    until = datetime.utcnow() + timedelta(hours=5)
+    w = make_window(store_url, user=User("KSM\\park", "approver", "PC-QA-02", "park", "cache", until,
+                                         "the directory ldaps://dc01 cannot be reached"))
+    local = audit.to_local(until).strftime("%Y-%m-%d %H:%M")
+    assert f"approver, cached until {local}" in w.user_label.text()
+    assert "cannot be reached" in w.user_label.toolTip()
+    assert w.audit is None   # an approver has no Audit tab
