@@ -330,7 +330,11 @@ def cmd_routings(args) -> int:
 def cmd_screenshot(args) -> int:
     from app.ui.screenshot import SIZE, parse_size, take_screenshots
     size = parse_size(args.size) if args.size else SIZE
-    for path in take_screenshots(Path(args.out), store_url=args.store, language=args.language, size=size):
+    def clipped(text: str) -> None:
+        print(f"cut off: {text}", file=sys.stderr)
+
+    for path in take_screenshots(Path(args.out), store_url=args.store, language=args.language, size=size,
+                                 on_clipped=clipped):
         print(path)
     return 0
 

@@ -20,9 +20,12 @@ NOTE_ENGLISH = {
     "no_known_attribute": "{0}: no attribute of this item is known to the model; nothing to compare",
     "below_threshold": "{0}: no similar item reaches the similarity threshold {1}",
     "unusable_own": "all {0} of the item's own work results are unusable (zero or missing hours)",
+    "unusable_candidate": "all {0} work results of the items behind this candidate are unusable (zero or missing "
+                          "hours)",
     "unusable_similar": "all {0} of the similar items' work results are unusable (zero or missing hours)",
     "times_from_item_actuals": "times taken from the item's own actuals",
     "times_from_similar_actuals": "times taken from similar items' actuals",
+    "times_from_other_similar_actuals": "times taken from the other similar items' actuals",
     "times_from_standard": "times taken from standard times",
     "in_candidate": "candidate {0}, {1}",
     # "operation": the job code, then its notes joined by "; "

@@ -435,9 +435,13 @@ class RoutingModel:
         for rank, (score, outsourced, rows) in enumerate(ranked[: opts.candidates], start=1):
             members = [int(idx[r]) for r in rows]
             member_sims = [float(sims[r]) for r in rows]
-            pools = base_pools + [("similar_actuals", self._pool(np.array(members), np.array(member_sims)))]
+            # the candidate's own items first, then (when they are fewer) all similar items; the notes
+            # name which of the two had no usable actuals, so they never contradict the time source
+            member_pool = self._pool(np.array(members), np.array(member_sims))
             if len(members) < len(idx):
-                pools.append(all_pool)
+                pools = base_pools + [("candidate_actuals", member_pool), all_pool]
+            else:
+                pools = base_pools + [("similar_actuals", member_pool)]
             own_warnings: list[str] = []
             ops = self._operations(members, member_sims, pools, own_warnings, size)
             for w in own_warnings:   # the banner above the routing says which candidate it concerns
@@ -515,7 +519,9 @@ class RoutingModel:
                     warnings: list[str], size: float) -> None:
         a = self.arrays
         unusable: list[Note] = []
-        unusable_key = {"item_actuals": "unusable_own", "similar_actuals": "unusable_similar"}
+        unusable_key = {"item_actuals": "unusable_own", "candidate_actuals": "unusable_candidate",
+                        "similar_actuals": "unusable_similar"}
+        times_note = "times_from_standard"
         for name, pool in pools:
             run, rw, raw = self._samples(pool, j, "act_run", size if name != "item_actuals" else float("nan"))
             if raw and run.size == 0 and not any(u.key == unusable_key[name] for u in unusable):
@@ -524,7 +530,9 @@ class RoutingModel:
                 run, rw = _trim(run, rw)
                 op.RUN_TIME_P10, op.RUN_TIME, op.RUN_TIME_P90 = _wquantiles(run, rw)
                 op.SAMPLE_COUNT = int(run.size)
-                op.TIME_SOURCE = name
+                op.TIME_SOURCE = "similar_actuals" if name == "candidate_actuals" else name
+                times_note = ("times_from_other_similar_actuals" if name == "similar_actuals" and
+                              any(u.key == "unusable_candidate" for u in unusable) else f"times_from_{op.TIME_SOURCE}")
                 setup, sw, _ = self._samples(pool, j, "act_setup")
                 if setup.size:
                     setup, sw = _trim(setup, sw)
@@ -542,7 +550,7 @@ class RoutingModel:
                 op.RUN_TIME_P10, op.RUN_TIME, op.RUN_TIME_P90 = (_sorted_quantile(std_run, q) for q in (0.1, 0.5, 0.9))
             op.SETUP_TIME = _median_or_zero(a["op_setup"][member_ops])
         if unusable:
-            op.WARNING = Note("operation", op.JOB_CD, *unusable, Note(f"times_from_{op.TIME_SOURCE}"))
+            op.WARNING = Note("operation", op.JOB_CD, *unusable, Note(times_note))
             warnings.append(op.WARNING)
         for attr in ("RUN_TIME", "RUN_TIME_P10", "RUN_TIME_P90", "SETUP_TIME", "SETUP_TIME_P10", "SETUP_TIME_P90",
                      "WAIT_TIME", "MOVE_TIME"):

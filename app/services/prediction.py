@@ -1,12 +1,14 @@
 """Predicting routings for items in the store or described by their attributes."""
 from __future__ import annotations
 
+import difflib
 import re
+from dataclasses import dataclass, field
 from typing import Any
 
 import polars as pl
 
-from app.domain.routing import PredictionBatch, RoutingError
+from app.domain.routing import Candidate, PredictionBatch, RoutingError
 from app.domain.schema import ITEM_COLUMNS, ITEMS, NUMERIC
 from app.domain.access import User
 from app.ml.model import PredictOptions
@@ -121,3 +123,58 @@ def predict_attributes(store: Store, attributes: dict[str, Any], opts: PredictOp
     audit.record(store, "predict", code, {"model_version": model.version, "described": True,
                                           "attributes": {k: v for k, v in row.items() if v is not None}}, user)
     return PredictionBatch(model.version, preds, [])
+
+
+@dataclass
+class CandidateDifference:
+    """How one candidate differs from another (by default from candidate 1): the operations only
+    it has, the ones it lacks, those done in-house in one and outsourced in the other, and whether
+    the shared operations come in another order. Operations are (JOB_CD, JOB_NM)."""
+
+    rank: int
+    other_rank: int
+    added: list[tuple[str, str]] = field(default_factory=list)
+    missing: list[tuple[str, str]] = field(default_factory=list)
+    outsourcing: list[tuple[str, str, str]] = field(default_factory=list)   # JOB_CD, JOB_NM, INSIDE_FLAG here
+    reordered: bool = False
+
+    @property
+    def same(self) -> bool:
+        return not (self.added or self.missing or self.outsourcing or self.reordered)
+
+
+def candidate_differences(candidates: list[Candidate]) -> dict[int, CandidateDifference]:
+    """For every candidate after the first, how it differs from candidate 1; for candidate 1, how
+    it differs from candidate 2. Keyed by rank."""
+    out: dict[int, CandidateDifference] = {}
+    if len(candidates) < 2:
+        return out
+    first = candidates[0]
+    for c in candidates:
+        other = candidates[1] if c is first else first
+        out[c.rank] = _difference(c, other)
+    return out
+
+
+def _difference(c: Candidate, other: Candidate) -> CandidateDifference:
+    mine = [o.JOB_CD for o in c.operations]
+    theirs = [o.JOB_CD for o in other.operations]
+    names = {o.JOB_CD: o.JOB_NM for o in [*c.operations, *other.operations]}
+    d = CandidateDifference(c.rank, other.rank)
+    matcher = difflib.SequenceMatcher(a=theirs, b=mine, autojunk=False)
+    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+        if tag in ("replace", "delete"):
+            d.missing += [(j, names.get(j, "")) for j in theirs[i1:i2]]
+        if tag in ("replace", "insert"):
+            d.added += [(j, names.get(j, "")) for j in mine[j1:j2]]
+        if tag == "equal":
+            for a, b in zip(other.operations[i1:i2], c.operations[j1:j2]):
+                if a.INSIDE_FLAG != b.INSIDE_FLAG:
+                    d.outsourcing.append((b.JOB_CD, b.JOB_NM, b.INSIDE_FLAG))
+    # an operation both have, only elsewhere in the sequence, is a change of order, not a difference
+    moved = {j for j, _ in d.added} & {j for j, _ in d.missing}
+    if moved:
+        d.reordered = True
+        d.added = [x for x in d.added if x[0] not in moved]
+        d.missing = [x for x in d.missing if x[0] not in moved]
+    return d

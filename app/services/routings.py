@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from dataclasses import asdict, dataclass
 from datetime import datetime
 from typing import Any
@@ -130,7 +131,8 @@ def save_routing(store: Store, item_cd: str, operations: list[Operation], status
 
     `expected_revision` is the revision the editor loaded (None when it started from a candidate
     and nothing was saved yet). If the stored revision differs, ConflictError — never a silent
-    overwrite.
+    overwrite. Saving the same operations and status as the stored revision writes nothing and
+    returns that revision: a routing gets a new revision only when it changed.
     """
     assert user is not None
     item_cd = item_cd.strip().upper()
@@ -148,6 +150,8 @@ def save_routing(store: Store, item_cd: str, operations: list[Operation], status
                                 row["reviewed_at"] if reviewed else row["updated_at"], row["revision"])
         if row is None and expected_revision is not None:
             raise RoutingError(f"routing of {item_cd} (revision {expected_revision}) no longer exists")
+        if row is not None and row["status"] == status and row["operations"] == payload:
+            return _row_to_saved(row)   # nothing changed: no new revision, nothing to record
         if row is None:
             conn.execute(saved_routing.insert().values(
                 ITEM_CD=item_cd, ROUT_NO=rout_no, status=status, revision=1, operations=payload,
@@ -213,6 +217,32 @@ def _review(store: Store, item_cd: str, status: str, comment: str, user: User | 
     saved = load_saved(store, item_cd)
     assert saved is not None
     return saved
+
+
+# what a new item's code field may still hold when nobody typed a real code
+PLACEHOLDER_CODES = {"", "NEW-ITEM", "NEW ITEM", "NEW", "ITEM_CD"}
+
+
+def check_new_item_code(store: Store, item_cd: str, expected_revision: int | None) -> str:
+    """The code a new item's routing may be saved under, upper-cased: a real code that no item in
+    the item master has and under which no other routing is saved (the one that was opened, at
+    `expected_revision`, is this one). Raises RoutingError saying what to do otherwise."""
+    from app.domain.schema import ITEMS
+
+    code = (item_cd or "").strip().upper()
+    if code in PLACEHOLDER_CODES:
+        raise RoutingError("the new item needs its own item code (ITEM_CD) before its routing can be saved")
+    if not re.fullmatch(r"[A-Z0-9가-힣][A-Z0-9가-힣_\-./ ]{0,39}", code):
+        raise RoutingError(f"{item_cd!r} is not an item code: use letters, digits, '-', '_', '.' or '/' "
+                           f"(at most 40 characters)")
+    if store.read_view(ITEMS, where_items=[code]).height:
+        raise RoutingError(f"item {code} is already in the item master; give the new item its own code, or "
+                           f"pick {code} in the item master to work on its routing")
+    saved = load_saved(store, code)
+    if saved is not None and saved.revision != expected_revision:
+        raise RoutingError(f"a routing is already saved under {code} (revision {saved.revision} by "
+                           f"{saved.updated_by}); give the new item another code")
+    return code
 
 
 def operations_from_json(data: list[dict[str, Any]]) -> list[Operation]:

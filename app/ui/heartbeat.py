@@ -107,8 +107,8 @@ def measure_stalls(store_url: str, batch_items: int = 1000, timeout_s: float = 1
         codes = window.ctx.store.item_codes()[:batch_items]
         window.tabs.setCurrentWidget(window.prediction)
         tab = window.prediction
-        tab.input_tabs.setCurrentIndex(1)
-        tab.codes_edit.setPlainText("\n".join(codes))
+        tab.inputs.tabs.setCurrentIndex(1)
+        tab.inputs.codes_edit.setPlainText("\n".join(codes))
         rows: list[int] = []
         tab.batch_finished.connect(rows.append)
         beat.start()
@@ -123,7 +123,7 @@ def measure_stalls(store_url: str, batch_items: int = 1000, timeout_s: float = 1
         out["batch_max_stall_ms"] = round(beat.max_stall_ms, 1)
 
         # searching the whole item master, typed as an engineer would, then scrolling to the end
-        tab.input_tabs.setCurrentIndex(0)
+        tab.inputs.tabs.setCurrentIndex(0)
         browser = tab.browser
         beat.start()
         t = time.perf_counter()

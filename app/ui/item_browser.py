@@ -13,7 +13,7 @@ from PySide6.QtWidgets import (QAbstractItemView, QCheckBox, QHBoxLayout, QLabel
 from app.services import catalog
 from app.store.db import Store
 from app.ui.look import MUTED_TEXT, fmt_number
-from app.ui.widgets import fit_columns
+from app.ui.widgets import fit_columns, fit_to_contents
 from app.ui.workers import TaskRunner
 
 PAGE = 200
@@ -201,6 +201,8 @@ class ItemBrowser(QWidget):
         self.search.textChanged.connect(lambda _t: self._debounce.start())
         self.only_without.toggled.connect(lambda _v: self._apply_query())
         self.model.total_changed.connect(self._show_count)
+        # columns as wide as the first page's text, so no specification is cut (wider ones scroll)
+        self.model.rowsInserted.connect(lambda _p, first, _l: first == 0 and fit_to_contents(self.table, 520))
         self.model.loading_changed.connect(self._show_loading)
         self.model.failed.connect(lambda msg: self.count_label.setText(self.tr("Search failed: %1").replace("%1", msg)))
         self.table.doubleClicked.connect(self._activated)

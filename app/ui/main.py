@@ -130,12 +130,15 @@ def run_gui(store_url: str | None = None) -> int:
     holder = {"window": window}
 
     def relaunch(language: str) -> None:
-        """Settings ▸ Language: rebuild the window in the new language on the same store."""
+        """Settings ▸ Language: rebuild the window in the new language on the same store; it keeps the
+        log and shows the same item again (the old window asked about unsaved work already)."""
         old = holder["window"]
         configure_application(app, language or None)
         old.save_settings()
+        state = old.handover()
         old.shutdown()
         new = open_window(old.ctx.store.url, build_demo_if_empty=False)
+        new.take_over(state)
         new.language_change_requested.connect(relaunch)
         holder["window"] = new
         new.show()

@@ -4,10 +4,10 @@ value is refused with a message, never stored."""
 from __future__ import annotations
 
 import copy
-import math
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, Callable
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
+from PySide6.QtCore import QAbstractTableModel, QLocale, QModelIndex, QPersistentModelIndex, Qt, Signal
 from PySide6.QtGui import QBrush, QFont, QKeySequence, QUndoCommand, QUndoGroup, QUndoStack
 from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QCompleter, QFrame, QHBoxLayout,
                                QLineEdit, QPushButton, QStyledItemDelegate, QTableView, QToolButton,
@@ -16,7 +16,8 @@ from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QCompleter, QFrame,
 from app.domain.routing import Operation
 from app.domain.schema import INSIDE, OUTSIDE
 from app.services.catalog import PaletteOperation
-from app.ui.widgets import Banner, fit_columns
+from app.ui.numbers import NumberError, parse_decimal
+from app.ui.widgets import Banner, column_content_width, fit_columns
 from app.ui.wording import word
 from app.ui.look import (EDITED_TEXT, MUTED_TEXT, TIME_SOURCE_COLOURS, WARNING_BACKGROUND, WARNING_TEXT,
                          fmt_minutes)
@@ -28,23 +29,22 @@ EDITABLE = {"RES_CD", "INSIDE_FLAG", *TIME_FIELDS}
 RIGHT = {"PROC_SEQ", "SETUP_TIME", "RUN_TIME", "WAIT_TIME", "MOVE_TIME", "RANGE", "SAMPLE_COUNT"}
 ALIGN_RIGHT = int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
 ALIGN_CENTER = int(Qt.AlignmentFlag.AlignCenter)
+ROW_HEIGHT = 24
 
 
 def parse_time(text: Any) -> float | None:
-    """A time typed by a user: '12', '12.5', '12,5', ' 3 '. None when it is not a number."""
-    if isinstance(text, (int, float)) and not isinstance(text, bool):
-        v = float(text)
-    else:
-        s = str(text).strip().replace(" ", "")
-        if s.count(",") == 1 and "." not in s:
-            s = s.replace(",", ".")
-        else:
-            s = s.replace(",", "")
-        try:
-            v = float(s)
-        except ValueError:
-            return None
-    return v if math.isfinite(v) else None
+    """A time typed by a user: '12', '12.5', '12,5', ' 3 '. None when it is not a number or ambiguous."""
+    try:
+        return parse_decimal(text, QLocale().decimalPoint())
+    except NumberError:
+        return None
+
+
+def signature(operations: list[Operation]) -> tuple:
+    """What an engineer can change in a routing: two routings with the same signature are the same."""
+    return tuple((o.JOB_CD, o.JOB_NM, o.RES_CD, o.INSIDE_FLAG, round(float(o.SETUP_TIME), 4),
+                  round(float(o.RUN_TIME), 4), round(float(o.WAIT_TIME), 4), round(float(o.MOVE_TIME), 4))
+                 for o in operations)
 
 
 # ---- undo commands ---------------------------------------------------------------------------
@@ -85,6 +85,23 @@ class RemoveCommand(QUndoCommand):
         self.model._insert(self.row, copy.deepcopy(self.op))
 
 
+class ReplaceAllCommand(QUndoCommand):
+    """The whole routing replaced (started again from another candidate, or reloaded): undoable too."""
+
+    def __init__(self, model: "OperationsModel", operations: list[Operation], base: "RoutingBase | None",
+                 text: str):
+        super().__init__(text)
+        self.model = model
+        self.old_ops, self.old_base = [copy.deepcopy(o) for o in model.operations], model.base
+        self.new_ops, self.new_base = [copy.deepcopy(o) for o in operations], base or model.base
+
+    def redo(self) -> None:
+        self.model._replace(self.new_ops, self.new_base)
+
+    def undo(self) -> None:
+        self.model._replace(self.old_ops, self.old_base)
+
+
 class MoveCommand(QUndoCommand):
     def __init__(self, model: "OperationsModel", row: int, to: int, text: str):
         super().__init__(text)
@@ -98,18 +115,39 @@ class MoveCommand(QUndoCommand):
 
 
 # ---- the table model -------------------------------------------------------------------------
+@dataclass(frozen=True)
+class RoutingBase:
+    """What an engineer's routing started from: its label ("candidate 2") and that routing as it was."""
+
+    label: str
+    operations: tuple
+
+
 class OperationsModel(QAbstractTableModel):
-    """One routing being edited. Every change goes through its QUndoStack."""
+    """One routing being edited. Every change goes through its QUndoStack.
+
+    A frozen model (a candidate as the model proposed it) never changes: an edit asks `fork` for the
+    engineer's own routing (a copy of this one) and is applied there; `fork` returns None to refuse."""
 
     invalid_input = Signal(str)
     operations_changed = Signal()
 
-    def __init__(self, operations: list[Operation], parent=None):
+    def __init__(self, operations: list[Operation], parent=None, frozen: bool = False,
+                 base: RoutingBase | None = None):
         super().__init__(parent)
         self.operations = [copy.deepcopy(o) for o in operations]
         self.edited: set[tuple[int, str]] = set()  # (id of op, field) the engineer changed
         self.stack = QUndoStack(self)
+        self.frozen = frozen
+        self.base = base
+        self.fork: Callable[[OperationsModel], OperationsModel | None] | None = None
         self._renumber()
+
+    def _target(self) -> OperationsModel | None:
+        """The model an edit goes to: this one, or for a frozen one the engineer's copy of it."""
+        if not self.frozen:
+            return self
+        return self.fork(self) if self.fork is not None else None
 
     # -- primitives used by the commands (no undo of their own) --
     def _renumber(self) -> None:
@@ -145,6 +183,15 @@ class OperationsModel(QAbstractTableModel):
             self.dataChanged.emit(self.index(0, 0), self.index(self.rowCount() - 1, 0))
         self.operations_changed.emit()
 
+    def _replace(self, operations: list[Operation], base: RoutingBase | None) -> None:
+        self.beginResetModel()
+        self.operations = [copy.deepcopy(o) for o in operations]
+        self.edited.clear()
+        self.base = base
+        self._renumber()
+        self.endResetModel()
+        self.operations_changed.emit()
+
     def _move(self, row: int, to: int) -> None:
         dest = to + 1 if to > row else to
         self.beginMoveRows(QModelIndex(), row, row, QModelIndex(), dest)
@@ -155,22 +202,38 @@ class OperationsModel(QAbstractTableModel):
         self.dataChanged.emit(self.index(0, 0), self.index(self.rowCount() - 1, len(COLUMNS) - 1))
         self.operations_changed.emit()
 
-    # -- user actions (undoable) --
-    def add_operation(self, row: int, op: Operation) -> None:
-        self.stack.push(InsertCommand(self, row, op, self.tr("Add %1").replace("%1", op.JOB_CD)))
+    # -- user actions (undoable; on a frozen model they go to the engineer's copy) --
+    def add_operation(self, row: int, op: Operation) -> OperationsModel | None:
+        target = self._target()
+        if target is not None:
+            target.stack.push(InsertCommand(target, row, op, self.tr("Add %1").replace("%1", op.JOB_CD)))
+        return target
 
-    def remove_operation(self, row: int) -> None:
-        if 0 <= row < len(self.operations):
-            op = self.operations[row]
-            self.stack.push(RemoveCommand(self, row, self.tr("Remove %1").replace("%1", op.JOB_CD)))
+    def remove_operation(self, row: int) -> OperationsModel | None:
+        if not 0 <= row < len(self.operations):
+            return None
+        target = self._target()
+        if target is not None:
+            op = target.operations[row]
+            target.stack.push(RemoveCommand(target, row, self.tr("Remove %1").replace("%1", op.JOB_CD)))
+        return target
 
-    def move_operation(self, row: int, delta: int) -> bool:
+    def move_operation(self, row: int, delta: int) -> OperationsModel | None:
         to = row + delta
-        if 0 <= row < len(self.operations) and 0 <= to < len(self.operations):
-            op = self.operations[row]
-            self.stack.push(MoveCommand(self, row, to, self.tr("Move %1").replace("%1", op.JOB_CD)))
-            return True
-        return False
+        if not (0 <= row < len(self.operations) and 0 <= to < len(self.operations)):
+            return None
+        target = self._target()
+        if target is not None:
+            op = target.operations[row]
+            target.stack.push(MoveCommand(target, row, to, self.tr("Move %1").replace("%1", op.JOB_CD)))
+        return target
+
+    def replace_all(self, operations: list[Operation], base: RoutingBase | None, text: str) -> None:
+        """Put another routing in place of this one, as one undo step."""
+        self.stack.push(ReplaceAllCommand(self, operations, base, text))
+
+    def signature(self) -> tuple:
+        return signature(self.operations)
 
     def current_operations(self) -> list[Operation]:
         return [copy.deepcopy(o) for o in self.operations]
@@ -187,7 +250,7 @@ class OperationsModel(QAbstractTableModel):
             return None
         name = COLUMNS[section]
         if role == Qt.ItemDataRole.DisplayRole:
-            labels = {"RANGE": self.tr("RUN P10–P90"), "SAMPLE_COUNT": self.tr("Samples"),
+            labels = {"RANGE": self.tr("RUN P10–P90"), "SAMPLE_COUNT": self.tr("Based on"),
                       "TIME_SOURCE": self.tr("Time source"), "WARNING": self.tr("Warning")}
             return labels.get(name, name)
         if role == Qt.ItemDataRole.ToolTipRole:
@@ -201,7 +264,8 @@ class OperationsModel(QAbstractTableModel):
                 "WAIT_TIME": self.tr("Wait time, minutes (editable)"),
                 "MOVE_TIME": self.tr("Move time, minutes (editable)"),
                 "RANGE": self.tr("10th to 90th percentile of the run time samples, minutes per piece"),
-                "SAMPLE_COUNT": self.tr("How many work-order results (or routings) the times come from"),
+                "SAMPLE_COUNT": self.tr("How many work-order results the times come from, or for standard times "
+                                        "how many routings"),
                 "TIME_SOURCE": self.tr("Where the times come from: the item's own actuals, similar items' "
                                        "actuals, or standard routing times"),
             }
@@ -211,10 +275,20 @@ class OperationsModel(QAbstractTableModel):
         return None
 
     def flags(self, index: QModelIndex | QPersistentModelIndex) -> Qt.ItemFlag:
+        if not index.isValid():
+            return Qt.ItemFlag.NoItemFlags
         f = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
-        if index.isValid() and COLUMNS[index.column()] in EDITABLE:
+        if COLUMNS[index.column()] in EDITABLE:
             f |= Qt.ItemFlag.ItemIsEditable
         return f
+
+    def samples_text(self, op: Operation) -> str:
+        """What the times rest on, in the unit of their source: work results, or routings' standard times."""
+        if not op.SAMPLE_COUNT:
+            return ""
+        if op.TIME_SOURCE == "standard":
+            return self.tr("%1 routings").replace("%1", f"{op.SAMPLE_COUNT:,}")
+        return self.tr("%1 results").replace("%1", f"{op.SAMPLE_COUNT:,}")
 
     def time_source_label(self, source: str) -> str:
         return {"item_actuals": self.tr("item actuals"), "similar_actuals": self.tr("similar items' actuals"),
@@ -234,7 +308,7 @@ class OperationsModel(QAbstractTableModel):
                     return f"{fmt_minutes(op.RUN_TIME_P10)} – {fmt_minutes(op.RUN_TIME_P90)}"
                 return ""
             if name == "SAMPLE_COUNT":
-                return f"{op.SAMPLE_COUNT:,}"
+                return self.samples_text(op)
             if name == "TIME_SOURCE":
                 return self.time_source_label(op.TIME_SOURCE)
             if name == "WARNING":
@@ -279,45 +353,69 @@ class OperationsModel(QAbstractTableModel):
                 return op.JOB_NM
         return None
 
-    def setData(self, index: QModelIndex | QPersistentModelIndex, value: Any, role=Qt.ItemDataRole.EditRole) -> bool:
-        if not index.isValid() or role != Qt.ItemDataRole.EditRole:
-            return False
-        row, name = index.row(), COLUMNS[index.column()]
+    def validate(self, row: int, name: str, value: Any) -> tuple[bool, Any]:
+        """(True, the value to store) or (False, None) after saying why on `invalid_input`."""
         op = self.operations[row]
         if name in TIME_FIELDS:
-            v = parse_time(value)
-            if v is None:
-                self.invalid_input.emit(self.tr("%1 of %2 (PROC_SEQ %3): “%4” is not a number; the value was not "
-                                                "changed.").replace("%1", name).replace("%2", op.JOB_CD)
+            try:
+                v = parse_decimal(value, QLocale().decimalPoint())
+            except NumberError as exc:
+                template = (self.tr("%1 of %2 (PROC_SEQ %3): “%4” could mean a thousands separator or a decimal "
+                                    "comma; type it without the separator (1500) or with a decimal point (1.5). "
+                                    "The value was not changed.") if exc.reason == "ambiguous" else
+                            self.tr("%1 of %2 (PROC_SEQ %3): “%4” is not a number; the value was not changed."))
+                self.invalid_input.emit(template.replace("%1", name).replace("%2", op.JOB_CD)
                                         .replace("%3", str(op.PROC_SEQ)).replace("%4", str(value)))
-                return False
+                return False, None
             if v < 0:
                 self.invalid_input.emit(self.tr("%1 of %2 (PROC_SEQ %3): a time cannot be negative (%4); the value "
                                                 "was not changed.").replace("%1", name).replace("%2", op.JOB_CD)
                                         .replace("%3", str(op.PROC_SEQ)).replace("%4", str(value)))
-                return False
-            new: Any = round(v, 4)
-        elif name == "INSIDE_FLAG":
+                return False, None
+            return True, round(v, 4)
+        if name == "INSIDE_FLAG":
             new = str(value).strip()
             if new not in (INSIDE, OUTSIDE):
                 self.invalid_input.emit(self.tr("INSIDE_FLAG must be 사내 (in-house) or 외주 (outsourced), not “%1”.")
                                         .replace("%1", new))
-                return False
-        elif name == "RES_CD":
+                return False, None
+            return True, new
+        if name == "RES_CD":
             new = str(value).strip().upper()
             if not new and op.INSIDE_FLAG == INSIDE:
                 self.invalid_input.emit(self.tr("RES_CD of %1 cannot be empty for an in-house operation.")
                                         .replace("%1", op.JOB_CD))
-                return False
-        else:
+                return False, None
+            return True, new
+        return False, None
+
+    def setData(self, index: QModelIndex | QPersistentModelIndex, value: Any, role=Qt.ItemDataRole.EditRole) -> bool:
+        if not index.isValid() or role != Qt.ItemDataRole.EditRole:
             return False
+        row, name = index.row(), COLUMNS[index.column()]
+        ok, new = self.validate(row, name, value)
+        if not ok:
+            return False
+        if new == getattr(self.operations[row], name):
+            return True
+        target = self._target()
+        if target is None:
+            return False
+        op = target.operations[row]
         old = getattr(op, name)
         if new == old:
             return True
-        self.stack.push(SetFieldCommand(self, row, name, old, new,
-                                        self.tr("%1 of %2: %3 → %4").replace("%1", name).replace("%2", op.JOB_CD)
-                                        .replace("%3", str(old)).replace("%4", str(new))))
+        target.stack.push(SetFieldCommand(target, row, name, old, new,
+                                          self.tr("%1 of %2: %3 → %4").replace("%1", name).replace("%2", op.JOB_CD)
+                                          .replace("%3", str(old)).replace("%4", str(new))))
         return True
+
+
+def popup_fits_items(box: QComboBox) -> None:
+    """The drop-down list as wide as its longest entry, even when the box itself is narrow."""
+    view = box.view()
+    widest = view.sizeHintForColumn(0) if box.count() else 0
+    view.setMinimumWidth(widest + view.verticalScrollBar().sizeHint().width() + 8)
 
 
 class OperationDelegate(QStyledItemDelegate):
@@ -343,6 +441,7 @@ class OperationDelegate(QStyledItemDelegate):
             if comp is not None:
                 comp.setFilterMode(Qt.MatchFlag.MatchContains)
                 comp.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
+            popup_fits_items(box)
             return box
         editor = QLineEdit(parent)
         editor.setAlignment(Qt.AlignmentFlag.AlignRight)
@@ -363,10 +462,10 @@ class OperationDelegate(QStyledItemDelegate):
 
 # ---- the widget ------------------------------------------------------------------------------
 class RoutingEditor(QWidget):
-    """Shows one OperationsModel at a time (each candidate keeps its own edits and undo history)."""
+    """Shows one OperationsModel at a time (each routing keeps its own undo history). Edits to a
+    frozen one (a candidate) go to the engineer's own routing, which the tab then shows."""
 
     operations_changed = Signal()
-    save_requested = Signal()
 
     def __init__(self, parent=None):
         super().__init__(parent)
@@ -374,6 +473,7 @@ class RoutingEditor(QWidget):
         self.palette: list[PaletteOperation] = []
         self.undo_group = QUndoGroup(self)
 
+        # the menu's actions name the step ("Undo RUN_TIME of C10-1: 2 → 2.5"); the buttons stay short
         self.undo_action = self.undo_group.createUndoAction(self, self.tr("Undo"))
         self.undo_action.setShortcut(QKeySequence.StandardKey.Undo)
         self.redo_action = self.undo_group.createRedoAction(self, self.tr("Redo"))
@@ -383,20 +483,31 @@ class RoutingEditor(QWidget):
         for a in (self.undo_action, self.redo_action):
             a.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
             self.addAction(a)
-
         self.undo_button = QToolButton()
-        self.undo_button.setDefaultAction(self.undo_action)
+        self.undo_button.setObjectName("undoButton")
+        self.undo_button.setText(self.tr("↶ Undo"))
+        self.undo_button.clicked.connect(self.undo_action.trigger)
         self.redo_button = QToolButton()
-        self.redo_button.setDefaultAction(self.redo_action)
-        self.undo_action.setText(self.tr("↶ Undo"))
-        self.redo_action.setText(self.tr("↷ Redo"))
+        self.redo_button.setObjectName("redoButton")
+        self.redo_button.setText(self.tr("↷ Redo"))
+        self.redo_button.clicked.connect(self.redo_action.trigger)
+        self.undo_group.canUndoChanged.connect(self.undo_button.setEnabled)
+        self.undo_group.canRedoChanged.connect(self.redo_button.setEnabled)
+        self.undo_group.undoTextChanged.connect(
+            lambda t: self.undo_button.setToolTip(self.tr("Undo: %1 (Ctrl+Z)").replace("%1", t) if t else ""))
+        self.undo_group.redoTextChanged.connect(
+            lambda t: self.redo_button.setToolTip(self.tr("Redo: %1 (Ctrl+Y)").replace("%1", t) if t else ""))
+        self.undo_button.setEnabled(False)
+        self.redo_button.setEnabled(False)
 
         self.palette_box = QComboBox()
         self.palette_box.setObjectName("paletteBox")
         self.palette_box.setEditable(True)
         self.palette_box.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
-        self.palette_box.setMinimumWidth(260)
-        self.palette_box.lineEdit().setPlaceholderText(self.tr("Operation to add (type to filter)…"))
+        self.palette_box.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.palette_box.setMinimumContentsLength(10)
+        self.palette_box.lineEdit().setPlaceholderText(self.tr("Operation to add…"))
+        self.palette_box.setToolTip(self.tr("The operation to add: type part of its code or name to filter"))
         completer = QCompleter(self.palette_box.model(), self.palette_box)
         completer.setFilterMode(Qt.MatchFlag.MatchContains)
         completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
@@ -421,11 +532,12 @@ class RoutingEditor(QWidget):
         sep.setFrameShape(QFrame.Shape.VLine)
         sep.setObjectName("separator")
         bar.addWidget(sep)
-        bar.addWidget(self.palette_box, 1)
+        bar.addWidget(self.palette_box, 2)
         bar.addWidget(self.add_button)
         bar.addWidget(self.remove_button)
         bar.addWidget(self.up_button)
         bar.addWidget(self.down_button)
+        self.bar = bar
 
         self.message = Banner("error")
         self.message.setObjectName("editorMessage")
@@ -440,7 +552,7 @@ class RoutingEditor(QWidget):
                                    QAbstractItemView.EditTrigger.EditKeyPressed |
                                    QAbstractItemView.EditTrigger.AnyKeyPressed)
         self.table.verticalHeader().setVisible(False)
-        self.table.verticalHeader().setDefaultSectionSize(24)
+        self.table.verticalHeader().setDefaultSectionSize(ROW_HEIGHT)
         self.table.setAlternatingRowColors(True)
         self.table.setWordWrap(False)
 
@@ -457,6 +569,12 @@ class RoutingEditor(QWidget):
         self.down_button.clicked.connect(lambda: self.move_selected(1))
         self.set_model(None)
 
+    def add_to_bar(self, widget: QWidget, stretch_before: bool = False) -> None:
+        """A control of the tab's own (Save, status) at the end of the editor's toolbar."""
+        if stretch_before:
+            self.bar.addStretch(1)
+        self.bar.addWidget(widget)
+
     # ---- content -------------------------------------------------------------------------
     def set_palette(self, palette: list[PaletteOperation], resources: list[str]) -> None:
         self.palette = palette
@@ -465,9 +583,12 @@ class RoutingEditor(QWidget):
             self.palette_box.addItem(f"{p.JOB_CD} · {p.JOB_NM} · {p.RES_CD} · {p.INSIDE_FLAG} · "
                                      f"{fmt_minutes(p.SETUP_TIME)} / {fmt_minutes(p.RUN_TIME)} min", p.JOB_CD)
         self.palette_box.setCurrentIndex(-1)
+        popup_fits_items(self.palette_box)
         self.delegate.resources = resources
 
     def set_model(self, model: OperationsModel | None) -> None:
+        """Show `model`; the selected row and column stay where they were when the new one has them."""
+        position = self.table.currentIndex()
         if self.model is not None:
             try:
                 self.model.invalid_input.disconnect(self._invalid)
@@ -484,6 +605,8 @@ class RoutingEditor(QWidget):
             model.invalid_input.connect(self._invalid)
             model.operations_changed.connect(self.operations_changed)
             self._size_columns()
+            if position.isValid() and position.row() < model.rowCount():
+                self.table.setCurrentIndex(model.index(position.row(), position.column()))
         else:
             self.undo_group.setActiveStack(None)
         for w in (self.add_button, self.remove_button, self.up_button, self.down_button, self.palette_box):
@@ -497,8 +620,12 @@ class RoutingEditor(QWidget):
     def _size_columns(self) -> None:
         widths = {"PROC_SEQ": 60, "JOB_CD": 56, "JOB_NM": 96, "RES_CD": 78, "INSIDE_FLAG": 70,
                   "SETUP_TIME": 76, "RUN_TIME": 70, "WAIT_TIME": 70, "MOVE_TIME": 70, "RANGE": 104,
-                  "SAMPLE_COUNT": 56, "TIME_SOURCE": 150, "WARNING": 200}
+                  "SAMPLE_COUNT": 80, "TIME_SOURCE": 150, "WARNING": 200}
         fit_columns(self.table, [widths[c] for c in COLUMNS])
+        h = self.table.horizontalHeader()
+        for i, c in enumerate(COLUMNS):   # text columns: as wide as their longest entry
+            if c in ("JOB_NM", "RES_CD", "SAMPLE_COUNT", "TIME_SOURCE", "RANGE"):
+                h.resizeSection(i, max(h.sectionSize(i), min(column_content_width(self.table, i), 260)))
 
     def _invalid(self, message: str) -> None:
         self.message.show_message(message)
@@ -520,14 +647,15 @@ class RoutingEditor(QWidget):
             self.message.show_message(self.tr("Choose an operation from the list first."))
             return
         p = self.palette[i]
+        # the plant's usual standard times for it: how many routings they come from is SAMPLE_COUNT
         op = Operation(PROC_SEQ=0, JOB_CD=p.JOB_CD, JOB_NM=p.JOB_NM, RES_CD=p.RES_CD, INSIDE_FLAG=p.INSIDE_FLAG,
                        SETUP_TIME=round(p.SETUP_TIME, 3), RUN_TIME=round(p.RUN_TIME, 3), TIME_SOURCE="standard",
                        SAMPLE_COUNT=p.uses)
         row = self.selected_row()
         at = row + 1 if row >= 0 else self.model.rowCount()
-        self.model.add_operation(at, op)
-        self.table.selectRow(at)
-        self.message.hide()
+        if self.model.add_operation(at, op) is not None:
+            self.table.selectRow(at)
+            self.message.hide()
 
     def remove_selected(self) -> None:
         row = self.selected_row()
@@ -536,6 +664,5 @@ class RoutingEditor(QWidget):
 
     def move_selected(self, delta: int) -> None:
         row = self.selected_row()
-        if self.model is not None and self.model.move_operation(row, delta):
+        if self.model is not None and self.model.move_operation(row, delta) is not None:
             self.table.selectRow(row + delta)
-

@@ -38,7 +38,8 @@ def parse_size(text: str) -> tuple[int, int]:
 
 
 def take_screenshots(out_dir: Path, store_url: str | None = None, timeout_s: float = 600,
-                     language: str | None = None, size: tuple[int, int] = SIZE) -> list[Path]:
+                     language: str | None = None, size: tuple[int, int] = SIZE,
+                     on_clipped=None) -> list[Path]:
     """Render the Prediction tab (an item without routing, predicted), the batch view, the new-item form
     and the Training tab (quality report, registry, evaluation) to PNG files in `out_dir`.
     `language` ('en' or 'ko') overrides the system's for the pictures."""
@@ -78,7 +79,7 @@ def take_screenshots(out_dir: Path, store_url: str | None = None, timeout_s: flo
 
             # Prediction: the item master filtered to new items, one predicted
             window.tabs.setCurrentWidget(tab)
-            tab.input_tabs.setCurrentIndex(0)
+            tab.inputs.tabs.setCurrentIndex(0)
             tab.browser.only_without.setChecked(True)
             tab.browser.search.setText(code or "")
             wait_until(lambda: tab.browser.model.rowCount() > 0 and not tab.browser.model.loading
@@ -90,23 +91,23 @@ def take_screenshots(out_dir: Path, store_url: str | None = None, timeout_s: flo
             tab.predict_code(code)
             if not wait_until(lambda: bool(shown) or not tab.error.isHidden(), timeout_s):
                 raise RoutingError("screenshot: the prediction did not finish")
-            if len(tab.entries) > 1 and tab.entries[0].kind != "saved":
+            if len(tab.entries) > 1 and tab.entries[0].kind != "mine":
                 tab.select_candidate(0)
             wait_until(lambda: not window.runner.running(), 30)
-            paths.append(_grab(window, out_dir / "prediction.png"))
+            paths.append(_grab(window, out_dir / "prediction.png", on_clipped))
 
             # Prediction: a batch of pasted codes
             tab.browser.search.setText("")
             wait_until(lambda: tab.browser.model.rowCount() > 1 and not tab.browser.model.loading, timeout_s)
             codes = tab.browser.model.rows[:25]
-            tab.input_tabs.setCurrentIndex(1)
-            tab.codes_edit.setPlainText("\n".join(r[0] for r in codes) + "\nNOT-A-CODE")
+            tab.inputs.tabs.setCurrentIndex(1)
+            tab.inputs.codes_edit.setPlainText("\n".join(r[0] for r in codes) + "\nNOT-A-CODE")
             rows: list[int] = []
             tab.batch_finished.connect(rows.append)
             tab.predict()
             wait_until(lambda: bool(rows) or not tab.error.isHidden(), timeout_s)
             wait_until(lambda: not window.runner.running(), 30)
-            paths.append(_grab(window, out_dir / "prediction-batch.png"))
+            paths.append(_grab(window, out_dir / "prediction-batch.png", on_clipped))
 
             # Prediction: a new item described by its attributes, copied from the example item
             # (clearing the search for the batch above dropped the browser's selection)
@@ -114,16 +115,16 @@ def take_screenshots(out_dir: Path, store_url: str | None = None, timeout_s: flo
             wait_until(lambda: tab.browser.model.rowCount() > 0 and not tab.browser.model.loading
                        and (not code or tab.browser.model.rows[0][0] == code), timeout_s)
             tab.browser.select_row(0)
-            tab.input_tabs.setCurrentIndex(2)
+            tab.inputs.tabs.setCurrentIndex(2)
             tab.fill_form_from_selection()
-            if not wait_until(lambda: bool(tab.form_attributes().get("PART_TYPE")), 30):
+            if not wait_until(lambda: bool(tab.inputs.form_attributes().get("PART_TYPE")), 30):
                 raise RoutingError("screenshot: the new-item form could not be filled from the example item")
             shown.clear()
             tab.predict_form()
             wait_until(lambda: bool(shown) or not tab.error.isHidden(), timeout_s)
             wait_until(lambda: not window.runner.running(), 30)
-            paths.append(_grab(window, out_dir / "prediction-new-item.png"))
-            tab.input_tabs.setCurrentIndex(0)
+            paths.append(_grab(window, out_dir / "prediction-new-item.png", on_clipped))
+            tab.inputs.tabs.setCurrentIndex(0)
 
             # Training: quality report, registry and the evaluation of the active version
             window.tabs.setCurrentWidget(window.training)
@@ -139,7 +140,7 @@ def take_screenshots(out_dir: Path, store_url: str | None = None, timeout_s: flo
                                          .get("metrics"))), 60)
                 window.training.select_version(active)
             wait_until(lambda: not window.runner.running(), 60)
-            paths.append(_grab(window, out_dir / "training.png"))
+            paths.append(_grab(window, out_dir / "training.png", on_clipped))
 
             # Audit (admins): the day's events, one selected, and a Verify
             if window.audit is not None:
@@ -155,7 +156,7 @@ def take_screenshots(out_dir: Path, store_url: str | None = None, timeout_s: flo
                 audit_tab.actions.verify()
                 wait_until(lambda: bool(verified) or not audit_tab.actions.error.isHidden(), timeout_s)
                 wait_until(lambda: not window.runner.running(), 60)
-                paths.append(_grab(window, out_dir / "audit.png"))
+                paths.append(_grab(window, out_dir / "audit.png", on_clipped))
         finally:
             window.close()
             window.deleteLater()
@@ -199,10 +200,15 @@ def _telling_example(store, look_at: int = 300) -> str | None:
     return max(batch.predictions, key=telling).ITEM_CD if batch.predictions else codes[0]
 
 
-def _grab(window, path: Path) -> Path:
+def _grab(window, path: Path, on_clipped=None) -> Path:
     from PySide6.QtWidgets import QApplication
+
+    from app.ui.layout_check import clipped
 
     for _ in range(5):
         QApplication.processEvents()
     window.grab().save(str(path))
+    if on_clipped is not None:
+        for text in clipped(window):
+            on_clipped(f"{path.name}: {text}")
     return path

@@ -1,10 +1,13 @@
 """Time per operation as stacked bars (setup + run × lot size) with the P10–P90 range as error bars."""
 from __future__ import annotations
 
+import html
+import math
+
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QColor, QFont
+from PySide6.QtGui import QColor, QFont, QFontMetrics
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QSpinBox, QVBoxLayout, QWidget
 
 from app.domain.routing import Operation
@@ -58,34 +61,44 @@ class TimeChart(QWidget):
         self.lot.setObjectName("lotSize")
         self.lot.setRange(1, 100_000)
         self.lot.setValue(1)
+        self.lot.setPrefix(self.tr("lot "))
         self.lot.setSuffix(self.tr(" pcs"))
         self.lot.setToolTip(self.tr("1 = setup + run for one piece; more = setup + run × lot size"))
         self.total_label = QLabel()
         self.total_label.setObjectName("chartTotal")
         self.total_label.setWordWrap(True)
-        head = QHBoxLayout()
-        head.addWidget(self.total_label, 1)
-        head.addWidget(QLabel(self.tr("Lot size")))
-        head.addWidget(self.lot)
+        self.total_label.setTextFormat(Qt.TextFormat.RichText)
+        # the legend sits above the plot, never over its bars
+        def item(colour: QColor, mark: str, text: str) -> str:
+            return (f"<span style='color:{colour.name()}'>{mark}</span>&nbsp;"
+                    + html.escape(text).replace(" ", "&nbsp;"))
+        self.legend = QLabel("&nbsp;&nbsp; ".join((item(SETUP_COLOUR, "■", self.tr("setup")),
+                                                  item(RUN_COLOUR, "■", self.tr("run × lot")),
+                                                  item(RANGE_COLOUR, "┬", self.tr("P10–P90")))))
+        self.legend.setObjectName("chartLegend")
+        self.legend.setTextFormat(Qt.TextFormat.RichText)
+        self.legend.setWordWrap(True)
+        first = QHBoxLayout()
+        first.addWidget(self.total_label, 1)
+        first.addWidget(self.lot, 0, Qt.AlignmentFlag.AlignTop)
 
         self.plot = still_plot("timePlot")
         self.plot.setLabel("left", self.tr("minutes"))
         self.plot.getAxis("left").enableAutoSIPrefix(False)   # minutes stay minutes, never "(x0.001)"
-        self.legend = self.plot.addLegend(offset=(-10, 8), labelTextSize="8pt")
-        self.setup_bars = pg.BarGraphItem(x=[], height=[], width=0.6, brush=SETUP_COLOUR, pen=pg.mkPen(None),
-                                          name=self.tr("setup"))
-        self.run_bars = pg.BarGraphItem(x=[], y0=[], height=[], width=0.6, brush=RUN_COLOUR, pen=pg.mkPen(None),
-                                        name=self.tr("run × lot"))
+        self.plot.setMinimumHeight(90)
+        self.setup_bars = pg.BarGraphItem(x=[], height=[], width=0.6, brush=SETUP_COLOUR, pen=pg.mkPen(None))
+        self.run_bars = pg.BarGraphItem(x=[], y0=[], height=[], width=0.6, brush=RUN_COLOUR, pen=pg.mkPen(None))
         self.range_bars = pg.ErrorBarItem(x=np.array([]), y=np.array([]), top=np.array([]), bottom=np.array([]),
                                           beam=0.25, pen=pg.mkPen(RANGE_COLOUR, width=1.6))
         self.plot.addItem(self.setup_bars)
         self.plot.addItem(self.run_bars)
         self.plot.addItem(self.range_bars)
-        self.legend.addItem(pg.PlotDataItem(pen=pg.mkPen(RANGE_COLOUR, width=1.6)), self.tr("P10–P90"))
 
         lay = QVBoxLayout(self)
         lay.setContentsMargins(0, 0, 0, 0)
-        lay.addLayout(head)
+        lay.setSpacing(2)
+        lay.addLayout(first)
+        lay.addWidget(self.legend)
         lay.addWidget(self.plot, 1)
         self.lot.valueChanged.connect(lambda _v: self.set_operations(self.ops))
         self.set_operations([])
@@ -108,18 +121,41 @@ class TimeChart(QWidget):
         self.setup_bars.setOpts(x=x, height=t["setup"], width=0.6)
         self.run_bars.setOpts(x=x, y0=t["setup"], height=t["run"], width=0.6)
         self.range_bars.setData(x=x, y=t["total"], top=t["hi"] - t["total"], bottom=t["total"] - t["lo"])
-        self.plot.getAxis("bottom").setTicks([[(i, o.JOB_CD) for i, o in enumerate(self.ops)]])
+        self._ticks()
         self.plot.setXRange(-0.6, n - 0.4, padding=0)
         top = float(np.max(t["hi"])) if n else 1.0
         self.plot.setYRange(0, max(top * 1.12, 1e-3), padding=0)
         total, lo, hi = float(t["total"].sum()), float(t["lo"].sum()), float(t["hi"].sum())
         if lot == 1:
-            text = self.tr("Total for one piece: <b>%1 min</b> (P10–P90 %2 – %3 min)")
+            head = self.tr("Total for one piece:")
         else:
-            text = self.tr("Total for a lot of %4 pcs: <b>%1 min</b> (P10–P90 %2 – %3 min)")
-        self.total_label.setText(text.replace("%1", fmt_minutes(total)).replace("%2", fmt_minutes(lo))
-                                 .replace("%3", fmt_minutes(hi)).replace("%4", f"{lot:,}"))
-        self.total_label.setTextFormat(Qt.TextFormat.RichText)
+            head = self.tr("Total for a lot of %1 pcs:").replace("%1", f"{lot:,}")
+        # the total and its range each on a line of their own, never broken inside: no-break spaces,
+        # and a word joiner after each dash (a line may otherwise break after a dash)
+        nb, dash, unit = "&nbsp;", "–\u2060", html.escape(self.tr("min"))
+        self.total_label.setText(
+            f"{html.escape(head)} <b>{fmt_minutes(total)}{nb}{unit}</b><br>"
+            f"<span style='color:#5f6b7a'>P10{dash}P90{nb}{fmt_minutes(lo)}{nb}{dash}{nb}{fmt_minutes(hi)}{nb}{unit}"
+            f"</span>")
+
+    def tick_labels(self) -> list[tuple[int, str]]:
+        """The operations' codes under their bars; every k-th one when they would run into each other."""
+        if not self.ops:
+            return []
+        axis = self.plot.getAxis("bottom")
+        width = max(1.0, float(axis.width() or self.plot.width()))
+        fm = QFontMetrics(axis.style.get("tickFont") or self.plot.font())
+        widest = max(fm.horizontalAdvance(o.JOB_CD) for o in self.ops) + 8
+        step = max(1, math.ceil(widest / (width / len(self.ops))))
+        return [(i, o.JOB_CD) for i, o in enumerate(self.ops) if i % step == 0]
+
+    def _ticks(self) -> None:
+        self.plot.getAxis("bottom").setTicks([self.tick_labels()])
+
+    def resizeEvent(self, event) -> None:  # noqa: N802 - Qt's name
+        super().resizeEvent(event)
+        if self.ops:
+            self._ticks()
 
     def total(self) -> float:
         if not self.ops:

@@ -4,8 +4,8 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from PySide6.QtCore import QSettings, Qt, QTimer, QUrl, Signal
-from PySide6.QtGui import QAction, QActionGroup, QDesktopServices, QKeySequence
+from PySide6.QtCore import QRect, QSettings, QSize, Qt, QTimer, QUrl, Signal
+from PySide6.QtGui import QAction, QActionGroup, QDesktopServices, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import QFileDialog, QLabel, QMainWindow, QMessageBox, QTabWidget
 
 from app import __version__
@@ -16,7 +16,7 @@ from app.ui.context import AppContext, signing_in_user
 from app.ui.dialogs import DataSourceDialog
 from app.ui.i18n import LANGUAGES, chosen_language
 from app.ui.wording import source_text
-from app.ui.prediction_tab import PredictionTab
+from app.ui.prediction import PredictionTab
 from app.ui.training import TrainingTab
 from app.ui.workers import TaskRunner
 
@@ -42,6 +42,29 @@ def load_active_model(store: Store) -> dict[str, Any]:
     out["palette"] = catalog.operation_palette(model)
     out["resources"] = sorted(r for r in model.vocab["res"] if r)
     return out
+
+
+# the window's first size when the screen has room for it, in logical pixels
+PREFERRED_SIZE = QSize(1600, 960)
+
+
+def first_geometry(available: QRect) -> QRect:
+    """The first window: its preferred size, but never larger than the screen's free area (a 1366×768
+    laptop, or 1920×1080 at 125–150 % scaling), and centred on it."""
+    width = min(PREFERRED_SIZE.width(), available.width() - 16)
+    height = min(PREFERRED_SIZE.height(), available.height() - 40)  # room for the title bar
+    rect = QRect(0, 0, width, height)
+    rect.moveCenter(available.center())
+    return rect
+
+
+def fit_into(rect: QRect, available: QRect) -> QRect:
+    """A restored window moved (and if need be shrunk) onto the screen it opens on: a position saved
+    on a larger or a second monitor must not leave it partly outside."""
+    width, height = min(rect.width(), available.width()), min(rect.height(), available.height() - 30)
+    x = min(max(rect.x(), available.left()), available.right() - width + 1)
+    y = min(max(rect.y(), available.top() + 30), available.bottom() - height + 1)
+    return QRect(x, y, width, height)
 
 
 class MainWindow(QMainWindow):
@@ -85,10 +108,10 @@ class MainWindow(QMainWindow):
 
         s = QSettings()
         geometry = s.value("window/geometry")
-        if geometry is not None:
-            self.restoreGeometry(geometry)
+        if geometry is None or not self.restoreGeometry(geometry):
+            self.setGeometry(first_geometry(self.available_geometry()))
         else:
-            self.resize(1600, 960)
+            self.setGeometry(fit_into(self.geometry(), self.available_geometry()))
         self._show_audit_tab()
         self.tabs.setCurrentIndex(int(s.value("window/tab", 0)))
         self._apply_role()
@@ -98,8 +121,13 @@ class MainWindow(QMainWindow):
         self.ping_timer.setInterval(PING_INTERVAL_MS)
         self.ping_timer.timeout.connect(self.ping)
         self.ping_timer.start()
-        self.prediction.browser.set_store(store)
+        self.prediction.reload_items()
         QTimer.singleShot(0, self.start_up)
+
+    def available_geometry(self) -> QRect:
+        """The free area (without the task bar) of the screen the window opens on, in logical pixels."""
+        screen = self.screen() or QGuiApplication.primaryScreen()
+        return screen.availableGeometry()
 
     # ---- menus and status bar ------------------------------------------------------------
     def _build_menus(self) -> None:
@@ -271,8 +299,8 @@ class MainWindow(QMainWindow):
         self.ctx.busy_changed.emit(True)
         self.prediction.first_start.show_message(
             self.tr("Welcome to Routing ML. This store is empty, so a demo seal plant (%1 items) is being built and "
-                    "a first model trained — predictions appear in about a minute. Import your own plant's data "
-                    "later with File ▸ Import a source.").replace("%1", f"{n:,}"))
+                    "a first model trained; predictions are ready when the bar below is full. Import your own "
+                    "plant's data later with File ▸ Import a source.").replace("%1", f"{n:,}"))
         self.model_label.setText(self.tr("Model: building the demo plant…"))
         user = self.ctx.user
         task = self.runner.start(lambda p: first_start.build_demo(store, n, progress=p, user=user), "first start",
@@ -287,7 +315,7 @@ class MainWindow(QMainWindow):
         self.prediction.first_start.show_message(
             self.tr("The demo plant is ready (model %1). Tick “Only items without routing”, pick an item and press "
                     "Predict.").replace("%1", version))
-        self.prediction.browser.set_store(self.ctx.store)
+        self.prediction.reload_items()
         self.refresh_models(True)
         self.training.store_changed()
         self.first_start_finished.emit(True)
@@ -383,14 +411,25 @@ class MainWindow(QMainWindow):
 
     # ---- menus' actions ------------------------------------------------------------------
     def open_store_dialog(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, self.tr("Open a store file"), "",
+        path, _ = QFileDialog.getOpenFileName(self, self.tr("Open a store file"), self.store_folder(),
                                               self.tr("Routing ML store (*.sqlite *.db);;All files (*)"))
         if path:
             self.open_store(path)
 
+    def store_folder(self) -> str:
+        """Where Open a store file starts: the open store's folder, else the user's data folder."""
+        path = self.ctx.store.path
+        if path is not None and path.parent.is_dir():
+            return str(path.parent)
+        from app.store.db import default_store_path
+        return str(default_store_path().parent)
+
     def open_store(self, path_or_url: str) -> bool:
         if any(t.name in ("training", "import", "first start") for t in self.runner.running()):
             QMessageBox.information(self, self.tr("Routing ML"), self.tr("Wait for the running job to finish first."))
+            return False
+        if not self.prediction.confirm_unsaved(self.tr("Another store is opened next; save your edited routing "
+                                                       "in this one first?")):
             return False
         try:
             store = Store(path_or_url, create=False)
@@ -454,7 +493,7 @@ class MainWindow(QMainWindow):
             self.training.log(self.tr("Imported %1: %2").replace("%1", source_text(report.source)).replace(
                 "%2", ", ".join(f"{k} {v:,}" for k, v in report.counts.items())))
             self.prediction.first_start.hide()
-            self.prediction.browser.set_store(store)
+            self.prediction.reload_items()
             self.training.store_changed()
             self.refresh_models(True)
 
@@ -469,9 +508,25 @@ class MainWindow(QMainWindow):
         self.training.attach_job(task, self.tr("importing…"))
         return task
 
-    def set_language(self, code: str) -> None:
+    def set_language(self, code: str) -> bool:
+        """Settings ▸ Language: the window is built again in that language (after asking about unsaved work)."""
+        if not self.prediction.confirm_unsaved(self.tr("The window is built again in the new language; save "
+                                                       "your edited routing first?")):
+            self.language_actions[chosen_language()].setChecked(True)
+            return False
         QSettings().setValue("language", code)
         self.language_change_requested.emit(code)
+        return True
+
+    def handover(self) -> dict:
+        """What the window that replaces this one (in another language) keeps: the log and the item shown."""
+        return {"log": self.training.trainer.log_text(), "prediction": self.prediction.handover(),
+                "tab": self.tabs.currentIndex()}
+
+    def take_over(self, state: dict) -> None:
+        self.training.trainer.restore_log(state.get("log", ""))
+        self.tabs.setCurrentIndex(int(state.get("tab", 0)))
+        self.prediction.take_over(state.get("prediction") or {})
 
     def about(self) -> None:
         QMessageBox.about(self, self.tr("About Routing ML"), self.about_text())
@@ -502,7 +557,10 @@ class MainWindow(QMainWindow):
         self.runner.cancel_all()
         self.runner.wait(wait_ms)
 
-    def closeEvent(self, event) -> None:
+    def closeEvent(self, event) -> None:  # noqa: N802 - Qt's name
+        if not self.prediction.confirm_unsaved(self.tr("The program closes; save your edited routing first?")):
+            event.ignore()
+            return
         self.save_settings()
         self.shutdown()
         super().closeEvent(event)

@@ -26,10 +26,14 @@ _TEMPLATES: dict[str, str] = {
     "below_threshold": QT_TRANSLATE_NOOP("Notes", "%1: no similar item reaches the similarity threshold %2"),
     "unusable_own": QT_TRANSLATE_NOOP(
         "Notes", "all %1 of the item's own work results are unusable (zero or missing hours)"),
+    "unusable_candidate": QT_TRANSLATE_NOOP(
+        "Notes", "all %1 work results of the items behind this candidate are unusable (zero or missing hours)"),
     "unusable_similar": QT_TRANSLATE_NOOP(
         "Notes", "all %1 of the similar items' work results are unusable (zero or missing hours)"),
     "times_from_item_actuals": QT_TRANSLATE_NOOP("Notes", "times taken from the item's own actuals"),
     "times_from_similar_actuals": QT_TRANSLATE_NOOP("Notes", "times taken from similar items' actuals"),
+    "times_from_other_similar_actuals": QT_TRANSLATE_NOOP("Notes", "times taken from the other similar items' "
+                                                                   "actuals"),
     "times_from_standard": QT_TRANSLATE_NOOP("Notes", "times taken from standard times"),
     "in_candidate": QT_TRANSLATE_NOOP("Notes", "candidate %1, %2"),
 }

@@ -394,32 +394,32 @@
 <context>
     <name>BatchModel</name>
     <message>
-        <location filename="../../app/ui/prediction_tab.py" line="+220"/>
+        <location filename="../../app/ui/prediction/models.py" line="+192"/>
         <source>Status</source>
         <translation>상태</translation>
     </message>
     <message>
-        <location line="+0"/>
+        <location line="+2"/>
         <source>Score</source>
         <translation>점수</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="+2"/>
         <source>Ops</source>
         <translation>공정</translation>
     </message>
     <message>
-        <location line="+0"/>
+        <location line="+1"/>
         <source>min/pc</source>
         <translation>분/개</translation>
     </message>
     <message>
-        <location line="+0"/>
+        <location line="+2"/>
         <source>Best candidate</source>
         <translation>최상위 후보</translation>
     </message>
     <message>
-        <location line="+6"/>
+        <location line="+20"/>
         <source>ok</source>
         <translation>정상</translation>
     </message>
@@ -437,57 +437,67 @@
 <context>
     <name>CandidateListModel</name>
     <message>
-        <location line="-100"/>
+        <location line="-140"/>
         <source>Routing</source>
         <translation>라우팅</translation>
     </message>
     <message>
-        <location line="+0"/>
+        <location line="+2"/>
         <source>Score</source>
         <translation>점수</translation>
     </message>
     <message>
-        <location line="+0"/>
+        <location line="+4"/>
         <source>Ops</source>
         <translation>공정</translation>
     </message>
     <message>
-        <location line="+1"/>
-        <source>Outsourced</source>
-        <translation>외주</translation>
-    </message>
-    <message>
-        <location line="+0"/>
-        <source>Setup+run min/pc</source>
-        <translation>준비+가공 분/개</translation>
-    </message>
-    <message>
-        <location line="+1"/>
+        <location line="+8"/>
         <source>Supported by</source>
         <translation>근거 품목</translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="-10"/>
         <source>Share of the similar items&apos; weight that supports this routing</source>
         <translation>이 라우팅을 지지하는 유사 품목 가중치의 비율</translation>
     </message>
     <message>
-        <location line="+1"/>
-        <source>Outsourced operations</source>
-        <translation>외주 공정 수</translation>
+        <location line="+3"/>
+        <source>Operations (of which outsourced)</source>
+        <translation>공정 수 (그중 외주)</translation>
     </message>
     <message>
         <location line="+1"/>
-        <source>Sum of setup and per-piece run times</source>
-        <translation>준비 시간과 개당 가공 시간의 합</translation>
+        <source>min/pc</source>
+        <translation>분/개</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Sum of setup and per-piece run times, minutes</source>
+        <translation>준비 시간과 개당 가공 시간의 합, 분</translation>
     </message>
     <message>
         <location line="+1"/>
+        <source>Differs by</source>
+        <translation>차이</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Operations this candidate has (+) or lacks (−) compared with candidate 1 (candidate 1: compared with candidate 2)</source>
+        <translation>후보 1과 비교해 이 후보에 더 있는 공정(+)과 없는 공정(−) (후보 1은 후보 2와 비교)</translation>
+    </message>
+    <message>
+        <location line="+3"/>
         <source>Similar items whose current routing is this one</source>
         <translation>현재 라우팅이 이것과 같은 유사 품목</translation>
     </message>
     <message>
-        <location line="+8"/>
+        <location line="+7"/>
+        <source>Edited · not saved</source>
+        <translation>편집됨 · 저장 안 됨</translation>
+    </message>
+    <message>
+        <location line="+2"/>
         <source>draft</source>
         <translation>임시 저장</translation>
     </message>
@@ -503,11 +513,81 @@
     </message>
     <message>
         <location line="+1"/>
+        <source>Yours · not saved</source>
+        <translation>내 라우팅 · 저장 안 됨</translation>
+    </message>
+    <message>
+        <location line="+1"/>
         <source>Candidate %1</source>
         <translation>후보 %1</translation>
     </message>
     <message>
-        <location line="+21"/>
+        <location line="+4"/>
+        <source>As the model proposed it; editing it starts your own routing from it, and this candidate stays as it is.</source>
+        <translation>모델이 제안한 그대로입니다. 편집하면 이 후보를 바탕으로 내 라우팅이 시작되고, 후보는 그대로 남습니다.</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Your routing for this item</source>
+        <translation>이 품목의 내 라우팅</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Revision %1 saved by %2 at %3</source>
+        <translation>개정 %1 — %2, %3 저장</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>It has changes that are not saved yet.</source>
+        <translation>아직 저장하지 않은 변경이 있습니다.</translation>
+    </message>
+    <message>
+        <location line="+14"/>
+        <source>same operations</source>
+        <translation>공정 동일</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>other order</source>
+        <translation>순서 다름</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>Compared with candidate %1:</source>
+        <translation>후보 %1과 비교:</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>+ has %1 (%2)</source>
+        <translation>+ %1 (%2) 있음</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>− lacks %1 (%2)</source>
+        <translation>− %1 (%2) 없음</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>%1 (%2) is outsourced here</source>
+        <translation>여기서는 %1 (%2) 외주</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>%1 (%2) is done in-house here</source>
+        <translation>여기서는 %1 (%2) 사내 가공</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>the same operations in another order</source>
+        <translation>같은 공정, 다른 순서</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>the same operations</source>
+        <translation>같은 공정</translation>
+    </message>
+    <message>
+        <location line="+6"/>
         <source>by %1 at %2</source>
         <translation>%1, %2</translation>
     </message>
@@ -520,7 +600,7 @@
         <translation>데이터와 품질</translation>
     </message>
     <message>
-        <location line="+15"/>
+        <location line="+16"/>
         <source>Store</source>
         <translation>저장소</translation>
     </message>
@@ -528,6 +608,11 @@
         <location line="+1"/>
         <source>Last import</source>
         <translation>최근 가져오기</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Imported at</source>
+        <translation>가져온 시각</translation>
     </message>
     <message>
         <location line="+6"/>
@@ -560,12 +645,12 @@
         <translation>검사 실패</translation>
     </message>
     <message>
-        <location line="+11"/>
+        <location line="+12"/>
         <source>none yet</source>
         <translation>아직 없음</translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="+3"/>
         <source>checked at %1</source>
         <translation>%1에 검사함</translation>
     </message>
@@ -898,6 +983,139 @@
     </message>
 </context>
 <context>
+    <name>InputPanel</name>
+    <message>
+        <location filename="../../app/ui/prediction/inputs.py" line="+53"/>
+        <source>Paste or type item codes: one per line, or separated by commas, tabs or spaces (Ctrl+Enter predicts)</source>
+        <translation>품목 코드를 붙여넣거나 입력하세요: 한 줄에 하나 또는 쉼표, 탭, 공백으로 구분 (Ctrl+Enter로 예측)</translation>
+    </message>
+    <message>
+        <location line="+33"/>
+        <source>needed to save</source>
+        <translation>저장에 필요</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>The code the routing is saved under: a code no item has yet</source>
+        <translation>라우팅을 저장할 품목 코드: 아직 어떤 품목도 쓰지 않는 코드</translation>
+    </message>
+    <message>
+        <location line="+18"/>
+        <source>e.g. %1</source>
+        <translation>예: %1</translation>
+    </message>
+    <message>
+        <location line="+13"/>
+        <source>Copy attributes of the selected item</source>
+        <translation>선택한 품목의 속성 복사</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Start from an existing item picked in the item master</source>
+        <translation>품목 마스터에서 고른 기존 품목에서 시작</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Clear</source>
+        <translation>지우기</translation>
+    </message>
+    <message>
+        <location line="+16"/>
+        <source>Item master</source>
+        <translation>품목 마스터</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Item codes</source>
+        <translation>품목 코드</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>New item</source>
+        <translation>신규 품목</translation>
+    </message>
+    <message>
+        <location line="+8"/>
+        <source>How many similar items to look at (top-k)</source>
+        <translation>참고할 유사 품목 수 (top-k)</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>How many distinct candidate routings to propose</source>
+        <translation>제안할 서로 다른 후보 라우팅 수</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>Similar items below this cosine similarity are ignored</source>
+        <translation>이 코사인 유사도보다 낮은 유사 품목은 무시합니다</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>Options</source>
+        <translation>옵션</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>Similar items</source>
+        <translation>유사 품목</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Candidates</source>
+        <translation>후보 수</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Threshold</source>
+        <translation>임계값</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Model</source>
+        <translation>모델</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>Predict</source>
+        <translation>예측</translation>
+    </message>
+    <message>
+        <location line="+31"/>
+        <source>active model (%1)</source>
+        <translation>활성 모델 (%1)</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>none</source>
+        <translation>없음</translation>
+    </message>
+    <message>
+        <location line="+22"/>
+        <source>Waiting for the model to load…</source>
+        <translation>모델을 불러오는 중입니다…</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Predict the selected item, the pasted codes or the described item (Enter)</source>
+        <translation>선택한 품목, 붙여넣은 코드 또는 입력한 신규 품목을 예측 (Enter)</translation>
+    </message>
+    <message>
+        <location line="+9"/>
+        <source>%1 item codes</source>
+        <translation>품목 코드 %1개</translation>
+    </message>
+    <message>
+        <location line="+11"/>
+        <source>%1: “%2” could mean a thousands separator or a decimal comma; type it without the separator (1500) or with a decimal point (1.5).</source>
+        <translation>%1: “%2”는 천 단위 구분 기호인지 소수점 쉼표인지 알 수 없습니다. 구분 기호 없이(1500) 또는 소수점으로(1.5) 입력하세요.</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>%1: “%2” is not a number.</source>
+        <translation>%1: “%2”는 숫자가 아닙니다.</translation>
+    </message>
+</context>
+<context>
     <name>ItemBrowser</name>
     <message>
         <location filename="../../app/ui/item_browser.py" line="+165"/>
@@ -915,7 +1133,7 @@
         <translation>아직 라우팅이 없는 신규 품목</translation>
     </message>
     <message>
-        <location line="+36"/>
+        <location line="+38"/>
         <source>Search failed: %1</source>
         <translation>검색 실패: %1</translation>
     </message>
@@ -933,7 +1151,7 @@
 <context>
     <name>ItemTableModel</name>
     <message>
-        <location line="-103"/>
+        <location line="-105"/>
         <source>Material</source>
         <translation>재질</translation>
     </message>
@@ -984,7 +1202,7 @@
 <context>
     <name>Labels</name>
     <message>
-        <location filename="../../app/ui/wording.py" line="+45"/>
+        <location filename="../../app/ui/wording.py" line="+49"/>
         <source>Part type</source>
         <translation>부품 유형</translation>
     </message>
@@ -1102,13 +1320,13 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../app/ui/window.py" line="+57"/>
-        <location line="+336"/>
+        <location filename="../../app/ui/window.py" line="+80"/>
+        <location line="+349"/>
         <source>Routing ML</source>
         <translation>Routing ML</translation>
     </message>
     <message>
-        <location line="-318"/>
+        <location line="-331"/>
         <source>Prediction</source>
         <translation>예측</translation>
     </message>
@@ -1118,7 +1336,7 @@
         <translation>학습</translation>
     </message>
     <message>
-        <location line="+31"/>
+        <location line="+36"/>
         <source>&amp;File</source>
         <translation>파일(&amp;F)</translation>
     </message>
@@ -1174,12 +1392,12 @@
     </message>
     <message>
         <location line="+1"/>
-        <location line="+334"/>
+        <location line="+361"/>
         <source>About Routing ML</source>
         <translation>Routing ML 정보</translation>
     </message>
     <message>
-        <location line="-333"/>
+        <location line="-360"/>
         <source>Open log folder</source>
         <translation>로그 폴더 열기</translation>
     </message>
@@ -1204,7 +1422,17 @@
         <translation>사용자: %1 (%2)</translation>
     </message>
     <message>
-        <location line="-24"/>
+        <location line="+96"/>
+        <source>Welcome to Routing ML. This store is empty, so a demo seal plant (%1 items) is being built and a first model trained; predictions are ready when the bar below is full. Import your own plant&apos;s data later with File ▸ Import a source.</source>
+        <translation>Routing ML에 오신 것을 환영합니다. 저장소가 비어 있어 데모 씰 공장(품목 %1개)을 만들고 첫 모델을 학습하는 중입니다. 아래 막대가 가득 차면 예측할 수 있습니다. 우리 공장 데이터는 나중에 파일 ▸ 원본 가져오기로 불러오세요.</translation>
+    </message>
+    <message>
+        <location line="+260"/>
+        <source>The program closes; save your edited routing first?</source>
+        <translation>프로그램을 닫습니다. 편집한 라우팅을 먼저 저장할까요?</translation>
+    </message>
+    <message>
+        <location line="-380"/>
         <location line="+165"/>
         <source>Model: loading…</source>
         <translation>모델: 불러오는 중…</translation>
@@ -1283,12 +1511,7 @@
         <translation>저장소가 비어 있습니다. 파일 ▸ 원천 데이터 가져오기로 공장 데이터를 가져오세요.</translation>
     </message>
     <message>
-        <location line="+11"/>
-        <source>Welcome to Routing ML. This store is empty, so a demo seal plant (%1 items) is being built and a first model trained — predictions appear in about a minute. Import your own plant&apos;s data later with File ▸ Import a source.</source>
-        <translation>Routing ML에 오신 것을 환영합니다. 저장소가 비어 있어 데모 씰 공장(품목 %1개)을 만들고 첫 모델을 학습하고 있습니다. 약 1분 뒤 예측을 볼 수 있습니다. 실제 공장 데이터는 나중에 파일 ▸ 원천 데이터 가져오기로 가져오세요.</translation>
-    </message>
-    <message>
-        <location line="+3"/>
+        <location line="+14"/>
         <source>Model: building the demo plant…</source>
         <translation>모델: 데모 공장 생성 중…</translation>
     </message>
@@ -1329,22 +1552,27 @@
     </message>
     <message>
         <location line="+17"/>
-        <location line="+12"/>
+        <location line="+23"/>
         <source>Open a store file</source>
         <translation>저장소 파일 열기</translation>
     </message>
     <message>
-        <location line="-11"/>
+        <location line="-22"/>
         <source>Routing ML store (*.sqlite *.db);;All files (*)</source>
         <translation>Routing ML 저장소 (*.sqlite *.db);;모든 파일 (*)</translation>
     </message>
     <message>
-        <location line="+6"/>
+        <location line="+14"/>
         <source>Wait for the running job to finish first.</source>
         <translation>실행 중인 작업이 끝날 때까지 기다리세요.</translation>
     </message>
     <message>
-        <location line="+56"/>
+        <location line="+2"/>
+        <source>Another store is opened next; save your edited routing in this one first?</source>
+        <translation>다른 저장소를 엽니다. 편집한 라우팅을 이 저장소에 먼저 저장할까요?</translation>
+    </message>
+    <message>
+        <location line="+57"/>
         <source>Importing %1…</source>
         <translation>%1 가져오는 중…</translation>
     </message>
@@ -1369,7 +1597,12 @@
         <translation>가져오는 중…</translation>
     </message>
     <message>
-        <location line="+11"/>
+        <location line="+5"/>
+        <source>The window is built again in the new language; save your edited routing first?</source>
+        <translation>새 언어로 창을 다시 엽니다. 편집한 라우팅을 먼저 저장할까요?</translation>
+    </message>
+    <message>
+        <location line="+22"/>
         <source>&lt;h3&gt;Routing ML %1&lt;/h3&gt;&lt;p&gt;Proposes routings for new items of a mechanical-seal plant from similar items and shop-floor results.&lt;/p&gt;&lt;p&gt;Store: %2&lt;/p&gt;</source>
         <translation>&lt;h3&gt;Routing ML %1&lt;/h3&gt;&lt;p&gt;유사 품목과 현장 작업 실적으로 메커니컬 씰 공장의 신규 품목 라우팅을 제안합니다.&lt;/p&gt;&lt;p&gt;저장소: %2&lt;/p&gt;</translation>
     </message>
@@ -1385,7 +1618,7 @@
 <context>
     <name>Notes</name>
     <message>
-        <location filename="../../app/ui/wording.py" line="-46"/>
+        <location filename="../../app/ui/wording.py" line="-50"/>
         <source>same part type %1</source>
         <translation>같은 부품 유형 %1</translation>
     </message>
@@ -1441,6 +1674,11 @@
     </message>
     <message>
         <location line="+2"/>
+        <source>all %1 work results of the items behind this candidate are unusable (zero or missing hours)</source>
+        <translation>이 후보의 근거 품목 작업 실적 %1건 모두 사용할 수 없음 (시간 0 또는 누락)</translation>
+    </message>
+    <message>
+        <location line="+2"/>
         <source>all %1 of the similar items&apos; work results are unusable (zero or missing hours)</source>
         <translation>유사 품목 작업 실적 %1건 모두 사용할 수 없음 (시간 0 또는 누락)</translation>
     </message>
@@ -1456,6 +1694,11 @@
     </message>
     <message>
         <location line="+1"/>
+        <source>times taken from the other similar items&apos; actuals</source>
+        <translation>다른 유사 품목 실적의 시간 사용</translation>
+    </message>
+    <message>
+        <location line="+2"/>
         <source>times taken from standard times</source>
         <translation>표준 시간 사용</translation>
     </message>
@@ -1468,29 +1711,29 @@
 <context>
     <name>OperationsModel</name>
     <message>
-        <location filename="../../app/ui/routing_editor.py" line="+160"/>
+        <location filename="../../app/ui/routing_editor.py" line="+209"/>
         <source>Add %1</source>
         <translation>%1 추가</translation>
     </message>
     <message>
-        <location line="+5"/>
+        <location line="+9"/>
         <source>Remove %1</source>
         <translation>%1 삭제</translation>
     </message>
     <message>
-        <location line="+6"/>
+        <location line="+10"/>
         <source>Move %1</source>
         <translation>%1 이동</translation>
     </message>
     <message>
-        <location line="+19"/>
+        <location line="+25"/>
         <source>RUN P10–P90</source>
         <translation>가공 P10–P90</translation>
     </message>
     <message>
         <location line="+0"/>
-        <source>Samples</source>
-        <translation>표본</translation>
+        <source>Based on</source>
+        <translation>근거</translation>
     </message>
     <message>
         <location line="+1"/>
@@ -1549,16 +1792,26 @@
     </message>
     <message>
         <location line="+1"/>
-        <source>How many work-order results (or routings) the times come from</source>
-        <translation>시간의 근거가 된 작업 실적(또는 라우팅) 수</translation>
+        <source>How many work-order results the times come from, or for standard times how many routings</source>
+        <translation>시간의 근거가 된 작업 실적 수, 표준 시간이면 라우팅 수</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="+2"/>
         <source>Where the times come from: the item&apos;s own actuals, similar items&apos; actuals, or standard routing times</source>
         <translation>시간 출처: 품목 자체 실적, 유사 품목 실적, 또는 표준 라우팅 시간</translation>
     </message>
     <message>
-        <location line="+15"/>
+        <location line="+21"/>
+        <source>%1 routings</source>
+        <translation>라우팅 %1건</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>%1 results</source>
+        <translation>실적 %1건</translation>
+    </message>
+    <message>
+        <location line="+3"/>
         <source>item actuals</source>
         <translation>품목 실적</translation>
     </message>
@@ -1583,7 +1836,12 @@
         <translation>준비 P10–P90: %1 – %2 분</translation>
     </message>
     <message>
-        <location line="+14"/>
+        <location line="+13"/>
+        <source>%1 of %2 (PROC_SEQ %3): “%4” could mean a thousands separator or a decimal comma; type it without the separator (1500) or with a decimal point (1.5). The value was not changed.</source>
+        <translation>%2 (PROC_SEQ %3)의 %1: “%4”는 천 단위 구분 기호인지 소수점 쉼표인지 알 수 없습니다. 구분 기호 없이(1500) 또는 소수점으로(1.5) 입력하세요. 값은 바뀌지 않았습니다.</translation>
+    </message>
+    <message>
+        <location line="+3"/>
         <source>%1 of %2 (PROC_SEQ %3): “%4” is not a number; the value was not changed.</source>
         <translation>%2 (PROC_SEQ %3)의 %1: “%4”은(는) 숫자가 아닙니다. 값을 바꾸지 않았습니다.</translation>
     </message>
@@ -1598,12 +1856,12 @@
         <translation>INSIDE_FLAG는 사내 또는 외주여야 합니다 (“%1” 아님).</translation>
     </message>
     <message>
-        <location line="+6"/>
+        <location line="+7"/>
         <source>RES_CD of %1 cannot be empty for an in-house operation.</source>
         <translation>사내 공정 %1의 RES_CD는 비워 둘 수 없습니다.</translation>
     </message>
     <message>
-        <location line="+9"/>
+        <location line="+23"/>
         <source>%1 of %2: %3 → %4</source>
         <translation>%2의 %1: %3 → %4</translation>
     </message>
@@ -1624,121 +1882,34 @@
 <context>
     <name>PredictionTab</name>
     <message>
-        <location filename="../../app/ui/prediction_tab.py" line="+139"/>
-        <source>Paste or type item codes: one per line, or separated by commas, tabs or spaces (Ctrl+Enter predicts)</source>
-        <translation>품목 코드를 붙여넣거나 입력하세요: 한 줄에 하나 또는 쉼표, 탭, 공백으로 구분 (Ctrl+Enter로 예측)</translation>
-    </message>
-    <message>
-        <location line="+30"/>
-        <source>The code the routing is saved under</source>
-        <translation>라우팅을 저장할 품목 코드</translation>
-    </message>
-    <message>
-        <location line="+19"/>
-        <source>Copy attributes of the selected item</source>
-        <translation>선택한 품목의 속성 복사</translation>
-    </message>
-    <message>
-        <location line="+1"/>
-        <source>Start from an existing item picked in the item master</source>
-        <translation>품목 마스터에서 고른 기존 품목에서 시작</translation>
-    </message>
-    <message>
-        <location line="+2"/>
-        <source>Clear</source>
-        <translation>지우기</translation>
-    </message>
-    <message>
-        <location line="+16"/>
-        <source>Item master</source>
-        <translation>품목 마스터</translation>
-    </message>
-    <message>
-        <location line="+1"/>
-        <source>Item codes</source>
-        <translation>품목 코드</translation>
-    </message>
-    <message>
-        <location line="+1"/>
+        <location filename="../../app/ui/prediction/tab.py" line="+460"/>
         <source>New item</source>
         <translation>신규 품목</translation>
     </message>
     <message>
-        <location line="+19"/>
-        <source>Options</source>
-        <translation>옵션</translation>
-    </message>
-    <message>
-        <location line="+6"/>
-        <source>Candidates</source>
-        <translation>후보 수</translation>
-    </message>
-    <message>
-        <location line="+3"/>
-        <source>Threshold</source>
-        <translation>임계값</translation>
-    </message>
-    <message>
-        <location line="+3"/>
-        <location line="+61"/>
+        <location line="-347"/>
         <source>Similar items</source>
         <translation>유사 품목</translation>
     </message>
     <message>
-        <location line="-60"/>
-        <source>Model</source>
-        <translation>모델</translation>
-    </message>
-    <message>
-        <location line="+1"/>
-        <source>How many similar items to look at (top-k)</source>
-        <translation>참고할 유사 품목 수 (top-k)</translation>
-    </message>
-    <message>
-        <location line="+1"/>
-        <source>How many distinct candidate routings to propose</source>
-        <translation>제안할 서로 다른 후보 라우팅 수</translation>
-    </message>
-    <message>
-        <location line="+1"/>
-        <source>Similar items below this cosine similarity are ignored</source>
-        <translation>이 코사인 유사도보다 낮은 유사 품목은 무시합니다</translation>
-    </message>
-    <message>
-        <location line="+2"/>
-        <source>Predict</source>
-        <translation>예측</translation>
-    </message>
-    <message>
-        <location line="+2"/>
-        <location line="+226"/>
-        <source>Predict the selected item, the pasted codes or the described item (Enter)</source>
-        <translation>선택한 품목, 붙여넣은 코드 또는 입력한 신규 품목을 예측 (Enter)</translation>
-    </message>
-    <message>
-        <location line="-201"/>
+        <location line="-45"/>
         <source>Pick an item in the item master and press Predict (or Enter).</source>
         <translation>품목 마스터에서 품목을 고르고 예측(또는 Enter)을 누르세요.</translation>
     </message>
     <message>
-        <location line="+30"/>
-        <source>Candidate routings — click to switch</source>
-        <translation>후보 라우팅 — 클릭하여 전환</translation>
-    </message>
-    <message>
-        <location line="+16"/>
-        <location line="+400"/>
+        <location line="+65"/>
+        <location line="+558"/>
         <source>draft</source>
         <translation>임시 저장</translation>
     </message>
     <message>
-        <location line="-399"/>
-        <location line="+399"/>
+        <location line="-557"/>
+        <location line="+557"/>
         <source>submitted</source>
         <translation>제출됨</translation>
     </message>
     <message>
-        <location line="-398"/>
+        <location line="-556"/>
         <source>Save</source>
         <translation>저장</translation>
     </message>
@@ -1748,53 +1919,58 @@
         <translation>이 품목의 라우팅으로 저장 (Ctrl+S)</translation>
     </message>
     <message>
-        <location line="+12"/>
+        <location line="+21"/>
         <source>Reload saved routing</source>
         <translation>저장된 라우팅 다시 불러오기</translation>
     </message>
     <message>
-        <location line="+4"/>
-        <source>Status</source>
-        <translation>상태</translation>
-    </message>
-    <message>
-        <location line="+5"/>
-        <source>Routing</source>
-        <translation>라우팅</translation>
-    </message>
-    <message>
-        <location line="+5"/>
+        <location line="-40"/>
         <source>Time per operation</source>
         <translation>공정별 시간</translation>
     </message>
     <message>
-        <location line="+112"/>
-        <source>active model (%1)</source>
-        <translation>활성 모델 (%1)</translation>
+        <location line="-6"/>
+        <source>Candidate routings</source>
+        <translation>후보 라우팅</translation>
     </message>
     <message>
-        <location line="+0"/>
-        <source>none</source>
-        <translation>없음</translation>
+        <location line="+3"/>
+        <source>Click a routing to see and edit it below</source>
+        <translation>라우팅을 클릭하면 아래에서 보고 편집할 수 있습니다</translation>
     </message>
     <message>
-        <location line="+11"/>
-        <source>Waiting for the model to load…</source>
-        <translation>모델을 불러오는 중입니다…</translation>
+        <location line="+34"/>
+        <source>new item&apos;s code</source>
+        <translation>신규 품목 코드</translation>
     </message>
     <message>
-        <location line="+7"/>
-        <source>%1 item codes</source>
-        <translation>품목 코드 %1개</translation>
+        <location line="+1"/>
+        <source>The new item&apos;s ITEM_CD, needed to save: a code that no item and no saved routing has yet</source>
+        <translation>저장에 필요한 신규 품목의 ITEM_CD: 어떤 품목도, 저장된 어떤 라우팅도 쓰지 않는 코드</translation>
     </message>
     <message>
-        <location line="+17"/>
-        <location line="+109"/>
+        <location line="+10"/>
+        <source>Status the routing is saved with</source>
+        <translation>라우팅을 저장할 상태</translation>
+    </message>
+    <message>
+        <location line="+167"/>
+        <source>the new item</source>
+        <translation>신규 품목</translation>
+    </message>
+    <message>
+        <location line="+9"/>
+        <source>Your edited routing has changes that are not saved. Save them before going on?</source>
+        <translation>편집한 라우팅에 저장하지 않은 변경이 있습니다. 계속하기 전에 저장할까요?</translation>
+    </message>
+    <message>
+        <location line="+15"/>
+        <location line="+127"/>
         <source>Select an item in the item master first.</source>
         <translation>먼저 품목 마스터에서 품목을 선택하세요.</translation>
     </message>
     <message>
-        <location line="-103"/>
+        <location line="-121"/>
         <source>Paste or type at least one item code.</source>
         <translation>품목 코드를 하나 이상 붙여넣거나 입력하세요.</translation>
     </message>
@@ -1804,43 +1980,90 @@
         <translation>모델을 아직 불러오는 중입니다. 잠시 후 다시 시도하세요.</translation>
     </message>
     <message>
-        <location line="+26"/>
-        <location line="+66"/>
+        <location line="+27"/>
+        <location line="+83"/>
         <source>predicting %1…</source>
         <translation>%1 예측 중…</translation>
     </message>
     <message>
-        <location line="-61"/>
+        <location line="-78"/>
         <source>no prediction for %1</source>
         <translation>%1에 대한 예측 없음</translation>
     </message>
     <message>
-        <location line="+12"/>
+        <location line="+14"/>
         <source>predicting %1 items…</source>
         <translation>품목 %1개 예측 중…</translation>
     </message>
     <message>
-        <location line="+7"/>
+        <location line="+10"/>
         <source>%1 items: %2 with a candidate, %3 unknown — double-click a row to open it</source>
         <translation>품목 %1개: 후보 있음 %2개, 없는 품목 %3개 — 행을 더블클릭하면 엽니다</translation>
     </message>
     <message>
-        <location line="+32"/>
+        <location line="+34"/>
         <source>Describe the new item first (at least its PART_TYPE).</source>
         <translation>먼저 신규 품목을 입력하세요 (최소한 PART_TYPE).</translation>
     </message>
     <message>
-        <location line="+71"/>
+        <location line="+77"/>
+        <location line="+237"/>
+        <source>revision %1</source>
+        <translation>개정 %1</translation>
+    </message>
+    <message>
+        <location line="-217"/>
+        <location line="+200"/>
+        <source>described in the form</source>
+        <translation>입력 양식으로 기술</translation>
+    </message>
+    <message>
+        <location line="-183"/>
         <source>model %1</source>
         <translation>모델 %1</translation>
     </message>
     <message>
-        <location line="+51"/>
+        <location line="+10"/>
+        <source>⚠ %1 notes</source>
+        <translation>⚠ 참고 %1건</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>⚠ 1 note</source>
+        <translation>⚠ 참고 1건</translation>
+    </message>
+    <message>
+        <location line="+22"/>
+        <source>%1 nearly tied: see “Differs by”</source>
+        <translation>후보 %1 점수 비슷: “차이” 참조</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Candidates %1 score %2 to %3: the similar items are split between routings that differ in a few operations. “Differs by” shows those operations, “Supported by” the items behind each (with their similarity in its tooltip).</source>
+        <translation>후보 %1의 점수 %2 ~ %3: 유사 품목들이 몇 개 공정만 다른 라우팅들로 나뉘어 있습니다. “차이”는 그 공정을, “근거 품목”은 각 후보의 근거 품목을 보여 줍니다 (유사도는 툴팁에).</translation>
+    </message>
+    <message>
+        <location line="+38"/>
         <source>unsaved changes</source>
         <translation>저장하지 않은 변경</translation>
     </message>
     <message>
+        <location line="+11"/>
+        <source>from candidate %1</source>
+        <translation>후보 %1에서 시작</translation>
+    </message>
+    <message>
+        <location line="+10"/>
+        <source>You are starting a new routing from candidate %1, but your edited routing has changes that are not saved. Save them first?</source>
+        <translation>후보 %1에서 새 라우팅을 시작하려 하지만, 편집한 라우팅에 저장하지 않은 변경이 있습니다. 먼저 저장할까요?</translation>
+    </message>
+    <message>
         <location line="+5"/>
+        <source>Start from candidate %1</source>
+        <translation>후보 %1에서 시작</translation>
+    </message>
+    <message>
+        <location line="+23"/>
         <source>Not saved yet for this item.</source>
         <translation>이 품목은 아직 저장되지 않았습니다.</translation>
     </message>
@@ -1855,12 +2078,23 @@
         <translation>최근 저장: 개정 %1 — %2, %3 (%4)</translation>
     </message>
     <message>
-        <location line="+20"/>
-        <source>Not saved: %1 changed the routing of %2 at %3 (now revision %4) after you opened it. Reload to see their version; your edits stay in this candidate until you reload.</source>
-        <translation>저장하지 않았습니다: 이 화면을 연 뒤 %1님이 %3에 %2의 라우팅을 변경했습니다 (현재 개정 %4). 다시 불러와 변경 내용을 확인하세요. 다시 불러오기 전까지 내 편집은 이 후보에 남아 있습니다.</translation>
+        <location line="+22"/>
+        <source>No changes since revision %1: nothing to save.</source>
+        <translation>개정 %1 이후 변경이 없어 저장할 것이 없습니다.</translation>
     </message>
     <message>
-        <location line="+6"/>
+        <location line="+16"/>
+        <source>Not saved: %1 changed the routing of %2 at %3 (now revision %4) after you opened it. Reload to see their version; your edits stay in your routing, and Undo brings them back after a reload.</source>
+        <translation>저장하지 않았습니다: 이 화면을 연 뒤 %1님이 %3에 %2의 라우팅을 변경했습니다 (현재 개정 %4). 다시 불러와 변경 내용을 확인하세요. 내 편집은 내 라우팅에 남아 있고, 다시 불러온 뒤에도 실행 취소로 되돌릴 수 있습니다.</translation>
+    </message>
+    <message>
+        <location line="+44"/>
+        <source>Reload revision %1</source>
+        <translation>개정 %1 다시 불러오기</translation>
+    </message>
+    <message>
+        <location line="-37"/>
+        <location line="+5"/>
         <source>Not saved: %1</source>
         <translation>저장하지 않았습니다: %1</translation>
     </message>
@@ -2183,7 +2417,7 @@
 <context>
     <name>RoutingEditor</name>
     <message>
-        <location filename="../../app/ui/routing_editor.py" line="+59"/>
+        <location filename="../../app/ui/routing_editor.py" line="+68"/>
         <source>Undo</source>
         <translation>실행 취소</translation>
     </message>
@@ -2193,19 +2427,34 @@
         <translation>다시 실행</translation>
     </message>
     <message>
-        <location line="+12"/>
+        <location line="+9"/>
         <source>↶ Undo</source>
         <translation>↶ 실행 취소</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="+4"/>
         <source>↷ Redo</source>
         <translation>↷ 다시 실행</translation>
     </message>
     <message>
-        <location line="+7"/>
-        <source>Operation to add (type to filter)…</source>
-        <translation>추가할 공정 (입력하여 찾기)…</translation>
+        <location line="+5"/>
+        <source>Undo: %1 (Ctrl+Z)</source>
+        <translation>실행 취소: %1 (Ctrl+Z)</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Redo: %1 (Ctrl+Y)</source>
+        <translation>다시 실행: %1 (Ctrl+Y)</translation>
+    </message>
+    <message>
+        <location line="+10"/>
+        <source>Operation to add…</source>
+        <translation>추가할 공정…</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>The operation to add: type part of its code or name to filter</source>
+        <translation>추가할 공정: 코드나 이름 일부를 입력해 찾으세요</translation>
     </message>
     <message>
         <location line="+6"/>
@@ -2233,25 +2482,38 @@
         <translation>선택한 공정을 아래로</translation>
     </message>
     <message>
-        <location line="+106"/>
+        <location line="+122"/>
         <source>Choose an operation from the list first.</source>
         <translation>먼저 목록에서 공정을 고르세요.</translation>
     </message>
 </context>
 <context>
+    <name>SaveQuestion</name>
+    <message>
+        <location filename="../../app/ui/prediction/questions.py" line="+16"/>
+        <source>Unsaved routing</source>
+        <translation>저장하지 않은 라우팅</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Save changes to %1?</source>
+        <translation>%1의 변경 내용을 저장할까요?</translation>
+    </message>
+</context>
+<context>
     <name>SimilarItemsModel</name>
     <message>
-        <location filename="../../app/ui/prediction_tab.py" line="-842"/>
+        <location filename="../../app/ui/prediction/models.py" line="-104"/>
         <source>Similarity</source>
         <translation>유사도</translation>
     </message>
     <message>
-        <location line="+0"/>
+        <location line="+2"/>
         <source>What makes it similar</source>
         <translation>유사한 이유</translation>
     </message>
     <message>
-        <location line="+25"/>
+        <location line="+8"/>
         <source>Share of the similarity: %1</source>
         <translation>유사도 구성: %1</translation>
     </message>
@@ -2292,7 +2554,7 @@
 <context>
     <name>TimeChart</name>
     <message>
-        <location filename="../../app/ui/time_chart.py" line="+61"/>
+        <location filename="../../app/ui/time_chart.py" line="+65"/>
         <source> pcs</source>
         <translation> 개</translation>
     </message>
@@ -2302,44 +2564,49 @@
         <translation>1 = 한 개의 준비 + 가공, 그 이상 = 준비 + 가공 × 로트 크기</translation>
     </message>
     <message>
-        <location line="+6"/>
-        <source>Lot size</source>
-        <translation>로트 크기</translation>
-    </message>
-    <message>
-        <location line="+4"/>
+        <location line="+20"/>
         <source>minutes</source>
         <translation>분</translation>
     </message>
     <message>
-        <location line="+4"/>
+        <location line="-11"/>
         <source>setup</source>
         <translation>준비</translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="-11"/>
+        <source>lot </source>
+        <translation>로트 </translation>
+    </message>
+    <message>
+        <location line="+12"/>
         <source>run × lot</source>
         <translation>가공 × 로트</translation>
     </message>
     <message>
-        <location line="+6"/>
+        <location line="+1"/>
         <source>P10–P90</source>
         <translation>P10–P90</translation>
     </message>
     <message>
-        <location line="+18"/>
+        <location line="+38"/>
         <source>No routing shown.</source>
         <translation>표시할 라우팅이 없습니다.</translation>
     </message>
     <message>
         <location line="+15"/>
-        <source>Total for one piece: &lt;b&gt;%1 min&lt;/b&gt; (P10–P90 %2 – %3 min)</source>
-        <translation>한 개 합계: &lt;b&gt;%1 분&lt;/b&gt; (P10–P90 %2 – %3 분)</translation>
+        <source>Total for one piece:</source>
+        <translation>한 개 합계:</translation>
     </message>
     <message>
         <location line="+2"/>
-        <source>Total for a lot of %4 pcs: &lt;b&gt;%1 min&lt;/b&gt; (P10–P90 %2 – %3 min)</source>
-        <translation>로트 %4개 합계: &lt;b&gt;%1 분&lt;/b&gt; (P10–P90 %2 – %3 분)</translation>
+        <source>Total for a lot of %1 pcs:</source>
+        <translation>로트 %1개 합계:</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>min</source>
+        <translation>분</translation>
     </message>
 </context>
 <context>

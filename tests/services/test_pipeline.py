@@ -191,6 +191,21 @@ def test_unusable_actuals_are_warned_about_not_exported_as_zero(trained_store):
     assert all(o.TIME_SOURCE != "item_actuals" for o in ops)
 
 
+def test_time_warnings_agree_with_the_time_source(trained_store):
+    """An operation whose times come from similar items' actuals never also says that all the similar
+    items' work results are unusable: when only the candidate's own items had none, it says so."""
+    batch = predict_items(trained_store, trained_store.item_codes())
+    notes = []
+    for p in batch.predictions:
+        for c in p.candidates:
+            for o in c.operations:
+                keys = [v.key for v in getattr(o.WARNING, "values", ())[1:]]
+                notes.append((o.TIME_SOURCE, keys))
+                if o.TIME_SOURCE == "similar_actuals":
+                    assert "unusable_similar" not in keys, (p.ITEM_CD, c.rank, str(o.WARNING))
+    assert ("similar_actuals", ["unusable_candidate", "times_from_other_similar_actuals"]) in notes
+
+
 def test_a_saved_routing_keeps_its_warnings_wordable(trained_store):
     """A reopened routing's warning still carries its key, so the window can word it in Korean."""
     from app.domain.routing import Note

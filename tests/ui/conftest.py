@@ -86,11 +86,14 @@ def make_window(qtbot):
 
     windows = []
 
-    def make(url: str, wait_model: bool = True, user: User | None = LEE, **kwargs) -> MainWindow:
-        """`user=None` signs the OS user in, as the program does."""
+    def make(url: str, wait_model: bool = True, user: User | None = LEE,
+             size: tuple[int, int] | None = (1600, 980), **kwargs) -> MainWindow:
+        """`user=None` signs the OS user in, as the program does; `size` None keeps the size the
+        window chose for itself."""
         w = MainWindow(Store(url), build_demo_if_empty=kwargs.pop("build_demo_if_empty", False), user=user,
                        **kwargs)
-        w.resize(1600, 980)
+        if size:
+            w.resize(*size)
         w.show()
         windows.append(w)
         if wait_model:
@@ -100,6 +103,7 @@ def make_window(qtbot):
     yield make
     for w in windows:
         w.shutdown()
+        w.prediction.clear()   # a test's unsaved edits must not hold the close on the Save question
         w.close()
         w.ctx.store.dispose()
         w.deleteLater()

@@ -109,7 +109,7 @@ def test_window_in_korean(qtbot, qapp, make_window, store_url):
         # what made an item similar is worded in Korean too, not only the widgets around it
         predict_first_new_item(qtbot, w)
         model = w.prediction.similar_model
-        why = model.data(model.index(0, model.COLUMNS.index("WHY")))
+        why = model.data(model.index(0, model.column_index("WHY")))
         assert why.startswith("같은 부품 유형 "), why
         assert "same part type" in model.rows[0].matching[0]  # the command line and JSON stay English
     finally:
@@ -123,14 +123,20 @@ def _not_blank(path: Path) -> bool:
 
 
 def test_screenshots(qtbot, store_url, tmp_path):
-    from app.ui.screenshot import take_screenshots
-    paths = take_screenshots(tmp_path / "shots", store_url)
+    """routing-ml screenshot --size 1280x720: every tab at that size, with nothing cut off."""
+    from app.cli import main
+    from app.ui.screenshot import parse_size, take_screenshots
+    cut: list[str] = []
+    paths = take_screenshots(tmp_path / "shots", store_url, size=parse_size("1280x720"), on_clipped=cut.append)
     names = [p.name for p in paths]
     # the OS user is the first, so admin, of the store: the Audit tab is there
     assert names == ["prediction.png", "prediction-batch.png", "prediction-new-item.png", "training.png", "audit.png"]
     for p in paths:
         assert p.exists() and p.stat().st_size > 40_000, p
         assert _not_blank(p), p
+        assert (QImage(str(p)).width(), QImage(str(p)).height()) == (1280, 720)
+    assert cut == []
+    assert main(["screenshot", "--out", str(tmp_path / "x"), "--size", "big"]) == 2
 
 
 def test_measure_stalls(qtbot, store_url):

@@ -27,16 +27,18 @@ class DataPanel(QGroupBox):
 
         self.store_value = ElidedLabel()
         self.store_value.setObjectName("storeValue")
-        self.import_value = QLabel()
+        self.import_value = ElidedLabel()
         self.import_value.setObjectName("lastImport")
-        self.import_value.setWordWrap(True)
+        self.imported_at = QLabel()
+        self.imported_at.setObjectName("importedAt")
         self.count_labels: list[tuple[QLabel, QLabel]] = []
         self.summary = QGridLayout()
         self.summary.setHorizontalSpacing(10)
         self.summary.setVerticalSpacing(1)
         self.summary.setColumnStretch(1, 1)
         for r, (name, value) in enumerate(((self.tr("Store"), self.store_value),
-                                           (self.tr("Last import"), self.import_value))):
+                                           (self.tr("Last import"), self.import_value),
+                                           (self.tr("Imported at"), self.imported_at))):
             key = QLabel(name)
             key.setObjectName("muted")
             self.summary.addWidget(key, r, 0)
@@ -75,7 +77,7 @@ class DataPanel(QGroupBox):
             key.deleteLater()
             value.deleteLater()
         self.count_labels = []
-        for r, (view, n) in enumerate(counts.items(), start=2):
+        for r, (view, n) in enumerate(counts.items(), start=3):
             key = QLabel(view)
             key.setObjectName("muted")
             value = QLabel(self.tr("%1 rows").replace("%1", f"<b>{n:,}</b>"))
@@ -116,9 +118,11 @@ class DataPanel(QGroupBox):
         self.view.setHtml(self.quality_html(report))
         last = report.get("last_import")
         if last:
-            self.import_value.setText(f"{source_text(last['source'])}  ·  {str(last['at'])[:16]}")
+            self.import_value.setText(source_text(last["source"]))
+            self.imported_at.setText(str(last["at"])[:16])
         else:
             self.import_value.setText(self.tr("none yet"))
+            self.imported_at.clear()
         self._show_counts(report.get("row_counts", {}))
         self.checked_label.setText(self.tr("checked at %1").replace("%1", f"{datetime.now():%H:%M:%S}"))
         self.quality_ready.emit(report)

@@ -1,0 +1,800 @@
+"""The Prediction tab assembled: the inputs on the left; on the right the item, its candidate routings
+and similar items, the time chart, and the routing editor with Save.
+
+The model's candidates never change: the first edit of one starts the engineer's own routing (a row
+of its own, "Edited · not saved", then "Saved · rev N"), and the candidate stays as proposed. Before
+anything would replace unsaved work (another prediction, another store, closing, a language change)
+the tab asks "Save changes to ITEM?"."""
+from __future__ import annotations
+
+from typing import Any
+
+import shiboken6
+from PySide6.QtCore import QModelIndex, QSettings, Qt, QTimer, Signal
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QFrame, QGroupBox, QHBoxLayout, QLabel, QLineEdit,
+                               QPushButton, QSplitter, QTabWidget, QToolButton, QVBoxLayout, QWidget)
+
+from app.domain.routing import Prediction, PredictionBatch, RoutingError
+from app.services import catalog, prediction, routings
+from app.services.routings import ConflictError, SavedRouting
+from app.ui.context import AppContext
+from app.ui.numbers import NumberError, parse_decimal
+from app.ui.prediction.inputs import PAGE_CODES, PAGE_ITEMS, FormError, InputPanel
+from app.ui.prediction.models import CandidateListModel, RoutingEntry, SimilarItemsModel
+from app.ui.prediction.questions import CANCEL, SAVE, ask_save_changes
+from app.ui.routing_editor import ROW_HEIGHT, OperationsModel, RoutingBase, RoutingEditor, signature
+from app.ui.time_chart import TimeChart
+from app.ui.widgets import Banner, ElidedLabel, JobBar, ShareBarDelegate, fit_to_contents, read_only_table
+from app.ui.wording import word
+
+# candidates within this share of the best score are "nearly tied" and the tab says what separates them
+TIE_SHARE = 0.10
+CANDIDATE_ROW_HEIGHT = 22
+
+
+class PredictionTab(QWidget):
+    prediction_shown = Signal(str)      # ITEM_CD
+    batch_finished = Signal(int)        # rows
+    saved = Signal(object)              # SavedRouting
+    prediction_failed = Signal(str)
+
+    def __init__(self, ctx: AppContext, parent=None):
+        super().__init__(parent)
+        self.ctx = ctx
+        self.item_cd: str | None = None
+        self.is_new_item = False
+        self.prediction: Prediction | None = None
+        self.prediction_version: str | None = None
+        self.opened_revision: int | None = None
+        self.current_entry: RoutingEntry | None = None
+        self._busy = False
+        self._warnings: list[str] = []
+        self._build()
+        self._restore()
+        ctx.model_changed.connect(self._model_changed)
+        ctx.models_changed.connect(self.inputs.fill_versions)
+        ctx.store_changed.connect(self._store_changed)
+        self._model_changed()
+
+    # ---- layout --------------------------------------------------------------------------
+    def _build(self) -> None:
+        self.inputs = InputPanel(self.ctx)
+        self.inputs.predict_requested.connect(self.predict)
+        self.inputs.input_changed.connect(self._input_changed)
+        self.inputs.batch_row_opened.connect(self.open_batch_row)
+        self.inputs.fill_form_button.clicked.connect(self.fill_form_from_selection)
+
+        self.title = ElidedLabel(self.tr("Pick an item in the item master and press Predict (or Enter)."),
+                                 mode=Qt.TextElideMode.ElideRight)
+        self.title.setObjectName("itemTitle")
+        self.title.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.subtitle = QLabel()
+        self.subtitle.setObjectName("itemDetails")
+        self.subtitle.setWordWrap(True)
+        self.warnings = Banner("warning")
+        self.warnings.setObjectName("predictionWarnings")
+        # the notes stay one click away (the routing's own are in its Warning column): a button in the header
+        self.notes_button = QToolButton()
+        self.notes_button.setObjectName("notesButton")
+        self.notes_button.setCheckable(True)
+        self.notes_button.toggled.connect(self._notes_toggled)
+        self.notes_button.hide()
+        self.error = Banner("error")
+        self.error.setObjectName("predictionError")
+        self.first_start = Banner("info")
+        self.first_start.setObjectName("firstStart")
+        self.first_job = JobBar(cancellable=False)
+
+        # the routings to choose from, and the similar items behind them
+        self.candidate_model = CandidateListModel(self)
+        self.candidate_table = read_only_table("candidateTable")
+        self.candidate_table.verticalHeader().setDefaultSectionSize(CANDIDATE_ROW_HEIGHT)
+        self.candidate_table.setModel(self.candidate_model)
+        self.candidate_table.setItemDelegateForColumn(1, ShareBarDelegate(self.candidate_table, "#d6ecd2"))
+        fit_to_contents(self.candidate_table)
+        self.candidate_table.selectionModel().currentRowChanged.connect(lambda cur, _p: self.select_entry(cur.row()))
+        self.tie_note = QLabel()
+        self.tie_note.setObjectName("tieNote")
+        self.tie_note.hide()
+        candidates_page = QWidget()
+        cl = QVBoxLayout(candidates_page)
+        cl.setContentsMargins(4, 4, 4, 4)
+        cl.setSpacing(3)
+        cl.addWidget(self.candidate_table, 1)
+        self.similar_model = SimilarItemsModel(self)
+        self.similar_table = read_only_table("similarTable")
+        self.similar_table.setModel(self.similar_model)
+        self.similar_table.setItemDelegateForColumn(3, ShareBarDelegate(self.similar_table))
+        fit_to_contents(self.similar_table)
+        self.result_tabs = QTabWidget()
+        self.result_tabs.setObjectName("resultTabs")
+        self.result_tabs.addTab(candidates_page, self.tr("Candidate routings"))
+        self.result_tabs.addTab(self.similar_table, self.tr("Similar items"))
+        self.result_tabs.setCornerWidget(self.tie_note, Qt.Corner.TopRightCorner)
+        self.result_tabs.setToolTip(self.tr("Click a routing to see and edit it below"))
+
+        self.chart = TimeChart()
+        chart_box = QGroupBox(self.tr("Time per operation"))
+        QVBoxLayout(chart_box).addWidget(self.chart)
+        upper = QSplitter(Qt.Orientation.Horizontal)
+        upper.addWidget(self.result_tabs)
+        upper.addWidget(chart_box)
+        upper.setStretchFactor(0, 3)
+        upper.setStretchFactor(1, 2)
+        upper.setChildrenCollapsible(False)
+        self.upper_splitter = upper
+
+        # the routing being looked at or edited
+        self.editor = RoutingEditor()
+        self.editor.operations_changed.connect(self._operations_changed)
+        self.status_box = QComboBox()
+        self.status_box.setObjectName("saveStatus")
+        self.status_box.addItem(self.tr("draft"), "draft")
+        self.status_box.addItem(self.tr("submitted"), "submitted")
+        self.save_button = QPushButton(self.tr("Save"))
+        self.save_button.setObjectName("primary")
+        self.save_button.setToolTip(self.tr("Save this routing for the item (Ctrl+S)"))
+        self.save_button.clicked.connect(self.save)
+        self.save_shortcut = QShortcut(QKeySequence.StandardKey.Save, self)
+        self.save_shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        self.save_shortcut.activated.connect(self.save)
+        self.saved_label = QLabel()
+        self.saved_label.setObjectName("savedLabel")
+        self.saved_label.setWordWrap(True)
+        self.dirty_label = QLabel()
+        self.dirty_label.setObjectName("dirtyLabel")
+        self.new_code_edit = QLineEdit()
+        self.new_code_edit.setObjectName("newItemCode")
+        self.new_code_edit.setPlaceholderText(self.tr("new item's code"))
+        self.new_code_edit.setToolTip(self.tr("The new item's ITEM_CD, needed to save: a code that no item and no "
+                                              "saved routing has yet"))
+        fm = self.new_code_edit.fontMetrics()
+        self.new_code_edit.setMinimumWidth(max(fm.horizontalAdvance("NEW-ITEM-00000"),
+                                               fm.horizontalAdvance(self.new_code_edit.placeholderText())) + 14)
+        self.new_code_edit.hide()   # shown for a new item only (hidden before any layout counts it)
+        self.conflict = Banner("error")
+        self.conflict.setObjectName("conflictBanner")
+        self.reload_button = self.conflict.add_button(self.tr("Reload saved routing"), self.reload_saved)
+        self.editor.add_to_bar(self.new_code_edit, stretch_before=True)
+        self.status_box.setToolTip(self.tr("Status the routing is saved with"))
+        self.editor.add_to_bar(self.status_box)
+        self.editor.add_to_bar(self.save_button)
+        state_row = QHBoxLayout()
+        state_row.addWidget(self.saved_label, 1)
+        state_row.addWidget(self.dirty_label)
+        edit_box = QFrame()
+        edit_box.setObjectName("routingBox")
+        el = QVBoxLayout(edit_box)
+        el.setContentsMargins(6, 6, 6, 4)
+        el.setSpacing(3)
+        el.addWidget(self.editor, 1)
+        el.addWidget(self.conflict)
+        el.addLayout(state_row)
+        self.edit_box = edit_box
+
+        right_split = QSplitter(Qt.Orientation.Vertical)
+        right_split.addWidget(upper)
+        right_split.addWidget(edit_box)
+        right_split.setStretchFactor(0, 2)
+        right_split.setStretchFactor(1, 3)
+        right_split.setChildrenCollapsible(False)
+        self.right_splitter = right_split
+        right = QWidget()
+        rl = QVBoxLayout(right)
+        rl.setContentsMargins(6, 0, 0, 0)
+        rl.setSpacing(3)
+        rl.addWidget(self.first_start)
+        rl.addWidget(self.first_job)
+        header = QHBoxLayout()
+        header.setSpacing(12)
+        header.addWidget(self.title)
+        header.addWidget(self.subtitle, 1)
+        header.addWidget(self.notes_button, 0, Qt.AlignmentFlag.AlignTop)
+        rl.addLayout(header)
+        rl.addWidget(self.error)
+        rl.addWidget(self.warnings)
+        rl.addWidget(right_split, 1)
+
+        self.splitter = QSplitter(Qt.Orientation.Horizontal)
+        self.splitter.addWidget(self.inputs)
+        self.splitter.addWidget(right)
+        self.splitter.setStretchFactor(0, 0)
+        self.splitter.setStretchFactor(1, 1)
+        self.splitter.setChildrenCollapsible(False)
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(6, 6, 6, 6)
+        lay.addWidget(self.splitter)
+        self._sized = False
+        self.edit_box.setMinimumHeight(self._routing_box_minimum())
+        self._set_result_enabled(False)
+
+    def _size_panels(self) -> None:
+        """First sizes of the splitters for this window: the inputs about a third of the width, the
+        routing as much height as the candidates leave it (never less than ten rows, see _build)."""
+        width, height = self.width(), self.right_splitter.height()
+        left = max(330, min(460, width * 3 // 10))
+        self.splitter.setSizes([left, width - left - self.splitter.handleWidth()])
+        top = max(self.upper_splitter.minimumSizeHint().height(), height - self.edit_box.minimumHeight())
+        top = min(top, height * 45 // 100)
+        self.right_splitter.setSizes([top, height - top - self.right_splitter.handleWidth()])
+        right = self.upper_splitter.width()
+        self.upper_splitter.setSizes([right * 65 // 100, right * 35 // 100])
+
+    def _routing_box_minimum(self) -> int:
+        """Height of the routing box with its table showing ten operations (and a scroll bar)."""
+        table = self.editor.table
+        # before a routing is shown the header has no sections to measure
+        header = max(table.horizontalHeader().sizeHint().height(), table.fontMetrics().height() + 12)
+        rows = header + 10 * ROW_HEIGHT + 2 * table.frameWidth() + table.horizontalScrollBar().sizeHint().height()
+        rows += 6   # rounding in the layouts on the way down
+        return self.edit_box.sizeHint().height() - table.sizeHint().height() + rows
+
+    def showEvent(self, event) -> None:  # noqa: N802 - Qt's name
+        super().showEvent(event)
+        if not self._sized:
+            self._sized = True
+            QTimer.singleShot(0, self._size_panels)   # once the window has its final size
+
+    # ---- settings ------------------------------------------------------------------------
+    _SPLITTERS = ("splitter", "upper", "right")
+
+    def _splitters(self):
+        return zip(self._SPLITTERS, (self.splitter, self.upper_splitter, self.right_splitter))
+
+    def _restore(self) -> None:
+        s = QSettings()
+        s.beginGroup("prediction")
+        self.inputs.restore(s)
+        self.chart.lot.setValue(int(s.value("lot_size", 1)))
+        for name, sp in self._splitters():
+            state = s.value(f"layout2/{name}")   # layout2: the panels of this layout, not the older one's
+            if state is not None:
+                sp.restoreState(state)
+                self._sized = True
+        s.endGroup()
+
+    def save_settings(self) -> None:
+        s = QSettings()
+        s.beginGroup("prediction")
+        self.inputs.save(s)
+        s.setValue("lot_size", self.chart.lot.value())
+        for name, sp in self._splitters():
+            s.setValue(f"layout2/{name}", sp.saveState())
+        s.endGroup()
+
+    # ---- shortcuts to the inputs (the window, tests and the screenshot tool use them) ----
+    @property
+    def browser(self):
+        return self.inputs.browser
+
+    @property
+    def predict_button(self) -> QPushButton:
+        return self.inputs.predict_button
+
+    @property
+    def batch_model(self):
+        return self.inputs.batch_model
+
+    # ---- model / store changes -----------------------------------------------------------
+    def reload_items(self) -> None:
+        """The store's item master changed (import, first start): browse it again."""
+        self.inputs.browser.set_store(self.ctx.store)
+
+    def _store_changed(self) -> None:
+        self.reload_items()
+        self.clear()
+        self.inputs.batch_model.set_batch([], PredictionBatch("", [], []))
+
+    def _model_changed(self) -> None:
+        model = self.ctx.model
+        self.inputs.fill_versions()
+        self.editor.set_palette(self.ctx.palette or [], self.ctx.resources or [])
+        if model is not None:
+            self.inputs.set_levels(model.encoder.levels)
+            if self.error.text() and self.error.text() == self.ctx.model_error:
+                self.error.hide()
+        self._update_predict_enabled()
+
+    def _update_predict_enabled(self) -> None:
+        self.inputs.set_busy(self._busy)
+
+    def _input_changed(self) -> None:
+        """A message about the input (no item selected, no codes, a bad number) is stale once it changes."""
+        if self.error.text() and self.error.property("about_input"):
+            self.error.hide()
+
+    def _show_error(self, message: str, about_input: bool = False) -> None:
+        self.error.setProperty("about_input", about_input)
+        self.error.show_message(message)
+
+    # ---- unsaved work --------------------------------------------------------------------
+    @property
+    def entries(self) -> list[RoutingEntry]:
+        """The routings listed: the engineer's own first (when there is one), then the candidates."""
+        return self.candidate_model.rows
+
+    def mine(self) -> RoutingEntry | None:
+        """The engineer's own routing for the item shown, if there is one."""
+        return next((e for e in self.entries if e.kind == "mine"), None)
+
+    def has_unsaved_changes(self) -> bool:
+        mine = self.mine()
+        return mine is not None and mine.dirty()
+
+    def _item_name(self) -> str:
+        return self.item_cd if self.item_cd and not self.is_new_item else (
+            self.new_code_edit.text().strip().upper() or self.tr("the new item"))
+
+    def confirm_unsaved(self, detail: str | None = None) -> bool:
+        """True when the routing shown may be replaced: nothing unsaved, or the engineer saved it or
+        chose Discard. Cancel (or a failed save) keeps everything as it is and returns False."""
+        if not self.has_unsaved_changes():
+            return True
+        self.editor.table.setFocus()   # an open cell editor commits its value first
+        answer = ask_save_changes(self, self._item_name(), detail or self.tr(
+            "Your edited routing has changes that are not saved. Save them before going on?"))
+        if answer == CANCEL:
+            return False
+        if answer == SAVE:
+            return self.save() is not None
+        return True
+
+    # ---- predicting ----------------------------------------------------------------------
+    def predict(self) -> None:
+        page = self.inputs.tabs.currentIndex()
+        if page == PAGE_ITEMS:
+            code = self.inputs.browser.current_code()
+            if code:
+                self.predict_code(code)
+            else:
+                self._show_error(self.tr("Select an item in the item master first."), about_input=True)
+        elif page == PAGE_CODES:
+            codes = self.inputs.codes()
+            if codes:
+                self.predict_codes(codes)
+            else:
+                self._show_error(self.tr("Paste or type at least one item code."), about_input=True)
+        else:
+            self.predict_form()
+
+    def _start(self, fn, on_result, message: str, long: bool = False):
+        if self.ctx.model is None:
+            self._show_error(self.ctx.model_error or self.tr("The model is still loading; try again in a moment."))
+            return None
+        self.error.hide()
+        self._busy = True
+        self._update_predict_enabled()
+        task = self.ctx.runner.start(fn, "prediction", long=long, on_result=on_result,
+                                     on_error=self._failed, on_done=self._job_done)
+        self.inputs.job.attach(task, message)
+        return task
+
+    def _job_done(self) -> None:
+        self._busy = False
+        self._update_predict_enabled()
+
+    def _failed(self, message: str) -> None:
+        self._show_error(message)
+        self.prediction_failed.emit(message)
+
+    def predict_code(self, code: str):
+        if not self.confirm_unsaved():
+            return None
+        store, opts, version, user = self.ctx.store, self.inputs.options(), self.inputs.version(), self.ctx.user
+
+        def work(p):
+            batch = prediction.predict_items(store, [code], opts, version, p, user=user)
+            return code, batch, routings.load_saved(store, code), catalog.item_details(store, code)
+
+        return self._start(work, self._single_arrived, self.tr("predicting %1…").replace("%1", code))
+
+    def _single_arrived(self, result) -> None:
+        code, batch, saved, details = result
+        if not batch.predictions:
+            msg = "; ".join(e["message"] for e in batch.errors) or self.tr("no prediction for %1").replace("%1", code)
+            self._failed(msg)
+            return
+        self.show_prediction(batch.predictions[0], batch.model_version, saved, details)
+
+    def predict_codes(self, codes: list[str]):
+        if len(codes) == 1 and not self.confirm_unsaved():   # one code opens at once in the editor
+            return None
+        store, opts, version, user = self.ctx.store, self.inputs.options(), self.inputs.version(), self.ctx.user
+
+        def work(p):
+            return codes, prediction.predict_items(store, codes, opts, version, p, user=user)
+
+        return self._start(work, self._batch_arrived,
+                           self.tr("predicting %1 items…").replace("%1", f"{len(codes):,}"), long=True)
+
+    def _batch_arrived(self, result) -> None:
+        codes, batch = result
+        model = self.inputs.batch_model
+        model.set_batch(codes, batch)
+        fit_to_contents(self.inputs.batch_table, max_width=1000)
+        ok = sum(1 for r in model.rows if r.status == "ok")
+        unknown = sum(1 for r in model.rows if r.status == "unknown")
+        self.inputs.batch_summary.setText(
+            self.tr("%1 items: %2 with a candidate, %3 unknown — double-click a row to open it")
+            .replace("%1", f"{len(codes):,}").replace("%2", f"{ok:,}").replace("%3", f"{unknown:,}"))
+        self.batch_finished.emit(len(model.rows))
+        if len(codes) == 1 and ok:
+            self._open_batch_row(0)
+
+    def open_batch_row(self, row: int) -> None:
+        rows = self.inputs.batch_model.rows
+        if 0 <= row < len(rows) and rows[row].prediction is not None and not self.confirm_unsaved():
+            return
+        self._open_batch_row(row)
+
+    def _open_batch_row(self, row: int) -> None:
+        rows = self.inputs.batch_model.rows
+        if not 0 <= row < len(rows):
+            return
+        r = rows[row]
+        if r.prediction is None:
+            self._show_error(r.message)
+            return
+        store, code, version = self.ctx.store, r.code, self.inputs.batch_model.model_version
+        pred = r.prediction
+        self.ctx.runner.start(lambda p: (routings.load_saved(store, code), catalog.item_details(store, code)),
+                              "open batch row",
+                              on_result=lambda res: self.show_prediction(pred, version, res[0], res[1]),
+                              on_error=self._failed)
+
+    def predict_form(self):
+        try:
+            attrs = self.inputs.form_attributes()
+        except FormError as exc:
+            self._show_error(str(exc), about_input=True)
+            return None
+        if not attrs.get("PART_TYPE"):
+            self._show_error(self.tr("Describe the new item first (at least its PART_TYPE)."), about_input=True)
+            return None
+        if not self.confirm_unsaved():
+            return None
+        code = self.inputs.form_item_code()
+        if code in routings.PLACEHOLDER_CODES:
+            code = ""
+        shown = code or self.tr("New item")
+        store, opts, version, user = self.ctx.store, self.inputs.options(), self.inputs.version(), self.ctx.user
+
+        def work(p):
+            batch = prediction.predict_attributes(store, attrs, opts, version, code=shown, user=user)
+            # a routing saved earlier under the code typed is this new item's: open it; no code, no routing
+            return batch, (routings.load_saved(store, code) if code else None), dict(attrs, ITEM_CD=shown), code
+
+        def arrived(r) -> None:
+            batch, saved, details, typed = r
+            self.show_prediction(batch.predictions[0], batch.model_version, saved, details, new_item=True)
+            self.new_code_edit.setText(typed)
+
+        return self._start(work, arrived, self.tr("predicting %1…").replace("%1", shown))
+
+    def fill_form_from_selection(self) -> None:
+        code = self.inputs.browser.current_code()
+        if not code:
+            self._show_error(self.tr("Select an item in the item master first."), about_input=True)
+            return
+        store = self.ctx.store
+        self.ctx.runner.start(lambda p: catalog.item_details(store, code), "item details",
+                              on_result=self.inputs.fill_form, on_error=self._failed)
+
+    # ---- showing a result ----------------------------------------------------------------
+    def clear(self) -> None:
+        """Show nothing (unsaved work included: ask with confirm_unsaved first)."""
+        self.item_cd = None
+        self.is_new_item = False
+        self.prediction = None
+        self.opened_revision = None
+        self.similar_model.set_rows([])
+        self.editor.set_model(None)
+        self.editor.forget_stacks()
+        self.current_entry = None
+        self.candidate_model.set_rows([])
+        self.chart.set_operations([])
+        self.saved_label.clear()
+        self.dirty_label.clear()
+        self.tie_note.hide()
+        self.conflict.hide()
+        self._show_warnings([], open_them=False)
+        self.new_code_edit.clear()
+        self._set_result_enabled(False)
+
+    def _set_result_enabled(self, on: bool) -> None:
+        self.save_button.setEnabled(on)
+        self.status_box.setEnabled(on)
+        self.new_code_edit.setVisible(on and self.is_new_item)
+
+    def show_prediction(self, pred: Prediction, model_version: str, saved: SavedRouting | None,
+                        details: dict | None, new_item: bool = False) -> None:
+        self.clear()
+        self.item_cd = pred.ITEM_CD
+        self.is_new_item = new_item
+        self.prediction = pred
+        self.prediction_version = model_version
+        self.opened_revision = saved.revision if saved else None
+        self.error.hide()
+        if not self.ctx.first_start_running:
+            self.first_start.hide()   # its hint ("pick an item and press Predict") was followed
+        self._show_header(pred, details or {}, model_version, new_item)
+        self._show_warnings([word(w) for w in pred.warnings], open_them=not pred.candidates)
+        self.similar_model.set_rows(pred.similar_items)
+        fit_to_contents(self.similar_table, max_width=1400)
+        self.candidate_model.similarity = {s.ITEM_CD: s.similarity for s in pred.similar_items}
+        differences = prediction.candidate_differences(pred.candidates)
+        entries = []
+        if saved is not None:
+            entries.append(self._mine_entry(saved.operations, saved,
+                                            RoutingBase(self.tr("revision %1").replace("%1", str(saved.revision)),
+                                                        tuple(saved.operations))))
+        for c in pred.candidates:
+            model = OperationsModel(c.operations, self, frozen=True)
+            model.fork = self._fork
+            entries.append(RoutingEntry("candidate", model, candidate=c, difference=differences.get(c.rank)))
+        self.candidate_model.set_rows(entries)
+        fit_to_contents(self.candidate_table)
+
+        self._show_tie(pred)
+        self._show_saved_label(saved, just_saved=False)
+        self._set_result_enabled(bool(entries))
+        if entries:
+            self.select_candidate(0)
+            self.edit_box.setMinimumHeight(self._routing_box_minimum())   # its header is measurable now
+        self.prediction_shown.emit(pred.ITEM_CD)
+
+    def _show_header(self, pred: Prediction, d: dict, model_version: str, new_item: bool) -> None:
+        name = str(d.get("ITEM_NM") or "").replace("\n", " ")
+        if new_item:
+            name = name or self.tr("described in the form")
+        self.title.setText(pred.ITEM_CD + (f"  ·  {name}" if name else ""))
+        parts = [str(d[c]) for c in ("PART_TYPE", "ITEM_MATERIAL") if d.get(c)]
+        dims = []
+        for c, label in (("OUTDIAMETER", "OD"), ("INDIAMETER", "ID"), ("OUTTHICKNESS", "T")):
+            v = d.get(c)
+            if isinstance(v, str):
+                try:
+                    v = parse_decimal(v)
+                except NumberError:
+                    v = None
+            if isinstance(v, (int, float)):
+                dims.append(f"{label} {v:g}")
+        if dims:
+            parts.append(" × ".join(dims) + " mm")
+        if d.get("ITEM_SPEC"):
+            parts.append(str(d["ITEM_SPEC"]).replace("\n", " "))
+        self.subtitle.setText("  ·  ".join(parts + [self.tr("model %1").replace("%1", model_version)]))
+
+    def _show_warnings(self, warnings: list[str], open_them: bool) -> None:
+        """The prediction's notes: behind a "⚠ N notes" button, open at once when there is no routing to
+        show (then they say why)."""
+        self._warnings = warnings
+        if not warnings:
+            self.notes_button.hide()
+            self.warnings.hide()
+            return
+        self.notes_button.setText(self.tr("⚠ %1 notes").replace("%1", str(len(warnings))) if len(warnings) > 1
+                                  else self.tr("⚠ 1 note"))
+        self.notes_button.setToolTip("\n".join(warnings))
+        self.notes_button.show()
+        self.warnings.label.setText("⚠ " + "\n⚠ ".join(warnings))
+        self.notes_button.setChecked(open_them)
+        self.warnings.setVisible(open_them)
+
+    def _notes_toggled(self, on: bool) -> None:
+        self.warnings.setVisible(on and bool(self._warnings))
+
+    def _show_tie(self, pred: Prediction) -> None:
+        """Say why candidates with almost the same score are separate, and where to see the difference."""
+        cands = pred.candidates
+        if len(cands) < 2 or cands[0].score <= 0:
+            self.tie_note.hide()
+            return
+        top = max(c.score for c in cands)
+        tied = [c for c in cands if c.score >= top * (1 - TIE_SHARE)]
+        if len(tied) < 2:
+            self.tie_note.hide()
+            return
+        ranks = ", ".join(str(c.rank) for c in sorted(tied, key=lambda c: c.rank))
+        self.tie_note.setText(self.tr("%1 nearly tied: see “Differs by”").replace("%1", ranks))
+        self.tie_note.setToolTip(
+            self.tr("Candidates %1 score %2 to %3: the similar items are split between routings that differ in a "
+                    "few operations. “Differs by” shows those operations, “Supported by” the items behind each "
+                    "(with their similarity in its tooltip).")
+            .replace("%1", ranks).replace("%2", f"{min(c.score for c in tied):.3f}").replace("%3", f"{top:.3f}"))
+        self.tie_note.show()
+
+    def _mine_entry(self, operations, saved: SavedRouting | None, base: RoutingBase) -> RoutingEntry:
+        model = OperationsModel(operations, self, base=base)
+        model.stack.indexChanged.connect(lambda _i: self._dirty_changed())
+        return RoutingEntry("mine", model, saved=saved)
+
+    def select_entry(self, row: int) -> None:
+        if not 0 <= row < len(self.entries):
+            return
+        e = self.entries[row]
+        if e is self.current_entry and self.editor.model is e.model:
+            return
+        self.current_entry = e
+        self.editor.set_model(e.model)
+        if e.kind == "mine" and e.saved is not None:
+            self.status_box.setCurrentIndex(max(0, self.status_box.findData(e.saved.status)))
+        self._operations_changed()
+        self._dirty_changed()
+
+    def select_candidate(self, row: int) -> None:
+        """Select a row as a click would (tests and keyboard)."""
+        self.candidate_table.selectRow(row)
+        self.select_entry(row)
+
+    def _operations_changed(self) -> None:
+        model = self.editor.model
+        self.chart.set_operations(model.operations if model is not None else [])
+        self.candidate_model.refresh()
+
+    def _dirty_changed(self) -> None:
+        if not shiboken6.isValid(self):
+            return  # the window is being torn down
+        dirty = self.has_unsaved_changes()
+        self.dirty_label.setText(self.tr("unsaved changes") if dirty else "")
+        self.candidate_model.refresh()
+
+    # ---- the engineer's own routing ------------------------------------------------------
+    def _fork(self, source: OperationsModel) -> OperationsModel | None:
+        """An edit reached a candidate: it goes to the engineer's routing, started (again) from that
+        candidate. Unsaved changes of the engineer's routing are not replaced without asking."""
+        entry = next((e for e in self.entries if e.model is source), None)
+        if entry is None or entry.candidate is None:
+            return None
+        rank = entry.candidate.rank
+        base = RoutingBase(self.tr("from candidate %1").replace("%1", str(rank)), tuple(entry.model.operations))
+        mine = self.mine()
+        if mine is None:
+            mine = self._mine_entry(entry.model.operations, None, base)
+            self._insert_mine(mine)
+        elif mine.model.signature() == signature(entry.model.operations):
+            pass   # the engineer's routing is this candidate already
+        else:
+            if mine.dirty():
+                answer = ask_save_changes(self, self._item_name(), self.tr(
+                    "You are starting a new routing from candidate %1, but your edited routing has changes that "
+                    "are not saved. Save them first?").replace("%1", str(rank)))
+                if answer == CANCEL or (answer == SAVE and self.save_entry(mine) is None):
+                    return None
+            mine.model.replace_all(entry.model.operations, base,
+                                   self.tr("Start from candidate %1").replace("%1", str(rank)))
+        self._show_mine_later(mine)
+        return mine.model
+
+    def _insert_mine(self, mine: RoutingEntry) -> None:
+        """The engineer's routing goes first in the list, above the candidates."""
+        self.candidate_model.beginInsertRows(QModelIndex(), 0, 0)
+        self.candidate_model.rows.insert(0, mine)
+        self.candidate_model.endInsertRows()
+        fit_to_contents(self.candidate_table)
+
+    def _show_mine_later(self, mine: RoutingEntry) -> None:
+        """Select the engineer's routing; while a cell editor is still committing, on the next turn."""
+        def show() -> None:
+            if shiboken6.isValid(self) and mine in self.entries:
+                self.select_candidate(self.entries.index(mine))
+        if self.editor.table.state() == QAbstractItemView.State.EditingState:
+            QTimer.singleShot(0, show)
+        else:
+            show()
+
+    def _show_saved_label(self, saved: SavedRouting | None, just_saved: bool) -> None:
+        if saved is None:
+            self.saved_label.setText(self.tr("Not saved yet for this item."))
+            return
+        status = self.tr("draft") if saved.status == "draft" else self.tr("submitted")
+        text = (self.tr("Saved revision %1 by %2 at %3 (%4)") if just_saved else
+                self.tr("Last saved: revision %1 by %2 at %3 (%4)"))
+        self.saved_label.setText("✔ " + text.replace("%1", str(saved.revision)).replace("%2", saved.updated_by)
+                                 .replace("%3", f"{saved.updated_at:%Y-%m-%d %H:%M:%S}").replace("%4", status))
+
+    # ---- saving --------------------------------------------------------------------------
+    def save(self) -> SavedRouting | None:
+        """Save the routing shown as the item's routing (a candidate unchanged, too). A routing that
+        did not change since its saved revision is not saved again."""
+        if self.item_cd is None or self.current_entry is None:
+            return None
+        self.editor.table.setFocus()  # ends an open cell editor so its value is committed first
+        entry = self.current_entry
+        if entry.kind == "candidate":   # saving a candidate as it is: it becomes the engineer's routing
+            if self._fork(entry.model) is None:
+                return None
+            entry = self.mine()
+        return self.save_entry(entry)
+
+    def save_entry(self, entry: RoutingEntry) -> SavedRouting | None:
+        self.conflict.hide()
+        status = self.status_box.currentData()
+        if entry.saved is not None and not entry.dirty() and entry.saved.status == status:
+            self.saved_label.setText("✔ " + self.tr("No changes since revision %1: nothing to save.")
+                                     .replace("%1", str(entry.saved.revision)))
+            return entry.saved
+        code = self.item_cd
+        try:
+            if self.is_new_item:
+                code = routings.check_new_item_code(self.ctx.store, self.new_code_edit.text(), self.opened_revision)
+            base = entry.model.base
+            rank = next((e.rank for e in self.entries if e.kind == "candidate" and base is not None
+                         and tuple(e.model.operations) == base.operations), None)
+            saved = routings.save_routing(self.ctx.store, code, entry.model.current_operations(), status=status,
+                                          expected_revision=self.opened_revision,
+                                          model_version=self.prediction_version, candidate_rank=rank,
+                                          user=self.ctx.user)
+        except ConflictError as exc:
+            self.conflict.show_message(
+                self.tr("Not saved: %1 changed the routing of %2 at %3 (now revision %4) after you opened it. "
+                        "Reload to see their version; your edits stay in your routing, and Undo brings them back "
+                        "after a reload.")
+                .replace("%1", exc.by).replace("%2", exc.item_cd).replace("%3", f"{exc.at:%Y-%m-%d %H:%M:%S}")
+                .replace("%4", str(exc.revision)))
+            return None
+        except RoutingError as exc:   # validation, or the new item's code
+            self.editor.message.show_message(self.tr("Not saved: %1").replace("%1", str(exc)))
+            if self.is_new_item:
+                self.new_code_edit.setFocus()
+            return None
+        except Exception as exc:  # noqa: BLE001 - a database error: say it, keep the edits
+            self.editor.message.show_message(self.tr("Not saved: %1").replace("%1", f"{type(exc).__name__}: {exc}"))
+            return None
+        self.opened_revision = saved.revision
+        entry.saved = saved
+        entry.model.stack.setClean()
+        if self.is_new_item and code != self.item_cd:
+            self.item_cd = code
+            self.title.setText(f"{code}  ·  " + self.tr("described in the form"))
+            self.new_code_edit.setText(code)
+        self._dirty_changed()
+        self._show_saved_label(saved, just_saved=True)
+        self.saved.emit(saved)
+        return saved
+
+    def reload_saved(self) -> None:
+        """After a conflict: the stored revision replaces the engineer's routing, as one undo step."""
+        if self.item_cd is None:
+            return
+        saved = routings.load_saved(self.ctx.store, self.item_cd)
+        self.conflict.hide()
+        if saved is None:
+            self.opened_revision = None
+            return
+        self.opened_revision = saved.revision
+        base = RoutingBase(self.tr("revision %1").replace("%1", str(saved.revision)), tuple(saved.operations))
+        mine = self.mine()
+        if mine is None:
+            mine = self._mine_entry(saved.operations, saved, base)
+            self._insert_mine(mine)
+        else:
+            mine.saved = saved
+            mine.model.replace_all(saved.operations, base,
+                                   self.tr("Reload revision %1").replace("%1", str(saved.revision)))
+        self.select_candidate(self.entries.index(mine))
+        self._dirty_changed()
+        self._show_saved_label(saved, just_saved=False)
+
+    # ---- a window in another language takes over ----------------------------------------
+    def handover(self) -> dict[str, Any]:
+        """What a new window (after a language change) needs to show the same item again."""
+        return {"item_cd": self.item_cd if self.item_cd and not self.is_new_item else None,
+                "new_item": self.is_new_item}
+
+    def take_over(self, state: dict[str, Any]) -> None:
+        code = state.get("item_cd")
+        if not code and not state.get("new_item"):
+            return
+
+        def when_ready() -> None:
+            if self.ctx.model is None:
+                return
+            self.ctx.model_changed.disconnect(when_ready)
+            if code:
+                self.predict_code(code)
+            else:
+                self.predict_form()
+        self.ctx.model_changed.connect(when_ready)
+
