@@ -1,6 +1,9 @@
 """Finding text the window cuts off: labels, buttons, tab titles, group titles, table headers and the
 cells in view that are narrower or lower than their text needs. The window tests assert there is
-none at 1280×720; `routing-ml screenshot` prints what it finds beside the pictures."""
+none at 1280×720; `routing-ml screenshot` prints what it finds beside the pictures.
+
+A table whose column only previews text shown in full elsewhere (the Audit tab's details) names it
+in its "preview_columns" property (column numbers); those cells may end in "…"."""
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
@@ -97,9 +100,10 @@ def _table(t: QTableView) -> list[str]:
     last = t.rowAt(t.viewport().height() - 1)
     last = model.rowCount() - 1 if last < 0 else last
     base = t.font()
+    previews = set(t.property("preview_columns") or [])   # a preview of text shown in full beside the table
     for r in range(first, last + 1):
         for c in range(model.columnCount()):
-            if h.isSectionHidden(c):
+            if h.isSectionHidden(c) or c in previews:
                 continue
             index = model.index(r, c)
             text = index.data(Qt.ItemDataRole.DisplayRole)

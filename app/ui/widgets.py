@@ -127,6 +127,9 @@ class Banner(QFrame):
         self.label = QLabel()
         self.label.setWordWrap(True)
         self.label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        # a long message must not make the window's minimum taller: the minimum is one line, and the
+        # layout gives the label the height its text needs at the width it has
+        self.label.setMinimumSize(120, self.label.fontMetrics().height())
         self.buttons = QHBoxLayout()
         lay = QHBoxLayout(self)
         lay.setContentsMargins(8, 4, 4, 4)

@@ -354,6 +354,11 @@
     </message>
     <message>
         <location line="+4"/>
+        <source>Search…</source>
+        <translation>검색…</translation>
+    </message>
+    <message>
+        <location line="+1"/>
         <source>Search target, details or machine…</source>
         <translation>대상, 상세, PC 이름 검색…</translation>
     </message>
@@ -386,7 +391,7 @@
 <context>
     <name>Banner</name>
     <message>
-        <location filename="../../app/ui/widgets.py" line="+138"/>
+        <location filename="../../app/ui/widgets.py" line="+141"/>
         <source>Dismiss</source>
         <translation>닫기</translation>
     </message>
@@ -625,7 +630,7 @@
         <translation>저장소에 복사된 세 뷰를 다시 읽고 학습 전에 알아야 할 점을 보고합니다</translation>
     </message>
     <message>
-        <location line="+35"/>
+        <location line="+36"/>
         <source>%1 rows</source>
         <translation>%1행</translation>
     </message>
@@ -957,7 +962,7 @@
         <translation>방법별 색상은 위 표의 열 머리글 색상과 같습니다.</translation>
     </message>
     <message>
-        <location line="+36"/>
+        <location line="+39"/>
         <source>No model version selected.</source>
         <translation>선택한 모델 버전이 없습니다.</translation>
     </message>
@@ -1882,12 +1887,12 @@
 <context>
     <name>PredictionTab</name>
     <message>
-        <location filename="../../app/ui/prediction/tab.py" line="+460"/>
+        <location filename="../../app/ui/prediction/tab.py" line="+482"/>
         <source>New item</source>
         <translation>신규 품목</translation>
     </message>
     <message>
-        <location line="-347"/>
+        <location line="-369"/>
         <source>Similar items</source>
         <translation>유사 품목</translation>
     </message>
@@ -1898,18 +1903,18 @@
     </message>
     <message>
         <location line="+65"/>
-        <location line="+558"/>
+        <location line="+580"/>
         <source>draft</source>
         <translation>임시 저장</translation>
     </message>
     <message>
-        <location line="-557"/>
-        <location line="+557"/>
+        <location line="-579"/>
+        <location line="+579"/>
         <source>submitted</source>
         <translation>제출됨</translation>
     </message>
     <message>
-        <location line="-556"/>
+        <location line="-578"/>
         <source>Save</source>
         <translation>저장</translation>
     </message>
@@ -1954,7 +1959,7 @@
         <translation>라우팅을 저장할 상태</translation>
     </message>
     <message>
-        <location line="+167"/>
+        <location line="+189"/>
         <source>the new item</source>
         <translation>신규 품목</translation>
     </message>
@@ -2627,7 +2632,7 @@
         <translation>프리셋</translation>
     </message>
     <message>
-        <location line="+22"/>
+        <location line="+26"/>
         <source>Train new model</source>
         <translation>새 모델 학습</translation>
     </message>
@@ -2637,12 +2642,12 @@
         <translation>학습 후 평가</translation>
     </message>
     <message>
-        <location line="+21"/>
-        <source>Log</source>
-        <translation>로그</translation>
+        <location line="+11"/>
+        <source>Log: imports, training and evaluations appear here</source>
+        <translation>로그: 가져오기, 학습, 평가 기록이 여기에 표시됩니다</translation>
     </message>
     <message>
-        <location line="+57"/>
+        <location line="+67"/>
         <source>Train a new model version with these weights</source>
         <translation>이 가중치로 새 모델 버전을 학습</translation>
     </message>

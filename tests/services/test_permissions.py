@@ -51,6 +51,7 @@ UNCHECKED = {
     "roles.resolve": "finds a user's role at sign-in",
     "routings.load_saved": "reads a saved routing",
     "routings.list_saved": "lists saved routings",
+    "routings.check_new_item_code": "reads the item master and saved routings to vet a code, before a checked save",
     "site_settings.get": "reads a shared setting",
     "site_settings.store_id": "names the store",
     "audit_seal.checkpoint_dir": "names the checkpoint folder",

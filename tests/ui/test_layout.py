@@ -88,5 +88,17 @@ def test_every_tab_is_usable_at_1280x720(qtbot, qapp, make_window, store_url, la
         for label in t.evaluation.tick_labels():
             assert max(fm.horizontalAdvance(line) for line in label.split("\n")) < share - 4, label
         assert axis.height() >= fm.height() * max(label.count("\n") + 1 for label in t.evaluation.tick_labels())
+
+        # the Audit tab (an admin's)
+        assert w.audit is not None
+        w.tabs.setCurrentWidget(w.audit)
+        qtbot.waitUntil(lambda: w.audit.model.rowCount() > 0 and not w.audit.model.loading, timeout=LONG)
+        w.audit.table.selectRow(0)
+        qtbot.wait(50)
+        assert clipped(w) == []
+        # with every tab filled in, the window still fits 1920×1080 at 150 % (and so every larger screen)
+        smallest = LAPTOPS["1920x1080@150%"]
+        assert w.minimumSizeHint().width() <= smallest.width()
+        assert w.minimumSizeHint().height() <= smallest.height() - 30
     finally:
         configure_application(qapp, "en")

@@ -49,7 +49,8 @@ class AuditFilterPanel(QWidget):
             self.outcome.addItem(label, key)
         self.text = QLineEdit()
         self.text.setObjectName("auditText")
-        self.text.setPlaceholderText(self.tr("Search target, details or machine…"))
+        self.text.setPlaceholderText(self.tr("Search…"))   # short: the filter row must fit 1280 pixels
+        self.text.setToolTip(self.tr("Search target, details or machine…"))
         self.text.setClearButtonEnabled(True)
         self._typing = QTimer(self)
         self._typing.setSingleShot(True)

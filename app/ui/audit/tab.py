@@ -12,7 +12,7 @@ from app.ui.audit.detail_panel import AuditDetailPanel
 from app.ui.audit.filter_panel import AuditFilterPanel
 from app.ui.audit.models import AuditEventsModel
 from app.ui.context import AppContext
-from app.ui.widgets import Banner, fit_columns, read_only_table
+from app.ui.widgets import Banner, fit_columns, fit_to_contents, read_only_table
 
 
 class AuditTab(QWidget):
@@ -26,6 +26,9 @@ class AuditTab(QWidget):
         self.table = read_only_table("auditEvents")
         self.table.setModel(self.model)
         fit_columns(self.table, [150, 140, 70, 100, 150, 130, 70, 260, 60])
+        # the details column previews what the detail pane beside it shows in full
+        self.table.setProperty("preview_columns", [self.model.column_index("detail")])
+        self.model.rowsInserted.connect(lambda _p, first, _l: first == 0 and self._fit_columns())
         self.detail = AuditDetailPanel()
         self.actions = AuditActionsPanel(ctx)
         self.actions.current_filter = self.filters.current
@@ -58,6 +61,13 @@ class AuditTab(QWidget):
         self._loaded_once = False
         self._select_first = False
         self._reselect: int | None = None
+
+    def _fit_columns(self) -> None:
+        """The first page's text in full (the details column stays a preview)."""
+        detail = self.model.column_index("detail")
+        width = self.table.horizontalHeader().sectionSize(detail)
+        fit_to_contents(self.table, max_width=320)
+        self.table.horizontalHeader().resizeSection(detail, width)
 
     def showEvent(self, event) -> None:  # noqa: N802 - Qt's name
         super().showEvent(event)

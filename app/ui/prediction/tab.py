@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 import shiboken6
-from PySide6.QtCore import QModelIndex, QSettings, Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, QModelIndex, QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QFrame, QGroupBox, QHBoxLayout, QLabel, QLineEdit,
                                QPushButton, QSplitter, QTabWidget, QToolButton, QVBoxLayout, QWidget)
@@ -205,36 +205,58 @@ class PredictionTab(QWidget):
         lay = QVBoxLayout(self)
         lay.setContentsMargins(6, 6, 6, 6)
         lay.addWidget(self.splitter)
-        self._sized = False
-        self.edit_box.setMinimumHeight(self._routing_box_minimum())
+        self._sized = False       # the splitters have their first sizes
+        self._restored = False    # … from the settings of the last session
+        self.edit_box.setMinimumHeight(self.routing_box_height(4))
+        right_split.installEventFilter(self)
         self._set_result_enabled(False)
 
     def _size_panels(self) -> None:
         """First sizes of the splitters for this window: the inputs about a third of the width, the
-        routing as much height as the candidates leave it (never less than ten rows, see _build)."""
-        width, height = self.width(), self.right_splitter.height()
+        routing ten operations' height where the window has room for it."""
+        width = self.width()
         left = max(330, min(460, width * 3 // 10))
         self.splitter.setSizes([left, width - left - self.splitter.handleWidth()])
-        top = max(self.upper_splitter.minimumSizeHint().height(), height - self.edit_box.minimumHeight())
+        height = self.right_splitter.height()
+        top = max(self.upper_splitter.minimumSizeHint().height(), height - self.routing_box_height(10))
         top = min(top, height * 45 // 100)
         self.right_splitter.setSizes([top, height - top - self.right_splitter.handleWidth()])
         right = self.upper_splitter.width()
         self.upper_splitter.setSizes([right * 65 // 100, right * 35 // 100])
 
-    def _routing_box_minimum(self) -> int:
-        """Height of the routing box with its table showing ten operations (and a scroll bar)."""
+    def _keep_routing_rows(self) -> None:
+        """When the right side gets lower (a smaller window, a message above), the candidates give up
+        room before the routing drops below ten operations."""
+        top, bottom = self.right_splitter.sizes()
+        need = self.routing_box_height(10)
+        spare = top - self.upper_splitter.minimumSizeHint().height()
+        if bottom < need and spare > 0:
+            move = min(need - bottom, spare)
+            self.right_splitter.setSizes([top - move, bottom + move])
+
+    def eventFilter(self, obj, event) -> bool:  # noqa: N802 - Qt's name
+        if obj is self.right_splitter and event.type() == QEvent.Type.Resize and self._sized:
+            QTimer.singleShot(0, self._keep_routing_rows)
+        return False
+
+    def routing_box_height(self, rows: int) -> int:
+        """Height of the routing box with its table showing `rows` operations (and a scroll bar)."""
         table = self.editor.table
         # before a routing is shown the header has no sections to measure
         header = max(table.horizontalHeader().sizeHint().height(), table.fontMetrics().height() + 12)
-        rows = header + 10 * ROW_HEIGHT + 2 * table.frameWidth() + table.horizontalScrollBar().sizeHint().height()
-        rows += 6   # rounding in the layouts on the way down
-        return self.edit_box.sizeHint().height() - table.sizeHint().height() + rows
+        body = header + rows * ROW_HEIGHT + 2 * table.frameWidth() + table.horizontalScrollBar().sizeHint().height()
+        body += 6   # rounding in the layouts on the way down
+        return self.edit_box.sizeHint().height() - table.sizeHint().height() + body
 
     def showEvent(self, event) -> None:  # noqa: N802 - Qt's name
         super().showEvent(event)
         if not self._sized:
-            self._sized = True
-            QTimer.singleShot(0, self._size_panels)   # once the window has its final size
+            QTimer.singleShot(0, self._first_sizes)   # once the window has its final size
+
+    def _first_sizes(self) -> None:
+        self._sized = True
+        if not self._restored:
+            self._size_panels()
 
     # ---- settings ------------------------------------------------------------------------
     _SPLITTERS = ("splitter", "upper", "right")
@@ -251,7 +273,7 @@ class PredictionTab(QWidget):
             state = s.value(f"layout2/{name}")   # layout2: the panels of this layout, not the older one's
             if state is not None:
                 sp.restoreState(state)
-                self._sized = True
+                self._restored = True
         s.endGroup()
 
     def save_settings(self) -> None:
@@ -541,7 +563,7 @@ class PredictionTab(QWidget):
         self._set_result_enabled(bool(entries))
         if entries:
             self.select_candidate(0)
-            self.edit_box.setMinimumHeight(self._routing_box_minimum())   # its header is measurable now
+            self._keep_routing_rows()
         self.prediction_shown.emit(pred.ITEM_CD)
 
     def _show_header(self, pred: Prediction, d: dict, model_version: str, new_item: bool) -> None:

@@ -52,6 +52,7 @@ class DataPanel(QGroupBox):
         self.checked_label.setObjectName("muted")
         self.view = QTextBrowser()
         self.view.setObjectName("qualityReport")
+        self.view.setMinimumHeight(50)
         self.view.setOpenLinks(False)
         self.job = JobBar()
 

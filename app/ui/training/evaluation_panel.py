@@ -36,7 +36,7 @@ class EvaluationPanel(QWidget):
         self.metrics_table.setModel(self.metrics_model)
         fit_to_contents(self.metrics_table, max_width=260)
         self.metrics_table.verticalHeader().setDefaultSectionSize(21)
-        self.metrics_table.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+
         self.part_model = PartTypeModel(self)
         self.part_table = read_only_table("partTypeTable")
         self.part_table.setModel(self.part_model)
@@ -60,8 +60,8 @@ class EvaluationPanel(QWidget):
         lay = QVBoxLayout(self)
         lay.setContentsMargins(6, 6, 6, 6)
         lay.addWidget(self.title)
-        lay.addWidget(self.metrics_table)
-        lay.addWidget(lower, 1)
+        lay.addWidget(self.metrics_table, 3)
+        lay.addWidget(lower, 2)
         self.show_version(None)
 
     def show_version(self, row: dict | None) -> None:
@@ -75,7 +75,10 @@ class EvaluationPanel(QWidget):
         height = (self.metrics_table.horizontalHeader().sizeHint().height()
                   + max(1, self.metrics_model.rowCount()) * 21 + 2 * self.metrics_table.frameWidth())
         bar = self.metrics_table.horizontalScrollBar()
-        self.metrics_table.setFixedHeight(height + (bar.sizeHint().height() if bar.isVisible() else 0))
+        full = height + (bar.sizeHint().height() if bar.isVisible() else 0)
+        # all eight metrics where there is room; on a low window it scrolls rather than push the window taller
+        self.metrics_table.setMaximumHeight(full)
+        self.metrics_table.setMinimumHeight(min(full, 4 * 21 + 30))
         self.part_model.set_per_type(metrics.get("per_part_type") or {})
         self._fit_part_table()
         self._plot()

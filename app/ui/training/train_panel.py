@@ -40,7 +40,9 @@ class TrainPanel(QGroupBox):
         grid.setVerticalSpacing(1)
         grid.addWidget(QLabel(self.tr("Preset")), 0, 0, Qt.AlignmentFlag.AlignRight)
         grid.addWidget(self.preset_box, 0, 1, 1, 2)
-        for r, g in enumerate(GROUPS, start=1):
+        half = (len(GROUPS) + 1) // 2   # two columns of weights: the panel stays low on a laptop screen
+        for k, g in enumerate(GROUPS):
+            r, c = 1 + k % half, 3 * (k // half)
             label = QLabel(labels.groups.get(g, g))
             label.setToolTip(", ".join(c for part in GROUPS[g] for c in part))
             slider = QSlider(Qt.Orientation.Horizontal)
@@ -55,10 +57,12 @@ class TrainPanel(QGroupBox):
             spin.valueChanged.connect(self._weights_edited)
             self.spins[g] = spin
             self.sliders[g] = slider
-            grid.addWidget(label, r, 0, Qt.AlignmentFlag.AlignRight)
-            grid.addWidget(slider, r, 1)
-            grid.addWidget(spin, r, 2)
+            grid.addWidget(label, r, c, Qt.AlignmentFlag.AlignRight)
+            grid.addWidget(slider, r, c + 1)
+            grid.addWidget(spin, r, c + 2)
         grid.setColumnStretch(1, 1)
+        grid.setColumnStretch(4, 1)
+        grid.setColumnMinimumWidth(3, 90)
 
         self.train_button = QPushButton(self.tr("Train new model"))
         self.train_button.setObjectName("primary")
@@ -73,7 +77,8 @@ class TrainPanel(QGroupBox):
         self.log_view.setObjectName("trainLog")
         self.log_view.setReadOnly(True)
         self.log_view.setMaximumBlockCount(2000)
-        self.log_view.setMinimumHeight(60)
+        self.log_view.setMinimumHeight(48)
+        self.log_view.setPlaceholderText(self.tr("Log: imports, training and evaluations appear here"))
 
         row = QHBoxLayout()
         row.addWidget(self.evaluate_after)
@@ -84,7 +89,6 @@ class TrainPanel(QGroupBox):
         lay.addLayout(row)
         lay.addWidget(self.job)
         lay.addWidget(self.error)
-        lay.addWidget(QLabel(self.tr("Log")))
         lay.addWidget(self.log_view, 1)
 
     # ---- the log -------------------------------------------------------------------------
