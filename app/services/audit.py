@@ -323,7 +323,11 @@ def export(store: Store, path: str | Path, flt: AuditFilter = AuditFilter(), use
                 if rows % 5000 == 0:
                     p.report(rows / max(total, 1), f"{rows:,} of {total:,} events written")
             book.close()
-        os.replace(tmp, path)
+        try:
+            os.replace(tmp, path)
+        except OSError as exc:   # on Windows: the old file is open in Excel
+            raise RoutingError(f"audit export {path}: the file cannot be replaced ({exc.strerror or exc}); "
+                               f"close it where it is open and export again") from None
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise

@@ -262,3 +262,17 @@ def test_processes_appending_at_once_keep_one_chain_on_sqlite(tmp_path, admin):
 
 def test_processes_appending_at_once_keep_one_chain_on_postgresql(pg_url, admin):
     _appending_at_once(pg_url, admin)
+
+
+def test_an_export_over_a_file_that_cannot_be_replaced_says_so_and_leaves_it(empty_store, admin, tmp_path, monkeypatch):
+    from app.domain.routing import RoutingError
+    out = tmp_path / "trail.csv"
+    out.write_text("the old export, open in Excel", encoding="utf-8")
+
+    def locked(src, dst):   # what Windows does while Excel holds the file
+        raise PermissionError(13, "The process cannot access the file because it is being used by another process")
+    monkeypatch.setattr("app.services.audit.os.replace", locked)
+    with pytest.raises(RoutingError, match=r"trail.csv: the file cannot be replaced .*close it"):
+        audit.export(empty_store, out, user=admin)
+    assert out.read_text(encoding="utf-8") == "the old export, open in Excel"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["store", "trail.csv"]   # no .part left behind
