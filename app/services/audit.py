@@ -86,7 +86,11 @@ def record(store: Store, action: str, target: str = "", detail: dict[str, Any] |
 
 
 # Built once: a statement object reused keeps its compiled form and cache key (recording stays cheap).
-_HEAD = select(audit_head.c.seq, audit_head.c.hash).where(audit_head.c.id == 1).with_for_update()
+# The head row is locked (PostgreSQL: FOR UPDATE; SQL Server, which drops FOR UPDATE: UPDLOCK,
+# HOLDLOCK; SQLite: the write transaction) and the newest seq read in the same round trip.
+_HEAD = (select(audit_head.c.seq, audit_head.c.hash, select(func.max(audit_event.c.seq)).scalar_subquery())
+         .where(audit_head.c.id == 1).with_for_update()
+         .with_hint(audit_head, "WITH (UPDLOCK, HOLDLOCK)", dialect_name="mssql"))
 _LAST = select(audit_event.c.seq, audit_event.c.hash).order_by(audit_event.c.seq.desc()).limit(1)
 _INSERT = audit_event.insert()
 _MOVE_HEAD = update(audit_head).where(audit_head.c.id == 1).values(seq=bindparam("new_seq"),
@@ -100,13 +104,16 @@ def lock_chain(conn: Connection) -> tuple[int, str]:
     newest row's, so appending never fails on a taken seq; Verify names those rows. Newest rows
     deleted behind its back leave a gap in seq after the next append, which Verify names too."""
     head = conn.execute(_HEAD).first()
-    last = conn.execute(_LAST).first()
     if head is None:   # the head row was deleted: continue from the newest row
-        head = last if last is not None else (0, GENESIS)
-        conn.execute(audit_head.insert().values(id=1, seq=head[0], hash=head[1]))
-    if last is not None and last[0] > head[0]:
+        last = conn.execute(_LAST).first()
+        seq, digest = (int(last[0]), last[1]) if last is not None else (0, GENESIS)
+        conn.execute(audit_head.insert().values(id=1, seq=seq, hash=digest))
+        return seq, digest
+    seq, digest, newest = head
+    if newest is not None and newest > seq:
+        last = conn.execute(_LAST).first()
         return int(last[0]), last[1]
-    return int(head[0]), head[1]
+    return int(seq), digest
 
 
 def _append(conn: Connection, values: dict[str, Any]) -> int:
