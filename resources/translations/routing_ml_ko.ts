@@ -220,7 +220,7 @@
 <context>
     <name>AuditEventsModel</name>
     <message>
-        <location filename="../../app/ui/audit/models.py" line="+57"/>
+        <location filename="../../app/ui/audit/models.py" line="+59"/>
         <source>ok</source>
         <translation>정상</translation>
     </message>
@@ -1407,22 +1407,25 @@
         <translation>로그 폴더 열기</translation>
     </message>
     <message>
-        <location line="+22"/>
+        <location filename="../../app/ui/audit/models.py" line="-42"/>
+        <location filename="../../app/ui/window.py" line="+22"/>
         <source>admin</source>
         <translation>관리자</translation>
     </message>
     <message>
-        <location line="+0"/>
+        <location line="-2"/>
+        <location filename="../../app/ui/window.py" line="+0"/>
         <source>engineer</source>
         <translation>엔지니어</translation>
     </message>
     <message>
-        <location line="+0"/>
+        <location line="+1"/>
+        <location filename="../../app/ui/window.py" line="+0"/>
         <source>approver</source>
         <translation>승인자</translation>
     </message>
     <message>
-        <location line="+11"/>
+        <location filename="../../app/ui/window.py" line="+11"/>
         <source>User: %1 (%2)</source>
         <translation>사용자: %1 (%2)</translation>
     </message>
@@ -2723,24 +2726,6 @@
         <location line="+7"/>
         <source>Model %1: top-1 exact %2, top-3 hit %3 on %4 held-out items.</source>
         <translation>모델 %1: 평가 품목 %4개에서 1순위 일치 %2, 3순위 내 적중 %3.</translation>
-    </message>
-</context>
-<context>
-    <name>obj</name>
-    <message>
-        <location filename="../../app/ui/audit/models.py" line="-42"/>
-        <source>engineer</source>
-        <translation>엔지니어</translation>
-    </message>
-    <message>
-        <location line="+0"/>
-        <source>approver</source>
-        <translation>승인자</translation>
-    </message>
-    <message>
-        <location line="+0"/>
-        <source>admin</source>
-        <translation>관리자</translation>
     </message>
 </context>
 </TS>

@@ -160,3 +160,22 @@ def test_the_status_bar_says_until_when_a_cached_role_counts(qtbot, make_window,
     assert f"approver, cached until {local}" in w.user_label.text()
     assert "cannot be reached" in w.user_label.toolTip()
     assert w.audit is None   # an approver has no Audit tab
+
+
+def test_roles_and_outcomes_are_worded_in_korean(qtbot, qapp, store_url):
+    from app.ui.main import configure_application
+    _day_of_work(store_url)
+    store = Store(store_url)
+    configure_application(qapp, "ko")
+    try:
+        model = AuditEventsModel(TaskRunner())
+        model.set_source(store, User("lee", "admin", "PC-LEE"))
+        with qtbot.waitSignal(model.loading_changed, check_params_cb=lambda v: v is False, timeout=LONG):
+            model.set_filter(AuditFilter(user="KSM\\kim", outcome="denied"))
+        cols = [c.key for c in model.columns]
+        row = [model.data(model.index(0, cols.index(k))) for k in ("role", "outcome")]
+        assert row == ["엔지니어", "거부됨"]
+        assert model.headerData(cols.index("host"), Qt.Orientation.Horizontal) == "PC"
+    finally:
+        configure_application(qapp, "en")
+        store.dispose()

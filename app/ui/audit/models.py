@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 import shiboken6
-from PySide6.QtCore import QModelIndex, Signal
+from PySide6.QtCore import QCoreApplication, QModelIndex, Signal
 from PySide6.QtGui import QColor
 
 from app.domain.access import AuditEvent, User
@@ -24,9 +24,11 @@ def local_time(e: AuditEvent) -> str:
     return audit.to_local(e.at).strftime("%Y-%m-%d %H:%M:%S")
 
 
-def role_names(obj) -> dict[str, str]:
-    """The roles in the window's language (`obj` is any QObject, for its tr)."""
-    return {"engineer": obj.tr("engineer"), "approver": obj.tr("approver"), "admin": obj.tr("admin")}
+def role_names(_obj=None) -> dict[str, str]:
+    """The roles in the window's language, worded as the status bar words them."""
+    return {"engineer": QCoreApplication.translate("MainWindow", "engineer"),
+            "approver": QCoreApplication.translate("MainWindow", "approver"),
+            "admin": QCoreApplication.translate("MainWindow", "admin")}
 
 
 def detail_text(e: AuditEvent) -> str:
