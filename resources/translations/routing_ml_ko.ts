@@ -1890,12 +1890,12 @@
 <context>
     <name>PredictionTab</name>
     <message>
-        <location filename="../../app/ui/prediction/tab.py" line="+482"/>
+        <location filename="../../app/ui/prediction/tab.py" line="+493"/>
         <source>New item</source>
         <translation>신규 품목</translation>
     </message>
     <message>
-        <location line="-369"/>
+        <location line="-380"/>
         <source>Similar items</source>
         <translation>유사 품목</translation>
     </message>
@@ -1906,18 +1906,18 @@
     </message>
     <message>
         <location line="+65"/>
-        <location line="+580"/>
+        <location line="+592"/>
         <source>draft</source>
         <translation>임시 저장</translation>
     </message>
     <message>
-        <location line="-579"/>
-        <location line="+579"/>
+        <location line="-591"/>
+        <location line="+591"/>
         <source>submitted</source>
         <translation>제출됨</translation>
     </message>
     <message>
-        <location line="-578"/>
+        <location line="-590"/>
         <source>Save</source>
         <translation>저장</translation>
     </message>
@@ -1958,11 +1958,21 @@
     </message>
     <message>
         <location line="+10"/>
+        <source>Approve…</source>
+        <translation>승인…</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Reject…</source>
+        <translation>반려…</translation>
+    </message>
+    <message>
+        <location line="+6"/>
         <source>Status the routing is saved with</source>
         <translation>라우팅을 저장할 상태</translation>
     </message>
     <message>
-        <location line="+189"/>
+        <location line="+191"/>
         <source>the new item</source>
         <translation>신규 품목</translation>
     </message>
@@ -2015,18 +2025,18 @@
     </message>
     <message>
         <location line="+77"/>
-        <location line="+237"/>
+        <location line="+280"/>
         <source>revision %1</source>
         <translation>개정 %1</translation>
     </message>
     <message>
-        <location line="-217"/>
-        <location line="+200"/>
+        <location line="-260"/>
+        <location line="+243"/>
         <source>described in the form</source>
         <translation>입력 양식으로 기술</translation>
     </message>
     <message>
-        <location line="-183"/>
+        <location line="-226"/>
         <source>model %1</source>
         <translation>모델 %1</translation>
     </message>
@@ -2071,12 +2081,22 @@
         <translation>후보 %1에서 시작</translation>
     </message>
     <message>
-        <location line="+23"/>
+        <location line="+24"/>
         <source>Not saved yet for this item.</source>
         <translation>이 품목은 아직 저장되지 않았습니다.</translation>
     </message>
     <message>
-        <location line="+3"/>
+        <location line="+2"/>
+        <source>approved</source>
+        <translation>승인됨</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>rejected</source>
+        <translation>반려됨</translation>
+    </message>
+    <message>
+        <location line="+1"/>
         <source>Saved revision %1 by %2 at %3 (%4)</source>
         <translation>개정 %1 저장됨 — %2, %3 (%4)</translation>
     </message>
@@ -2086,7 +2106,57 @@
         <translation>최근 저장: 개정 %1 — %2, %3 (%4)</translation>
     </message>
     <message>
-        <location line="+22"/>
+        <location line="+4"/>
+        <source>%1 by %2</source>
+        <translation>%1 (검토: %2)</translation>
+    </message>
+    <message>
+        <location line="+8"/>
+        <source>Only an approver or an admin can approve or reject a routing; you are %1 (%2).</source>
+        <translation>라우팅 승인·반려는 승인자나 관리자만 할 수 있습니다. 현재 사용자: %1 (%2).</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>no role</source>
+        <translation>역할 없음</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Approve the submitted revision, with a comment if you like</source>
+        <translation>제출된 개정을 승인합니다 (의견은 선택)</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Send the submitted revision back, saying why</source>
+        <translation>제출된 개정을 반려합니다 (사유 필요)</translation>
+    </message>
+    <message>
+        <location line="+12"/>
+        <source>Approve the routing of %1</source>
+        <translation>%1 라우팅 승인</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Reject the routing of %1</source>
+        <translation>%1 라우팅 반려</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Comment (optional):</source>
+        <translation>의견 (선택):</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Why is it rejected?</source>
+        <translation>반려 사유:</translation>
+    </message>
+    <message>
+        <location line="+8"/>
+        <source>Not reviewed: %1</source>
+        <translation>검토하지 못했습니다: %1</translation>
+    </message>
+    <message>
+        <location line="+26"/>
         <source>No changes since revision %1: nothing to save.</source>
         <translation>개정 %1 이후 변경이 없어 저장할 것이 없습니다.</translation>
     </message>

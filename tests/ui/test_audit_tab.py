@@ -179,3 +179,30 @@ def test_roles_and_outcomes_are_worded_in_korean(qtbot, qapp, store_url):
     finally:
         configure_application(qapp, "en")
         store.dispose()
+
+
+def test_an_approver_approves_in_the_window_and_an_engineer_may_not(qtbot, make_window, store_url):
+    from ui_helpers import predict_first_new_item
+    eng = make_window(store_url, user=KIM)
+    code = predict_first_new_item(qtbot, eng)
+    tab = eng.prediction
+    tab.status_box.setCurrentIndex(tab.status_box.findData("submitted"))
+    assert tab.save() is not None
+    assert tab.approve_button.isVisible() and not tab.approve_button.isEnabled()
+    assert "Only an approver or an admin" in tab.approve_button.toolTip()
+
+    lead = make_window(store_url, user=CHOI)
+    with qtbot.waitSignal(lead.prediction.prediction_shown, timeout=LONG):
+        lead.prediction.predict_code(code)
+    assert lead.prediction.approve_button.isVisible() and lead.prediction.approve_button.isEnabled()
+    assert lead.prediction.review("rejected", "") is None              # a rejection needs a reason
+    assert "comment is required" in lead.prediction.editor.message.text()
+    saved = lead.prediction.review("approved", "치수 확인")
+    assert saved.status == "approved" and saved.reviewed_by == CHOI.name
+    label = lead.prediction.saved_label.text()
+    assert "approved by KSM\\choi" in label and "치수 확인" in label
+    assert not lead.prediction.approve_button.isVisible()
+    store = Store(store_url)
+    (e,) = audit.query(store, AuditFilter(action="routing.approve"), user=User("x", "admin", "h"))
+    assert (e.user_name, e.target, e.host) == (CHOI.name, code, "PC-LEAD")
+    store.dispose()

@@ -16,7 +16,7 @@ from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QFrame, QGroupBox, 
                                QPushButton, QSplitter, QTabWidget, QToolButton, QVBoxLayout, QWidget)
 
 from app.domain.routing import Prediction, PredictionBatch, RoutingError
-from app.services import catalog, prediction, routings
+from app.services import catalog, permissions, prediction, routings
 from app.services.routings import ConflictError, SavedRouting
 from app.ui.context import AppContext
 from app.ui.numbers import NumberError, parse_decimal
@@ -156,6 +156,15 @@ class PredictionTab(QWidget):
         self.conflict = Banner("error")
         self.conflict.setObjectName("conflictBanner")
         self.reload_button = self.conflict.add_button(self.tr("Reload saved routing"), self.reload_saved)
+        # an approver's review of a submitted routing (the service checks the role again)
+        self.approve_button = QPushButton(self.tr("Approve…"))
+        self.approve_button.setObjectName("approveRouting")
+        self.approve_button.clicked.connect(lambda: self.review("approved"))
+        self.reject_button = QPushButton(self.tr("Reject…"))
+        self.reject_button.setObjectName("rejectRouting")
+        self.reject_button.clicked.connect(lambda: self.review("rejected"))
+        for b in (self.approve_button, self.reject_button):
+            b.hide()   # shown while a submitted routing is open
         self.editor.add_to_bar(self.new_code_edit, stretch_before=True)
         self.status_box.setToolTip(self.tr("Status the routing is saved with"))
         self.editor.add_to_bar(self.status_box)
@@ -163,6 +172,8 @@ class PredictionTab(QWidget):
         state_row = QHBoxLayout()
         state_row.addWidget(self.saved_label, 1)
         state_row.addWidget(self.dirty_label)
+        state_row.addWidget(self.approve_button)
+        state_row.addWidget(self.reject_button)
         edit_box = QFrame()
         edit_box.setObjectName("routingBox")
         el = QVBoxLayout(edit_box)
@@ -707,14 +718,57 @@ class PredictionTab(QWidget):
             show()
 
     def _show_saved_label(self, saved: SavedRouting | None, just_saved: bool) -> None:
+        self._show_review(saved)
         if saved is None:
             self.saved_label.setText(self.tr("Not saved yet for this item."))
             return
-        status = self.tr("draft") if saved.status == "draft" else self.tr("submitted")
+        status = {"draft": self.tr("draft"), "submitted": self.tr("submitted"), "approved": self.tr("approved"),
+                  "rejected": self.tr("rejected")}.get(saved.status, saved.status)
         text = (self.tr("Saved revision %1 by %2 at %3 (%4)") if just_saved else
                 self.tr("Last saved: revision %1 by %2 at %3 (%4)"))
-        self.saved_label.setText("✔ " + text.replace("%1", str(saved.revision)).replace("%2", saved.updated_by)
-                                 .replace("%3", f"{saved.updated_at:%Y-%m-%d %H:%M:%S}").replace("%4", status))
+        text = text.replace("%1", str(saved.revision)).replace("%2", saved.updated_by) \
+            .replace("%3", f"{saved.updated_at:%Y-%m-%d %H:%M:%S}").replace("%4", status)
+        if saved.status in ("approved", "rejected") and saved.reviewed_by:
+            review = self.tr("%1 by %2").replace("%1", status).replace("%2", saved.reviewed_by)
+            text += "; " + review + (f": “{saved.review_comment}”" if saved.review_comment else "")
+        self.saved_label.setText(("✖ " if saved.status == "rejected" else "✔ ") + text)
+
+    # ---- review (approvers) --------------------------------------------------------------
+    def _show_review(self, saved: SavedRouting | None) -> None:
+        submitted = saved is not None and saved.status == "submitted"
+        may = permissions.allowed(self.ctx.user, "routing.approve")
+        why = self.tr("Only an approver or an admin can approve or reject a routing; you are %1 (%2).") \
+            .replace("%1", self.ctx.user.name).replace("%2", self.ctx.user.role or self.tr("no role"))
+        for b, tip in ((self.approve_button, self.tr("Approve the submitted revision, with a comment if you like")),
+                       (self.reject_button, self.tr("Send the submitted revision back, saying why"))):
+            b.setVisible(submitted)
+            b.setEnabled(may)
+            b.setToolTip(tip if may else why)
+
+    def review(self, status: str, comment: str | None = None) -> SavedRouting | None:
+        """Approve or reject the item's submitted routing; asks for the comment unless given."""
+        from PySide6.QtWidgets import QInputDialog
+        mine = self.mine()
+        if self.item_cd is None or mine is None or mine.saved is None:
+            return None
+        if comment is None:
+            title = self.tr("Approve the routing of %1") if status == "approved" else \
+                self.tr("Reject the routing of %1")
+            prompt = self.tr("Comment (optional):") if status == "approved" else self.tr("Why is it rejected?")
+            comment, ok = QInputDialog.getMultiLineText(self, title.replace("%1", self.item_cd), prompt)
+            if not ok:
+                return None
+        review = routings.approve if status == "approved" else routings.reject
+        try:
+            saved = review(self.ctx.store, self.item_cd, comment, user=self.ctx.user)
+        except RoutingError as exc:   # not submitted any more, no comment, refused: say why
+            self.editor.message.show_message(self.tr("Not reviewed: %1").replace("%1", str(exc)))
+            return None
+        self.opened_revision = saved.revision
+        mine.saved = saved
+        self._show_saved_label(saved, just_saved=False)
+        self.saved.emit(saved)
+        return saved
 
     # ---- saving --------------------------------------------------------------------------
     def save(self) -> SavedRouting | None:
