@@ -348,6 +348,8 @@ def build_parser() -> argparse.ArgumentParser:
     ap = argparse.ArgumentParser(prog="routing-ml", description="Routing ML — routings for new items from "
                                  "similar items and shop-floor results. Without a command, opens the window.")
     ap.add_argument("--version", action="version", version=f"routing-ml {__version__}")
+    ap.add_argument("--self-test", action="store_true", help="check that this installation starts, finds its "
+                    "files and predicts (offscreen); exit 0 when it does, 1 naming what failed")
     ap.add_argument("--store", help="store: a SQLite file or SQLAlchemy URL (default: ROUTING_ML_STORE or the "
                     "user's data folder)")
     sub = ap.add_subparsers(dest="command")
@@ -531,6 +533,9 @@ def main(argv: list[str] | None = None) -> int:
     log_path = setup_logging()
     utf8_when_redirected()
     args = build_parser().parse_args(argv)
+    if args.self_test:
+        from app.selftest import main as self_test
+        return self_test()
     func = getattr(args, "func", cmd_gui)
     try:
         try:

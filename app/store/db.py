@@ -57,7 +57,7 @@ from sqlalchemy.dialects import mssql
 from sqlalchemy.engine import URL, Connection, Engine, make_url
 from sqlalchemy.exc import DatabaseError, OperationalError
 
-from app import __version__
+from app import __version__, machine_settings
 from app.domain.routing import RoutingError
 from app.domain.schema import (
     COLUMNS,
@@ -89,13 +89,15 @@ def default_store_path() -> Path:
 
 
 def store_url(store: str | None = None) -> URL:
-    """`--store` beats `ROUTING_ML_STORE` beats the default file; a bare path means SQLite.
+    """`--store` beats `ROUTING_ML_STORE` beats the machine's STORE (set by IT, see
+    app.machine_settings) beats the default file; a bare path means SQLite.
 
     A path reaches SQLite unchanged whatever it holds (`#`, `%`, `?`, a UNC path
     `\\\\server\\share\\...`, which is what a mapped network drive resolves to): it is never parsed
     as part of a URL string.
     """
-    value = store or os.environ.get("ROUTING_ML_STORE") or str(default_store_path())
+    value = (store or os.environ.get("ROUTING_ML_STORE") or machine_settings.current().store
+             or str(default_store_path()))
     if "://" in value:
         return make_url(value)
     return URL.create("sqlite", database=str(Path(value).expanduser().resolve()))

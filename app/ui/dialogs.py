@@ -255,13 +255,15 @@ class DataSourceDialog(QDialog):
             self.path_edit.setText(path)
 
     def load(self) -> None:
+        from app import machine_settings
+        machine = machine_settings.current()   # IT's defaults (SERVER, DATABASE) until the user saves
         s = QSettings()
         s.beginGroup("source")
-        kind = str(s.value("kind", "sqlite"))
+        kind = str(s.value("kind", "sqlserver" if machine.server else "sqlite"))
         self.kind_buttons.get(kind, self.kind_buttons["sqlite"]).setChecked(True)
         self.path_edit.setText(str(s.value("path", "")))
-        self.server_edit.setText(str(s.value("server", "")))
-        self.database_edit.setText(str(s.value("database", "KsmErp")))
+        self.server_edit.setText(str(s.value("server", machine.server)))
+        self.database_edit.setText(str(s.value("database", machine.database or "KsmErp")))
         # A driver saved on another PC, or since uninstalled, falls back to the newest installed.
         self.driver_box.setCurrentIndex(max(0, self.driver_box.findData(str(s.value("driver", "")))))
         self.trust_box.setChecked(str(s.value("trust_server_certificate", "false")).lower() == "true")

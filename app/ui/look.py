@@ -2,11 +2,11 @@
 from __future__ import annotations
 
 import math
-import sys
-from pathlib import Path
 
 from PySide6.QtGui import QColor, QFont, QIcon
 from PySide6.QtWidgets import QApplication
+
+from app.bundle import resources_dir
 
 # Korean must render on every PC: Malgun Gothic ships with Windows, Noto Sans CJK KR on Linux.
 FONT_FAMILIES = ["Segoe UI", "Noto Sans", "DejaVu Sans", "Malgun Gothic", "Noto Sans CJK KR",
@@ -26,14 +26,6 @@ SAVED_BACKGROUND = QColor("#eef6ee")
 EDITED_BACKGROUND = QColor("#fff4d6")      # the engineer's routing with unsaved changes
 MODEL_ROW_BACKGROUND = QColor("#e8f0fb")   # the model's row among the baselines
 ACCENT = "#1f6feb"
-
-
-def resources_dir() -> Path:
-    """resources/ beside the app package, or inside a PyInstaller bundle."""
-    base = getattr(sys, "_MEIPASS", None)
-    if base:
-        return Path(base) / "resources"
-    return Path(__file__).resolve().parents[2] / "resources"
 
 
 def app_icon() -> QIcon:

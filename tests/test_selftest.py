@@ -1,0 +1,71 @@
+"""`routing-ml --self-test`: what IT and every build run to prove an installation works.
+
+(scripts/build runs the same self-test on the frozen bundle; these tests run it from source.)
+"""
+from __future__ import annotations
+
+import io
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from app import bundle, machine_settings, selftest
+
+CHECKS = ["window start", "version", "machine settings", "resources", "store migrations", "ODBC",
+          "PostgreSQL driver", "keyring", "LDAP", "Excel", "demo plant import", "training", "prediction",
+          "evaluation", "translations", "icons", "style", "window prediction"]
+
+
+@pytest.mark.slow
+def test_self_test_passes_and_leaves_its_report_for_the_windowed_program(tmp_path):
+    env = {k: v for k, v in os.environ.items() if k not in ("QT_QPA_PLATFORM", machine_settings.FILE_ENV)}
+    env.update(XDG_STATE_HOME=str(tmp_path / "state"), LOCALAPPDATA=str(tmp_path / "state"),
+               HOME=str(tmp_path / "home"))   # the report goes to the log folder: a private one here
+    proc = subprocess.run([sys.executable, "-m", "app", "--self-test"], capture_output=True, text=True,
+                          encoding="utf-8", env=env, timeout=600)
+    lines = proc.stdout.splitlines()
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert lines[0].startswith("Routing ML ") and lines[0].endswith(" self-test")
+    names = [line[8:30].strip() for line in lines[1:-2]]
+    assert names == CHECKS
+    assert all(line[2:7].strip() in ("ok", "note") for line in lines[1:-2])
+    assert lines[-2] == f"self-test passed: {len(CHECKS)} checks"
+    report = Path(lines[-1].removeprefix("report: "))
+    assert tmp_path in report.parents and report.name == "self-test.txt"
+    assert report.read_text(encoding="utf-8").splitlines() == lines[:-1]
+    # what the window check measures: the start-up figure beside its target, and every tab
+    start = next(line for line in lines if "window start" in line)
+    assert "after the process started (target ≤ 3 s)" in start and "Prediction, Training" in start
+    assert "Warning" not in proc.stderr and "Traceback" not in proc.stderr
+
+
+def test_self_test_names_each_failure_and_exits_1(tmp_path, monkeypatch):
+    """A bundle that lost its resources and a machine with a wrong setting: both named, exit 1,
+    and the other checks still run."""
+    empty = tmp_path / "resources"
+    empty.mkdir()
+    monkeypatch.setattr(bundle, "resources_dir", lambda: empty)
+    ini = tmp_path / "settings.ini"
+    ini.write_text("[RoutingML]\nLDAP_URL=dc01.ksm.local\n", encoding="utf-8")
+    monkeypatch.setenv(machine_settings.FILE_ENV, str(ini))
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
+    machine_settings.current.cache_clear()
+    out = io.StringIO()
+    try:
+        code = selftest.run(out, gui=False)
+    finally:
+        machine_settings.current.cache_clear()
+    text = out.getvalue()
+    assert code == 1
+    assert f"  FAIL  resources              FileNotFoundError: missing in {empty}: translations/routing_ml_ko.qm, icons/routing-ml.svg" in text
+    assert "  FAIL  machine settings       RuntimeError: LDAP_URL 'dc01.ksm.local'" in text
+    assert "  ok    prediction" in text     # one failure does not stop the others
+    assert "self-test FAILED: 2 of 13 checks (machine settings, resources)" in text
+
+
+def test_process_age_is_known_here():
+    age = selftest.process_age()
+    assert age is not None and 0 < age < 24 * 3600
