@@ -176,8 +176,13 @@ def check_odbc() -> str:
     detail = (f"pyodbc {pyodbc.version}; {bits}-bit program, so only {bits}-bit drivers count; "
               f"SQL Server: {', '.join(sql) or 'none'}; Access: {', '.join(access) or 'none'}")
     if not sql or not access:
+        from app.sources.access import office_is_32bit
         what = " and ".join(x for x, have in (("SQL Server", sql), ("Access", access)) if not have)
-        raise Note(detail + f" — the {what} source needs its {bits}-bit ODBC driver (docs/deploy.md)")
+        advice = f" — the {what} source needs its {bits}-bit ODBC driver (docs/deploy.md)"
+        if not access and office_is_32bit():
+            advice += ("; this PC has 32-bit Office, next to which the 64-bit Access driver cannot be "
+                       "installed: import Excel or CSV exports of the views instead")
+        raise Note(detail + advice)
     return detail
 
 

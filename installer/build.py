@@ -161,8 +161,13 @@ def self_test() -> tuple[list[str], str]:
     return lines, figure
 
 
-def build_msi(version: str) -> tuple[Path, list[str]]:
-    out = DIST / f"{rules.APP_NAME}-{version}-x64.msi"
+def next_version(version: str) -> str:
+    major, minor, patch, _ = rules.numeric_version(version)
+    return f"{major}.{minor}.{patch + 1}"
+
+
+def build_msi(version: str, folder: Path = DIST) -> tuple[Path, list[str]]:
+    out = folder / f"{rules.APP_NAME}-{version}-x64.msi"
     msi.build(bundle_dir(), version, out, BUILD / "msi")
     findings = msi.check(out, bundle_dir(), version)
     if findings.problems:
@@ -177,6 +182,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--skip-pyinstaller", action="store_true", help="check and package dist/RoutingML as it is")
     ap.add_argument("--no-msi", action="store_true", help="stop after the bundle's self-test")
     ap.add_argument("--no-self-test", action="store_true", help="skip the self-test (not for releases)")
+    ap.add_argument("--upgrade-test-msi", action="store_true",
+                    help="also an MSI of the same bundle one version up, in dist/upgrade-test/, to try a "
+                         "major upgrade with (the Windows workflow does)")
     args = ap.parse_args(argv)
     version = rules.read_version()
     timings: list[tuple[str, float]] = []
@@ -206,6 +214,10 @@ def main(argv: list[str] | None = None) -> int:
             _, lines = step("MSI (wixl) and its check (msiinfo, msiextract)", lambda: build_msi(version))
             for line in lines:
                 say(line)
+        if args.upgrade_test_msi:
+            newer = next_version(version)
+            _, lines = step(f"upgrade-test MSI {newer}", lambda: build_msi(newer, DIST / "upgrade-test"))
+            say(lines[0])
     except (BuildFailed, msi.MsiError, subprocess.TimeoutExpired) as exc:
         say(f"BUILD FAILED: {exc}")
         return 1

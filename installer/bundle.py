@@ -17,7 +17,7 @@ ROOT = Path(__file__).resolve().parents[1]
 APP_NAME = "RoutingML"            # the folder, the windowed executable, the MSI
 CLI_NAME = "routing-ml"           # the console twin beside it, for the command line
 COMPANY = "Routing ML"
-DESCRIPTION = "Routing ML — routings for new items from similar items and shop-floor results"
+DESCRIPTION = "Routing ML - routings for new items from similar items and shop-floor results"
 SIZE_TARGET_MB = 200              # the issue's target for the unpacked bundle
 SIZE_CEILING_MB = 520             # above this the build fails: something big slipped in (installer/README.md)
 
@@ -128,33 +128,34 @@ def msi_version(version: str) -> str:
     return ".".join(str(n) for n in numeric_version(version)[:3])
 
 
-def version_info(version: str):
-    """The executables' Windows version resource (Explorer ▸ Properties ▸ Details)."""
-    from PyInstaller.utils.win32.versioninfo import (
-        FixedFileInfo,
-        StringFileInfo,
-        StringStruct,
-        StringTable,
-        VarFileInfo,
-        VarStruct,
-        VSVersionInfo,
-    )
+def version_file_text(version: str) -> str:
+    """The executables' Windows version resource (Explorer ▸ Properties ▸ Details), in the text
+    form PyInstaller's `EXE(version=FILE)` reads (its VSVersionInfo serialization, evaluated with
+    PyInstaller's classes). Written as text so it can be built, and checked, off Windows too."""
     numbers = numeric_version(version)
     strings = [
-        StringStruct("CompanyName", COMPANY),
-        StringStruct("FileDescription", DESCRIPTION),
-        StringStruct("FileVersion", version),
-        StringStruct("InternalName", APP_NAME),
-        StringStruct("LegalCopyright", f"© {COMPANY}"),
-        StringStruct("OriginalFilename", f"{APP_NAME}.exe"),
-        StringStruct("ProductName", "Routing ML"),
-        StringStruct("ProductVersion", version),
+        ("CompanyName", COMPANY),
+        ("FileDescription", DESCRIPTION),
+        ("FileVersion", version),
+        ("InternalName", APP_NAME),
+        ("LegalCopyright", f"Copyright {COMPANY}"),
+        ("OriginalFilename", f"{APP_NAME}.exe"),
+        ("ProductName", "Routing ML"),
+        ("ProductVersion", version),
     ]
-    return VSVersionInfo(
-        ffi=FixedFileInfo(filevers=numbers, prodvers=numbers, mask=0x3F, flags=0x0, OS=0x40004,
-                          fileType=0x1, subtype=0x0, date=(0, 0)),
-        kids=[StringFileInfo([StringTable("040904B0", strings)]),   # U.S. English, Unicode
-              VarFileInfo([VarStruct("Translation", [0x0409, 1200])])],
+    table = ",\n".join(f"          StringStruct({k!r}, {v!r})" for k, v in strings)
+    return (
+        "# UTF-8\n"
+        "VSVersionInfo(\n"
+        f"  ffi=FixedFileInfo(filevers={numbers!r}, prodvers={numbers!r}, mask=0x3f, flags=0x0,\n"
+        "                    OS=0x40004, fileType=0x1, subtype=0x0, date=(0, 0)),\n"
+        "  kids=[\n"
+        "    StringFileInfo([\n"
+        "      StringTable('040904B0', [\n"      # U.S. English, Unicode
+        f"{table}])]),\n"
+        "    VarFileInfo([VarStruct('Translation', [1033, 1200])])\n"
+        "  ]\n"
+        ")\n"
     )
 
 

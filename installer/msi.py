@@ -98,7 +98,7 @@ def fix_wixl_output(msi: Path) -> None:
     _run([tool("msibuild"), msi.name, "-q", query], cwd=msi.parent)
     secure = read_table(msi, "Property").get("SecureCustomProperties", [""])[0]
     names = [n for n in secure.split(";") if n]
-    names += [p for p in PROPERTIES if p not in names]
+    names += [p for p in (*PROPERTIES, "INSTALLDIR") if p not in names]
     query = f"UPDATE `Property` SET `Value` = '{';'.join(names)}' WHERE `Property` = 'SecureCustomProperties'"
     _run([tool("msibuild"), msi.name, "-q", query], cwd=msi.parent)
 
@@ -187,8 +187,8 @@ def check(msi: Path, bundle: Path, version: str) -> Findings:
         if HKLM not in roots:
             problems.append(f"{name} is not read back from HKLM\\{REGISTRY_KEY} (64-bit) on repair and upgrade")
         save, restore = f"SaveCmdLine{name}", f"RestoreCmdLine{name}"
-        if (actions.get(save, [None, None, None])[1:3] != ["51", f"CMDLINE_{name}"]
-                or actions.get(restore, [None, None, None])[1:3] != ["51", name]):
+        if not (_sets_property(actions.get(save), f"CMDLINE_{name}")
+                and _sets_property(actions.get(restore), name)):
             problems.append(f"{name}: the command-line value is not kept over the remembered one "
                             f"(custom actions {save}/{restore})")
             continue
@@ -217,6 +217,15 @@ def check(msi: Path, bundle: Path, version: str) -> Findings:
     facts.append(f"{len(bundle_files(bundle)):,} bundle files inside, byte for byte; "
                  f"{len(components):,} components, all 64-bit")
     return Findings(problems, facts)
+
+
+def _sets_property(action: list[str] | None, name: str) -> bool:
+    """A type-51 custom action (set a property), run at once (not deferred), setting `name`.
+    wixl 0.101 ignores Execute="firstSequence"; later versions add its flag (0x100): both are right."""
+    if action is None or action[2] != name:
+        return False
+    kind = int(action[1])
+    return kind & 0x3F == 51 and not kind & 0x400
 
 
 def _digest(path: Path) -> str:

@@ -56,7 +56,7 @@ def test_the_check_runs_on_this_python_and_names_the_environment():
     assert Path(out.stdout.strip()) == root / ".venv"
 
 
-@pytest.mark.parametrize("name", ["run", "test"])
+@pytest.mark.parametrize("name", ["run", "test", "build"])
 def test_cmd_files_run_the_powershell_script_whatever_the_execution_policy(name):
     """Typed in cmd.exe, scripts\\run.ps1 opens Notepad; the default policy refuses it in PowerShell."""
     raw = (SCRIPTS / f"{name}.cmd").read_bytes()

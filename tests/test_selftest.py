@@ -22,8 +22,7 @@ CHECKS = ["window start", "version", "machine settings", "resources", "store mig
 @pytest.mark.slow
 def test_self_test_passes_and_leaves_its_report_for_the_windowed_program(tmp_path):
     env = {k: v for k, v in os.environ.items() if k not in ("QT_QPA_PLATFORM", machine_settings.FILE_ENV)}
-    env.update(XDG_STATE_HOME=str(tmp_path / "state"), LOCALAPPDATA=str(tmp_path / "state"),
-               HOME=str(tmp_path / "home"))   # the report goes to the log folder: a private one here
+    env["ROUTING_ML_LOG_DIR"] = str(tmp_path / "logs")   # the report goes to the log folder: a private one
     proc = subprocess.run([sys.executable, "-m", "app", "--self-test"], capture_output=True, text=True,
                           encoding="utf-8", env=env, timeout=600)
     lines = proc.stdout.splitlines()
@@ -51,7 +50,7 @@ def test_self_test_names_each_failure_and_exits_1(tmp_path, monkeypatch):
     ini = tmp_path / "settings.ini"
     ini.write_text("[RoutingML]\nLDAP_URL=dc01.ksm.local\n", encoding="utf-8")
     monkeypatch.setenv(machine_settings.FILE_ENV, str(ini))
-    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
+    monkeypatch.setenv("ROUTING_ML_LOG_DIR", str(tmp_path / "logs"))
     machine_settings.current.cache_clear()
     out = io.StringIO()
     try:
