@@ -59,11 +59,15 @@ class GuiChecks:
         self._application()
         store = Store(str(self.workdir / "empty-store.sqlite"))
         window = MainWindow(store, build_demo_if_empty=False)
+        started: list[bool] = []
+        window.model_loaded.connect(lambda: started.append(True))   # after sign-in and start-up
         window.show()
         if not wait_until(lambda: window.isVisible() and window.windowHandle() is not None
                           and window.windowHandle().isExposed(), 30):
             raise RuntimeError("the main window was not shown within 30 s")
         shown = time.perf_counter() - self.t0
+        if not wait_until(lambda: bool(started), TIMEOUT_S):
+            raise RuntimeError(f"the window did not finish starting (sign-in, store) within {TIMEOUT_S} s")
         tabs = [window.tabs.tabText(i) for i in range(window.tabs.count())]
         self._close(window, store)
         if self.started is None:
