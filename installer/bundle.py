@@ -19,7 +19,7 @@ CLI_NAME = "routing-ml"           # the console twin beside it, for the command 
 COMPANY = "Routing ML"
 DESCRIPTION = "Routing ML - routings for new items from similar items and shop-floor results"
 SIZE_TARGET_MB = 200              # the target for the unpacked bundle
-SIZE_CEILING_MB = 520             # above this the build fails: something big slipped in (installer/README.md)
+SIZE_CEILING_MB = 560             # above this the build fails: something big slipped in (installer/README.md)
 
 #: Python modules the program never uses, though some library names them
 EXCLUDES = [
