@@ -220,6 +220,9 @@ class RolesDialog(QDialog):
             self.groups.setRowCount(0)
             for group, role in d.groups.items():
                 self._add_group(group, role)
+        else:   # no directory chosen yet: start from the one IT deployed (LDAP_URL, app.machine_settings)
+            from app import machine_settings
+            self.server.setText(machine_settings.current().ldap_url)
         self.table.setRowCount(0)
         for a in (a for a in assignments if a.source == "store"):
             r = self.table.rowCount()
