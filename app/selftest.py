@@ -3,8 +3,8 @@
 Run by every build (scripts/build) on the bundle it made, by the Windows workflow on the installed
 program, and by IT after a deployment. It opens the window offscreen with every tab, predicts on a
 tiny demo plant (bundled by the build; generated when run from source) and checks that the
-translations, icons, style, store migrations, ODBC, PostgreSQL, keyring, LDAP and Excel layers
-load. It never touches the user's store, settings or keyring entries: everything it writes is in a
+translations, icons, style, store migrations, ODBC, PostgreSQL, keyring, LDAP, Excel and audit
+signature layers load. It never touches the user's store, settings or keyring entries: everything it writes is in a
 temporary folder, removed at the end.
 
 Each check prints one line (`ok`, `note` or `FAIL`, its name, what was found); the last line says
@@ -291,6 +291,26 @@ def check_evaluate(store) -> str:
             f"{len(m) - 1} baselines scored")
 
 
+def check_audit(store, workdir: Path) -> str:
+    """The demo store's audit trail is chained and intact, and Ed25519 signatures (the trail's
+    checkpoints) work: the native part of `cryptography` is in the bundle. Writes no checkpoint and
+    no key: the user's keyring is only read."""
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+    from app.services import audit_seal, identity
+    key = Ed25519PrivateKey.generate()
+    message = b"Routing ML self-test"
+    key.public_key().verify(key.sign(message), message)   # raises InvalidSignature when broken
+    folder = workdir / "checkpoints"
+    folder.mkdir(exist_ok=True)
+    user = identity.sign_in(store, via="self-test")
+    result = audit_seal.verify(store, folder, user=user, write_checkpoint_if_intact=False)
+    if not result.intact:
+        first = result.problems[0].message if result.problems else "broken"
+        raise RuntimeError(f"the demo store's audit trail is not intact: {first}")
+    return f"{result.rows} events chained and intact; Ed25519 signatures work"
+
+
 # ---- running it ---------------------------------------------------------------------------------
 def run(out: TextIO | None = None, gui: bool = True) -> int:
     """Run every check, print one line each and a verdict; returns the exit code (0 passed)."""
@@ -321,6 +341,7 @@ def run(out: TextIO | None = None, gui: bool = True) -> int:
             if version is not None:
                 plant = t.check("prediction", lambda: check_predict(store))
                 t.check("evaluation", lambda: check_evaluate(store))
+            t.check("audit trail", lambda: check_audit(store, workdir))
         if window is not None:
             window.finish(plant)
         if store is not None:

@@ -16,7 +16,7 @@ from app import bundle, machine_settings, selftest
 
 CHECKS = ["window start", "version", "machine settings", "resources", "store migrations", "ODBC",
           "PostgreSQL driver", "keyring", "LDAP", "Excel", "demo plant import", "training", "prediction",
-          "evaluation", "translations", "icons", "style", "window prediction"]
+          "evaluation", "audit trail", "translations", "icons", "style", "window prediction"]
 
 
 @pytest.mark.slow
@@ -65,7 +65,7 @@ def test_self_test_names_each_failure_and_exits_1(tmp_path, monkeypatch):
     assert f"  FAIL  resources              FileNotFoundError: missing in {empty}: translations/routing_ml_ko.qm, icons/routing-ml.svg" in text
     assert "  FAIL  machine settings       RuntimeError: LDAP_URL 'dc01.ksm.local'" in text
     assert "  ok    prediction" in text     # one failure does not stop the others
-    assert "self-test FAILED: 2 of 13 checks (machine settings, resources)" in text
+    assert "self-test FAILED: 2 of 14 checks (machine settings, resources)" in text
 
 
 def test_process_age_is_known_here():
