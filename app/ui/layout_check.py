@@ -7,11 +7,10 @@ in its "preview_columns" property (column numbers); those cells may end in "…"
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QFont, QFontMetrics
 from PySide6.QtWidgets import (QAbstractButton, QCheckBox, QComboBox, QGroupBox, QLabel, QLineEdit, QRadioButton,
                                QTabBar, QTableView, QWidget)
 
-from app.ui.widgets import ElidedLabel
+from app.ui.widgets import ElidedLabel, cell_text_width
 
 SLACK = 1   # pixels of rounding a measurement may be off by
 
@@ -99,23 +98,16 @@ def _table(t: QTableView) -> list[str]:
         return out
     last = t.rowAt(t.viewport().height() - 1)
     last = model.rowCount() - 1 if last < 0 else last
-    base = t.font()
     previews = set(t.property("preview_columns") or [])   # a preview of text shown in full beside the table
     for r in range(first, last + 1):
         for c in range(model.columnCount()):
             if h.isSectionHidden(c) or c in previews:
                 continue
             index = model.index(r, c)
-            text = index.data(Qt.ItemDataRole.DisplayRole)
-            if not text:
-                continue
-            font = QFont(base)
-            role_font = index.data(Qt.ItemDataRole.FontRole)
-            if isinstance(role_font, QFont):
-                font.setBold(role_font.bold())
-            need = QFontMetrics(font).horizontalAdvance(str(text)) + 8
-            if need > h.sectionSize(c) + SLACK:
-                out.append(f"table {_name(t)}: “{text}” is cut in row {r + 1} ({h.sectionSize(c)} < {need} px)")
+            width = cell_text_width(index, t.font())
+            if width and width + 8 > h.sectionSize(c) + SLACK:
+                out.append(f"table {_name(t)}: “{index.data()}” is cut in row {r + 1} "
+                           f"({h.sectionSize(c)} < {width + 8} px)")
     return out
 
 

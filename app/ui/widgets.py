@@ -274,25 +274,26 @@ class _FillLastColumn(QObject):
         h.resizeSection(last, max(self.content_width, self.table.viewport().width() - others))
 
 
+def cell_text_width(index, base: QFont) -> int:
+    """Pixels a cell's text needs in the table's font (bold where the model says so); 0 when empty."""
+    text = index.data(Qt.ItemDataRole.DisplayRole)
+    if not text:
+        return 0
+    font = QFont(base)
+    role_font = index.data(Qt.ItemDataRole.FontRole)
+    if isinstance(role_font, QFont):
+        font.setBold(role_font.bold())   # the models only ever embolden
+    return QFontMetrics(font).horizontalAdvance(str(text))
+
+
 def column_content_width(table: QTableView, column: int, max_rows: int = 500) -> int:
     """Pixels the column needs so neither its header nor any of its (first `max_rows`) rows is cut."""
-    h = table.horizontalHeader()
-    need = h.sectionSizeHint(column)
+    need = table.horizontalHeader().sectionSizeHint(column)
     model = table.model()
-    if model is None:
-        return need + 4
-    base = table.font()
-    for row in range(min(model.rowCount(), max_rows)):
-        index = model.index(row, column)
-        text = index.data(Qt.ItemDataRole.DisplayRole)
-        if not text:
-            continue
-        font = QFont(base)
-        role_font = index.data(Qt.ItemDataRole.FontRole)
-        if isinstance(role_font, QFont):
-            font.setBold(role_font.bold())   # the models only ever embolden
-        # the item delegate pads the text by its focus-frame margin on both sides
-        need = max(need, QFontMetrics(font).horizontalAdvance(str(text)) + 12)
+    if model is not None:
+        for row in range(min(model.rowCount(), max_rows)):
+            # the item delegate pads the text by its focus-frame margin on both sides
+            need = max(need, cell_text_width(model.index(row, column), table.font()) + 12)
     return need + 4
 
 

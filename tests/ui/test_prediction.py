@@ -525,3 +525,21 @@ def test_table_models_pass_the_model_tester(qtbot, qtmodeltester, make_window, s
     _edit_run_time(qtbot, tab, "3.5")
     for model in (tab.similar_model, tab.candidate_model, tab.batch_model, tab.editor.model):
         qtmodeltester.check(model)
+
+
+def test_drop_downs_show_whole_resource_and_operation_names(qtbot, make_window, store_url):
+    """Cosmetic: the resource list in a RES_CD cell and the operation palette are as wide as their entries."""
+    from PySide6.QtWidgets import QComboBox, QStyleOptionViewItem
+    w = make_window(store_url)
+    tab = w.prediction
+    predict_first_new_item(qtbot, w)
+    table = tab.editor.table
+    index = table.model().index(0, COLUMNS.index("RES_CD"))
+    box = tab.editor.delegate.createEditor(table.viewport(), QStyleOptionViewItem(), index)
+    assert isinstance(box, QComboBox) and box.count() > 5
+    widest = max(box.fontMetrics().horizontalAdvance(box.itemText(i)) for i in range(box.count()))
+    assert box.view().minimumWidth() >= widest + 8
+    palette = tab.editor.palette_box
+    widest = max(palette.fontMetrics().horizontalAdvance(palette.itemText(i)) for i in range(palette.count()))
+    assert palette.view().minimumWidth() >= widest + 8
+    box.deleteLater()

@@ -176,3 +176,22 @@ def test_first_start_shows_progress_and_ends_with_a_model(qtbot, make_window, tm
     assert "ready" in w.prediction.first_start.text()
     assert w.ctx.active_version in w.model_label.text()
     assert w.training.trainer.train_button.isEnabled()
+
+
+def test_a_language_change_keeps_the_log_and_the_item(qtbot, make_window, store_url):
+    """Cosmetic: the window built again in another language shows the same item and keeps the log."""
+    from ui_helpers import predict_first_new_item
+    w = make_window(store_url)
+    code = predict_first_new_item(qtbot, w)
+    w.training.log("an import that happened before the change")
+    state = w.handover()
+    w2 = make_window(store_url, wait_model=False)
+    with qtbot.waitSignal(w2.prediction.prediction_shown, timeout=LONG) as shown:
+        w2.take_over(state)
+    assert shown.args == [code]
+    assert "an import that happened before the change" in w2.training.trainer.log_text()
+
+
+def test_open_a_store_file_starts_in_the_store_folder(make_window, store_url):
+    w = make_window(store_url)
+    assert Path(w.store_folder()) == w.ctx.store.path.parent
