@@ -17,8 +17,8 @@ from app.domain.routing import Operation
 from app.domain.schema import INSIDE, OUTSIDE
 from app.services.catalog import PaletteOperation
 from app.ui.numbers import NumberError, parse_decimal
-from app.ui.widgets import Banner, column_content_width, fit_columns
-from app.ui.wording import word
+from app.ui.widgets import Banner, fit_to_contents
+from app.ui.wording import short_word, word
 from app.ui.look import (EDITED_TEXT, MUTED_TEXT, TIME_SOURCE_COLOURS, WARNING_BACKGROUND, WARNING_TEXT,
                          fmt_minutes)
 
@@ -312,7 +312,7 @@ class OperationsModel(QAbstractTableModel):
             if name == "TIME_SOURCE":
                 return self.time_source_label(op.TIME_SOURCE)
             if name == "WARNING":
-                return ("⚠ " + word(op.WARNING)) if op.WARNING else ""
+                return ("⚠ " + short_word(op.WARNING)) if op.WARNING else ""
             return str(getattr(op, name))
         if role == Qt.ItemDataRole.TextAlignmentRole:
             if name in RIGHT:
@@ -618,14 +618,14 @@ class RoutingEditor(QWidget):
             self.undo_group.removeStack(s)
 
     def _size_columns(self) -> None:
-        widths = {"PROC_SEQ": 60, "JOB_CD": 56, "JOB_NM": 96, "RES_CD": 78, "INSIDE_FLAG": 70,
-                  "SETUP_TIME": 76, "RUN_TIME": 70, "WAIT_TIME": 70, "MOVE_TIME": 70, "RANGE": 104,
-                  "SAMPLE_COUNT": 80, "TIME_SOURCE": 150, "WARNING": 200}
-        fit_columns(self.table, [widths[c] for c in COLUMNS])
+        """Each column as wide as its text (a time column wide enough to type in), the last one
+        filling the rest of the view."""
+        least = {"SETUP_TIME": 76, "RUN_TIME": 70, "WAIT_TIME": 70, "MOVE_TIME": 70, "RES_CD": 78}
+        fit_to_contents(self.table, max_width=600)
         h = self.table.horizontalHeader()
-        for i, c in enumerate(COLUMNS):   # text columns: as wide as their longest entry
-            if c in ("JOB_NM", "RES_CD", "SAMPLE_COUNT", "TIME_SOURCE", "RANGE"):
-                h.resizeSection(i, max(h.sectionSize(i), min(column_content_width(self.table, i), 260)))
+        for i, c in enumerate(COLUMNS[:-1]):
+            if h.sectionSize(i) < least.get(c, 0):
+                h.resizeSection(i, least[c])
 
     def _invalid(self, message: str) -> None:
         self.message.show_message(message)

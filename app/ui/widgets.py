@@ -171,9 +171,8 @@ class JobBar(QWidget):
         self.bar.setFormat("%p %")
         self.bar.setMaximumHeight(18)
         self.bar.setMinimumWidth(120)
-        self.message = QLabel()
+        self.message = ElidedLabel(mode=Qt.TextElideMode.ElideRight)   # whole in its tooltip
         self.message.setObjectName("muted")
-        self.message.setMinimumWidth(80)
         self.cancel = QPushButton(self.tr("Cancel"))
         self.cancel.setVisible(cancellable)
         self.cancel.clicked.connect(self.cancel_task)
@@ -197,7 +196,6 @@ class JobBar(QWidget):
         self.bar.setValue(int(round(fraction * 1000)))
         if message:
             self.message.setText(message)
-            self.message.setToolTip(message)
 
     def value(self) -> float:
         return self.bar.value() / 1000

@@ -38,6 +38,12 @@ _TEMPLATES: dict[str, str] = {
     "in_candidate": QT_TRANSLATE_NOOP("Notes", "candidate %1, %2"),
 }
 _GROUP_BY_LABEL = {label: key for key, label in GROUP_LABELS.items()}
+# the short form of an operation's notes, for its cell in the routing table (the tooltip has the rest)
+_SHORT: dict[str, str] = {
+    "unusable_own": QT_TRANSLATE_NOOP("Notes", "own actuals unusable"),
+    "unusable_candidate": QT_TRANSLATE_NOOP("Notes", "candidate's actuals unusable"),
+    "unusable_similar": QT_TRANSLATE_NOOP("Notes", "similar actuals unusable"),
+}
 
 
 class Labels:
@@ -79,6 +85,16 @@ def word(note: str) -> str:
     # one pass, so a value that itself holds "%1" is left as it is
     return re.sub(r"%(\d+)", lambda m: values[int(m[1]) - 1] if 0 < int(m[1]) <= len(values) else m[0],
                   QCoreApplication.translate("Notes", template))
+
+
+def short_word(note: str) -> str:
+    """An operation's note in a few words (what was unusable); the source of its times has its own
+    column. Anything else as word() has it."""
+    if not isinstance(note, Note) or note.key != "operation":
+        return word(note)
+    parts = [QCoreApplication.translate("Notes", _SHORT[v.key]) for v in note.values[1:]
+             if isinstance(v, Note) and v.key in _SHORT]
+    return "; ".join(parts) if parts else word(note)
 
 
 def group_label(label: str) -> str:

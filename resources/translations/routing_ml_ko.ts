@@ -399,7 +399,7 @@
 <context>
     <name>BatchModel</name>
     <message>
-        <location filename="../../app/ui/prediction/models.py" line="+192"/>
+        <location filename="../../app/ui/prediction/models.py" line="+193"/>
         <source>Status</source>
         <translation>상태</translation>
     </message>
@@ -442,7 +442,7 @@
 <context>
     <name>CandidateListModel</name>
     <message>
-        <location line="-140"/>
+        <location line="-141"/>
         <source>Routing</source>
         <translation>라우팅</translation>
     </message>
@@ -552,7 +552,17 @@
         <translation>공정 동일</translation>
     </message>
     <message>
-        <location line="+5"/>
+        <location line="+1"/>
+        <source>outsourced</source>
+        <translation>외주</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>in-house</source>
+        <translation>사내</translation>
+    </message>
+    <message>
+        <location line="+4"/>
         <source>other order</source>
         <translation>순서 다름</translation>
     </message>
@@ -595,6 +605,11 @@
         <location line="+6"/>
         <source>by %1 at %2</source>
         <translation>%1, %2</translation>
+    </message>
+    <message>
+        <location line="+11"/>
+        <source>similarity %1</source>
+        <translation>유사도 %1</translation>
     </message>
 </context>
 <context>
@@ -1194,12 +1209,12 @@
 <context>
     <name>JobBar</name>
     <message>
-        <location filename="../../app/ui/widgets.py" line="+36"/>
+        <location filename="../../app/ui/widgets.py" line="+35"/>
         <source>Cancel</source>
         <translation>취소</translation>
     </message>
     <message>
-        <location line="+33"/>
+        <location line="+32"/>
         <source>cancelling…</source>
         <translation>취소 중…</translation>
     </message>
@@ -1207,7 +1222,7 @@
 <context>
     <name>Labels</name>
     <message>
-        <location filename="../../app/ui/wording.py" line="+49"/>
+        <location filename="../../app/ui/wording.py" line="+55"/>
         <source>Part type</source>
         <translation>부품 유형</translation>
     </message>
@@ -1626,7 +1641,7 @@
 <context>
     <name>Notes</name>
     <message>
-        <location filename="../../app/ui/wording.py" line="-50"/>
+        <location filename="../../app/ui/wording.py" line="-56"/>
         <source>same part type %1</source>
         <translation>같은 부품 유형 %1</translation>
     </message>
@@ -1714,6 +1729,21 @@
         <location line="+1"/>
         <source>candidate %1, %2</source>
         <translation>후보 %1, %2</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>own actuals unusable</source>
+        <translation>자체 실적 사용 불가</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>candidate&apos;s actuals unusable</source>
+        <translation>후보 근거 품목 실적 사용 불가</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>similar actuals unusable</source>
+        <translation>유사 품목 실적 사용 불가</translation>
     </message>
 </context>
 <context>
@@ -1906,18 +1936,18 @@
     </message>
     <message>
         <location line="+65"/>
-        <location line="+592"/>
+        <location line="+593"/>
         <source>draft</source>
         <translation>임시 저장</translation>
     </message>
     <message>
-        <location line="-591"/>
-        <location line="+591"/>
+        <location line="-592"/>
+        <location line="+592"/>
         <source>submitted</source>
         <translation>제출됨</translation>
     </message>
     <message>
-        <location line="-590"/>
+        <location line="-591"/>
         <source>Save</source>
         <translation>저장</translation>
     </message>
@@ -2025,18 +2055,18 @@
     </message>
     <message>
         <location line="+77"/>
-        <location line="+280"/>
+        <location line="+281"/>
         <source>revision %1</source>
         <translation>개정 %1</translation>
     </message>
     <message>
-        <location line="-260"/>
-        <location line="+243"/>
+        <location line="-261"/>
+        <location line="+244"/>
         <source>described in the form</source>
         <translation>입력 양식으로 기술</translation>
     </message>
     <message>
-        <location line="-226"/>
+        <location line="-227"/>
         <source>model %1</source>
         <translation>모델 %1</translation>
     </message>
@@ -2066,7 +2096,7 @@
         <translation>저장하지 않은 변경</translation>
     </message>
     <message>
-        <location line="+11"/>
+        <location line="+12"/>
         <source>from candidate %1</source>
         <translation>후보 %1에서 시작</translation>
     </message>
@@ -2581,7 +2611,7 @@
 <context>
     <name>SimilarItemsModel</name>
     <message>
-        <location filename="../../app/ui/prediction/models.py" line="-104"/>
+        <location filename="../../app/ui/prediction/models.py" line="-115"/>
         <source>Similarity</source>
         <translation>유사도</translation>
     </message>
@@ -2599,7 +2629,7 @@
 <context>
     <name>Sources</name>
     <message>
-        <location filename="../../app/ui/wording.py" line="+55"/>
+        <location filename="../../app/ui/wording.py" line="+64"/>
         <source>SQLite file %1</source>
         <translation>SQLite 파일 %1</translation>
     </message>

@@ -130,9 +130,9 @@ class CandidateListModel(RowsTableModel[RoutingEntry]):
             return ""
         if d.same:
             return self.tr("same operations")
+        outsourced, in_house = self.tr("outsourced"), self.tr("in-house")
         parts = [f"+{j}" for j, _ in d.added] + [f"−{j}" for j, _ in d.missing]
-        parts += [f"{j} {self.tr('outsourced') if flag == OUTSIDE else self.tr('in-house')}"
-                  for j, _, flag in d.outsourcing]
+        parts += [f"{j} {outsourced if flag == OUTSIDE else in_house}" for j, _, flag in d.outsourcing]
         if d.reordered:
             parts.append(self.tr("other order"))
         return " ".join(parts)
@@ -169,7 +169,8 @@ class CandidateListModel(RowsTableModel[RoutingEntry]):
         items = e.candidate.support_items if e.candidate else []
         if not items:
             return None
-        return "\n".join(f"{code}  ({self.tr('similarity %1').replace('%1', f'{self.similarity[code]:.3f}')})"
+        template = self.tr("similarity %1")
+        return "\n".join(f"{code}  ({template.replace('%1', f'{self.similarity[code]:.3f}')})"
                          if code in self.similarity else code for code in items)
 
 

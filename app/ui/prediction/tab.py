@@ -672,6 +672,7 @@ class PredictionTab(QWidget):
         dirty = self.has_unsaved_changes()
         self.dirty_label.setText(self.tr("unsaved changes") if dirty else "")
         self.candidate_model.refresh()
+        fit_to_contents(self.candidate_table)   # "Saved · rev 12 · submitted" is longer than "Candidate 1"
 
     # ---- the engineer's own routing ------------------------------------------------------
     def _fork(self, source: OperationsModel) -> OperationsModel | None:
