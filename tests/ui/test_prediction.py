@@ -543,3 +543,21 @@ def test_drop_downs_show_whole_resource_and_operation_names(qtbot, make_window, 
     widest = max(palette.fontMetrics().horizontalAdvance(palette.itemText(i)) for i in range(palette.count()))
     assert palette.view().minimumWidth() >= widest + 8
     box.deleteLater()
+
+
+def test_save_without_a_change_keeps_an_approval(qtbot, make_window, store_url):
+    """Item 6 with the review: Save on an approved routing that did not change writes nothing."""
+    w = make_window(store_url)
+    tab = w.prediction
+    code = predict_first_new_item(qtbot, w)
+    _edit_run_time(qtbot, tab, "4.5")
+    tab.status_box.setCurrentIndex(tab.status_box.findData("submitted"))
+    assert tab.save().status == "submitted"
+    approved = routings.approve(w.ctx.store, code, "fine", user=w.ctx.user)
+    with qtbot.waitSignal(tab.prediction_shown, timeout=LONG):
+        tab.predict_code(code)
+    assert tab.mine().saved.status == "approved"
+    qtbot.mouseClick(tab.save_button, Qt.MouseButton.LeftButton)
+    saved = routings.load_saved(w.ctx.store, code)
+    assert (saved.revision, saved.status) == (approved.revision, "approved")
+    assert "nothing to save" in tab.saved_label.text()

@@ -788,7 +788,10 @@ class PredictionTab(QWidget):
     def save_entry(self, entry: RoutingEntry) -> SavedRouting | None:
         self.conflict.hide()
         status = self.status_box.currentData()
-        if entry.saved is not None and not entry.dirty() and entry.saved.status == status:
+        # an unchanged routing is not saved again: neither to the same status, nor back to a draft
+        # after its review (a click on Save must not withdraw an approval)
+        if entry.saved is not None and not entry.dirty() and (
+                entry.saved.status == status or (entry.saved.status in routings.REVIEWED and status == "draft")):
             self.saved_label.setText("✔ " + self.tr("No changes since revision %1: nothing to save.")
                                      .replace("%1", str(entry.saved.revision)))
             return entry.saved
