@@ -326,6 +326,107 @@ def cmd_routings(args) -> int:
     print(f"routing of {saved.ITEM_CD} {saved.status} (revision {saved.revision})")
     return 0
 
+def cmd_export(args) -> int:
+    from app.services.export import selection as sel
+    from app.services.export.profiles import load_profile
+    from app.services.export.service import ExportOptions, ExportTarget, export
+    from app.services.progress import TerminalProgress
+    store = _store(args)
+    profile = load_profile(store, args.profile).profile   # a wrong name fails before any prediction
+    target = ExportTarget(args.format, args.out, schema=args.schema, create_tables=args.create_tables)
+    if args.saved:
+        flt = sel.SavedFilter(tuple(args.status or ()), _parse_day(args.since, "--since"),
+                              _parse_day(args.until, "--until", end=True), args.saved_by, args.approved_only)
+        selection = sel.from_saved(store, flt)
+    else:
+        from app.services.prediction import predict_items, read_codes_file
+        codes = list(args.items or [])
+        if args.items_file:
+            codes += read_codes_file(args.items_file)
+        if not codes:
+            from app.domain.routing import RoutingError
+            raise RoutingError("export: the items file names no item code" if args.items_file
+                               else "export: give --items CODE …, --items-file FILE or --saved")
+        selection = sel.from_batch(predict_items(store, codes, progress=TerminalProgress()))
+    result = export(store, profile, selection, target,
+                    ExportOptions(replace=args.replace, dry_run=args.dry_run, skip_invalid=args.skip_invalid),
+                    progress=TerminalProgress())
+    if args.json:
+        print(json.dumps(result.to_json(), ensure_ascii=False, indent=1))
+        return 0
+    _print_export(result)
+    return 0
+
+
+def _print_export(result) -> None:
+    head = "dry run, nothing written — would write" if result.dry_run else "exported"
+    print(f"{head} {result.routings:,} routing(s) through profile {result.profile} to {result.target}:")
+    for table, rows in result.written.items():
+        print(f"  {table:<24} {rows:>9,} rows")
+    for f in result.files:
+        print(f"  file {f}")
+    if result.replaced:
+        print(f"  replaced {len(result.replaced):,} routing(s) the target held already")
+    if result.warning_count:
+        print(f"  {result.warning_count:,} warning(s), e.g. {result.warnings[0].describe()}")
+    for s in result.skipped:
+        print(f"  left out {s.ITEM_CD}{'/' + s.ROUT_NO if s.ROUT_NO else ''}: {s.reason}")
+    if result.dry_run:
+        for table, rows in result.first_rows.items():
+            if not rows:
+                continue
+            print(f"\n  first rows of {table}:")
+            filled = [c for c in rows[0] if any(r[c] != "" for r in rows)]
+            print("    " + " | ".join(filled))
+            for r in rows:
+                print("    " + " | ".join(r[c] for c in filled))
+
+
+def _parse_day(text: str | None, flag: str, end: bool = False):
+    from datetime import datetime, timedelta
+
+    from app.domain.routing import RoutingError
+    if not text:
+        return None
+    try:
+        day = datetime.strptime(text, "%Y-%m-%d")
+    except ValueError:
+        raise RoutingError(f"{flag} {text}: write the date as YYYY-MM-DD") from None
+    return day + timedelta(days=1) - timedelta(microseconds=1) if end else day
+
+
+def cmd_profiles(args) -> int:
+    from app.services.export import profiles as prof
+    store = _store(args)
+    if args.action == "list":
+        for sp in prof.list_profiles(store):
+            counts = ", ".join(f"{t.name} {len(t.columns)}" for t in sp.profile.tables)
+            print(f"{sp.profile.name:<16} rev {sp.revision:<3} {sp.updated_by or '':<12} "
+                  f"{sp.updated_at:%Y-%m-%d %H:%M}  {counts}")
+        return 0
+    if args.action == "show":
+        print(prof.load_profile(store, _one(args, "show NAME")).profile.dumps(), end="")
+        return 0
+    if args.action == "import":
+        saved = prof.import_profile(store, _one(args, "import FILE"), replace=args.replace)
+        print(f"imported profile {saved.profile.name} (revision {saved.revision})")
+        return 0
+    if args.action == "export":
+        if len(args.names) != 2:
+            from app.domain.routing import RoutingError
+            raise RoutingError("profiles export: give the profile's NAME and the FILE to write")
+        path = prof.export_profile(store, args.names[0], args.names[1])
+        print(f"wrote profile {args.names[0]} to {path}")
+        return 0
+    return 2
+
+
+def _one(args, usage: str) -> str:
+    from app.domain.routing import RoutingError
+    if len(args.names) != 1:
+        raise RoutingError(f"profiles {usage}: give exactly one")
+    return args.names[0]
+
 
 def cmd_screenshot(args) -> int:
     from app.ui.screenshot import SIZE, parse_size, take_screenshots
@@ -465,6 +566,41 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--status", choices=["draft", "submitted", "approved", "rejected"], help="list: only this status")
     store_arg(p)
     p.set_defaults(func=cmd_routings)
+
+    p = sub.add_parser("export", help="write routings to the ERP's tables through a mapping profile")
+    p.add_argument("--profile", default="ERP", help="mapping profile (default ERP; see 'routing-ml profiles list')")
+    p.add_argument("--format", required=True, choices=["csv", "xlsx", "db"])
+    p.add_argument("--out", required=True, metavar="PATH_OR_URL",
+                   help="csv: a folder (one TABLE.csv per table); xlsx: a file; db: a .sqlite file, "
+                        "postgresql://HOST/DB or mssql://SERVER/DB")
+    g = p.add_mutually_exclusive_group(required=True)
+    g.add_argument("--items", nargs="+", metavar="CODE", help="predict these items and export each top candidate")
+    g.add_argument("--items-file", metavar="FILE", help="a text or CSV file of item codes (first column)")
+    g.add_argument("--saved", action="store_true", help="export saved routings (see --status, --since …)")
+    p.add_argument("--status", action="append", choices=["draft", "submitted", "approved"],
+                   help="with --saved: only this status (repeat for several)")
+    p.add_argument("--approved-only", action="store_true", help="with --saved: approved routings only")
+    p.add_argument("--since", metavar="YYYY-MM-DD", help="with --saved: saved on or after this day")
+    p.add_argument("--until", metavar="YYYY-MM-DD", help="with --saved: saved on or before this day")
+    p.add_argument("--saved-by", metavar="USER", help="with --saved: saved by this user")
+    p.add_argument("--replace", action="store_true", help="db: replace routings the target holds already "
+                   "(same ITEM_CD and ROUT_NO), in the same transaction")
+    p.add_argument("--dry-run", action="store_true", help="show per table the rows and the first rows; write nothing")
+    p.add_argument("--skip-invalid", action="store_true",
+                   help="write the valid routings and list the invalid ones (default: refuse all)")
+    p.add_argument("--schema", help="db: the schema of the target tables (default: the login's, dbo on SQL Server)")
+    p.add_argument("--create-tables", action="store_true",
+                   help="db: make missing target tables with the profile's layout (staging tables)")
+    p.add_argument("--json", action="store_true")
+    store_arg(p)
+    p.set_defaults(func=cmd_export)
+
+    p = sub.add_parser("profiles", help="mapping profiles: list, show, import or export as JSON")
+    p.add_argument("action", choices=["list", "show", "import", "export"])
+    p.add_argument("names", nargs="*", metavar="NAME_OR_FILE")
+    p.add_argument("--replace", action="store_true", help="import: overwrite a profile of the same name")
+    store_arg(p)
+    p.set_defaults(func=cmd_profiles)
 
     p = sub.add_parser("screenshot", help="render every tab of the window to PNG files")
     p.add_argument("--out", required=True)

@@ -247,3 +247,22 @@ def check_new_item_code(store: Store, item_cd: str, expected_revision: int | Non
 
 def operations_from_json(data: list[dict[str, Any]]) -> list[Operation]:
     return [Operation(**d) for d in data]
+
+
+def find_saved(store: Store, statuses: tuple[str, ...] = (), since: datetime | None = None,
+               until: datetime | None = None, saved_by: str | None = None) -> list[SavedRouting]:
+    """The newest saved routing of each item and ROUT_NO with one of `statuses` (all when empty),
+    last saved between `since` and `until`, by `saved_by`; ordered by ITEM_CD."""
+    q = select(saved_routing)
+    if statuses:
+        q = q.where(saved_routing.c.status.in_(statuses))
+    if since:
+        q = q.where(saved_routing.c.updated_at >= since)
+    if until:
+        q = q.where(saved_routing.c.updated_at <= until)
+    if saved_by:
+        q = q.where(saved_routing.c.updated_by == saved_by)
+    with store.engine.connect() as conn:
+        rows = conn.execute(q.order_by(saved_routing.c.ITEM_CD, saved_routing.c.id)).mappings().all()
+    newest = {(r["ITEM_CD"], r["ROUT_NO"]): r for r in rows}
+    return [_row_to_saved(r) for r in newest.values()]

@@ -2,7 +2,8 @@
 
 SQLite by default (a file in the user's data folder); any SQLAlchemy URL works for a shared store.
 Tables owned by the program: import_run, model_version, saved_routing, audit_event (with its
-chain head audit_head), user_role, role_cache and app_setting; they are created and upgraded by the Alembic migrations in app/store/migrations (app/store/migrate.py), and
+chain head audit_head), user_role, role_cache, app_setting, mapping_profile and export_run; they are
+created and upgraded by the Alembic migrations in app/store/migrations (app/store/migrate.py), and
 the definitions below must match what those migrations make (tests/store/test_migrations.py).
 
 The imported copy of the ERP views is kept as Parquet files beside the store (`<store>-data/`,
@@ -209,6 +210,33 @@ app_setting = Table(
     Column("value", UnicodeText, nullable=False),   # JSON
     Column("updated_by", Unicode(200)),
     Column("updated_at", DateTime, nullable=False),
+)
+
+mapping_profile = Table(
+    "mapping_profile", metadata,
+    Column("name", String(100), primary_key=True),
+    Column("body", Text, nullable=False),           # the profile's JSON (app/services/export/profile.py)
+    Column("revision", Integer, nullable=False),    # optimistic lock: bumped on every save
+    Column("created_by", String(200)),
+    Column("created_at", DateTime, nullable=False),
+    Column("updated_by", String(200)),
+    Column("updated_at", DateTime, nullable=False),
+)
+
+export_run = Table(
+    "export_run", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("at", DateTime, nullable=False, index=True),
+    Column("user_name", String(200)),
+    Column("host", String(200)),
+    Column("profile", String(100), nullable=False),
+    Column("format", String(10), nullable=False),   # csv | xlsx | db
+    Column("target", Text, nullable=False),         # folder, file or database (never a password)
+    Column("selection", Text),                      # what was exported, in words
+    Column("routings", Integer, nullable=False),
+    Column("row_counts", Text, nullable=False),     # JSON {table: rows}
+    Column("files", Text),                          # JSON [path]
+    Column("skipped", Text),                        # JSON [{ITEM_CD, ROUT_NO, reason}]
 )
 
 

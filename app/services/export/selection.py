@@ -1,0 +1,133 @@
+"""What is exported: routings from the editor, a batch prediction or the saved routings.
+
+A `Selection` holds the routings to turn into rows and the items that could not even become a
+routing (an unknown item code, an item without any candidate), each with its reason, so an export
+never drops one silently.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from app.domain.routing import Operation, PredictionBatch
+from app.services.identity import User, current_user
+from app.services.routings import find_saved
+from app.store.db import Store
+
+
+@dataclass
+class ExportRouting:
+    """One routing to export; `origin` says where it came from (editor, prediction, saved)."""
+
+    ITEM_CD: str
+    operations: list[Operation]
+    ROUT_NO: str | None = None
+    origin: str = "editor"
+    status: str | None = None
+    revision: int | None = None
+    designed_by: str | None = None
+    approved_by: str | None = None
+    note: str = ""
+    model_version: str | None = None
+    candidate_rank: int | None = None
+    reference_item: str | None = None   # the similar item whose routing the candidate follows
+    saved_at: datetime | None = None
+
+
+@dataclass
+class Skipped:
+    ITEM_CD: str
+    reason: str
+    ROUT_NO: str | None = None
+
+    def to_json(self) -> dict[str, str]:
+        out = {"ITEM_CD": self.ITEM_CD, "reason": self.reason}
+        if self.ROUT_NO:
+            out["ROUT_NO"] = self.ROUT_NO
+        return out
+
+
+@dataclass
+class Selection:
+    routings: list[ExportRouting]
+    skipped: list[Skipped] = field(default_factory=list)
+    description: str = ""
+
+    def __len__(self) -> int:
+        return len(self.routings)
+
+
+def from_editor(item_cd: str, operations: list[Operation], rout_no: str | None = None, *,
+                model_version: str | None = None, candidate_rank: int | None = None,
+                reference_item: str | None = None, user: User | None = None) -> Selection:
+    """The one routing open in the editor, as it is now (saved or not)."""
+    user = user or current_user()
+    code = item_cd.strip().upper()
+    r = ExportRouting(code, list(operations), rout_no, "editor", designed_by=user.name,
+                      model_version=model_version, candidate_rank=candidate_rank, reference_item=reference_item)
+    return Selection([r], [], f"the routing of {code} in the editor")
+
+
+def from_batch(batch: PredictionBatch, chosen: dict[str, int] | None = None, user: User | None = None) -> Selection:
+    """Each predicted item's chosen candidate (`chosen`: ITEM_CD → rank; the top one otherwise).
+    Items the batch could not predict and items without a candidate are skipped with the reason."""
+    user = user or current_user()
+    chosen = chosen or {}
+    routings, skipped = [], []
+    for e in batch.errors:
+        skipped.append(Skipped(e["ITEM_CD"], e["message"]))
+    for p in batch.predictions:
+        if not p.candidates:
+            why = "; ".join(str(w) for w in p.warnings) or "no similar item has a routing"
+            skipped.append(Skipped(p.ITEM_CD, f"no candidate routing ({why})"))
+            continue
+        rank = chosen.get(p.ITEM_CD, p.candidates[0].rank)
+        cand = next((c for c in p.candidates if c.rank == rank), None)
+        if cand is None:
+            skipped.append(Skipped(p.ITEM_CD, f"candidate {rank} does not exist (the prediction has "
+                                              f"{len(p.candidates)})"))
+            continue
+        routings.append(ExportRouting(p.ITEM_CD, list(cand.operations), None, "prediction", designed_by=user.name,
+                                      model_version=batch.model_version, candidate_rank=cand.rank,
+                                      reference_item=cand.support_items[0] if cand.support_items else None))
+    n = len(batch.predictions) + len(batch.errors)
+    return Selection(routings, skipped, f"a batch prediction of {n:,} item(s) (model {batch.model_version})")
+
+
+@dataclass
+class SavedFilter:
+    """Which saved routings: by status, date of the last save, and who saved them."""
+
+    statuses: tuple[str, ...] = ()
+    since: datetime | None = None
+    until: datetime | None = None
+    saved_by: str | None = None
+    approved_only: bool = False
+
+    def describe(self) -> str:
+        parts = []
+        if self.approved_only:
+            parts.append("approved")
+        elif self.statuses:
+            parts.append("status " + "/".join(self.statuses))
+        if self.since:
+            parts.append(f"saved since {self.since:%Y-%m-%d}")
+        if self.until:
+            parts.append(f"saved until {self.until:%Y-%m-%d}")
+        if self.saved_by:
+            parts.append(f"saved by {self.saved_by}")
+        return "saved routings" + (f" ({', '.join(parts)})" if parts else "")
+
+
+def from_saved(store: Store, flt: SavedFilter | None = None) -> Selection:
+    """The newest saved routing of each item that passes the filter."""
+    flt = flt or SavedFilter()
+    statuses = ("approved",) if flt.approved_only else tuple(flt.statuses)
+    routings = [ExportRouting(s.ITEM_CD, s.operations, s.ROUT_NO, "saved", s.status, s.revision,
+                              designed_by=s.created_by or s.updated_by,
+                              # the approver is whoever set the status last (approvals keep no other name yet)
+                              approved_by=s.updated_by if s.status == "approved" else None,
+                              note=s.note, model_version=s.model_version, candidate_rank=s.candidate_rank,
+                              saved_at=s.updated_at)
+                for s in find_saved(store, statuses, flt.since, flt.until, flt.saved_by)]
+    return Selection(routings, [], flt.describe())
