@@ -71,6 +71,11 @@ def test_a_store_made_before_migrations_is_upgraded_and_keeps_every_saved_routin
             ("20261102-080500", 2, 1.25)
         last = store.last_import()
         assert last["source"] == "folder C:/erp/plant" and "경고" in last["warnings"]
+        # 0002: mapping profiles (the shipped ERP one is put in on first use) and the export record
+        from app.services.export.profiles import list_profiles
+        from app.services.export.service import recent_exports
+        assert [p.profile.name for p in list_profiles(store)] == ["ERP"]
+        assert recent_exports(store) == []
     finally:
         store.dispose()
     # opening it again changes nothing
@@ -224,3 +229,24 @@ def test_several_pcs_opening_a_new_store_at_once_all_succeed(backend, tmp_path, 
         assert pool.map(_open_store, [url] * 4) == ["ok"] * 4
     assert _revision(url) == migrate.head_revision()
     assert _schema_differences(url) == []
+
+
+def test_a_store_of_the_first_schema_gets_the_export_tables_in_place(tmp_path):
+    """A store at 0001 (made by the release before mapping profiles) upgrades to 0002 and keeps its rows."""
+    from app.services.routings import list_saved
+    path = tmp_path / "store.sqlite"
+    shutil.copy(FIRST_STORE, path)
+    engine = create_engine(f"sqlite:///{path}")
+    with engine.begin() as conn:
+        conn.execute(text("CREATE TABLE alembic_version (version_num VARCHAR(32) NOT NULL PRIMARY KEY)"))
+        conn.execute(text("INSERT INTO alembic_version VALUES ('0001')"))
+    engine.dispose()
+    assert _revision(f"sqlite:///{path}") == "0001"
+    store = Store(str(path))
+    try:
+        assert _revision(store.url) == migrate.head_revision()
+        assert _schema_differences(store.url) == []
+        assert {"mapping_profile", "export_run"} <= set(inspect(store.engine).get_table_names())
+        assert {s.ITEM_CD for s in list_saved(store)} == {"SR-0000001", "GL-0000042"}
+    finally:
+        store.dispose()

@@ -19,7 +19,7 @@ from sqlalchemy.engine import URL, Connection, Engine, make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchTableError, SQLAlchemyError
 from sqlalchemy.sql import sqltypes
 
-from app.domain.routing import RoutingError
+from app.services.export.errors import ExportError
 from app.services.export.profile import MappingProfile, TableMap
 from app.services.export.rows import TargetColumn
 
@@ -27,7 +27,7 @@ BATCH_ROWS = 5_000
 SQLITE_SUFFIXES = (".sqlite", ".sqlite3", ".db")
 
 
-class TargetError(RoutingError):
+class TargetError(ExportError):
     """The target database cannot be used as the profile needs it; the message names it, the table and column."""
 
 
@@ -323,12 +323,12 @@ def db_message(error: BaseException) -> str:
     return str(original if original is not None else error).strip().split("\n")[0]
 
 
-def is_disconnect(engine: Engine, error: BaseException) -> bool:
+def is_disconnect(engine: Engine, error: BaseException, raw_connection: Any = None) -> bool:
     """Whether `error` (SQLAlchemy's or the driver's own) means the connection was lost."""
     if isinstance(error, DBAPIError) and error.connection_invalidated:
         return True
     original = getattr(error, "orig", None) or error
     try:
-        return bool(engine.dialect.is_disconnect(original, None, None))
+        return bool(engine.dialect.is_disconnect(original, raw_connection, None))
     except Exception:  # noqa: BLE001 - a dialect that cannot tell
         return False

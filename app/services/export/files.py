@@ -14,13 +14,13 @@ from pathlib import Path
 
 import polars as pl
 
-from app.domain.routing import RoutingError
+from app.services.export.errors import ExportError
 
 DATETIME_FORMAT = "%Y-%m-%d %H:%M:%S"
 XLSX_SHEET_MAX = 31
 
 
-class FileTargetError(RoutingError):
+class FileTargetError(ExportError):
     """A file cannot be written; the message names it and what to do."""
 
 
@@ -71,7 +71,7 @@ def write_csv(folder: str | Path, tables: list[tuple[str, pl.DataFrame]],
         for n, ((name, frame), final) in enumerate(zip(tables, finals)):
             tmp = final.with_name(f".{final.name}.partial")
             pairs.append((tmp, final))
-            frame.write_csv(tmp, include_bom=True, line_terminator="\r\n", datetime_format=DATETIME_FORMAT,
+            _plain_numbers(frame).write_csv(tmp, include_bom=True, line_terminator="\r\n", datetime_format=DATETIME_FORMAT,
                             null_value="")
             if on_table:
                 on_table(n + 1)
@@ -108,6 +108,14 @@ def write_xlsx(path: str | Path, tables: list[tuple[str, pl.DataFrame]],
         raise
     _replace_all([(tmp, final)])
     return final
+
+
+def _plain_numbers(frame: pl.DataFrame) -> pl.DataFrame:
+    """Whole numbers of float columns without '.0' (38, not 38.0), as the ERP's own files have them."""
+    floats = [c for c, t in frame.schema.items() if t.is_float()]
+    return frame.with_columns([pl.when(pl.col(c) == pl.col(c).round(0))
+                               .then(pl.col(c).cast(pl.Int64, strict=False).cast(pl.Utf8))
+                               .otherwise(pl.col(c).cast(pl.Utf8)).alias(c) for c in floats])
 
 
 def as_written(value) -> str:

@@ -138,8 +138,13 @@ class ExportPlan:
     def add_problems(self, problems: list[Problem]) -> None:
         if problems:
             extra = pl.DataFrame([p.__dict__ for p in problems], schema=PROBLEM_SCHEMA, orient="row")
-            self.problems = pl.concat([self.problems, extra]).sort(["routing", "severity", "table", "row"],
-                                                                    maintain_order=True)
+            self.problems = _in_profile_order(pl.concat([self.problems, extra]), self.profile)
+
+    def first_errors(self, n: int) -> list[Problem]:
+        """The first `n` errors of different kinds (table, column and reason), to say what is wrong."""
+        f = (self.problems.filter(pl.col("severity") == ERROR)
+             .unique(["table", "column", "reason"], keep="first", maintain_order=True).head(n))
+        return [Problem(**row) for row in f.iter_rows(named=True)]
 
     def row_counts(self) -> dict[str, int]:
         return {t.name: t.frame.height for t in self.tables}
@@ -253,6 +258,7 @@ class _Mask:
     reason: str                 # may hold {value} and {prev}
     value: pl.Expr | None
     severity: str = ERROR
+    kind: str = ""
 
 
 def build_plan(profile: MappingProfile, selection: Selection, plant: PlantData, user: User,
@@ -288,10 +294,22 @@ def build_plan(profile: MappingProfile, selection: Selection, plant: PlantData, 
     problems = pl.concat(found) if found else pl.DataFrame(schema={k: v for k, v in PROBLEM_SCHEMA.items()
                                                                    if k not in ("ITEM_CD", "ROUT_NO")})
     keys = _routing_keys(plans, routings)
-    problems = (problems.join(keys, on="routing", how="left")
-                .select(list(PROBLEM_SCHEMA))
-                .sort(["routing", "severity", "table", "row"], maintain_order=True))
+    problems = _in_profile_order(problems.join(keys, on="routing", how="left").select(list(PROBLEM_SCHEMA)), profile)
     return ExportPlan(profile, routings, plans, problems, list(selection.skipped), selection.description)
+
+
+def _in_profile_order(problems: pl.DataFrame, profile: MappingProfile) -> pl.DataFrame:
+    """Per routing: errors first, then by table and column as the profile orders them, then row."""
+    tables = {"": -1, **{t.name: i for i, t in enumerate(profile.tables)}}
+    columns = {"": -1}
+    for t in profile.tables:
+        for i, c in enumerate(t.columns):
+            columns.setdefault(c.name, i)
+    return (problems.with_columns(pl.col("table").replace_strict(tables, default=99, return_dtype=pl.Int64).alias("_t"),
+                                  pl.col("column").replace_strict(columns, default=999, return_dtype=pl.Int64)
+                                  .alias("_c"))
+            .sort(["routing", "severity", "_t", "row", "_c"], maintain_order=True)
+            .drop("_t", "_c"))
 
 
 def _routing_keys(plans: list[TablePlan], routings: list[ExportRouting]) -> pl.DataFrame:
@@ -350,10 +368,12 @@ def _build_table(profile: MappingProfile, table: TableMap, base: pl.DataFrame, l
         staged = f"__pre.{col.name}"
         pre.append(expr.alias(staged))
         final, bad_type = _convert(pl.col(staged), dtype, eff, tcol)
+        checks = _cell_checks(eff, unit)
+        masks.extend(m for m in checks if m.kind == "allowed")   # says more than "too long" about 'YES' for Y/N
         if bad_type is not None:
             masks.append(bad_type)
+        masks.extend(m for m in checks if m.kind != "allowed")
         finals.append(final.alias(col.name))
-        masks.extend(_cell_checks(eff, unit))
     work = base.lazy().with_columns(pre).with_columns(finals).collect()
     frame = work.select(["_r"] + [c.name for c in table.columns])
     masks.extend(_row_checks(table))
@@ -471,7 +491,8 @@ def _convert(expr: pl.Expr, dtype: pl.DataType, col: ColumnMap, tcol: TargetColu
         if col.length:
             in_bytes = tcol is not None and tcol.length_in_bytes
             size = _byte_length(text) if in_bytes else text.str.len_chars()
-            unit = "bytes (a Korean letter takes two)" if in_bytes else "characters"
+            unit = ("byte" if col.length == 1 else "bytes (a Korean letter takes two)") if in_bytes else \
+                ("character" if col.length == 1 else "characters")
             return text, _Mask(col.name, size > col.length,
                                f"{{value}} is longer than the {col.length} {unit} the column holds", pl.col(col.name))
         return text, None
@@ -521,7 +542,7 @@ def _cell_checks(col: ColumnMap, unit: str | None) -> list[_Mask]:
     if col.allowed:
         allowed = [str(a) for a in col.allowed]
         out.append(_Mask(col.name, me.is_not_null() & ~shown.is_in(allowed),
-                         "{value} is not one of " + ", ".join(allowed), shown))
+                         "{value} is not one of " + ", ".join(allowed), shown, kind="allowed"))
     if col.unit is not None and col.type in ("int", "number"):
         out.append(_Mask(col.name, me < 0, "{value} is a negative time", shown))
         if unit is not None and col.unit in UNITS and col.unit != unit:

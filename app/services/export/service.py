@@ -18,9 +18,9 @@ from typing import Any
 import polars as pl
 from sqlalchemy.exc import SQLAlchemyError
 
-from app.domain.routing import RoutingError
 from app.services import audit
 from app.services.export import database as db
+from app.services.export.errors import ExportError
 from app.services.export.files import as_written, write_csv, write_xlsx
 from app.services.export.profile import MappingProfile
 from app.services.export.rows import ERROR, WARNING, ExportPlan, Problem, build_plan, load_plant_data
@@ -33,15 +33,6 @@ FORMATS = ("csv", "xlsx", "db")
 FIRST_ROWS = 5
 SHOWN_PROBLEMS = 3
 SHOWN_WARNINGS = 20
-
-
-class ExportError(RoutingError):
-    """The export was refused or failed, and nothing was written; the message says why.
-    `problems` holds every problem found when routings were invalid."""
-
-    def __init__(self, message: str, problems: list[Problem] | None = None):
-        super().__init__(message)
-        self.problems = problems or []
 
 
 @dataclass
@@ -140,7 +131,7 @@ def _decide(plan: ExportPlan, options: ExportOptions) -> tuple[list[tuple[str, p
     invalid = plan.invalid
     n = len(plan.routings)
     if invalid:
-        errors = plan.problem_list(ERROR, limit=SHOWN_PROBLEMS)
+        errors = plan.first_errors(SHOWN_PROBLEMS)
         more = plan.count(ERROR) - len(errors)
         if len(invalid) == n:
             raise ExportError(f"export refused: {'the routing is' if n == 1 else f'all {n:,} routings are'} "
@@ -149,7 +140,7 @@ def _decide(plan: ExportPlan, options: ExportOptions) -> tuple[list[tuple[str, p
             raise ExportError(f"export refused: {len(invalid):,} of {n:,} routings are invalid — "
                               f"{_first_problems(errors, more)}; export only the valid ones, or fix these",
                               plan.problem_list(ERROR, limit=1000))
-    keep = pl.Series("_r", [i for i in range(n) if i not in invalid], dtype=pl.Int64)
+    keep = [i for i in range(n) if i not in invalid]
     tables = [(t.name, t.frame.filter(pl.col("_r").is_in(keep)).drop("_r")) for t in plan.tables]
     if sum(f.height for _, f in tables) == 0:
         raise ExportError(f"export refused: the selection gives no row for any table of profile {plan.profile.name}")
@@ -165,7 +156,7 @@ def _decide(plan: ExportPlan, options: ExportOptions) -> tuple[list[tuple[str, p
         for _, item, rout, texts, count in per.iter_rows():
             more = f" (and {count - len(texts)} more)" if count > len(texts) else ""
             skipped.append(Skipped(item, "; ".join(texts) + more, rout or None))
-    return tables, keep.to_list(), skipped
+    return tables, keep, skipped
 
 
 def _first_problems(problems: list[Problem], more: int) -> str:
@@ -235,8 +226,10 @@ def _export_db(profile: MappingProfile, selection: Selection, plant, target: Exp
     # a dry run into a file that does not exist yet pictures it in memory rather than making the file
     engine = dbt.engine(in_memory=dbt.missing_file and options.dry_run)
     phase = "connecting to"
+    raw = None
     try:
         with engine.connect() as conn:
+            raw = conn.connection.dbapi_connection
             trans = conn.begin()
             try:
                 phase = "reading the tables of"
@@ -287,7 +280,7 @@ def _export_db(profile: MappingProfile, selection: Selection, plant, target: Exp
         if phase == "committing to":
             raise ExportError(f"the connection to {where} failed while committing ({said}): whether the export "
                               f"arrived is unknown; look for the routings in the target before exporting again") from None
-        lost = "the connection was lost while" if db.is_disconnect(engine, exc) else "failed while"
+        lost = "the connection was lost while" if db.is_disconnect(engine, exc, raw) else "failed while"
         raise ExportError(f"{lost} {phase} {where}: {said}; the transaction was rolled back, nothing of this "
                           f"export was written") from None
     finally:
