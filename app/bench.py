@@ -103,6 +103,12 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--audit-store", metavar="URL", help="bench the audit trail on this (empty) store, e.g. "
                     "PostgreSQL, instead of a SQLite file")
     ap.add_argument("--only-audit", action="store_true", help="measure only the audit trail")
+    ap.add_argument("--export-routings", type=int, default=10_000,
+                    help="how many of the plant's routings the export figures write (0: skip them)")
+    ap.add_argument("--export-only", action="store_true",
+                    help="only the export figures, on the plant already in --workdir (built when missing)")
+    ap.add_argument("--pg", default="postgresql+psycopg://127.0.0.1:5432/postgres",
+                    help="PostgreSQL server for the export figure (a database is made there and dropped)")
     args = ap.parse_args(argv)
 
     work = Path(args.workdir or tempfile.mkdtemp(prefix="routing-ml-bench-"))
@@ -122,6 +128,12 @@ def main(argv: list[str] | None = None) -> int:
         bench_audit.run(show, work, args.audit_events, args.audit_store)
         return _write_json(args.json, rows)
     print(f"demo plant of {args.items:,} items in {work}", flush=True)
+    if args.export_only:
+        if not store.exists():
+            _run_cli(["demo-data", "--items", str(args.items), "--seed", str(args.seed), "--out", str(plant)], env)
+            _run_cli(["import", "--source", str(plant)], env)
+        export_figures(store, args.export_routings, args.pg, show, gui=not args.no_gui, env=env)
+        return _write_json(args.json, rows)
     for p in (plant, store):
         if p.exists():
             p.unlink()
@@ -173,6 +185,9 @@ def main(argv: list[str] | None = None) -> int:
         print(f"  ({stalls['search_rows_loaded']:,} rows loaded in {stalls['search_s']:.2f} s)")
     from app import bench_audit
     bench_audit.run(show, work, args.audit_events, args.audit_store)
+    if args.export_routings:
+        st.dispose()
+        export_figures(store, args.export_routings, args.pg, show, gui=not args.no_gui, env=env)
     return _write_json(args.json, rows)
 
 
@@ -181,6 +196,102 @@ def _write_json(path: str | None, rows: list) -> int:
         Path(path).write_text(json.dumps([dict(zip(("figure", "measured", "target", "unit"), r)) for r in rows],
                                          indent=1))
     return 0
+
+
+# ---- export ------------------------------------------------------------------------------------------
+def plant_routings(store, n: int):
+    """A Selection of the current routings of the plant's first `n` routed items (as saved routings)."""
+    import polars as pl
+
+    from app.domain.routing import Operation
+    from app.domain.schema import ROUTINGS
+    from app.services.export.selection import ExportRouting, Selection
+    ops = store.read_view(ROUTINGS, ["ITEM_CD", "ROUT_NO", "PROC_SEQ", "JOB_CD", "JOB_NM", "RES_CD", "INSIDE_FLAG",
+                                     "BP_CD", "SETUP_TIME", "RUN_TIME", "WAIT_TIME", "MOVE_TIME", "INSRT_DT"])
+    current = (ops.sort(["ITEM_CD", "INSRT_DT", "ROUT_NO"]).group_by("ITEM_CD", maintain_order=True)
+               .agg(pl.col("ROUT_NO").last()).head(n))
+    ops = ops.join(current, on=["ITEM_CD", "ROUT_NO"], how="semi").sort(["ITEM_CD", "PROC_SEQ"])
+    routings = []
+    for (item, rout), g in ops.group_by(["ITEM_CD", "ROUT_NO"], maintain_order=True):
+        routings.append(ExportRouting(item, [
+            Operation(int(r["PROC_SEQ"]), r["JOB_CD"], r["JOB_NM"] or "", r["RES_CD"] or "", r["INSIDE_FLAG"] or "",
+                      r["SETUP_TIME"] or 0.0, r["RUN_TIME"] or 0.0, WAIT_TIME=r["WAIT_TIME"] or 0.0,
+                      MOVE_TIME=r["MOVE_TIME"] or 0.0, BP_CD=r["BP_CD"] or "")
+            for r in g.iter_rows(named=True)], rout, "saved", "submitted", 1, designed_by="bench"))
+    return Selection(routings, [], f"{len(routings):,} routings of the plant")
+
+
+def bench_profile():
+    from app.services.export.profile import default_profile
+    profile = default_profile()
+    profile.lookups["EMPLOYEE_NO"].values["bench"] = "100001"
+    return profile
+
+
+def export_figures(store_path: Path, n: int, pg_admin: str, show, gui: bool, env: dict) -> None:
+    """Preview and export of `n` plant routings through the ERP profile to CSV, XLSX, SQLite and
+    PostgreSQL, each beside its target; and the window's longest stall while it previews and exports."""
+    import shutil
+
+    from app.services.export.service import ExportTarget, export, preview
+    from app.services.identity import User
+    from app.store.db import Store
+    st = Store(str(store_path))
+    user = User("bench", "admin", "bench")
+    selection = plant_routings(st, n)
+    ops = sum(len(r.operations) for r in selection.routings)
+    print(f"  export of {len(selection.routings):,} routings ({ops:,} operations) through profile ERP", flush=True)
+    profile = bench_profile()
+    t = time.perf_counter()
+    plan = preview(st, profile, selection, user)
+    show("export: validation + preview", time.perf_counter() - t, 3, "s")
+    print("  rows: " + ", ".join(f"{k} {v:,}" for k, v in plan.row_counts().items()), flush=True)
+    out = Path(tempfile.mkdtemp(prefix="routing-ml-bench-export-"))
+    try:
+        for fmt, target, goal, name in (("csv", out / "csv", 5, "export: CSV files"),
+                                        ("xlsx", out / "erp.xlsx", 30, "export: XLSX workbook"),
+                                        ("db", out / "erp.sqlite", 15, "export: into SQLite tables")):
+            t = time.perf_counter()
+            export(st, profile, selection, ExportTarget(fmt, str(target), create_tables=True), user=user)
+            show(name, time.perf_counter() - t, goal, "s")
+        _pg_figure(st, profile, selection, user, pg_admin, show)
+    finally:
+        shutil.rmtree(out, ignore_errors=True)
+        st.dispose()
+    if gui:
+        gui_env = dict(env, QT_QPA_PLATFORM=env.get("QT_QPA_PLATFORM", "offscreen"))
+        _, _, text = _run_cli([str(store_path), str(n)], gui_env, module="app.ui.export.stall")
+        stalls = json.loads(text.strip().splitlines()[-1])
+        show("longest GUI stall previewing the export", stalls["preview_max_stall_ms"], 100, "ms")
+        show("longest GUI stall exporting (CSV)", stalls["export_max_stall_ms"], 100, "ms")
+
+
+def _pg_figure(st, profile, selection, user, pg_admin: str, show) -> None:
+    import uuid
+
+    import sqlalchemy as sa
+    from sqlalchemy.engine import make_url
+
+    from app.services.export.service import ExportTarget, export
+    try:
+        admin = sa.create_engine(pg_admin, isolation_level="AUTOCOMMIT")
+        with admin.connect() as conn:
+            conn.execute(sa.text("SELECT 1"))
+    except Exception as exc:  # noqa: BLE001 - the figure is skipped, saying why
+        print(f"  export into PostgreSQL: skipped, {pg_admin} not reachable ({type(exc).__name__})", flush=True)
+        return
+    name = f"rml_bench_{uuid.uuid4().hex[:10]}"
+    with admin.connect() as conn:
+        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    try:
+        url = make_url(pg_admin).set(database=name).render_as_string(hide_password=False)
+        t = time.perf_counter()
+        export(st, profile, selection, ExportTarget("db", url, create_tables=True), user=user)
+        show("export: into PostgreSQL tables", time.perf_counter() - t, 15, "s")
+    finally:
+        with admin.connect() as conn:
+            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
 
 
 if __name__ == "__main__":

@@ -40,8 +40,9 @@ def parse_size(text: str) -> tuple[int, int]:
 def take_screenshots(out_dir: Path, store_url: str | None = None, timeout_s: float = 600,
                      language: str | None = None, size: tuple[int, int] = SIZE,
                      on_clipped=None) -> list[Path]:
-    """Render the Prediction tab (an item without routing, predicted), the batch view, the new-item form
-    and the Training tab (quality report, registry, evaluation) to PNG files in `out_dir`.
+    """Render the Prediction tab (an item without routing, predicted), the batch view, the new-item form,
+    the Training tab (quality report, registry, evaluation), the Mapping & Export tab (preview, profile,
+    result) and the Audit tab (admins) to PNG files in `out_dir`.
     `language` ('en' or 'ko') overrides the system's for the pictures."""
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     from PySide6.QtCore import QCoreApplication, QSettings
@@ -142,6 +143,8 @@ def take_screenshots(out_dir: Path, store_url: str | None = None, timeout_s: flo
             wait_until(lambda: not window.runner.running(), 60)
             paths.append(_grab(window, out_dir / "training.png", on_clipped))
 
+            paths.extend(_export_screenshots(window, out_dir, is_demo, Path(tmp), timeout_s, on_clipped))
+
             # Audit (admins): the day's events, one selected, and a Verify
             if window.audit is not None:
                 if is_demo:
@@ -178,6 +181,54 @@ def _a_day_in_the_trail(store) -> None:
     audit.record(store, "session.sign_in", "window", {"role_source": "directory"}, park)
     audit.record(store, "routing.approve", "SR-0012001", {"revision": 2, "comment": "치수 확인 완료",
                                                           "saved_by": kim.name}, park)
+
+
+def _export_screenshots(window, out_dir: Path, is_demo: bool, tmp: Path, timeout_s: float,
+                        on_clipped=None) -> list[Path]:
+    """Mapping & Export: a preview of the batch with the bad cells marked (the engineer's employee
+    number is not in the profile yet), the profile with it added, and the result of an export (a dry
+    run when the store is not a throw-away demo, so the user's own store gets no export record)."""
+    from app.ui.heartbeat import wait_until
+
+    tab = window.export
+    window.tabs.setCurrentWidget(tab)
+    if not wait_until(lambda: tab.profile_panel.stored is not None or bool(tab.last_error), timeout_s):
+        raise RoutingError("screenshot: the mapping profiles did not load")
+    if tab.batch is None:
+        from app.services.prediction import predict_items
+        store = window.ctx.store
+        routed = set(store.routed_item_codes().to_list())
+        tab.set_batch(predict_items(store, [c for c in store.item_codes() if c not in routed][:25]))
+    tab.selection_panel.choose("batch")
+    user = window.ctx.user.name
+    lookup = tab.profile_panel.profile.lookups.get("EMPLOYEE_NO") if tab.profile_panel.profile else None
+    if lookup is not None:
+        lookup.values.pop(user, None)     # the picture shows what a first export looks like
+    shown: list = []
+    tab.preview_shown.connect(shown.append)
+    tab.preview()
+    wait_until(lambda: bool(shown) or bool(tab.last_error), timeout_s)
+    paths = [_grab(window, out_dir / "export-preview.png", on_clipped)]
+
+    tab.profile_panel.add_lookup_value("EMPLOYEE_NO", user, "133111")   # as an admin types it; not saved
+    shown.clear()
+    tab.preview()
+    wait_until(lambda: bool(shown) or bool(tab.last_error), timeout_s)
+    tab.profile_panel.pages.setCurrentIndex(2)
+    paths.append(_grab(window, out_dir / "export-profile.png", on_clipped))
+
+    tab.profile_panel.pages.setCurrentIndex(0)
+    tab.profile_panel.select_table("P_BOP_PROC_DETAIL")
+    tab.preview_panel.show_table("P_BOP_PROC_DETAIL", "PROC_SEQ")   # the operations with their times
+    tab.target_panel.set_target("csv", str(tmp / "ERP export"))
+    tab.target_panel.dry_run.setChecked(not is_demo)
+    done: list = []
+    tab.sig_exported.connect(done.append)
+    tab.export()
+    wait_until(lambda: bool(done) or bool(tab.last_error), timeout_s)
+    wait_until(lambda: not window.runner.running(), 30)
+    paths.append(_grab(window, out_dir / "export-result.png", on_clipped))
+    return paths
 
 
 def _telling_example(store, look_at: int = 300) -> str | None:

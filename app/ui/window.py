@@ -14,6 +14,7 @@ from app.services.identity import User
 from app.store.db import Store
 from app.ui.context import AppContext, signing_in_user
 from app.ui.dialogs import DataSourceDialog
+from app.ui.export.tab import ExportTab
 from app.ui.i18n import LANGUAGES, chosen_language
 from app.ui.wording import source_text
 from app.ui.prediction import PredictionTab
@@ -97,6 +98,8 @@ class MainWindow(QMainWindow):
         self.training = TrainingTab(self.ctx)
         self.tabs.addTab(self.prediction, self.tr("Prediction"))
         self.tabs.addTab(self.training, self.tr("Training"))
+        self.export = ExportTab(self.ctx)
+        self.tabs.addTab(self.export, self.tr("Mapping && Export"))
         self.audit = None   # app.ui.audit.tab.AuditTab, for admins
         self.setCentralWidget(self.tabs)
 
@@ -549,6 +552,7 @@ class MainWindow(QMainWindow):
         s.setValue("window/tab", self.tabs.currentIndex())
         self.prediction.save_settings()
         self.training.save_settings()
+        self.export.save_settings()
         s.sync()
 
     def shutdown(self, wait_ms: int = 30_000) -> None:

@@ -1003,6 +1003,128 @@
     </message>
 </context>
 <context>
+    <name>ExportModels</name>
+    <message>
+        <location filename="../../app/ui/export/models.py" line="+116"/>
+        <source>type must be one of %1</source>
+        <translation>형식은 %1 중 하나여야 합니다</translation>
+    </message>
+    <message>
+        <location line="+10"/>
+        <source>length must be a whole number above zero</source>
+        <translation>길이는 0보다 큰 정수여야 합니다</translation>
+    </message>
+    <message>
+        <location line="+23"/>
+        <location line="+196"/>
+        <source>Column</source>
+        <translation>열</translation>
+    </message>
+    <message>
+        <location line="-195"/>
+        <source>Type</source>
+        <translation>형식</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Length</source>
+        <translation>길이</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Required</source>
+        <translation>필수</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Source</source>
+        <translation>원천</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Default</source>
+        <translation>기본값</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Transform</source>
+        <translation>변환</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Unit</source>
+        <translation>단위</translation>
+    </message>
+    <message>
+        <location line="+185"/>
+        <source>Routing</source>
+        <translation>라우팅</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Table</source>
+        <translation>테이블</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Row</source>
+        <translation>행</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Reason</source>
+        <translation>사유</translation>
+    </message>
+</context>
+<context>
+    <name>ExportTab</name>
+    <message>
+        <location filename="../../app/ui/export/tab.py" line="+43"/>
+        <source>Mapping profile</source>
+        <translation>매핑 프로필</translation>
+    </message>
+    <message>
+        <location line="+8"/>
+        <source>Preview</source>
+        <translation>미리보기</translation>
+    </message>
+    <message>
+        <location line="+44"/>
+        <source>%1 items with a candidate (model %2)</source>
+        <translation>후보가 있는 품목 %1개 (모델 %2)</translation>
+    </message>
+    <message>
+        <location line="+14"/>
+        <source>%1, %2 operations</source>
+        <translation>%1, 공정 %2개</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>Only an admin can change mapping profiles; you are signed in as %1 (%2).</source>
+        <translation>매핑 프로필은 관리자만 바꿀 수 있습니다. 현재 %1 (%2)(으)로 로그인되어 있습니다.</translation>
+    </message>
+    <message>
+        <location line="+41"/>
+        <source>the editor</source>
+        <translation>편집기</translation>
+    </message>
+    <message>
+        <location line="+21"/>
+        <source>Nothing to export: %1 holds no routing.</source>
+        <translation>내보낼 것이 없습니다: %1에 라우팅이 없습니다.</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>the selection</source>
+        <translation>선택</translation>
+    </message>
+    <message>
+        <location line="+22"/>
+        <source>exporting…</source>
+        <translation>내보내는 중…</translation>
+    </message>
+</context>
+<context>
     <name>InputPanel</name>
     <message>
         <location filename="../../app/ui/prediction/inputs.py" line="+53"/>
@@ -1340,13 +1462,13 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../app/ui/window.py" line="+80"/>
-        <location line="+349"/>
+        <location filename="../../app/ui/window.py" line="+81"/>
+        <location line="+351"/>
         <source>Routing ML</source>
         <translation>Routing ML</translation>
     </message>
     <message>
-        <location line="-331"/>
+        <location line="-333"/>
         <source>Prediction</source>
         <translation>예측</translation>
     </message>
@@ -1356,7 +1478,7 @@
         <translation>학습</translation>
     </message>
     <message>
-        <location line="+36"/>
+        <location line="+38"/>
         <source>&amp;File</source>
         <translation>파일(&amp;F)</translation>
     </message>
@@ -1450,18 +1572,23 @@
         <translation>Routing ML에 오신 것을 환영합니다. 저장소가 비어 있어 데모 씰 공장(품목 %1개)을 만들고 첫 모델을 학습하는 중입니다. 아래 막대가 가득 차면 예측할 수 있습니다. 우리 공장 데이터는 나중에 파일 ▸ 원본 가져오기로 불러오세요.</translation>
     </message>
     <message>
-        <location line="+260"/>
+        <location line="+261"/>
         <source>The program closes; save your edited routing first?</source>
         <translation>프로그램을 닫습니다. 편집한 라우팅을 먼저 저장할까요?</translation>
     </message>
     <message>
-        <location line="-380"/>
+        <location line="-381"/>
         <location line="+165"/>
         <source>Model: loading…</source>
         <translation>모델: 불러오는 중…</translation>
     </message>
     <message>
-        <location line="-191"/>
+        <location line="-247"/>
+        <source>Mapping &amp;&amp; Export</source>
+        <translation>매핑 &amp;&amp; 내보내기</translation>
+    </message>
+    <message>
+        <location line="+56"/>
         <source>Roles and audit…</source>
         <translation>역할과 감사…</translation>
     </message>
@@ -2208,6 +2335,218 @@
     </message>
 </context>
 <context>
+    <name>PreviewPanel</name>
+    <message>
+        <location filename="../../app/ui/export/preview_panel.py" line="+30"/>
+        <source>Press Preview to see the rows as they would be written.</source>
+        <translation>미리보기를 누르면 기록될 행을 그대로 보여 줍니다.</translation>
+    </message>
+    <message>
+        <location line="+65"/>
+        <source>%1 routings: %2 valid, %3 invalid.</source>
+        <translation>라우팅 %1개: 정상 %2개, 오류 %3개.</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>%1 warnings (yellow cells).</source>
+        <translation>경고 %1건 (노란 칸).</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Red cells cannot be exported; hover one for the reason.</source>
+        <translation>빨간 칸은 내보낼 수 없습니다. 칸에 마우스를 올리면 사유가 보입니다.</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>%1 item(s) gave no routing: %2</source>
+        <translation>라우팅이 없는 품목 %1개: %2</translation>
+    </message>
+    <message>
+        <location line="+9"/>
+        <source>Problems: %1 errors, %2 warnings</source>
+        <translation>문제: 오류 %1건, 경고 %2건</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source> (the first %1 listed)</source>
+        <translation> (처음 %1건 표시)</translation>
+    </message>
+</context>
+<context>
+    <name>ProfilePanel</name>
+    <message>
+        <location filename="../../app/ui/export/profile_panel.py" line="+45"/>
+        <source>Save profile</source>
+        <translation>프로필 저장</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Revert</source>
+        <translation>되돌리기</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Import…</source>
+        <translation>가져오기…</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Read a profile from a JSON file another site shared</source>
+        <translation>다른 사업장이 공유한 JSON 파일에서 프로필을 읽습니다</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Export…</source>
+        <translation>파일로 내보내기…</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Write this profile to a JSON file to share it</source>
+        <translation>이 프로필을 JSON 파일로 써서 공유합니다</translation>
+    </message>
+    <message>
+        <location line="+9"/>
+        <source>Profile</source>
+        <translation>프로필</translation>
+    </message>
+    <message>
+        <location line="+23"/>
+        <source>Target table</source>
+        <translation>대상 테이블</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>Source: routing.F, operation.F, item.COLUMN, setting.NAME, user.name, export.now, identity; empty takes the default. Transform: lookup NAME | map A=B, *=C | minutes_to_hours.</source>
+        <translation>원천: routing.F, operation.F, item.열, setting.이름, user.name, export.now, identity — 비우면 기본값을 씁니다. 변환: lookup 이름 | map A=B, *=C | minutes_to_hours.</translation>
+    </message>
+    <message>
+        <location line="+8"/>
+        <source>Setting</source>
+        <translation>설정</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <location line="+21"/>
+        <source>Value</source>
+        <translation>값</translation>
+    </message>
+    <message>
+        <location line="-9"/>
+        <source>a missing key is an error</source>
+        <translation>없는 키는 오류</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>a missing key is written empty, with a warning</source>
+        <translation>없는 키는 빈 값으로 쓰고 경고</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>a missing key is written empty</source>
+        <translation>없는 키는 빈 값으로 씀</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>a missing key is written as it is</source>
+        <translation>없는 키는 그대로 씀</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>Key</source>
+        <translation>키</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>Add row</source>
+        <translation>행 추가</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Remove row</source>
+        <translation>행 삭제</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>Lookup</source>
+        <translation>조회 테이블</translation>
+    </message>
+    <message>
+        <location line="+14"/>
+        <source>Columns</source>
+        <translation>열</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Settings</source>
+        <translation>설정</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Lookups</source>
+        <translation>조회 테이블</translation>
+    </message>
+    <message>
+        <location line="+69"/>
+        <source>one row per routing</source>
+        <translation>라우팅마다 한 행</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>one row per operation</source>
+        <translation>공정마다 한 행</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>one row per alternative resource</source>
+        <translation>대체 자원마다 한 행</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>one row per component</source>
+        <translation>투입 자재마다 한 행</translation>
+    </message>
+    <message>
+        <location line="+20"/>
+        <source>Filled from the plant&apos;s data: every resource in the imported routings. %1</source>
+        <translation>공장 데이터에서 채워집니다: 가져온 라우팅의 모든 자원. %1</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Key: %1. %2</source>
+        <translation>키: %1. %2</translation>
+    </message>
+    <message>
+        <location line="+26"/>
+        <source>Revision %1, saved by %2 on %3</source>
+        <translation>개정 %1, %3에 %2 저장</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Changed, not saved yet — previews use the changes. </source>
+        <translation>변경됨, 아직 저장 안 됨 — 미리보기는 변경 내용을 씁니다. </translation>
+    </message>
+    <message>
+        <location line="+44"/>
+        <source>Import a mapping profile</source>
+        <translation>매핑 프로필 가져오기</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Mapping profile (*.json);;All files (*)</source>
+        <translation>매핑 프로필 (*.json);;모든 파일 (*)</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>Export the mapping profile</source>
+        <translation>매핑 프로필 내보내기</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Mapping profile (*.json)</source>
+        <translation>매핑 프로필 (*.json)</translation>
+    </message>
+</context>
+<context>
     <name>RegistryModel</name>
     <message>
         <location filename="../../app/ui/training/models.py" line="-90"/>
@@ -2336,6 +2675,54 @@
         <location line="+4"/>
         <source>Rolled back to model %1.</source>
         <translation>모델 %1로 롤백했습니다.</translation>
+    </message>
+</context>
+<context>
+    <name>ResultPanel</name>
+    <message>
+        <location filename="../../app/ui/export/result_panel.py" line="+20"/>
+        <source>The result of the last export shows here.</source>
+        <translation>마지막 내보내기 결과가 여기에 표시됩니다.</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>Dry run — nothing was written. %1 routing(s) would go to %2 through profile %3:</source>
+        <translation>시험 실행 — 아무것도 쓰지 않았습니다. 라우팅 %1개가 프로필 %3(으)로 %2에 들어갈 예정입니다:</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Exported %1 routing(s) to %2 through profile %3:</source>
+        <translation>라우팅 %1개를 프로필 %3(으)로 %2에 내보냈습니다:</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>rows</source>
+        <translation>행</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>Files:</source>
+        <translation>파일:</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Replaced %1 routing(s) the target had already.</source>
+        <translation>대상에 이미 있던 라우팅 %1개를 교체했습니다.</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>%1 warning(s), e.g. %2</source>
+        <translation>경고 %1건, 예: %2</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Left out (%1):</source>
+        <translation>제외됨 (%1):</translation>
+    </message>
+    <message>
+        <location line="+8"/>
+        <source>Not exported:</source>
+        <translation>내보내지 않음:</translation>
     </message>
 </context>
 <context>
@@ -2609,6 +2996,89 @@
     </message>
 </context>
 <context>
+    <name>SelectionPanel</name>
+    <message>
+        <location filename="../../app/ui/export/selection_panel.py" line="+28"/>
+        <source>What to export</source>
+        <translation>내보낼 대상</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>The routing in the editor</source>
+        <translation>편집기의 라우팅</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>The last batch prediction</source>
+        <translation>마지막 일괄 예측</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Saved routings</source>
+        <translation>저장된 라우팅</translation>
+    </message>
+    <message>
+        <location line="+11"/>
+        <source>any status</source>
+        <translation>모든 상태</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>submitted</source>
+        <translation>제출됨</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>draft</source>
+        <translation>임시 저장</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>approved</source>
+        <translation>승인됨</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Approved only</source>
+        <translation>승인된 것만</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>Saved since</source>
+        <translation>저장일 이후</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>anyone</source>
+        <translation>누구나</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>Preview</source>
+        <translation>미리보기</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Build every row through the profile and mark each bad cell</source>
+        <translation>프로필로 모든 행을 만들고 잘못된 칸을 표시합니다</translation>
+    </message>
+    <message>
+        <location line="+16"/>
+        <source>by</source>
+        <translation>저장자</translation>
+    </message>
+    <message>
+        <location line="+18"/>
+        <source>open a routing on the Prediction tab first</source>
+        <translation>먼저 예측 탭에서 라우팅을 여세요</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>predict a list of items on the Prediction tab first</source>
+        <translation>먼저 예측 탭에서 품목 목록을 예측하세요</translation>
+    </message>
+</context>
+<context>
     <name>SimilarItemsModel</name>
     <message>
         <location filename="../../app/ui/prediction/models.py" line="-115"/>
@@ -2657,6 +3127,114 @@
         <location line="+2"/>
         <source>demo plant (%1 items, seed %2)</source>
         <translation>데모 공장 (품목 %1개, 시드 %2)</translation>
+    </message>
+</context>
+<context>
+    <name>TargetPanel</name>
+    <message>
+        <location filename="../../app/ui/export/target_panel.py" line="+17"/>
+        <source>Where to</source>
+        <translation>보낼 곳</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>CSV files (one per table)</source>
+        <translation>CSV 파일 (테이블마다 하나)</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Excel workbook (a sheet per table)</source>
+        <translation>엑셀 통합 문서 (테이블마다 시트 하나)</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Database tables</source>
+        <translation>데이터베이스 테이블</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Browse…</source>
+        <translation>찾아보기…</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Replace routings the target has already</source>
+        <translation>대상에 이미 있는 라우팅 교체</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>A routing with the same ITEM_CD and ROUT_NO is removed and written anew, in the same transaction</source>
+        <translation>ITEM_CD와 ROUT_NO가 같은 라우팅을 같은 트랜잭션 안에서 지우고 새로 씁니다</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Make missing tables (staging)</source>
+        <translation>없는 테이블 만들기 (스테이징)</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Dry run: show what would be written, write nothing</source>
+        <translation>시험 실행: 쓸 내용만 보이고 아무것도 쓰지 않음</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>export none</source>
+        <translation>모두 내보내지 않음</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>export only the valid ones</source>
+        <translation>정상인 것만 내보내기</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>Export</source>
+        <translation>내보내기</translation>
+    </message>
+    <message>
+        <location line="+18"/>
+        <source>When some routings are invalid:</source>
+        <translation>일부 라우팅에 오류가 있으면:</translation>
+    </message>
+    <message>
+        <location line="+29"/>
+        <source>a folder: P_BOP_PROC_MASTER.csv … are written into it</source>
+        <translation>폴더: P_BOP_PROC_MASTER.csv … 가 여기에 쓰입니다</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>a file, e.g. C:\ERP\routings.xlsx</source>
+        <translation>파일, 예: C:\ERP\routings.xlsx</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>mssql://SERVER/KsmErp, postgresql://HOST/DB or a .sqlite file</source>
+        <translation>mssql://서버/KsmErp, postgresql://호스트/DB 또는 .sqlite 파일</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>Folder for the CSV files</source>
+        <translation>CSV 파일을 둘 폴더</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Excel workbook</source>
+        <translation>엑셀 통합 문서</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Excel workbook (*.xlsx)</source>
+        <translation>엑셀 통합 문서 (*.xlsx)</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>SQLite file</source>
+        <translation>SQLite 파일</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>SQLite file (*.sqlite *.db)</source>
+        <translation>SQLite 파일 (*.sqlite *.db)</translation>
     </message>
 </context>
 <context>

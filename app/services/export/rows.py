@@ -149,10 +149,11 @@ class ExportPlan:
     def row_counts(self) -> dict[str, int]:
         return {t.name: t.frame.height for t in self.tables}
 
-    def cell_marks(self, table: str) -> dict[tuple[int, str], tuple[str, str]]:
-        """(row, column) → (severity, reason) of every marked cell of `table`."""
+    def cell_marks(self, table: str) -> dict[tuple[int, str], tuple[str, str, str]]:
+        """(row, column) → (severity, reason, the value in question) of every marked cell of `table`."""
         f = self.problems.filter((pl.col("table") == table) & (pl.col("row") >= 0))
-        return {(r, c): (s, why) for r, c, s, why in f.select("row", "column", "severity", "reason").iter_rows()}
+        return {(r, c): (s, why, v) for r, c, s, why, v in
+                f.select("row", "column", "severity", "reason", "value").iter_rows()}
 
 
 @dataclass
@@ -445,10 +446,12 @@ def _apply_transform(step: Any, expr: pl.Expr, dtype: pl.DataType, unit: str | N
         what = f"lookup {name}" + (" (the plant's resources)" if lk.source == "plant_resources" else "")
         if lk.on_missing == "keep":
             return pl.coalesce(found, key), pl.Utf8, None
-        if lk.on_missing in ("error", "warn"):
-            sev = ERROR if lk.on_missing == "error" else WARNING
-            tail = "" if sev == ERROR else "; written empty"
-            masks.append(_Mask(col.name, missing, f"{{value}} is not in {what}{tail}", key, sev))
+        if lk.on_missing == "error":
+            masks.append(_Mask(col.name, missing, f"{{value}} is not in {what}", key))
+            # the routing is invalid and never written: its cell shows the value the lookup lacks
+            return pl.coalesce(found, key), pl.Utf8, None
+        if lk.on_missing == "warn":
+            masks.append(_Mask(col.name, missing, f"{{value}} is not in {what}; written empty", key, WARNING))
         return found, pl.Utf8, None
     mapping: dict[str, str] = step["map"]
     out = None
