@@ -234,7 +234,7 @@ def export_figures(store_path: Path, n: int, pg_admin: str, show, gui: bool, env
     import shutil
 
     from app.services.export.service import ExportTarget, export, preview
-    from app.services.identity import User
+    from app.domain.access import User
     from app.store.db import Store
     st = Store(str(store_path))
     user = User("bench", "admin", "bench")

@@ -331,7 +331,7 @@ def cmd_export(args) -> int:
     from app.services.export.profiles import load_profile
     from app.services.export.service import ExportOptions, ExportTarget, export
     from app.services.progress import TerminalProgress
-    store = _store(args)
+    store, user = _signed_in(args)
     profile = load_profile(store, args.profile).profile   # a wrong name fails before any prediction
     target = ExportTarget(args.format, args.out, schema=args.schema, create_tables=args.create_tables)
     if args.saved:
@@ -347,10 +347,10 @@ def cmd_export(args) -> int:
             from app.domain.routing import RoutingError
             raise RoutingError("export: the items file names no item code" if args.items_file
                                else "export: give --items CODE …, --items-file FILE or --saved")
-        selection = sel.from_batch(predict_items(store, codes, progress=TerminalProgress()))
+        selection = sel.from_batch(predict_items(store, codes, progress=TerminalProgress(), user=user), user=user)
     result = export(store, profile, selection, target,
                     ExportOptions(replace=args.replace, dry_run=args.dry_run, skip_invalid=args.skip_invalid),
-                    progress=TerminalProgress())
+                    user=user, progress=TerminalProgress())
     if args.json:
         print(json.dumps(result.to_json(), ensure_ascii=False, indent=1))
         return 0
@@ -397,7 +397,7 @@ def _parse_day(text: str | None, flag: str, end: bool = False):
 
 def cmd_profiles(args) -> int:
     from app.services.export import profiles as prof
-    store = _store(args)
+    store, user = _signed_in(args)
     if args.action == "list":
         for sp in prof.list_profiles(store):
             counts = ", ".join(f"{t.name} {len(t.columns)}" for t in sp.profile.tables)
@@ -408,7 +408,7 @@ def cmd_profiles(args) -> int:
         print(prof.load_profile(store, _one(args, "show NAME")).profile.dumps(), end="")
         return 0
     if args.action == "import":
-        saved = prof.import_profile(store, _one(args, "import FILE"), replace=args.replace)
+        saved = prof.import_profile(store, _one(args, "import FILE"), user=user, replace=args.replace)
         print(f"imported profile {saved.profile.name} (revision {saved.revision})")
         return 0
     if args.action == "export":

@@ -198,7 +198,8 @@ def _export_screenshots(window, out_dir: Path, is_demo: bool, tmp: Path, timeout
         from app.services.prediction import predict_items
         store = window.ctx.store
         routed = set(store.routed_item_codes().to_list())
-        tab.set_batch(predict_items(store, [c for c in store.item_codes() if c not in routed][:25]))
+        tab.set_batch(predict_items(store, [c for c in store.item_codes() if c not in routed][:25],
+                                    user=window.ctx.user))
     tab.selection_panel.choose("batch")
     user = window.ctx.user.name
     lookup = tab.profile_panel.profile.lookups.get("EMPLOYEE_NO") if tab.profile_panel.profile else None

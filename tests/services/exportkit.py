@@ -11,7 +11,7 @@ from app.domain.routing import Operation
 from app.services.export.profile import MappingProfile, default_profile
 from app.services.export.rows import PlantData, _empty_items
 from app.services.export.selection import ExportRouting, Selection
-from app.services.identity import User
+from app.domain.access import User
 
 DATA = Path(__file__).resolve().parent.parent / "data"
 # The four ERP routing tables as the plant's ERP holds them (sheets copied from the real excerpt

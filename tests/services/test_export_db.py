@@ -36,7 +36,7 @@ def new_items(store, n=50) -> list[str]:
 @pytest.fixture
 def fifty(trained_store):
     from app.services.prediction import predict_items
-    return sel.from_batch(predict_items(trained_store, new_items(trained_store)), user=USER)
+    return sel.from_batch(predict_items(trained_store, new_items(trained_store), user=USER), user=USER)
 
 
 def counts(url: str) -> dict[str, int]:
@@ -203,7 +203,7 @@ KILLED_EXPORT = textwrap.dedent('''
     from app.services.export import selection as sel
     from app.services.export.profile import default_profile
     from app.services.export.service import ExportTarget, ExportOptions, export
-    from app.services.identity import User
+    from app.domain.access import User
     from app.services.prediction import predict_items
     from app.services.progress import Progress
     store = Store(sys.argv[1])
@@ -216,7 +216,7 @@ KILLED_EXPORT = textwrap.dedent('''
             print("WRITING", flush=True)
             time.sleep(120)
     user = User("lee", "engineer", "pc")
-    export(store, profile, sel.from_batch(predict_items(store, codes), user=user), ExportTarget("db", sys.argv[2]),
+    export(store, profile, sel.from_batch(predict_items(store, codes, user=user), user=user), ExportTarget("db", sys.argv[2]),
            ExportOptions(), user, Progress(hold))
 ''')
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 import os
 from datetime import datetime
 
@@ -12,10 +11,11 @@ import fastexcel
 import openpyxl
 import polars as pl
 import pytest
-from exportkit import TABLES, USER, erp_profile, plant, routing, selection
+from exportkit import ADMIN, TABLES, USER, erp_profile, plant, routing, selection
 
 from app.domain.routing import Operation
 from app.services import audit
+from app.services.audit import AuditFilter
 from app.services.export import selection as sel
 from app.services.export.files import FileTargetError
 from app.services.export.rows import build_plan
@@ -24,17 +24,12 @@ from app.services.export.xlsx import column_letter, write_workbook
 from app.services.prediction import predict_items
 
 
-@pytest.fixture(scope="module")
-def batch(trained_store_template):
-    """A batch prediction of 50 items without a routing (from the session's trained demo store)."""
-    from app.store.db import Store
-    store = Store(str(trained_store_template / "store.sqlite"))
-    try:
-        routed = set(store.routed_item_codes().to_list())
-        new = [c for c in store.item_codes() if c not in routed][:50]
-        return predict_items(store, new + ["NOT-AN-ITEM"])
-    finally:
-        store.dispose()
+@pytest.fixture
+def batch(trained_store):
+    """A batch prediction of 50 items without a routing."""
+    routed = set(trained_store.routed_item_codes().to_list())
+    new = [c for c in trained_store.item_codes() if c not in routed][:50]
+    return predict_items(trained_store, new + ["NOT-AN-ITEM"], user=USER)
 
 
 def korean_selection():
@@ -164,9 +159,9 @@ def test_fifty_predicted_items_go_to_csv_and_xlsx_and_the_export_is_recorded(tra
     runs = recent_exports(trained_store)
     assert [(r["format"], r["routings"], r["user_name"]) for r in runs] == [("xlsx", 50, "lee"), ("csv", 50, "lee")]
     assert runs[1]["row_counts"]["P_BOP_PROC_DETAIL"] == ops and runs[1]["skipped"][0]["ITEM_CD"] == "NOT-AN-ITEM"
-    event = audit.events(trained_store, limit=1)[0]
-    assert event["action"] == "export" and event["user_name"] == "lee" and event["host"] == "PC-ENG-07"
-    assert json.loads(event["detail"])["rows"]["P_BOP_PROC_MASTER"] == 50
+    event = audit.query(trained_store, AuditFilter(action="export"), user=ADMIN)[0]
+    assert (event.user_name, event.host, event.outcome) == ("lee", "PC-ENG-07", "ok")
+    assert event.detail["rows"]["P_BOP_PROC_MASTER"] == 50 and event.detail["format"] == "xlsx"
 
 
 def test_an_empty_selection_is_refused_with_the_reasons_of_the_items_left_out(trained_store, tmp_path):

@@ -7,6 +7,7 @@ from datetime import datetime
 import pytest
 from exportkit import ADMIN, TABLES, USER, erp_profile, plant, sample_header, sample_routing, sample_rows, selection
 
+from app.domain.access import PermissionDenied
 from app.services.export import profiles
 from app.services.export.profile import (
     ProfileError,
@@ -120,7 +121,8 @@ def test_the_store_starts_with_the_shipped_profile_and_keeps_an_admins_edits(tra
 
 def test_an_engineer_cannot_change_a_profile_and_a_stale_save_is_refused(trained_store):
     stored = profiles.load_profile(trained_store, "ERP")
-    with pytest.raises(profiles.NotAllowed, match="needs the admin role; lee is signed in as engineer"):
+    with pytest.raises(PermissionDenied, match=r"lee \(engineer\) may not change a mapping profile: it needs the "
+                                               r"admin role"):
         profiles.save_profile(trained_store, stored.profile, stored.revision, USER)
     profiles.save_profile(trained_store, stored.profile, stored.revision, ADMIN)
     with pytest.raises(profiles.ProfileConflict, match="was changed by park"):

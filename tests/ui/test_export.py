@@ -83,7 +83,7 @@ def test_an_engineer_previews_a_batch_an_admin_fixes_the_profile_and_the_batch_i
     assert tab.profile_panel.chooser.currentText() == "ERP"
     assert tab.profile_panel.table_chooser.count() == 4
 
-    tab.set_batch(predict_items(window.ctx.store, _new_codes(window.ctx.store, 20)))
+    tab.set_batch(predict_items(window.ctx.store, _new_codes(window.ctx.store, 20), user=window.ctx.user))
     assert tab.selection_panel.batch_radio.isEnabled()
     tab.selection_panel.choose("batch")
     with qtbot.waitSignal(tab.preview_shown, timeout=LONG) as shown:
@@ -133,13 +133,14 @@ def test_an_engineer_previews_a_batch_an_admin_fixes_the_profile_and_the_batch_i
     assert len(rows) == 20 and {r["INSRT_USER_ID"] for r in rows} == {"133111"}
 
 
-def test_an_engineer_cannot_edit_profiles_and_is_told_why(qtbot, make_window, store_url, monkeypatch):
-    monkeypatch.setenv("ROUTING_ML_ROLE", "engineer")
-    window = make_window(store_url)
+def test_an_engineer_cannot_edit_profiles_and_is_told_why(qtbot, make_window, store_url):
+    from app.domain.access import User
+    window = make_window(store_url, user=User("kim", "engineer", "PC-ENG-07"))
     panel = window.export.profile_panel
     qtbot.waitUntil(lambda: panel.stored is not None, timeout=LONG)
     assert not panel.save_button.isEnabled()
-    assert "Only an admin can change mapping profiles" in panel.save_button.toolTip()
+    assert "Only an admin can change mapping profiles; you are kim (engineer)." in panel.save_button.toolTip()
+    assert window.export.target_panel.export_button.isEnabled()
     assert not panel.columns_model.flags(panel.columns_model.index(4, 4)) & Qt.ItemFlag.ItemIsEditable
 
 

@@ -24,16 +24,13 @@ from app.services.export.profile import (
     read_profile_file,
     write_profile_file,
 )
-from app.services.identity import User, current_user
+from app.domain.access import User
+from app.services import permissions
 from app.store.db import Store, mapping_profile
 
 
 class ProfileConflict(RoutingError):
     """Someone else saved the profile since it was opened."""
-
-
-class NotAllowed(RoutingError):
-    """The signed-in user's role may not do this; the message names the action and the role it needs."""
 
 
 @dataclass
@@ -42,11 +39,6 @@ class StoredProfile:
     revision: int
     updated_by: str
     updated_at: datetime
-
-
-def _require_admin(user: User, action: str) -> None:
-    if not user.is_admin:
-        raise NotAllowed(f"{action} needs the admin role; {user.name} is signed in as {user.role}")
 
 
 def _ensure_default(store: Store) -> None:
@@ -100,12 +92,12 @@ def load_profile(store: Store, name: str) -> StoredProfile:
     return _stored(row)
 
 
+@permissions.requires("profile.edit")
 def save_profile(store: Store, profile: MappingProfile, expected_revision: int | None,
                  user: User | None = None) -> StoredProfile:
     """Create (`expected_revision` None) or update a profile; admins only. A profile changed by
     someone else since `expected_revision` is refused with ProfileConflict, never overwritten."""
-    user = user or current_user()
-    _require_admin(user, f"saving mapping profile {profile.name}")
+    assert user is not None   # permissions.requires fills it in
     profile = parse_profile(profile.to_json(), f"profile {profile.name}")   # checked before it is kept
     now = datetime.now()
     with store.begin() as conn:
@@ -134,9 +126,8 @@ def save_profile(store: Store, profile: MappingProfile, expected_revision: int |
     return load_profile(store, profile.name)
 
 
+@permissions.requires("profile.edit", target="name")
 def delete_profile(store: Store, name: str, user: User | None = None) -> None:
-    user = user or current_user()
-    _require_admin(user, f"deleting mapping profile {name}")
     with store.begin() as conn:
         done = conn.execute(delete(mapping_profile).where(mapping_profile.c.name == name))
         if done.rowcount != 1:
@@ -144,10 +135,9 @@ def delete_profile(store: Store, name: str, user: User | None = None) -> None:
         audit.record(store, "profile.delete", name, {}, user, conn)
 
 
+@permissions.requires("profile.edit", target="path")
 def import_profile(store: Store, path: str | Path, user: User | None = None, replace: bool = False) -> StoredProfile:
     """Read a profile JSON file into the store (a profile of the same name is replaced only when asked)."""
-    user = user or current_user()
-    _require_admin(user, "importing a mapping profile")
     profile = read_profile_file(path)
     current = None
     try:
@@ -167,9 +157,9 @@ def export_profile(store: Store, name: str, path: str | Path) -> Path:
     return write_profile_file(load_profile(store, name).profile, path)
 
 
+@permissions.requires("profile.edit")
 def reset_default(store: Store, user: User | None = None) -> StoredProfile:
     """Put the shipped `ERP` profile back as it came with the program."""
-    user = user or current_user()
     try:
         current = load_profile(store, DEFAULT_PROFILE).revision
     except ProfileError:

@@ -30,7 +30,7 @@ from app.services.export.profile import (
     TableMap,
 )
 from app.services.export.selection import ExportRouting, Selection, Skipped
-from app.services.identity import User
+from app.domain.access import User
 
 ERROR, WARNING = "error", "warning"
 UNIT_WORDS = {"min": "minutes", "h": "hours", "s": "seconds"}

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from app.domain.routing import Operation, PredictionBatch
-from app.services.identity import User, current_user
+from app.domain.access import User
 from app.services.routings import find_saved
 from app.store.db import Store
 
@@ -59,19 +59,18 @@ class Selection:
 
 def from_editor(item_cd: str, operations: list[Operation], rout_no: str | None = None, *,
                 model_version: str | None = None, candidate_rank: int | None = None,
-                reference_item: str | None = None, user: User | None = None) -> Selection:
-    """The one routing open in the editor, as it is now (saved or not)."""
-    user = user or current_user()
+                reference_item: str | None = None, user: User) -> Selection:
+    """The one routing open in the editor, as it is now (saved or not), designed by `user`."""
     code = item_cd.strip().upper()
     r = ExportRouting(code, list(operations), rout_no, "editor", designed_by=user.name,
                       model_version=model_version, candidate_rank=candidate_rank, reference_item=reference_item)
     return Selection([r], [], f"the routing of {code} in the editor")
 
 
-def from_batch(batch: PredictionBatch, chosen: dict[str, int] | None = None, user: User | None = None) -> Selection:
-    """Each predicted item's chosen candidate (`chosen`: ITEM_CD → rank; the top one otherwise).
-    Items the batch could not predict and items without a candidate are skipped with the reason."""
-    user = user or current_user()
+def from_batch(batch: PredictionBatch, chosen: dict[str, int] | None = None, *, user: User) -> Selection:
+    """Each predicted item's chosen candidate (`chosen`: ITEM_CD → rank; the top one otherwise),
+    designed by `user`. Items the batch could not predict and items without a candidate are
+    skipped with the reason."""
     chosen = chosen or {}
     routings, skipped = [], []
     for e in batch.errors:
@@ -125,8 +124,7 @@ def from_saved(store: Store, flt: SavedFilter | None = None) -> Selection:
     statuses = ("approved",) if flt.approved_only else tuple(flt.statuses)
     routings = [ExportRouting(s.ITEM_CD, s.operations, s.ROUT_NO, "saved", s.status, s.revision,
                               designed_by=s.created_by or s.updated_by,
-                              # the approver is whoever set the status last (approvals keep no other name yet)
-                              approved_by=s.updated_by if s.status == "approved" else None,
+                              approved_by=s.reviewed_by or None if s.status == "approved" else None,
                               note=s.note, model_version=s.model_version, candidate_rank=s.candidate_rank,
                               saved_at=s.updated_at)
                 for s in find_saved(store, statuses, flt.since, flt.until, flt.saved_by)]

@@ -25,7 +25,8 @@ from app.services.export.files import as_written, write_csv, write_xlsx
 from app.services.export.profile import MappingProfile
 from app.services.export.rows import ERROR, WARNING, ExportPlan, Problem, build_plan, load_plant_data
 from app.services.export.selection import Selection, Skipped
-from app.services.identity import User, current_user
+from app.domain.access import User
+from app.services import permissions
 from app.services.progress import Progress
 from app.store.db import Store, export_run
 
@@ -85,7 +86,9 @@ class ExportResult:
 def preview(store: Store, profile: MappingProfile, selection: Selection, user: User | None = None,
             progress: Progress | None = None) -> ExportPlan:
     """Every row the selection gives through the profile, with every bad cell marked (no target checked)."""
-    user = user or current_user()
+    if user is None:
+        from app.services.identity import signed_in_user
+        user = signed_in_user(store)
     p = progress or Progress()
     p.report(0.05, "reading the plant's items and resources")
     plant = load_plant_data(store, [r.ITEM_CD for r in selection.routings])
@@ -95,12 +98,14 @@ def preview(store: Store, profile: MappingProfile, selection: Selection, user: U
     return plan
 
 
+@permissions.requires("export")
 def export(store: Store, profile: MappingProfile, selection: Selection, target: ExportTarget,
            options: ExportOptions | None = None, user: User | None = None,
            progress: Progress | None = None) -> ExportResult:
-    """Write the selection through `profile` to `target`: all routings or none (see module doc)."""
+    """Write the selection through `profile` to `target`: all routings or none (see module doc).
+    Needs the engineer role (`user`: the signed-in one when None)."""
     options = options or ExportOptions()
-    user = user or current_user()
+    assert user is not None   # permissions.requires fills it in
     p = progress or Progress()
     if not selection.routings:
         raise ExportError(f"nothing to export: {selection.description or 'the selection'} holds no routing"
@@ -335,13 +340,12 @@ def _check_existing(conn, reflected, plan: ExportPlan, options: ExportOptions, w
 
 # ---- the record ------------------------------------------------------------------------------------
 def _record(store: Store, result: ExportResult, selection: Selection, user: User) -> int:
-    now = datetime.now()
     detail = {"profile": result.profile, "format": result.format, "routings": result.routings,
               "rows": result.written, "files": result.files, "skipped": len(result.skipped),
               "replaced": len(result.replaced)}
     with store.begin() as conn:
         new_id = conn.execute(export_run.insert().values(
-            at=now, user_name=user.name, host=user.host or socket.gethostname(), profile=result.profile,
+            at=audit.utc_now(), user_name=user.name, host=user.host or socket.gethostname(), profile=result.profile,
             format=result.format, target=result.target, selection=selection.description,
             routings=result.routings, row_counts=json.dumps(result.written),
             files=json.dumps(result.files, ensure_ascii=False),
@@ -351,7 +355,7 @@ def _record(store: Store, result: ExportResult, selection: Selection, user: User
 
 
 def recent_exports(store: Store, limit: int = 50) -> list[dict[str, Any]]:
-    """The latest exports, newest first (who, when, profile, format, where, rows per table)."""
+    """The latest exports, newest first (who, when in UTC, profile, format, where, rows per table)."""
     with store.engine.connect() as conn:
         rows = conn.execute(export_run.select().order_by(export_run.c.id.desc()).limit(limit)).mappings().all()
     out = []

@@ -33,7 +33,6 @@ def save_plant_routings(store, selection) -> int:
 
 def main(argv: list[str]) -> int:
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-    os.environ["ROUTING_ML_USER"] = "bench"      # the bench profile knows this user's employee number
     from PySide6.QtCore import QCoreApplication, QSettings
 
     QCoreApplication.setOrganizationName("RoutingML-bench")
@@ -50,7 +49,9 @@ def main(argv: list[str]) -> int:
     store = Store(argv[0])
     saved = save_plant_routings(store, plant_routings(store, int(argv[1])))
     gc.collect()            # the saving's garbage is not the export's
-    window = MainWindow(store, build_demo_if_empty=False)
+    from app.domain.access import User
+    # the bench profile knows this user's employee number
+    window = MainWindow(store, build_demo_if_empty=False, user=User("bench", "admin", "bench"))
     window.resize(1600, 980)
     window.show()
     tab = window.export

@@ -6,6 +6,7 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QGroupBox, QSplitter, QVBoxLayout, QWidget
 
 from app.domain.routing import Operation, PredictionBatch
+from app.services import permissions
 from app.services.export import profiles, selection, service
 from app.services.export.profile import MappingProfile
 from app.ui.context import AppContext
@@ -81,6 +82,7 @@ class ExportTab(QWidget):
         self.selection_panel.preview_requested.connect(self.preview)
         self.target_panel.export_requested.connect(self.export)
         self.ctx.store_changed.connect(self.load_profiles)
+        self.ctx.user_changed.connect(self.apply_role)
         self.apply_role()
         self.load_profiles()
 
@@ -110,10 +112,16 @@ class ExportTab(QWidget):
                                         .replace("%2", str(len(operations))))
 
     def apply_role(self) -> None:
+        """Profile editing for admins, export for engineers and above; the others are told why."""
         user = self.ctx.user
-        self.profile_panel.set_editable(user.is_admin, self.tr("Only an admin can change mapping profiles; you are "
-                                                               "signed in as %1 (%2).").replace("%1", user.name)
-                                        .replace("%2", user.role))
+        self.profile_panel.set_editable(permissions.allowed(user, "profile.edit"),
+                                        self.tr("Only an admin can change mapping profiles; you are %1 (%2).")
+                                        .replace("%1", user.name).replace("%2", user.role or "–"))
+        can_export = permissions.allowed(user, "export")
+        self.target_panel.export_button.setEnabled(can_export)
+        self.target_panel.export_button.setToolTip("" if can_export else self.tr(
+            "Only an engineer or higher can export routings; you are %1 (%2).").replace("%1", user.name)
+            .replace("%2", user.role or "–"))
 
     # ---- profiles (store work on workers) --------------------------------------------------------------
     def load_profiles(self, select: str | None = None) -> None:
@@ -155,7 +163,7 @@ class ExportTab(QWidget):
             return lambda: chosen or selection.Selection([], [], self.tr("the editor"))
         if choice.kind == BATCH:
             batch, ranks = self.batch, dict(self.chosen)
-            return lambda: selection.from_batch(batch, ranks, user) if batch else selection.Selection([], [])
+            return lambda: selection.from_batch(batch, ranks, user=user) if batch else selection.Selection([], [])
         return lambda: selection.from_saved(store, choice.saved)
 
     def preview(self):
@@ -195,7 +203,7 @@ class ExportTab(QWidget):
         self.target_panel.save_settings()
         task = self.ctx.runner.start(lambda p: service.export(store, profile, make(), target, options, user, p),
                                      "export", long=True, on_result=self._exported, on_error=self._export_failed,
-                                     on_done=lambda: self.target_panel.export_button.setEnabled(True))
+                                     on_done=self.apply_role)
         self.target_panel.job.attach(task, self.tr("exporting…"))
         return task
 
