@@ -100,6 +100,10 @@ class MainWindow(QMainWindow):
         self.tabs.addTab(self.training, self.tr("Training"))
         self.export = ExportTab(self.ctx)
         self.tabs.addTab(self.export, self.tr("Mapping && Export"))
+        self.prediction.batch_ready.connect(self.export.set_batch)
+        self.prediction.candidate_chosen.connect(self.export.choose_candidate)
+        self.prediction.prediction_shown.connect(lambda _code: self.export.refresh_editor())
+        self.export.set_editor_source(self.prediction.current_routing)
         self.audit = None   # app.ui.audit.tab.AuditTab, for admins
         self.setCentralWidget(self.tabs)
 

@@ -163,3 +163,40 @@ def test_an_empty_selection_is_refused_with_a_reason(qtbot, make_window, store_u
 @pytest.fixture(autouse=True)
 def _helpers_on_path(monkeypatch):
     monkeypatch.syspath_prepend(str(Path(__file__).resolve().parent.parent / "services"))
+
+
+def test_the_prediction_tabs_batch_and_editor_reach_the_export_tab(qtbot, make_window, store_url):
+    """A batch predicted on the Prediction tab is offered for export with the candidate the engineer
+    switched to; the routing in the editor is exported as edited."""
+    window = make_window(store_url)
+    pred, tab = window.prediction, window.export
+    qtbot.waitUntil(lambda: tab.profile_panel.stored is not None, timeout=LONG)
+    codes = _new_codes(window.ctx.store, 40)
+    with qtbot.waitSignal(pred.batch_ready, timeout=LONG):
+        pred.predict_codes(codes)
+    assert tab.batch is not None and tab.selection_panel.batch_radio.isChecked()
+    rows = pred.inputs.batch_model.rows
+    row = next(i for i, r in enumerate(rows) if r.prediction and len(r.prediction.candidates) > 1)
+    code = rows[row].code
+    with qtbot.waitSignal(pred.prediction_shown, timeout=LONG):
+        pred.open_batch_row(row)
+    second = next(i for i, e in enumerate(pred.entries) if e.kind == "candidate" and e.rank == 2)
+    pred.select_candidate(second)
+    rank = pred.current_entry.rank
+    assert rank > 1 and tab.chosen[code] == rank
+    with qtbot.waitSignal(tab.preview_shown, timeout=LONG) as shown:
+        tab.preview()
+    exported = next(r for r in shown.args[0].routings if r.ITEM_CD == code)
+    assert exported.candidate_rank == rank
+
+    assert tab.selection_panel.editor_radio.isEnabled() and code in tab.selection_panel.editor_info.text()
+    tab.selection_panel.choose("editor")
+    from app.ui.routing_editor import COLUMNS
+    model = pred.editor.model
+    assert model.setData(model.index(0, COLUMNS.index("RUN_TIME")), "77")
+    with qtbot.waitSignal(tab.preview_shown, timeout=LONG) as shown:
+        tab.preview()
+    (only,) = shown.args[0].routings
+    assert only.ITEM_CD == code and only.origin == "editor" and only.operations[0].RUN_TIME == 77.0
+    detail = shown.args[0].tables[1].frame
+    assert detail["RUN_TIME"][0] == 77.0 and detail.height == len(only.operations)

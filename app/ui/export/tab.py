@@ -31,6 +31,7 @@ class ExportTab(QWidget):
         self.batch: PredictionBatch | None = None
         self.chosen: dict[str, int] = {}
         self.editor_selection: selection.Selection | None = None
+        self.editor_source = None            # callable giving the Prediction tab's open routing
         self.last_error = ""
 
         self.error = Banner("error")
@@ -96,6 +97,26 @@ class ExportTab(QWidget):
         n = sum(1 for p in batch.predictions if p.candidates)
         self.selection_panel.set_batch(self.tr("%1 items with a candidate (model %2)").replace("%1", f"{n:,}")
                                        .replace("%2", batch.model_version))
+        self.selection_panel.choose(BATCH)
+
+    def choose_candidate(self, item_cd: str, rank: int) -> None:
+        """The engineer switched `item_cd` to candidate `rank`: a batch export takes that one."""
+        self.chosen[item_cd] = rank
+
+    def set_editor_source(self, source) -> None:
+        """`source()` gives the routing open in the editor as a Selection (or None), read at preview."""
+        self.editor_source = source
+        self.refresh_editor()
+
+    def refresh_editor(self) -> None:
+        current = self.editor_source() if self.editor_source else None
+        self.editor_selection = current
+        if current is None or not current.routings:
+            self.selection_panel.set_editor(None)
+            return
+        r = current.routings[0]
+        self.selection_panel.set_editor(self.tr("%1, %2 operations").replace("%1", r.ITEM_CD)
+                                        .replace("%2", str(len(r.operations))))
 
     def set_editor_routing(self, item_cd: str | None, operations: list[Operation] | None = None,
                            rout_no: str | None = None, model_version: str | None = None,
@@ -159,6 +180,8 @@ class ExportTab(QWidget):
         choice = self.selection_panel.choice()
         store, user = self.ctx.store, self.ctx.user
         if choice.kind == EDITOR:
+            if self.editor_source:           # the editor as it is now, edits included
+                self.refresh_editor()
             chosen = self.editor_selection
             return lambda: chosen or selection.Selection([], [], self.tr("the editor"))
         if choice.kind == BATCH:

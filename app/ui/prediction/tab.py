@@ -38,6 +38,8 @@ class PredictionTab(QWidget):
     batch_finished = Signal(int)        # rows
     saved = Signal(object)              # SavedRouting
     prediction_failed = Signal(str)
+    batch_ready = Signal(object)         # PredictionBatch of the last batch (for the Mapping & Export tab)
+    candidate_chosen = Signal(str, int)  # ITEM_CD, rank of the candidate the engineer switched to
 
     def __init__(self, ctx: AppContext, parent=None):
         super().__init__(parent)
@@ -452,6 +454,7 @@ class PredictionTab(QWidget):
             self.tr("%1 items: %2 with a candidate, %3 unknown — double-click a row to open it")
             .replace("%1", f"{len(codes):,}").replace("%2", f"{ok:,}").replace("%3", f"{unknown:,}"))
         self.batch_finished.emit(len(model.rows))
+        self.batch_ready.emit(batch)
         if len(codes) == 1 and ok:
             self._open_batch_row(0)
 
@@ -651,10 +654,23 @@ class PredictionTab(QWidget):
             return
         self.current_entry = e
         self.editor.set_model(e.model)
+        if e.rank is not None and self.item_cd:
+            self.candidate_chosen.emit(self.item_cd, e.rank)
         if e.kind == "mine" and e.saved is not None:
             self.status_box.setCurrentIndex(max(0, self.status_box.findData(e.saved.status)))
         self._operations_changed()
         self._dirty_changed()
+
+    def current_routing(self):
+        """The routing open in the editor as it is now, as an export Selection (None: nothing open)."""
+        from app.services.export.selection import from_editor
+        e = self.current_entry
+        if e is None or not self.item_cd:
+            return None
+        support = e.candidate.support_items if e.candidate else []
+        return from_editor(self.item_cd, e.model.current_operations(), e.saved.ROUT_NO if e.saved else None,
+                           model_version=self.prediction_version, candidate_rank=e.rank,
+                           reference_item=support[0] if support else None, user=self.ctx.user)
 
     def select_candidate(self, row: int) -> None:
         """Select a row as a click would (tests and keyboard)."""
