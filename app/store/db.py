@@ -214,29 +214,29 @@ app_setting = Table(
 
 mapping_profile = Table(
     "mapping_profile", metadata,
-    Column("name", String(100), primary_key=True),
-    Column("body", Text, nullable=False),           # the profile's JSON (app/services/export/profile.py)
-    Column("revision", Integer, nullable=False),    # optimistic lock: bumped on every save
-    Column("created_by", String(200)),
+    Column("name", Unicode(100), primary_key=True),
+    Column("body", UnicodeText, nullable=False),        # the profile's JSON (app/services/export/profile.py)
+    Column("revision", Integer, nullable=False),        # optimistic lock: bumped on every save
+    Column("created_by", Unicode(200)),
     Column("created_at", DateTime, nullable=False),
-    Column("updated_by", String(200)),
+    Column("updated_by", Unicode(200)),
     Column("updated_at", DateTime, nullable=False),
 )
 
 export_run = Table(
     "export_run", metadata,
     Column("id", Integer, primary_key=True, autoincrement=True),
-    Column("at", DateTime, nullable=False, index=True),
-    Column("user_name", String(200)),
-    Column("host", String(200)),
-    Column("profile", String(100), nullable=False),
-    Column("format", String(10), nullable=False),   # csv | xlsx | db
-    Column("target", Text, nullable=False),         # folder, file or database (never a password)
-    Column("selection", Text),                      # what was exported, in words
+    Column("at", DateTime, nullable=False, index=True),   # UTC, as the audit trail
+    Column("user_name", Unicode(200)),
+    Column("host", Unicode(200)),
+    Column("profile", Unicode(100), nullable=False),
+    Column("format", String(10), nullable=False),       # csv | xlsx | db
+    Column("target", UnicodeText, nullable=False),      # folder, file or database (never a password)
+    Column("selection", UnicodeText),                   # what was exported, in words
     Column("routings", Integer, nullable=False),
-    Column("row_counts", Text, nullable=False),     # JSON {table: rows}
-    Column("files", Text),                          # JSON [path]
-    Column("skipped", Text),                        # JSON [{ITEM_CD, ROUT_NO, reason}]
+    Column("row_counts", UnicodeText, nullable=False),  # JSON {table: rows}
+    Column("files", UnicodeText),                       # JSON [path]
+    Column("skipped", UnicodeText),                     # JSON [{ITEM_CD, ROUT_NO, reason}]
 )
 
 
