@@ -3,7 +3,6 @@ role the store gives)."""
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pytest
 import sqlalchemy as sa

@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field, fields
-from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -417,12 +416,3 @@ def write_profile_file(profile: MappingProfile, path: str | Path) -> Path:
 def default_profile() -> MappingProfile:
     """The shipped `ERP` profile (resources/profiles/ERP.json)."""
     return read_profile_file(default_profile_path())
-
-
-def parse_setting_datetime(value: str) -> datetime | None:
-    for fmt in ("%Y-%m-%d %H:%M:%S", "%Y-%m-%d"):
-        try:
-            return datetime.strptime(value, fmt)
-        except ValueError:
-            continue
-    return None

@@ -11,7 +11,6 @@ from __future__ import annotations
 import json
 import socket
 from dataclasses import dataclass, field
-from datetime import datetime
 from pathlib import Path
 from typing import Any
 

@@ -45,7 +45,7 @@ def main(argv: list[str]) -> int:
     from app.ui.main import ensure_application
     from app.ui.window import MainWindow
 
-    app = ensure_application()
+    ensure_application()
     store = Store(argv[0])
     saved = save_plant_routings(store, plant_routings(store, int(argv[1])))
     gc.collect()            # the saving's garbage is not the export's
