@@ -332,7 +332,8 @@ def _check_existing(conn, reflected, plan: ExportPlan, options: ExportOptions, w
     if options.replace:
         return sorted(found)
     plan.add_problems([Problem(pairs[(item, rout)], item, rout, "", -1, "", "",
-                               f"already in {', '.join(tables)} of {where}; choose Replace to overwrite it", ERROR)
+                               f"already in {', '.join(tables)} of {where}; choose Replace (--replace) to overwrite it",
+                               ERROR)
                        for (item, rout), tables in sorted(found.items())])
     return []
 
