@@ -30,8 +30,6 @@ ACTIONS: dict[str, tuple[str, str]] = {
     "model.activate": ("admin", "activate a model version"),
     "model.rollback": ("admin", "roll back the model"),
     "settings.change": ("admin", "change the program's shared settings"),
-    "export": ("engineer", "export routings to the ERP"),
-    "profile.edit": ("admin", "change a mapping profile"),
     "roles.read": ("admin", "list users and roles"),
     "roles.set": ("admin", "change a user's role"),
     "audit.read": ("admin", "read the audit trail"),

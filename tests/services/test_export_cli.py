@@ -128,6 +128,6 @@ def test_profiles_list_show_export_and_import(run, store, tmp_path, admin):
     roles.set_role(store, me, "engineer", user=admin)
     refused = run("profiles", "import", str(path), "--replace")
     assert refused.returncode == 2
-    assert f"{me} (engineer) may not change a mapping profile: it needs the admin role" in refused.stderr
+    assert f"{me} (engineer) may not edit mapping profiles: it needs the admin role" in refused.stderr
     missing = run("export", "--profile", "NOPE", "--format", "csv", "--out", str(tmp_path), "--items", "X")
     assert missing.returncode == 2 and "no mapping profile 'NOPE'" in missing.stderr

@@ -121,7 +121,7 @@ def test_the_store_starts_with_the_shipped_profile_and_keeps_an_admins_edits(tra
 
 def test_an_engineer_cannot_change_a_profile_and_a_stale_save_is_refused(trained_store):
     stored = profiles.load_profile(trained_store, "ERP")
-    with pytest.raises(PermissionDenied, match=r"lee \(engineer\) may not change a mapping profile: it needs the "
+    with pytest.raises(PermissionDenied, match=r"lee \(engineer\) may not edit mapping profiles: it needs the "
                                                r"admin role"):
         profiles.save_profile(trained_store, stored.profile, stored.revision, USER)
     profiles.save_profile(trained_store, stored.profile, stored.revision, ADMIN)

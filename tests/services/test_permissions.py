@@ -25,7 +25,6 @@ POLICY = {
     "profile.edit": "admin",
     "data.import": "admin", "model.train": "admin", "model.evaluate": "admin", "model.activate": "admin",
     "model.rollback": "admin", "settings.change": "admin", "roles.read": "admin", "roles.set": "admin",
-    "export": "engineer", "profile.edit": "admin",
     "audit.read": "admin", "audit.export": "admin", "audit.verify": "admin", "audit.checkpoint": "admin",
 }
 

@@ -97,7 +97,7 @@ def preview(store: Store, profile: MappingProfile, selection: Selection, user: U
     return plan
 
 
-@permissions.requires("export")
+@permissions.requires("export.routings")
 def export(store: Store, profile: MappingProfile, selection: Selection, target: ExportTarget,
            options: ExportOptions | None = None, user: User | None = None,
            progress: Progress | None = None) -> ExportResult:

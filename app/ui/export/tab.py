@@ -138,7 +138,7 @@ class ExportTab(QWidget):
         self.profile_panel.set_editable(permissions.allowed(user, "profile.edit"),
                                         self.tr("Only an admin can change mapping profiles; you are %1 (%2).")
                                         .replace("%1", user.name).replace("%2", user.role or "–"))
-        can_export = permissions.allowed(user, "export")
+        can_export = permissions.allowed(user, "export.routings")
         self.target_panel.export_button.setEnabled(can_export)
         self.target_panel.export_button.setToolTip("" if can_export else self.tr(
             "Only an engineer or higher can export routings; you are %1 (%2).").replace("%1", user.name)
