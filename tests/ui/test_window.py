@@ -29,7 +29,8 @@ def test_status_bar_and_menus(qtbot, make_window, store_url):
     assert "connected" in w.connection_label.text()
     titles = [a.text().replace("&", "") for a in w.menuBar().actions()]
     assert titles == ["File", "Edit", "Settings", "Help"]
-    assert [w.tabs.tabText(i) for i in range(w.tabs.count())] == ["Prediction", "Training", "Audit"]   # an admin
+    assert [w.tabs.tabText(i) for i in range(w.tabs.count())] == ["Prediction", "Training", "Mapping && Export",
+                                                                   "Audit"]   # an admin
     from app import __version__
     assert __version__ in w.about_text()
 
