@@ -39,6 +39,7 @@ class PreviewPanel(QWidget):
         self.problems_view.setModel(self.problems_model)
         fit_columns(self.problems_view, [140, 170, 40, 150, 300])
         self.problems_view.clicked.connect(lambda idx: self.show_problem(idx.row()))
+        self.problems_view.setMinimumHeight(44)
         self.problems_label = QLabel()
         self.problems_label.setObjectName("muted")
         bottom = QWidget()

@@ -14,6 +14,7 @@ class ResultPanel(QTextBrowser):
     def __init__(self, parent=None):
         super().__init__(parent)
         self.setObjectName("exportResult")
+        self.setMinimumHeight(40)
         self.setOpenLinks(False)
         self.anchorClicked.connect(lambda url: QDesktopServices.openUrl(url))
         self.result: ExportResult | None = None

@@ -40,7 +40,7 @@ class ExportTab(QWidget):
         self.preview_panel = PreviewPanel()
         self.target_panel = TargetPanel()
         self.result_panel = ResultPanel()
-        self.result_panel.setMinimumHeight(90)
+        self.result_panel.setMinimumHeight(40)
 
         left = QGroupBox(self.tr("Mapping profile"))
         ll = QVBoxLayout(left)
