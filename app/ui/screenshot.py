@@ -3,6 +3,7 @@ shown, rendered to PNG files without a display."""
 from __future__ import annotations
 
 import os
+import shutil
 import tempfile
 from pathlib import Path
 
@@ -221,7 +222,9 @@ def _export_screenshots(window, out_dir: Path, is_demo: bool, tmp: Path, timeout
     tab.profile_panel.pages.setCurrentIndex(0)
     tab.profile_panel.select_table("P_BOP_PROC_DETAIL")
     tab.preview_panel.show_table("P_BOP_PROC_DETAIL", "PROC_SEQ")   # the operations with their times
-    tab.target_panel.set_target("csv", str(tmp / "ERP export"))
+    # a short folder, so the audit trail's picture shows the export's whole target
+    out = Path(tempfile.mkdtemp(prefix="erp-"))
+    tab.target_panel.set_target("csv", str(out))
     tab.target_panel.dry_run.setChecked(not is_demo)
     done: list = []
     tab.sig_exported.connect(done.append)
@@ -229,6 +232,7 @@ def _export_screenshots(window, out_dir: Path, is_demo: bool, tmp: Path, timeout
     wait_until(lambda: bool(done) or bool(tab.last_error), timeout_s)
     wait_until(lambda: not window.runner.running(), 30)
     paths.append(_grab(window, out_dir / "export-result.png", on_clipped))
+    shutil.rmtree(out, ignore_errors=True)
     return paths
 
 

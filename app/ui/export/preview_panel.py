@@ -15,7 +15,7 @@ SHOWN_PROBLEMS = 2000
 
 def _width(col) -> int:
     if col.type == "datetime":
-        return 140
+        return 150
     if col.type == "text" and col.length and col.length > 20:
         return 110
     return 64
@@ -37,7 +37,7 @@ class PreviewPanel(QWidget):
         self.problems_model = ProblemsModel(self)
         self.problems_view = read_only_table("problemsTable")
         self.problems_view.setModel(self.problems_model)
-        fit_columns(self.problems_view, [140, 170, 40, 150, 300])
+        fit_columns(self.problems_view, [140, 170, 40, 150, 300], stretch_last=False)
         self.problems_view.clicked.connect(lambda idx: self.show_problem(idx.row()))
         self.problems_view.setMinimumHeight(44)
         self.problems_label = QLabel()
@@ -107,6 +107,7 @@ class PreviewPanel(QWidget):
         self.summary.style().unpolish(self.summary)
         self.summary.style().polish(self.summary)
         self.problems_model.set_rows(data.problems)
+        self.problems_view.resizeColumnsToContents()
         total = data.errors + data.warnings
         self.problems_label.setText(
             self.tr("Problems: %1 errors, %2 warnings").replace("%1", f"{data.errors:,}")
@@ -135,9 +136,8 @@ class PreviewPanel(QWidget):
             if column:
                 idx = self.models[name].find_cell(0, column)
                 if idx.isValid():
-                    self.views[name].scrollTo(idx, QAbstractItemView.ScrollHint.PositionAtTop)
-                    bar = self.views[name].horizontalScrollBar()
-                    bar.setValue(self.views[name].columnViewportPosition(idx.column()) + bar.value())
+                    view = self.views[name]
+                    view.horizontalScrollBar().setValue(view.horizontalHeader().sectionPosition(idx.column()))
 
     def show_problem(self, row: int) -> None:
         if not 0 <= row < len(self.problems_model.rows):

@@ -54,6 +54,7 @@ class ProfilePanel(QWidget):
         self.export_button.clicked.connect(self._export)
         self.state = QLabel()
         self.state.setObjectName("muted")
+        self.state.setWordWrap(True)
         self.description = QLabel()
         self.description.setObjectName("muted")
         self.description.setWordWrap(True)
@@ -215,6 +216,7 @@ class ProfilePanel(QWidget):
             return
         t = self.profile.tables[index]
         self.columns_model.set_rows(t.columns)
+        self.columns_view.resizeColumnsToContents()
         rows = {"routing": self.tr("one row per routing"), "operation": self.tr("one row per operation"),
                 "resource": self.tr("one row per alternative resource"),
                 "component": self.tr("one row per component")}.get(t.rows, t.rows)

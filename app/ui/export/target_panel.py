@@ -85,6 +85,10 @@ class TargetPanel(QGroupBox):
         self.replace.setEnabled(db)
         self.create_tables.setEnabled(db)
         self.out.setPlaceholderText({
+            "csv": self.tr("a folder for the TABLE.csv files"),
+            "xlsx": self.tr("an .xlsx file"),
+            "db": self.tr("mssql://SERVER/DB, postgresql://… or .sqlite")}[fmt])
+        self.out.setToolTip({
             "csv": self.tr("a folder: P_BOP_PROC_MASTER.csv … are written into it"),
             "xlsx": self.tr("a file, e.g. C:\\ERP\\routings.xlsx"),
             "db": self.tr("mssql://SERVER/KsmErp, postgresql://HOST/DB or a .sqlite file")}[fmt])
