@@ -924,7 +924,7 @@
         <translation>원천 파일 선택</translation>
     </message>
     <message>
-        <location line="+43"/>
+        <location line="+45"/>
         <source>Enter the server name.</source>
         <translation>서버 이름을 입력하세요.</translation>
     </message>
@@ -959,12 +959,12 @@
         <translation>SQL 로그인 사용자 이름을 입력하세요.</translation>
     </message>
     <message>
-        <location line="-193"/>
+        <location line="-195"/>
         <source>Install “Microsoft ODBC Driver 18 for SQL Server” (ask IT).</source>
         <translation>“Microsoft ODBC Driver 18 for SQL Server”를 설치하세요 (IT 부서에 요청).</translation>
     </message>
     <message>
-        <location line="+251"/>
+        <location line="+253"/>
         <source>connecting…</source>
         <translation>연결 중…</translation>
     </message>
@@ -1079,7 +1079,7 @@
 <context>
     <name>ExportTab</name>
     <message>
-        <location filename="../../app/ui/export/tab.py" line="+43"/>
+        <location filename="../../app/ui/export/tab.py" line="+45"/>
         <source>Mapping profile</source>
         <translation>매핑 프로필</translation>
     </message>
@@ -1089,22 +1089,28 @@
         <translation>미리보기</translation>
     </message>
     <message>
-        <location line="+44"/>
+        <location line="+45"/>
         <source>%1 items with a candidate (model %2)</source>
         <translation>후보가 있는 품목 %1개 (모델 %2)</translation>
     </message>
     <message>
+        <location line="+20"/>
         <location line="+14"/>
         <source>%1, %2 operations</source>
         <translation>%1, 공정 %2개</translation>
     </message>
     <message>
-        <location line="+5"/>
-        <source>Only an admin can change mapping profiles; you are signed in as %1 (%2).</source>
-        <translation>매핑 프로필은 관리자만 바꿀 수 있습니다. 현재 %1 (%2)(으)로 로그인되어 있습니다.</translation>
+        <location line="+7"/>
+        <source>Only an admin can change mapping profiles; you are %1 (%2).</source>
+        <translation>매핑 프로필은 관리자만 바꿀 수 있습니다. 현재 사용자: %1 (%2).</translation>
     </message>
     <message>
-        <location line="+41"/>
+        <location line="+5"/>
+        <source>Only an engineer or higher can export routings; you are %1 (%2).</source>
+        <translation>라우팅 내보내기는 엔지니어 이상만 할 수 있습니다. 현재 사용자: %1 (%2).</translation>
+    </message>
+    <message>
+        <location line="+42"/>
         <source>the editor</source>
         <translation>편집기</translation>
     </message>
@@ -1463,22 +1469,23 @@
     <name>MainWindow</name>
     <message>
         <location filename="../../app/ui/window.py" line="+81"/>
-        <location line="+351"/>
+        <location line="+355"/>
         <source>Routing ML</source>
         <translation>Routing ML</translation>
     </message>
     <message>
-        <location line="-333"/>
+        <location filename="../../app/ui/selftest.py" line="+115"/>
+        <location filename="../../app/ui/window.py" line="-337"/>
         <source>Prediction</source>
         <translation>예측</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location filename="../../app/ui/window.py" line="+1"/>
         <source>Training</source>
         <translation>학습</translation>
     </message>
     <message>
-        <location line="+38"/>
+        <location line="+42"/>
         <source>&amp;File</source>
         <translation>파일(&amp;F)</translation>
     </message>
@@ -1583,12 +1590,12 @@
         <translation>모델: 불러오는 중…</translation>
     </message>
     <message>
-        <location line="-247"/>
+        <location line="-251"/>
         <source>Mapping &amp;&amp; Export</source>
         <translation>매핑 &amp;&amp; 내보내기</translation>
     </message>
     <message>
-        <location line="+56"/>
+        <location line="+60"/>
         <source>Roles and audit…</source>
         <translation>역할과 감사…</translation>
     </message>
@@ -2047,12 +2054,12 @@
 <context>
     <name>PredictionTab</name>
     <message>
-        <location filename="../../app/ui/prediction/tab.py" line="+493"/>
+        <location filename="../../app/ui/prediction/tab.py" line="+496"/>
         <source>New item</source>
         <translation>신규 품목</translation>
     </message>
     <message>
-        <location line="-380"/>
+        <location line="-381"/>
         <source>Similar items</source>
         <translation>유사 품목</translation>
     </message>
@@ -2063,18 +2070,18 @@
     </message>
     <message>
         <location line="+65"/>
-        <location line="+593"/>
+        <location line="+607"/>
         <source>draft</source>
         <translation>임시 저장</translation>
     </message>
     <message>
-        <location line="-592"/>
-        <location line="+592"/>
+        <location line="-606"/>
+        <location line="+606"/>
         <source>submitted</source>
         <translation>제출됨</translation>
     </message>
     <message>
-        <location line="-591"/>
+        <location line="-605"/>
         <source>Save</source>
         <translation>저장</translation>
     </message>
@@ -2140,12 +2147,12 @@
     </message>
     <message>
         <location line="+15"/>
-        <location line="+127"/>
+        <location line="+128"/>
         <source>Select an item in the item master first.</source>
         <translation>먼저 품목 마스터에서 품목을 선택하세요.</translation>
     </message>
     <message>
-        <location line="-121"/>
+        <location line="-122"/>
         <source>Paste or type at least one item code.</source>
         <translation>품목 코드를 하나 이상 붙여넣거나 입력하세요.</translation>
     </message>
@@ -2156,12 +2163,12 @@
     </message>
     <message>
         <location line="+27"/>
-        <location line="+83"/>
+        <location line="+84"/>
         <source>predicting %1…</source>
         <translation>%1 예측 중…</translation>
     </message>
     <message>
-        <location line="-78"/>
+        <location line="-79"/>
         <source>no prediction for %1</source>
         <translation>%1에 대한 예측 없음</translation>
     </message>
@@ -2176,24 +2183,24 @@
         <translation>품목 %1개: 후보 있음 %2개, 없는 품목 %3개 — 행을 더블클릭하면 엽니다</translation>
     </message>
     <message>
-        <location line="+34"/>
+        <location line="+35"/>
         <source>Describe the new item first (at least its PART_TYPE).</source>
         <translation>먼저 신규 품목을 입력하세요 (최소한 PART_TYPE).</translation>
     </message>
     <message>
         <location line="+77"/>
-        <location line="+281"/>
+        <location line="+297"/>
         <source>revision %1</source>
         <translation>개정 %1</translation>
     </message>
     <message>
-        <location line="-261"/>
-        <location line="+244"/>
+        <location line="-277"/>
+        <location line="+260"/>
         <source>described in the form</source>
         <translation>입력 양식으로 기술</translation>
     </message>
     <message>
-        <location line="-227"/>
+        <location line="-243"/>
         <source>model %1</source>
         <translation>모델 %1</translation>
     </message>
@@ -2218,7 +2225,7 @@
         <translation>후보 %1의 점수 %2 ~ %3: 유사 품목들이 몇 개 공정만 다른 라우팅들로 나뉘어 있습니다. “차이”는 그 공정을, “근거 품목”은 각 후보의 근거 품목을 보여 줍니다 (유사도는 툴팁에).</translation>
     </message>
     <message>
-        <location line="+38"/>
+        <location line="+51"/>
         <source>unsaved changes</source>
         <translation>저장하지 않은 변경</translation>
     </message>
@@ -2313,7 +2320,7 @@
         <translation>검토하지 못했습니다: %1</translation>
     </message>
     <message>
-        <location line="+26"/>
+        <location line="+29"/>
         <source>No changes since revision %1: nothing to save.</source>
         <translation>개정 %1 이후 변경이 없어 저장할 것이 없습니다.</translation>
     </message>
@@ -2342,7 +2349,7 @@
         <translation>미리보기를 누르면 기록될 행을 그대로 보여 줍니다.</translation>
     </message>
     <message>
-        <location line="+65"/>
+        <location line="+66"/>
         <source>%1 routings: %2 valid, %3 invalid.</source>
         <translation>라우팅 %1개: 정상 %2개, 오류 %3개.</translation>
     </message>
@@ -2362,7 +2369,7 @@
         <translation>라우팅이 없는 품목 %1개: %2</translation>
     </message>
     <message>
-        <location line="+9"/>
+        <location line="+10"/>
         <source>Problems: %1 errors, %2 warnings</source>
         <translation>문제: 오류 %1건, 경고 %2건</translation>
     </message>
@@ -2405,7 +2412,7 @@
         <translation>이 프로필을 JSON 파일로 써서 공유합니다</translation>
     </message>
     <message>
-        <location line="+9"/>
+        <location line="+10"/>
         <source>Profile</source>
         <translation>프로필</translation>
     </message>
@@ -2486,7 +2493,7 @@
         <translation>조회 테이블</translation>
     </message>
     <message>
-        <location line="+69"/>
+        <location line="+70"/>
         <source>one row per routing</source>
         <translation>라우팅마다 한 행</translation>
     </message>
@@ -2544,6 +2551,14 @@
         <location line="+2"/>
         <source>Mapping profile (*.json)</source>
         <translation>매핑 프로필 (*.json)</translation>
+    </message>
+</context>
+<context>
+    <name>QPlatformTheme</name>
+    <message>
+        <location filename="../../app/ui/selftest.py" line="+3"/>
+        <source>Cancel</source>
+        <translation type="unfinished">취소</translation>
     </message>
 </context>
 <context>
@@ -2680,7 +2695,7 @@
 <context>
     <name>ResultPanel</name>
     <message>
-        <location filename="../../app/ui/export/result_panel.py" line="+20"/>
+        <location filename="../../app/ui/export/result_panel.py" line="+21"/>
         <source>The result of the last export shows here.</source>
         <translation>마지막 내보내기 결과가 여기에 표시됩니다.</translation>
     </message>
@@ -2904,7 +2919,7 @@
         <translation>감사 체크포인트 폴더</translation>
     </message>
     <message>
-        <location line="+57"/>
+        <location line="+60"/>
         <source>Enter the user as Windows names them, e.g. KSM\kim.</source>
         <translation>Windows 계정 이름으로 입력하세요 (예: KSM\kim).</translation>
     </message>
@@ -3018,7 +3033,7 @@
         <translation>저장된 라우팅</translation>
     </message>
     <message>
-        <location line="+11"/>
+        <location line="+13"/>
         <source>any status</source>
         <translation>모든 상태</translation>
     </message>
@@ -3063,7 +3078,7 @@
         <translation>프로필로 모든 행을 만들고 잘못된 칸을 표시합니다</translation>
     </message>
     <message>
-        <location line="+16"/>
+        <location line="+19"/>
         <source>by</source>
         <translation>저장자</translation>
     </message>
@@ -3152,7 +3167,7 @@
         <translation>데이터베이스 테이블</translation>
     </message>
     <message>
-        <location line="+4"/>
+        <location line="+5"/>
         <source>Browse…</source>
         <translation>찾아보기…</translation>
     </message>
@@ -3192,12 +3207,27 @@
         <translation>내보내기</translation>
     </message>
     <message>
-        <location line="+18"/>
+        <location line="+19"/>
         <source>When some routings are invalid:</source>
         <translation>일부 라우팅에 오류가 있으면:</translation>
     </message>
     <message>
         <location line="+29"/>
+        <source>a folder for the TABLE.csv files</source>
+        <translation>TABLE.csv 파일을 둘 폴더</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>an .xlsx file</source>
+        <translation>.xlsx 파일</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>mssql://SERVER/DB, postgresql://… or .sqlite</source>
+        <translation>mssql://서버/DB, postgresql://… 또는 .sqlite</translation>
+    </message>
+    <message>
+        <location line="+2"/>
         <source>a folder: P_BOP_PROC_MASTER.csv … are written into it</source>
         <translation>폴더: P_BOP_PROC_MASTER.csv … 가 여기에 쓰입니다</translation>
     </message>
