@@ -2558,7 +2558,7 @@
     <message>
         <location filename="../../app/ui/selftest.py" line="+3"/>
         <source>Cancel</source>
-        <translation type="unfinished">취소</translation>
+        <translation>취소</translation>
     </message>
 </context>
 <context>
