@@ -38,9 +38,9 @@ def test_self_test_passes_and_leaves_its_report_for_the_windowed_program(tmp_pat
     # what the window check measures: the start-up figure beside its target, and every tab
     start = next(line for line in lines if "window start" in line)
     assert "after the process started (target ≤ 3 s)" in start
-    assert "tabs: Prediction, Training, Audit" in start        # the first user of a new store is its admin
+    assert "tabs: Prediction, Training, Mapping && Export, Audit" in start   # the first user of a new store: admin
     shown = next(line for line in lines if "window prediction" in line)
-    assert "3 tabs shown (Prediction, Training, Audit)" in shown
+    assert "4 tabs shown (Prediction, Training, Mapping && Export, Audit)" in shown
     assert "Warning" not in proc.stderr and "Traceback" not in proc.stderr
 
 
