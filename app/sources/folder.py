@@ -7,16 +7,20 @@ import io
 import re
 from collections.abc import Iterator
 from pathlib import Path
+from typing import NamedTuple
 
 import fastexcel
 import numpy as np
 import polars as pl
 
+from app.domain.schema import REQUIRED
 from app.sources.base import Source, SourceError
 
 CSV_SUFFIX = ".csv"
 EXCEL_SUFFIXES = (".xlsx", ".xlsm", ".xls")
 FILE_SUFFIXES = (CSV_SUFFIX, *EXCEL_SUFFIXES)
+# A table's view is not known here: any column some view requires counts.
+ALL_REQUIRED = frozenset(name for names in REQUIRED.values() for name in names)
 
 
 def decode_csv(path: Path) -> tuple[bytes, str]:
@@ -48,6 +52,8 @@ def decode_csv(path: Path) -> tuple[bytes, str]:
     try:
         return raw.decode("cp949").encode("utf-8"), "cp949"
     except UnicodeDecodeError as e:
+        if e.start == len(raw) - 1 and 0x81 <= raw[-1] <= 0xFE:   # a CP949 lead byte, then the end
+            raise SourceError(_cut_off(path, raw[:e.start].count(b"\n") + 1)) from e
         raise SourceError(
             f"{path} is neither UTF-8 nor CP949 (Korean) text (the byte at offset {e.start} fits "
             f"neither). Save it from Excel as \"CSV UTF-8 (comma delimited)\".") from e
@@ -66,10 +72,14 @@ def _mostly_utf8(raw: bytes, bad: int, around: int = 100_000) -> bool:
 def _not_utf8(path: Path, data: bytes, e: UnicodeDecodeError, skipped: int) -> str:
     line = data[:e.start].count(b"\n") + 1
     if e.reason == "unexpected end of data":
-        return (f"{path} line {line}: the file ends in the middle of a character, so it was cut off "
-                f"(copy or export it again)")
+        return _cut_off(path, line)
     return (f"{path} line {line}: the byte at offset {e.start + skipped} is not UTF-8 text in a file that "
             f"is UTF-8 around it (a damaged file? copy or export it again)")
+
+
+def _cut_off(path: Path, line: int) -> str:
+    return (f"{path} line {line}: the file ends in the middle of a character, so it was cut off "
+            f"(copy or export it again)")
 
 
 def strip_inner_boms(data: bytes) -> tuple[bytes, int, int]:
@@ -96,13 +106,28 @@ _CR = ord("\r")
 _CHUNK = 1 << 24     # bytes checked at a time, so a 600 MB file needs little memory
 
 
-def record_lines(data: bytes, separator: str) -> tuple[np.ndarray, np.ndarray, np.ndarray, int | None, int | None]:
+class Records(NamedTuple):
+    """How CSV text splits into records (see record_lines)."""
+
+    lines: np.ndarray              # the file line each record starts on (the header is record 0)
+    fields: np.ndarray             # its number of fields
+    blank: np.ndarray              # whether it holds nothing but spaces
+    unclosed_line: int | None      # the line of a quote never closed
+    lone_cr_line: int | None       # the line of the first carriage return outside quotes not before a line feed
+    stray_quote: tuple[int, int, bool] | None   # (line, field index, after a closed quote) of the first
+    #                                             quote that neither opens a cell nor ends one
+
+
+def record_lines(data: bytes, separator: str) -> Records:
     """How the CSV text splits into records, the way polars reads it (RFC 4180 quotes).
 
-    Returns, for each record (the header is record 0): the file line it starts on, its number
-    of fields, and whether it is blank; the line of a quote never closed and the line of the first
-    carriage return outside quotes that is not part of a line break (None when there is none):
-    Excel ends a row there, polars does not.
+    A quote opens a quoted cell only at the start of a cell and closes it only before a separator,
+    a line break, another quote (a doubled quote) or the end; anywhere else (an inch mark in an
+    unquoted cell, an undoubled quote inside a quoted one) it is a stray quote, after which polars
+    and Excel read the rest of the file differently: the first is reported, and what follows it
+    is not reliable. A carriage return outside quotes that is not part of a line break is reported
+    too (Excel ends a row there, polars does not); one as the file's last byte (a CRLF file cut
+    between the two) is not.
     """
     sep = ord(separator)
     lines: list[np.ndarray] = []
@@ -114,7 +139,11 @@ def record_lines(data: bytes, separator: str) -> tuple[np.ndarray, np.ndarray, n
     lines_before = 0        # line breaks (quoted or not) before the chunk
     unclosed_line = None
     lone_cr_line = None
+    stray = None
     buffer = np.frombuffer(data, dtype=np.uint8)
+    # where a quote may open a cell (after these bytes) and where one may close it (before them)
+    boundary = np.zeros(256, dtype=bool)
+    boundary[[sep, _NEWLINE, _CR, _QUOTE]] = True
     for offset in range(0, len(buffer), _CHUNK):
         chunk = buffer[offset:offset + _CHUNK]
         quotes = chunk == _QUOTE
@@ -122,6 +151,17 @@ def record_lines(data: bytes, separator: str) -> tuple[np.ndarray, np.ndarray, n
         newline_at = np.flatnonzero(chunk == _NEWLINE)
         ends = newline_at[~inside[newline_at]]
         seps = np.flatnonzero((chunk == sep) & ~inside)
+        if stray is None:
+            stray = _stray_quote(buffer, offset, quotes, inside, boundary)
+            if stray is not None:
+                at, after_close = stray
+                record_ends = ends[ends < at]
+                if len(record_ends):
+                    start = int(record_ends[-1]) + 1
+                    field = int(np.searchsorted(seps, at) - np.searchsorted(seps, start))
+                else:
+                    field = open_fields + int(np.searchsorted(seps, at))
+                stray = (lines_before + int(np.searchsorted(newline_at, at)) + 1, field, after_close)
         if len(ends):
             before = np.searchsorted(seps, ends)          # separators before each record end
             counts = np.diff(before, prepend=0)
@@ -137,7 +177,8 @@ def record_lines(data: bytes, separator: str) -> tuple[np.ndarray, np.ndarray, n
             open_fields += len(seps)
         if lone_cr_line is None:
             crs = np.flatnonzero((chunk == _CR) & ~inside) + offset
-            lone = crs[(crs + 1 >= len(buffer)) | (buffer[np.minimum(crs + 1, len(buffer) - 1)] != _NEWLINE)]
+            crs = crs[crs + 1 < len(buffer)]
+            lone = crs[buffer[crs + 1] != _NEWLINE]
             if len(lone):
                 lone_cr_line = lines_before + int(np.searchsorted(newline_at, lone[0] - offset)) + 1
         opening = np.flatnonzero(quotes & inside)
@@ -150,9 +191,29 @@ def record_lines(data: bytes, separator: str) -> tuple[np.ndarray, np.ndarray, n
         blanks.append(_blank(data, np.array([open_start]), np.array([len(buffer)])))
         lines.append(np.array([open_line]))
     empty = np.zeros(0, dtype=np.int64)
-    return (np.concatenate(lines) if lines else empty, np.concatenate(fields) if fields else empty,
-            np.concatenate(blanks) if blanks else empty.astype(bool), unclosed_line if parity else None,
-            lone_cr_line)
+    return Records(np.concatenate(lines) if lines else empty, np.concatenate(fields) if fields else empty,
+                   np.concatenate(blanks) if blanks else empty.astype(bool), unclosed_line if parity else None,
+                   lone_cr_line, stray)
+
+
+def _stray_quote(buffer: np.ndarray, offset: int, quotes: np.ndarray, inside: np.ndarray,
+                 boundary: np.ndarray) -> tuple[int, bool] | None:
+    """The first quote of the chunk at `offset` that neither opens a cell at its start nor closes
+    one before a boundary: (its position in the chunk, whether it follows a closed quoted cell)."""
+    at = np.flatnonzero(quotes) + offset
+    if not len(at):
+        return None
+    opens = inside[at - offset]
+    before = buffer[np.maximum(at - 1, 0)]
+    after = buffer[np.minimum(at + 1, len(buffer) - 1)]
+    bad_open = opens & (at > 0) & ~boundary[before]
+    bad_close = ~opens & (at + 1 < len(buffer)) & ~boundary[after]
+    bad = np.flatnonzero(bad_open | bad_close)
+    if not len(bad):
+        return None
+    first = int(bad[0])
+    # an opening quote is named where it stands; a closing one is followed by text of the same cell
+    return int(at[first]) - offset + (0 if opens[first] else 1), not bool(opens[first])
 
 
 def _blank(data: bytes, starts: np.ndarray, ends: np.ndarray) -> np.ndarray:
@@ -252,6 +313,8 @@ class FolderSource(Source):
             first_line = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
             raise SourceError(f"Could not read {path}: {first_line}") from e
         self._note_repeated_names(table, path, header)
+        if renamed and not header_only:
+            self._refuse_differing_copies(table, path, header, frame)
         return _strip_header(frame)
 
     def _checked_csv(self, table: str, path: Path, data: bytes, separator: str) -> bytes:
@@ -261,13 +324,30 @@ class FolderSource(Source):
         if boms:
             self._note(table, f"{path}: {boms} byte-order mark{'s' if boms > 1 else ''} inside the file "
                               f"(first on line {first}) removed; files joined together leave them")
-        lines, fields, blank, unclosed, lone_cr = record_lines(data, separator)
-        if unclosed is not None:
-            raise SourceError(f"{path} line {unclosed}: a quoted cell starts here and is never closed "
-                              f"(the file was cut off, or a quote inside a cell is not doubled)")
-        if lone_cr is not None:
-            raise SourceError(f"{path} line {lone_cr}: a carriage return inside an unquoted cell (Excel "
-                              f"would start a new row there; quote the cell or remove it)")
+        if data.endswith(b"\r"):
+            data = data[:-1]     # a Windows file cut between CR and LF: its data is complete
+        records = record_lines(data, separator)
+        lines, fields, blank = records.lines, records.fields, records.blank
+        if records.stray_quote is not None:
+            line, field, after_close = records.stray_quote
+            names = _header(data, separator)
+            where = f"{path} line {line}" + (f", column {names[field]}" if field < len(names) else "")
+            if after_close:
+                raise SourceError(f"{where}: a quoted cell goes on after its closing quote (a quote inside "
+                                  f"a quoted cell must be doubled: \"SHAFT 2\"\" SUS\", as Excel saves it)")
+            raise SourceError(f"{where}: a quote inside a cell that does not start with one (an inch "
+                              f"mark?); put the cell in quotes and double the quote: \"SHAFT 2\"\" SUS\", "
+                              f"as Excel saves it")
+        if records.unclosed_line is not None:
+            raise SourceError(f"{path} line {records.unclosed_line}: a quoted cell starts here and is never "
+                              f"closed (the file was cut off, or a quote inside a cell is not doubled)")
+        if records.lone_cr_line is not None:
+            if b"\n" not in data:
+                raise SourceError(f"{path} has old Mac line ends (a carriage return alone ends each line); "
+                                  f"save it again from Excel as \"CSV UTF-8 (comma delimited)\", or with "
+                                  f"Windows (CRLF) line ends from a text editor")
+            raise SourceError(f"{path} line {records.lone_cr_line}: a carriage return inside an unquoted cell "
+                              f"(Excel would start a new row there; quote the cell or remove it)")
         if len(fields):
             wanted = int(fields[0])
             wrong = np.flatnonzero((fields != wanted) & ~blank)
@@ -278,6 +358,29 @@ class FolderSource(Source):
                 raise SourceError(_wrong_fields(path, int(lines[i]), int(fields[i]), header, len(wrong) - 1))
         self._line_numbers[table] = lines[1:].tolist()
         return data
+
+    def _refuse_differing_copies(self, table: str, path: Path, header: list[str], frame: pl.DataFrame) -> None:
+        """A required column given twice must say the same thing twice: otherwise which copy is
+        right is a guess (a renamed header such as PartNm → PART_TYPE), so the file is refused."""
+        if len(header) != frame.width:
+            return
+        positions: dict[str, list[int]] = {}
+        for position, name in enumerate(header):
+            if name.strip() in ALL_REQUIRED:
+                positions.setdefault(name.strip(), []).append(position)
+        def cells(position: int) -> pl.Series:
+            return frame.to_series(position).cast(pl.String).str.strip_chars().fill_null("")
+
+        for name, where in positions.items():
+            first = cells(where[0])
+            for other in where[1:]:
+                differ = (first != cells(other)).arg_true()
+                if len(differ):
+                    row = int(differ[0])
+                    raise SourceError(
+                        f"{path} {self.row_label(table, row)}: the required column {name} appears in columns "
+                        f"{where[0] + 1} and {other + 1} with different values ('{first[row]}' and "
+                        f"'{cells(other)[row]}'); rename or remove the wrong one")
 
     def _note_repeated_names(self, table: str, path: Path, header: list[str]) -> None:
         positions: dict[str, list[int]] = {}

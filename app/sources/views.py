@@ -114,7 +114,8 @@ def read_views(source: Source, view_names: dict[str, str] | None = None,
     Datetime, the rest as stripped text with empty cells null, ITEM_CD upper case. A value that
     does not fit its column is a SourceError naming where it is. Left out, each with a warning
     that counts them and names the first: rows with no value at all (silently), lines repeating
-    the header, rows with an empty required cell (for routings, with the rest of their routing),
+    the header, rows with an empty required cell (for routings, with the rest of their routing;
+    a routing row without ITEM_CD or ROUT_NO, which no routing can be found for, is a SourceError),
     and later rows repeating an item or routing operation key. Routings and results of items
     missing from the item master are kept with a warning. `progress` gets a report per view and
     batch and may raise Cancelled.
@@ -215,6 +216,8 @@ def _leave_out_unusable(kind: str, frame: pl.DataFrame, source: Source,
     """`frame` without rows the program cannot use, and a warning per reason (see read_views)."""
     where = source.location(table)
     warnings: list[str] = []
+    if kind == ROUTINGS:
+        _refuse_operations_without_routing(frame, source, table)
     empty = pl.any_horizontal([pl.col(c).is_null() for c in ROW_REQUIRED[kind]])
     broken = frame.filter(empty)
     if broken.height:
@@ -227,7 +230,7 @@ def _leave_out_unusable(kind: str, frame: pl.DataFrame, source: Source,
                 f"{source.row_label(table, first[ROW])}, column {first_column})")
         frame = frame.filter(~empty)
         if kind == ROUTINGS:
-            cut = broken.select("ITEM_CD", "ROUT_NO").drop_nulls().unique()
+            cut = broken.select("ITEM_CD", "ROUT_NO").unique()   # never null: refused above
             rest = frame.join(cut, on=["ITEM_CD", "ROUT_NO"], how="semi")
             if rest.height:
                 text += (f", with the other {rest.height:,} operations of {cut.height:,} routing"
@@ -239,6 +242,22 @@ def _leave_out_unusable(kind: str, frame: pl.DataFrame, source: Source,
         frame, repeated = _leave_out_repeated_keys(kind, frame, source, table)
         warnings += repeated
     return frame, warnings
+
+
+def _refuse_operations_without_routing(frame: pl.DataFrame, source: Source, table: str) -> None:
+    """An operation without ITEM_CD or ROUT_NO cannot be told apart from the other routings, so it
+    can neither be imported nor left out with its routing (which would import that routing with an
+    operation missing): the view is refused, naming the first such row."""
+    orphans = frame.filter(pl.col("ITEM_CD").is_null() | pl.col("ROUT_NO").is_null())
+    if not orphans.height:
+        return
+    first = orphans.row(0, named=True)
+    column = "ITEM_CD" if first["ITEM_CD"] is None else "ROUT_NO"
+    more = orphans.height - 1
+    raise SourceError(f"{source.location(table)} {source.row_label(table, first[ROW])}, column {column}: the "
+                      f"cell is empty, so the operation cannot be tied to its routing (leaving it out would "
+                      f"import that routing with an operation missing); fill it in or remove the row"
+                      + (f"; {more:,} more row{'s' if more > 1 else ''} like it" if more else ""))
 
 
 def _leave_out_repeated_keys(kind: str, frame: pl.DataFrame, source: Source,

@@ -3,8 +3,9 @@ changed at random places), an import either succeeds with exactly the file's val
 with the store as it was.
 
 "Valid rows" are worked out here independently of app.sources, with Python's csv module and
-plain rules: every record has the header's number of fields, numbers and dates parse, and rows
-without an item or operation, repeated header lines and repeated keys are left out."""
+plain rules: every record has the header's number of fields, numbers and dates parse, a routing
+row names its item and routing, and rows without an item or operation, repeated header lines and
+repeated keys are left out."""
 from __future__ import annotations
 
 import codecs
@@ -115,6 +116,8 @@ def valid_rows(kind: str, data: bytes) -> list[dict[str, str]]:
         for column, cell in row.items():
             _cell_ok(kind, column, cell)
         rows.append(row)
+    if kind == ROUTINGS and any(not (r.get("ITEM_CD") and r.get("ROUT_NO")) for r in rows):
+        raise Invalid("an operation that cannot be tied to its routing")
     kept = [r for r in rows if all(r.get(c) for c in ROW_REQUIRED[kind])]
     if kind == ROUTINGS:
         broken = {(r.get("ITEM_CD", "").upper(), r.get("ROUT_NO")) for r in rows if r not in kept}

@@ -7,6 +7,7 @@ import codecs
 import json
 
 import polars as pl
+import pytest
 
 from app.services.quality import quality_report
 from app.store.db import Store
@@ -166,12 +167,12 @@ def test_blank_item_code_is_left_out_with_a_warning_also_in_the_quality_report(p
 def test_repeated_column_header_is_named(plant: Plant, capsys):
     lines = _lines(plant, RESULTS_CSV)
     header = lines[0].decode("utf-8-sig").split(",")
-    header[header.index("CD_NM")] = "JOB_CD"
+    header[header.index("RES_DIS")] = "CD_NM"           # an optional column: the first copy is read
     lines[0] = codecs.BOM_UTF8 + ",".join(header).encode()
     _write(plant, RESULTS_CSV, lines)
     rc, out, err = _import(capsys, plant)
     assert rc == 0, err
-    assert any("JOB_CD appears 2 times" in w and RESULTS_CSV in w for w in err.splitlines())
+    assert any("CD_NM appears 2 times" in w and RESULTS_CSV in w for w in err.splitlines())
 
 
 def test_routings_and_results_of_items_missing_from_the_master_are_named(plant: Plant, capsys):
@@ -235,3 +236,119 @@ def test_negative_and_infinite_hours_are_named_in_the_import_summary(plant: Plan
     assert "negative 1" in setup and "line 31, column SETUP_HOURS: -2" in setup
     run = next(w for w in err.splitlines() if "MACH_WORKED_HOURS no shop can book" in w)
     assert "infinite 2" in run and "line 41" in run
+
+
+def _multi_operation_line(lines: list[bytes]) -> int:
+    """The index of a routing line in the middle of a routing with several operations."""
+    keys = [b",".join(ln.split(b",")[:2]) for ln in lines]
+    return next(i for i in range(2, len(lines) - 1) if keys[i - 1] == keys[i] == keys[i + 1])
+
+
+@pytest.mark.parametrize("column", ["ITEM_CD", "ROUT_NO"])
+def test_an_operation_without_its_item_or_routing_number_is_refused_not_dropped(plant: Plant, capsys, column):
+    lines = _lines(plant, ROUTINGS_CSV)
+    i = _multi_operation_line(lines)
+    cells = lines[i].split(b",")
+    cells[_column(lines, column)] = b"  "
+    lines[i] = b",".join(cells)
+    _write(plant, ROUTINGS_CSV, lines)
+    # leaving the row out would store its routing with one operation missing
+    line = _refused(capsys, plant, ROUTINGS_CSV, f"line {i + 1}, column {column}", "cannot be tied to its routing")
+    assert "1 row left out" not in line
+
+
+@pytest.mark.parametrize("marks", [1, 2])
+def test_an_inch_mark_in_an_unquoted_cell_is_refused_naming_its_line_and_column(plant: Plant, capsys, marks):
+    lines = _lines(plant, ITEMS_CSV)
+    spec = _column(lines, "ITEM_SPEC")
+    for i in (20, 40)[:marks]:
+        cells = lines[i].split(b",")
+        cells[spec] = b'SHAFT 2" SUS'
+        lines[i] = b",".join(cells)
+    _write(plant, ITEMS_CSV, lines)
+    line = _refused(capsys, plant, ITEMS_CSV, "line 21, column ITEM_SPEC", "quote")
+    assert "CSV malformed" not in line
+
+
+def test_an_undoubled_quote_inside_a_quoted_cell_is_refused_naming_its_line_and_column(plant: Plant, capsys):
+    lines = _lines(plant, ITEMS_CSV)
+    spec = _column(lines, "ITEM_SPEC")
+    cells = lines[30].split(b",")
+    cells[spec] = b'"SHAFT 2" SUS"'
+    lines[30] = b",".join(cells)
+    _write(plant, ITEMS_CSV, lines)
+    _refused(capsys, plant, ITEMS_CSV, "line 31, column ITEM_SPEC", "must be doubled")
+
+
+def test_an_inch_mark_written_as_excel_writes_it_is_read(plant: Plant, capsys):
+    lines = _lines(plant, ITEMS_CSV)
+    spec = _column(lines, "ITEM_SPEC")
+    cells = lines[20].split(b",")
+    cells[spec] = b'"SHAFT 2"" SUS, 3"""'
+    lines[20] = b",".join(cells)
+    _write(plant, ITEMS_CSV, lines)
+    rc, out, err = _import(capsys, plant)
+    assert rc == 0, err
+    store = Store(str(plant.store))
+    items = store.read_view("items")
+    store.dispose()
+    assert items.filter(pl.col("ITEM_CD") == cells[0].decode())["ITEM_SPEC"].to_list() == ['SHAFT 2" SUS, 3"']
+
+
+def test_a_cp949_file_cut_in_the_middle_of_a_character_is_called_cut_off(plant: Plant, capsys):
+    text = (plant.folder / ITEMS_CSV).read_bytes().decode("utf-8-sig")
+    data = text.encode("cp949")
+    lines = data.split(b"\n")
+    line = next(i for i, ln in enumerate(lines) if i > 200 and any(b >= 0x81 for b in ln))
+    row = lines[line]
+    first_korean = next(k for k, b in enumerate(row) if b >= 0x81)
+    (plant.folder / ITEMS_CSV).write_bytes(b"\n".join(lines[:line] + [row[:first_korean + 1]]))
+    _refused(capsys, plant, ITEMS_CSV, f"line {line + 1}", "cut off")
+
+
+def test_a_required_column_given_twice_with_different_values_is_refused(plant: Plant, capsys):
+    lines = _lines(plant, ITEMS_CSV)
+    header = lines[0].decode("utf-8-sig").split(",")
+    header[header.index("PartNm")] = "PART_TYPE"      # a header renamed by hand: which copy is right?
+    lines[0] = codecs.BOM_UTF8 + ",".join(header).encode()
+    _write(plant, ITEMS_CSV, lines)
+    _refused(capsys, plant, ITEMS_CSV, "PART_TYPE appears in columns", "different values", "line 2")
+
+
+def test_a_required_column_given_twice_with_the_same_values_is_only_named(plant: Plant, capsys):
+    lines = _lines(plant, ITEMS_CSV)
+    header = lines[0].decode("utf-8-sig").split(",")
+    part_type = header.index("PART_TYPE")
+    lines = [ln + b"," + ln.split(b",")[part_type] if ln else ln for ln in lines]
+    lines[0] = codecs.BOM_UTF8 + ",".join(header + ["PART_TYPE"]).encode()
+    _write(plant, ITEMS_CSV, lines)
+    rc, out, err = _import(capsys, plant)
+    assert rc == 0, err
+    assert "PART_TYPE appears 2 times" in err and "items 300" in out
+
+
+def test_a_lone_carriage_return_inside_an_unquoted_cell_is_refused_naming_the_line(plant: Plant, capsys):
+    lines = _lines(plant, ROUTINGS_CSV)
+    remark = _column(lines, "REMARK")
+    cells = lines[60].split(b",")
+    cells[remark] = b"INSPECT\rRETEST"     # Excel starts a new row at the CR, polars would not
+    lines[60] = b",".join(cells)
+    _write(plant, ROUTINGS_CSV, lines)
+    _refused(capsys, plant, ROUTINGS_CSV, "line 61", "carriage return")
+
+
+def test_a_windows_file_cut_between_cr_and_lf_imports_all_its_rows(plant: Plant, capsys):
+    lines = [ln for ln in _lines(plant, ROUTINGS_CSV) if ln]
+    (plant.folder / ROUTINGS_CSV).write_bytes(b"\r\n".join(lines) + b"\r")
+    rc, out, err = _import(capsys, plant)
+    assert rc == 0, err
+    store = Store(str(plant.store))
+    assert store.view_counts()["routings"] == len(lines) - 1
+    store.dispose()
+
+
+def test_a_file_with_old_mac_line_ends_is_named_as_such(plant: Plant, capsys):
+    data = (plant.folder / ITEMS_CSV).read_bytes()
+    (plant.folder / ITEMS_CSV).write_bytes(data.replace(b"\n", b"\r"))
+    line = _refused(capsys, plant, ITEMS_CSV, "old Mac line ends", "CSV UTF-8")
+    assert "line 1" not in line
