@@ -355,7 +355,7 @@ class Store:
                 f"ask for write access or choose another store with --store")
 
     def locked_message(self) -> str:
-        holder = self.import_holder()
+        holder = self.import_holder() if self._import_running_elsewhere() else None
         who = (f"an import by {holder}" if holder else
                "another Routing ML (an import, training or a save) or a database tool with unsaved changes")
         return (f"store {self.describe()} is locked: {who} is writing to it; wait until it has finished "
@@ -397,6 +397,14 @@ class Store:
             return f"{info['user']} on {info['host']} since {since} (process {info['pid']})"
         except (OSError, ValueError, KeyError, TypeError):
             return None
+
+    def _import_running_elsewhere(self) -> bool:
+        """Whether another process or thread holds the import lock now. Its owner file alone says
+        nothing: a killed import leaves it behind, naming a process that is gone."""
+        if not self._try_import_lock():
+            return True
+        self._import_lock.release()
+        return False
 
     def _owner_file(self) -> Path:
         return Path(str(self._import_lock.lock_file) + ".owner")

@@ -2,6 +2,7 @@
 a locked or read-only store, a crash between the folder renames, files held open (Windows)."""
 from __future__ import annotations
 
+import json
 import os
 import sqlite3
 from pathlib import Path
@@ -77,6 +78,7 @@ def test_read_only_store_is_called_read_only_and_predict_reads_it(plant: Plant):
 
 
 CRASH_AT_RENAME = """
+import json
 import os
 _replace, _calls = os.replace, []
 def _crashing_replace(src, dst):
@@ -204,3 +206,31 @@ def test_leftover_old_folders_that_cannot_be_deleted_never_break_an_import(plant
     rc, _, err = run_cli(capsys, "predict", "--item", plant.probes[0], "--store", str(plant.store))
     assert rc == 0, err
     assert leftovers(plant.store) == []
+
+
+KILLED_IN_AN_IMPORT = """
+import os, sys
+from app.store.db import Store
+store = Store(sys.argv[sys.argv.index("--store") + 1])
+held = store.import_lock()
+held.__enter__()
+os._exit(9)      # kill -9 in the middle of an import: its owner file stays behind
+"""
+
+
+def test_a_killed_import_is_not_named_as_the_holder_of_a_later_lock(plant: Plant, capsys):
+    killed = cli_process("models", "--store", str(plant.store), code=KILLED_IN_AN_IMPORT)
+    assert killed.returncode == 9, killed.stderr
+    owner = next(plant.store.parent.glob("*.owner"))
+    dead = json.loads(owner.read_text(encoding="utf-8"))["pid"]
+    holder = sqlite3.connect(plant.store, isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")    # now another program holds the store's write lock
+    try:
+        rc, _, err = run_cli(capsys, "train", "--store", str(plant.store))
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+    line = one_line(err)
+    assert rc == 2 and "is locked" in line
+    assert f"process {dead}" not in line and "an import by" not in line
+    assert "database tool" in line
