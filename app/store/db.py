@@ -24,6 +24,7 @@ import secrets
 import shutil
 import socket
 import sqlite3
+import stat
 import tempfile
 import threading
 import time
@@ -732,6 +733,8 @@ def _check_sqlite_file(path: Path) -> str | None:
         raise StoreError(f"store {path} cannot be read: {exc.strerror}") from None
     if head and head != b"SQLite format 3\x00":
         raise StoreError(f"store {path} is not a SQLite database (corrupt or another kind of file)")
+    if _can_write(path):
+        _journal_files_writable(path)
     # A WAL store needs its folder writable too (for the -wal and -shm files); when even reading
     # cannot create them, immutable=1 reads the file as it is.
     tries = ([sqlite_uri(path, mode="rw")] if _can_write(path) else []) + [
@@ -755,6 +758,23 @@ def _check_sqlite_file(path: Path) -> str | None:
             raise StoreError(f"store {path} is damaged: {exc}") from None
         return None if attempt.endswith("mode=rw") else attempt
     raise StoreError(f"store {path} cannot be opened: {problem}")
+
+
+def _journal_files_writable(path: Path) -> None:
+    """SQLite gives the -wal and -shm files it creates the store file's permissions: made while the
+    store was read-only, they stay read-only after it is writable again, and every write would fail.
+    They get the store file's permissions back, or a StoreError names them."""
+    for journal in (path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
+        if not journal.exists() or _can_write(journal):
+            continue
+        try:
+            os.chmod(journal, stat.S_IMODE(path.stat().st_mode))
+        except OSError:
+            pass
+        if not _can_write(journal):
+            raise StoreError(f"store {path}: its file {journal.name} is read-only though the store is not (left by "
+                             f"a use while the store was read-only); make it writable, or delete it while no "
+                             f"program uses the store, then try again")
 
 
 def _can_write(path: Path) -> bool:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import sqlite3
+import sys
 from pathlib import Path
 
 import pytest
@@ -234,3 +235,35 @@ def test_a_killed_import_is_not_named_as_the_holder_of_a_later_lock(plant: Plant
     assert rc == 2 and "is locked" in line
     assert f"process {dead}" not in line and "an import by" not in line
     assert "database tool" in line
+
+
+def test_a_store_made_writable_again_after_a_read_only_prediction_imports(plant: Plant):
+    _a_changed_plant(plant)
+    Store(str(plant.store)).dispose()    # no -wal or -shm file left
+    prefix = without_write_permission()
+    plant.store.chmod(0o444)             # the folder stays writable: SQLite makes -wal and -shm there
+    try:
+        predicted = cli_process("predict", "--item", plant.probes[0], "--store", str(plant.store), prefix=prefix)
+    finally:
+        plant.store.chmod(0o644)
+    assert predicted.returncode == 0, predicted.stderr
+    imported = cli_process("import", "--source", str(plant.folder), "--store", str(plant.store), prefix=prefix)
+    assert imported.returncode == 0, imported.stderr
+    assert "imported" in imported.stdout
+
+
+@pytest.mark.skipif(sys.platform == "win32" or os.geteuid() != 0,
+                    reason="needs root to give the -shm file another owner (Unix file modes)")
+def test_a_read_only_journal_file_of_another_user_is_named(plant: Plant):
+    _a_changed_plant(plant)
+    Store(str(plant.store)).dispose()
+    shm = plant.store.with_name(plant.store.name + "-shm")
+    shm.write_bytes(b"")
+    os.chown(shm, 65534, 65534)          # made by another user while the store was read-only
+    shm.chmod(0o444)
+    prefix = [*without_write_permission()[:-2], "-dac_override,-dac_read_search,-fowner", "--"]
+    imported = cli_process("import", "--source", str(plant.folder), "--store", str(plant.store), prefix=prefix)
+    line = one_line(imported.stderr)
+    assert imported.returncode == 2
+    assert "store.sqlite-shm is read-only though the store is not" in line
+    assert "no permission to write the file" not in line
