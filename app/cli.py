@@ -661,12 +661,33 @@ def _one_line(exc: BaseException) -> str:
     return text or type(exc).__name__
 
 
+class UserNotices(logging.Handler):
+    """Collects log records that carry a `user_notice` (an action went on without something, e.g.
+    its audit event), to be said on stderr, each once and naming the log file, when the command
+    succeeds (a failed command's one-line error is enough)."""
+
+    def __init__(self, log_path: Path):
+        super().__init__(logging.WARNING)
+        self.log_path, self.notices = log_path, []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        notice = getattr(record, "user_notice", None)
+        if notice and notice not in self.notices:
+            self.notices.append(notice)
+
+    def say(self) -> None:
+        for notice in self.notices:
+            print(f"warning: {notice} ({self.log_path})", file=sys.stderr)
+
+
 def main(argv: list[str] | None = None) -> int:
     from app.domain.routing import RoutingError
     from app.logs import setup_logging
     from app.services.progress import Cancelled, end_progress_line
 
     log_path = setup_logging()
+    notices = UserNotices(log_path)
+    logging.getLogger("app").addHandler(notices)
     utf8_when_redirected()
     args = build_parser().parse_args(argv)
     if args.self_test:
@@ -676,7 +697,9 @@ def main(argv: list[str] | None = None) -> int:
     try:
         try:
             with output_to(getattr(args, "out_file", None)):
-                return func(args) or 0
+                code = func(args) or 0
+            notices.say()
+            return code
         finally:
             end_progress_line()
     except RoutingError as exc:
@@ -694,3 +717,5 @@ def main(argv: list[str] | None = None) -> int:
         print(f"routing-ml: unexpected error: {_one_line(exc)} (details in {log_path})",
               file=sys.stderr)
         return 1
+    finally:
+        logging.getLogger("app").removeHandler(notices)

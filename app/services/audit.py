@@ -30,13 +30,16 @@ from app.domain.routing import RoutingError
 from app.services import permissions
 from app.services.progress import Progress
 from app.store.chain import GENESIS, chain_hash
-from app.store.db import Store, audit_event, audit_head
+from app.store.db import BUSY_TIMEOUT_MS, Store, StoreLocked, audit_event, audit_head
 
 EXPORT_COLUMNS = ["seq", "at_utc", "at_local", "user", "role", "machine", "action", "target", "outcome", "detail",
                   "hash"]
 XLSX_MAX_ROWS = 1_048_575   # Excel's sheet limit, less the header
 # never into the trail, whatever a caller puts into `detail`
 SECRET_WORDS = ("password", "passwd", "secret", "private_key", "token")
+# How long an event that may go to the log instead waits for another program's write lock: saves
+# and other appends hold it for milliseconds; an import's or a database tool's can last minutes.
+LOCKED_WAIT_MS = 1500
 
 
 def utc_now() -> datetime:
@@ -63,9 +66,15 @@ def _scrub(detail: Any) -> Any:
 
 
 def record(store: Store, action: str, target: str = "", detail: dict[str, Any] | None = None,
-           user: User | None = None, conn: Connection | None = None, outcome: str = "ok") -> int:
+           user: User | None = None, conn: Connection | None = None, outcome: str = "ok", *,
+           log_if_locked: bool = False) -> int:
     """Append one event; returns its sequence number. Pass `conn` (from `store.begin()`) to make it
-    part of the caller's transaction. Keys of `detail` that name a secret are written as ***."""
+    part of the caller's transaction. Keys of `detail` that name a secret are written as ***.
+
+    `log_if_locked` is for events of actions that change nothing (a prediction, a sign-in): when
+    another program holds the store's write lock for longer than a short wait, the action goes on
+    and the event goes to the log, with a warning that carries `user_notice`, and 0 is returned;
+    the trail then lacks it, as it lacks the events of a read-only store."""
     if user is None:
         from app.services.identity import signed_in_user
         user = signed_in_user(store)
@@ -81,8 +90,31 @@ def record(store: Store, action: str, target: str = "", detail: dict[str, Any] |
         return 0
     if conn is not None:
         return _append(conn, values)
-    with store.begin() as c:
-        return _append(c, values)
+    if not log_if_locked:
+        with store.begin() as c:
+            return _append(c, values)
+    try:
+        return _append_waiting_briefly(store, values)
+    except StoreLocked:
+        notice = (f"store {store.describe()} is locked by another program, so the audit trail could not take "
+                  f"this command's events now; they went to the log instead")
+        logging.getLogger(__name__).warning("%s: not recorded: %s", notice, values, extra={"user_notice": notice})
+        return 0
+
+
+def _append_waiting_briefly(store: Store, values: dict[str, Any]) -> int:
+    """_append in its own transaction, waiting at most LOCKED_WAIT_MS for SQLite's write lock."""
+    with store.engine.connect() as c:
+        raw = c.connection.driver_connection if store.is_sqlite else None
+        if raw is not None:
+            raw.execute(f"PRAGMA busy_timeout={LOCKED_WAIT_MS}")
+        try:
+            c = c.execution_options(store_write_lock=True)
+            with c.begin():
+                return _append(c, values)
+        finally:
+            if raw is not None:
+                raw.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
 
 
 # Built once: a statement object reused keeps its compiled form and cache key (recording stays cheap).

@@ -64,7 +64,8 @@ def sign_in(store, via: str = "window") -> User:
     audit.record(store, "session.sign_in", via, {"role_source": user.role_source,
                                                  **({"role_expires": user.role_expires.isoformat()}
                                                     if user.role_expires else {}),
-                                                 **({"note": user.role_note} if user.role_note else {})}, user)
+                                                 **({"note": user.role_note} if user.role_note else {})}, user,
+                 log_if_locked=True)
     return user
 
 

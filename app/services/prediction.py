@@ -62,7 +62,8 @@ def predict_items(store: Store, codes: list[str], opts: PredictOptions | None = 
                   version: str | None = None, progress: Progress | None = None,
                   user: User | None = None) -> PredictionBatch:
     """Predict each item code; unknown codes are reported in `errors`, never silently dropped.
-    Recorded in the audit trail as one `predict` event (the items and the model version)."""
+    Recorded in the audit trail as one `predict` event (the items and the model version), or in
+    the log while another program holds the store's write lock (see audit.record)."""
     opts = opts or PredictOptions()
     model = models.load(store, version)
     p = progress or Progress()
@@ -89,7 +90,8 @@ def predict_items(store: Store, codes: list[str], opts: PredictOptions | None = 
 def _record(store: Store, codes: list[str], version: str, errors: int, user: User | None) -> None:
     target = codes[0] if len(codes) == 1 else f"{len(codes):,} items"
     audit.record(store, "predict", target, {"model_version": version, "items": codes[:50], "count": len(codes),
-                                            **({"unknown_items": errors} if errors else {})}, user)
+                                            **({"unknown_items": errors} if errors else {})}, user,
+                 log_if_locked=True)
 
 
 def _read_items_chunked(store: Store, codes: list[str]) -> pl.DataFrame:
@@ -121,7 +123,8 @@ def predict_attributes(store: Store, attributes: dict[str, Any], opts: PredictOp
     sizes = frame["OUTDIAMETER"].fill_null(float("nan")).to_numpy()
     preds = model.predict_vectors([code], Q, opts or PredictOptions(), exclude_self=False, sizes=sizes)
     audit.record(store, "predict", code, {"model_version": model.version, "described": True,
-                                          "attributes": {k: v for k, v in row.items() if v is not None}}, user)
+                                          "attributes": {k: v for k, v in row.items() if v is not None}}, user,
+                 log_if_locked=True)
     return PredictionBatch(model.version, preds, [])
 
 

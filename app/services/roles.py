@@ -91,8 +91,15 @@ def resolve(store: Store, account: str, login: str, host: str) -> User:
 
 
 def _from_table(store: Store, source: RoleSource, account: str, host: str) -> str:
+    mine = select(user_role.c.role).where(func.lower(user_role.c.user_name) == account.lower())
+    with store.engine.connect() as conn:   # reading needs no write lock (another program may hold it)
+        row = conn.execute(mine).first()
+        if row is not None:
+            return row.role
+        if conn.execute(select(func.count()).select_from(user_role)).scalar():
+            return source.default_role
     with store.begin() as conn:
-        row = conn.execute(select(user_role.c.role).where(func.lower(user_role.c.user_name) == account.lower())).first()
+        row = conn.execute(mine).first()
         if row is not None:
             return row.role
         audit.lock_chain(conn)   # two first users at once: the second waits and finds the first

@@ -79,11 +79,16 @@ IMPORT_MARK = "IMPORT_RUN_ID"
 # Waits between tries of a rename or delete that another program blocks for a moment (on Windows
 # the virus scanner, a sync tool or a reader holding a file open); about 6 s in all.
 RETRY_DELAYS = (0.05, 0.1, 0.2, 0.4, 0.8, 1.6, 3.2)
+BUSY_TIMEOUT_MS = 5000    # how long SQLite waits for another program's write lock
 log = logging.getLogger(__name__)
 
 
 class StoreError(RoutingError):
     """The store cannot be opened or is not a Routing ML store; the message names it."""
+
+
+class StoreLocked(StoreError):
+    """Another program holds the store's write lock (longer than the wait for it)."""
 
 
 def default_store_path() -> Path:
@@ -348,7 +353,7 @@ class Store:
         if "readonly" in text or "read-only" in text:
             raise StoreError(self.read_only_message()) from None
         if "database is locked" in text or "database table is locked" in text or "busy" in text:
-            raise StoreError(self.locked_message()) from None
+            raise StoreLocked(self.locked_message()) from None
 
     def read_only_message(self) -> str:
         return (f"store {self.describe()} is read-only (no permission to write the file or its folder): "
@@ -697,7 +702,7 @@ def _sqlite_pragmas(dbapi_conn, _record, journal: str = "WAL", synchronous: str 
     cur = dbapi_conn.cursor()
     cur.execute(f"PRAGMA journal_mode={journal}")
     cur.execute(f"PRAGMA synchronous={synchronous}")
-    cur.execute("PRAGMA busy_timeout=5000")
+    cur.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
     cur.close()
     # Let SQLAlchemy's own BEGIN handling and our explicit BEGIN coexist.
     dbapi_conn.isolation_level = None
@@ -717,7 +722,7 @@ def _sqlite_begin(conn) -> None:
 
 
 def _sqlite_read_only_pragmas(dbapi_conn, _record) -> None:
-    dbapi_conn.execute("PRAGMA busy_timeout=5000")
+    dbapi_conn.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
     dbapi_conn.isolation_level = None
 
 

@@ -267,3 +267,21 @@ def test_a_read_only_journal_file_of_another_user_is_named(plant: Plant):
     assert imported.returncode == 2
     assert "store.sqlite-shm is read-only though the store is not" in line
     assert "no permission to write the file" not in line
+
+
+def test_predict_answers_while_another_program_holds_the_write_lock(plant: Plant, capsys):
+    holder = sqlite3.connect(plant.store, isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")    # e.g. a database tool with unsaved changes
+    try:
+        rc, out, err = run_cli(capsys, "predict", "--item", plant.probes[0], "--store", str(plant.store))
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+    assert rc == 0, err
+    assert f"=== {plant.probes[0]} ===" in out
+    warning = one_line(err)
+    assert warning.startswith("warning:") and "locked by another program" in warning and "audit trail" in warning
+    log_file = Path(warning.rsplit("(", 1)[1].rstrip(")"))
+    logged = [json.loads(line)["message"] for line in log_file.read_text(encoding="utf-8").splitlines()]
+    # what the trail lacks is in the log: the prediction, its items and who asked
+    assert any("not recorded" in m and "'action': 'predict'" in m and plant.probes[0] in m for m in logged)
