@@ -38,8 +38,6 @@ def clipped(root: QWidget) -> list[str]:
             if w.currentText() and fm.horizontalAdvance(w.currentText()) + 28 > w.width() + SLACK:
                 out.append(f"drop-down {_name(w)} cuts “{w.currentText()}” ({w.width()} px)")
         elif isinstance(w, QLineEdit) and not w.text() and w.placeholderText():
-            if isinstance(w.parent(), QComboBox) or w.parent() is None:
-                continue
             need = w.fontMetrics().horizontalAdvance(w.placeholderText()) + 10
             if need > w.width() + SLACK:
                 out.append(f"field {_name(w)} cuts its hint “{w.placeholderText()}” ({w.width()} < {need} px)")

@@ -505,7 +505,7 @@ class RoutingEditor(QWidget):
         self.palette_box.setEditable(True)
         self.palette_box.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
         self.palette_box.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
-        self.palette_box.setMinimumContentsLength(10)
+        self.palette_box.setMinimumContentsLength(15)   # room for its hint
         self.palette_box.lineEdit().setPlaceholderText(self.tr("Operation to add…"))
         self.palette_box.setToolTip(self.tr("The operation to add: type part of its code or name to filter"))
         completer = QCompleter(self.palette_box.model(), self.palette_box)

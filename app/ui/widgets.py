@@ -295,14 +295,16 @@ def column_content_width(table: QTableView, column: int, max_rows: int = 500) ->
     return need + 4
 
 
-def fit_to_contents(table: QTableView, max_width: int = 400, min_width: int = 36) -> None:
+def fit_to_contents(table: QTableView, max_width: int = 400, min_width: int = 36, fill: bool = True) -> None:
     """Every column as wide as its header and text (at most `max_width`; wider text shows in full in
-    its tooltip); the last column also fills the rest of the view."""
+    its tooltip); with `fill`, the last column also fills the rest of the view."""
     h = table.horizontalHeader()
     h.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
     h.setStretchLastSection(False)
     for i in range(h.count()):
         h.resizeSection(i, min(max(column_content_width(table, i), min_width), max_width))
+    if not fill:
+        return
     filler = table.findChild(_FillLastColumn)
     last = h.count() - 1
     width = min(max(column_content_width(table, last), min_width), max_width) if last >= 0 else 0

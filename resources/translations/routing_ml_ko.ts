@@ -2054,12 +2054,13 @@
 <context>
     <name>PredictionTab</name>
     <message>
-        <location filename="../../app/ui/prediction/tab.py" line="+496"/>
+        <location filename="../../app/ui/prediction/tab.py" line="+510"/>
+        <location line="+78"/>
         <source>New item</source>
         <translation>신규 품목</translation>
     </message>
     <message>
-        <location line="-381"/>
+        <location line="-472"/>
         <source>Similar items</source>
         <translation>유사 품목</translation>
     </message>
@@ -2070,18 +2071,18 @@
     </message>
     <message>
         <location line="+65"/>
-        <location line="+607"/>
+        <location line="+608"/>
         <source>draft</source>
         <translation>임시 저장</translation>
     </message>
     <message>
-        <location line="-606"/>
-        <location line="+606"/>
+        <location line="-607"/>
+        <location line="+607"/>
         <source>submitted</source>
         <translation>제출됨</translation>
     </message>
     <message>
-        <location line="-605"/>
+        <location line="-606"/>
         <source>Save</source>
         <translation>저장</translation>
     </message>
@@ -2189,13 +2190,13 @@
     </message>
     <message>
         <location line="+77"/>
-        <location line="+297"/>
+        <location line="+298"/>
         <source>revision %1</source>
         <translation>개정 %1</translation>
     </message>
     <message>
-        <location line="-277"/>
-        <location line="+260"/>
+        <location line="-278"/>
+        <location line="+261"/>
         <source>described in the form</source>
         <translation>입력 양식으로 기술</translation>
     </message>

@@ -31,6 +31,7 @@ from app.ui.wording import word
 # candidates within this share of the best score are "nearly tied" and the tab says what separates them
 TIE_SHARE = 0.10
 CANDIDATE_ROW_HEIGHT = 22
+NEW_ITEM = "NEW-ITEM"   # what a new item without a code of its own is called until it is saved
 
 
 class PredictionTab(QWidget):
@@ -493,7 +494,7 @@ class PredictionTab(QWidget):
         code = self.inputs.form_item_code()
         if code in routings.PLACEHOLDER_CODES:
             code = ""
-        shown = code or self.tr("New item")
+        shown = code or NEW_ITEM   # the services and the audit trail see no translated text
         store, opts, version, user = self.ctx.store, self.inputs.options(), self.inputs.version(), self.ctx.user
 
         def work(p):
@@ -506,7 +507,7 @@ class PredictionTab(QWidget):
             self.show_prediction(batch.predictions[0], batch.model_version, saved, details, new_item=True)
             self.new_code_edit.setText(typed)
 
-        return self._start(work, arrived, self.tr("predicting %1…").replace("%1", shown))
+        return self._start(work, arrived, self.tr("predicting %1…").replace("%1", code or self.tr("New item")))
 
     def fill_form_from_selection(self) -> None:
         code = self.inputs.browser.current_code()
@@ -584,7 +585,8 @@ class PredictionTab(QWidget):
         name = str(d.get("ITEM_NM") or "").replace("\n", " ")
         if new_item:
             name = name or self.tr("described in the form")
-        self.title.setText(pred.ITEM_CD + (f"  ·  {name}" if name else ""))
+        code = self.tr("New item") if new_item and pred.ITEM_CD == NEW_ITEM else pred.ITEM_CD
+        self.title.setText(code + (f"  ·  {name}" if name else ""))
         parts = [str(d[c]) for c in ("PART_TYPE", "ITEM_MATERIAL") if d.get(c)]
         dims = []
         for c, label in (("OUTDIAMETER", "OD"), ("INDIAMETER", "ID"), ("OUTTHICKNESS", "T")):

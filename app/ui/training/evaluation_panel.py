@@ -34,7 +34,7 @@ class EvaluationPanel(QWidget):
         self.metrics_model = MetricsModel(labels, self)
         self.metrics_table = read_only_table("metricsTable")
         self.metrics_table.setModel(self.metrics_model)
-        fit_to_contents(self.metrics_table, max_width=260)
+        fit_to_contents(self.metrics_table, max_width=260, fill=False)
         self.metrics_table.verticalHeader().setDefaultSectionSize(21)
 
         self.part_model = PartTypeModel(self)
@@ -70,7 +70,7 @@ class EvaluationPanel(QWidget):
         metrics = (row or {}).get("metrics") or {}
         self.methods = metrics.get("methods") or {}
         self.metrics_model.set_metrics(self.methods)
-        fit_to_contents(self.metrics_table, max_width=260)
+        fit_to_contents(self.metrics_table, max_width=260, fill=False)
         # every metric in view: the table is exactly as tall as its header and rows
         height = (self.metrics_table.horizontalHeader().sizeHint().height()
                   + max(1, self.metrics_model.rowCount()) * 21 + 2 * self.metrics_table.frameWidth())
