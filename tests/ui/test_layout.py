@@ -89,6 +89,11 @@ def test_every_tab_is_usable_at_1280x720(qtbot, qapp, make_window, store_url, la
             assert max(fm.horizontalAdvance(line) for line in label.split("\n")) < share - 4, label
         assert axis.height() >= fm.height() * max(label.count("\n") + 1 for label in t.evaluation.tick_labels())
 
+        # the Mapping & Export tab
+        w.tabs.setCurrentWidget(w.export)
+        qtbot.wait(100)
+        assert clipped(w) == []
+
         # the Audit tab (an admin's)
         assert w.audit is not None
         w.tabs.setCurrentWidget(w.audit)
