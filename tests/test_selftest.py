@@ -71,3 +71,18 @@ def test_self_test_names_each_failure_and_exits_1(tmp_path, monkeypatch):
 def test_process_age_is_known_here():
     age = selftest.process_age()
     assert age is not None and 0 < age < 24 * 3600
+
+
+def test_the_string_proving_qts_own_translation_is_not_in_ours():
+    """The self-test proves that qtbase_ko.qm loads by a string only Qt's catalogue has. Once it was
+    copied into our own .ts (lupdate reads literal translate() calls), where it would have hidden a
+    missing qtbase_ko.qm."""
+    import xml.etree.ElementTree as ET
+
+    from app.ui.selftest import QT_OWN_STRING
+    ts = bundle.resources_dir() / "translations" / "routing_ml_ko.ts"
+    context, source = QT_OWN_STRING
+    ours = {(c.findtext("name"), m.findtext("source")) for c in ET.parse(ts).getroot().iter("context")
+            for m in c.iter("message")}
+    assert ("MainWindow", "Prediction") in ours      # what the self-test checks our catalogue by
+    assert (context, source) not in ours

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 TIMEOUT_S = 120
+QT_OWN_STRING = ("QPlatformTheme", "Cancel")   # a button of Qt's own dialogs, in qtbase_ko.qm
 log = logging.getLogger("app.ui.selftest")
 
 
@@ -115,7 +116,9 @@ class GuiChecks:
             ko = QCoreApplication.translate("MainWindow", "Prediction")
             if ko == "Prediction":
                 raise RuntimeError("routing_ml_ko.qm did not load: 'Prediction' stays untranslated")
-            qt_own = QCoreApplication.translate("QPlatformTheme", "Cancel")   # from qtbase_ko.qm
+            # from qtbase_ko.qm; not a literal call, or lupdate would copy it into our own .ts
+            # (whose translation would then hide a missing qtbase_ko.qm)
+            qt_own = QCoreApplication.translate(*QT_OWN_STRING)
             if qt_own == "Cancel":
                 raise RuntimeError("Qt's own Korean translation (qtbase_ko.qm) did not load: "
                                    "its 'Cancel' button stays untranslated")

@@ -1474,7 +1474,7 @@
         <translation>Routing ML</translation>
     </message>
     <message>
-        <location filename="../../app/ui/selftest.py" line="+115"/>
+        <location filename="../../app/ui/selftest.py" line="+116"/>
         <location filename="../../app/ui/window.py" line="-337"/>
         <source>Prediction</source>
         <translation>예측</translation>
@@ -2552,14 +2552,6 @@
         <location line="+2"/>
         <source>Mapping profile (*.json)</source>
         <translation>매핑 프로필 (*.json)</translation>
-    </message>
-</context>
-<context>
-    <name>QPlatformTheme</name>
-    <message>
-        <location filename="../../app/ui/selftest.py" line="+3"/>
-        <source>Cancel</source>
-        <translation>취소</translation>
     </message>
 </context>
 <context>
