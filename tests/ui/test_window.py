@@ -169,6 +169,7 @@ def test_first_start_shows_progress_and_ends_with_a_model(qtbot, make_window, tm
     w = make_window(url, wait_model=False, build_demo_if_empty=True, demo_items=1000)
     qtbot.waitUntil(lambda: w.ctx.first_start_running, timeout=LONG)
     assert "demo seal plant (1,000 items)" in w.prediction.first_start.text()
+    assert "minute" not in w.prediction.first_start.text(), "no promise of how long it takes"
     assert w.prediction.first_job.isVisible()
     assert not w.training.trainer.train_button.isEnabled(), "no second training while the first one runs"
     with qtbot.waitSignal(w.first_start_finished, timeout=LONG) as done:
@@ -197,3 +198,20 @@ def test_a_language_change_keeps_the_log_and_the_item(qtbot, make_window, store_
 def test_open_a_store_file_starts_in_the_store_folder(make_window, store_url):
     w = make_window(store_url)
     assert Path(w.store_folder()) == w.ctx.store.path.parent
+
+
+def test_the_last_import_is_named_in_the_window_language(qapp, demo_store_file):
+    """Cosmetic: the demo plant's import is not a deleted temporary path, and sources are worded in Korean."""
+    from app.ui.main import configure_application
+    from app.ui.wording import source_text
+    store = Store(str(demo_store_file), create=False)
+    try:
+        assert store.last_import()["source"] == "demo plant (2,500 items, seed 7)"
+    finally:
+        store.dispose()
+    configure_application(qapp, "ko")
+    try:
+        assert source_text("SQLite file C:\\data\\plant.sqlite") == "SQLite 파일 C:\\data\\plant.sqlite"
+        assert source_text("demo plant (2,500 items, seed 7)") == "데모 공장 (품목 2,500개, 시드 7)"
+    finally:
+        configure_application(qapp, "en")
