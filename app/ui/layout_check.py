@@ -10,7 +10,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (QAbstractButton, QCheckBox, QComboBox, QGroupBox, QLabel, QLineEdit, QRadioButton,
                                QTabBar, QTableView, QWidget)
 
-from app.ui.widgets import ElidedLabel, cell_text_width
+from app.ui.widgets import ElidedLabel, cell_text_width, shown_text
 
 SLACK = 1   # pixels of rounding a measurement may be off by
 
@@ -44,7 +44,7 @@ def clipped(root: QWidget) -> list[str]:
         elif isinstance(w, QTabBar):
             for i in range(w.count()):
                 if w.tabRect(i).width() + SLACK < w.tabSizeHint(i).width():
-                    out.append(f"tab “{w.tabText(i)}” is cut ({w.tabRect(i).width()} < {w.tabSizeHint(i).width()} px)")
+                    out.append(f"tab “{shown_text(w.tabText(i))}” is cut ({w.tabRect(i).width()} < {w.tabSizeHint(i).width()} px)")
         elif isinstance(w, QGroupBox) and w.title():
             need = w.fontMetrics().horizontalAdvance(w.title()) + 24
             if need > w.width() + SLACK:

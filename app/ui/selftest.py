@@ -55,6 +55,7 @@ class GuiChecks:
         from app.selftest import WINDOW_TARGET_S
         from app.store.db import Store
         from app.ui.heartbeat import wait_until
+        from app.ui.widgets import tab_titles
         from app.ui.window import MainWindow
 
         self._application()
@@ -69,7 +70,7 @@ class GuiChecks:
         shown = time.perf_counter() - self.t0
         if not wait_until(lambda: bool(started), TIMEOUT_S):
             raise RuntimeError(f"the window did not finish starting (sign-in, store) within {TIMEOUT_S} s")
-        tabs = [window.tabs.tabText(i) for i in range(window.tabs.count())]
+        tabs = tab_titles(window.tabs)
         self._close(window, store)
         if self.started is None:
             figure = f"window shown {shown:.1f} s after the self-test began (process start unknown)"
@@ -143,6 +144,7 @@ class GuiChecks:
 
     def _predict_in_window(self, plant) -> str:
         from app.ui.heartbeat import wait_until
+        from app.ui.widgets import tab_titles
         from app.ui.window import MainWindow
 
         window = MainWindow(plant.store, build_demo_if_empty=False)
@@ -153,13 +155,12 @@ class GuiChecks:
                 raise RuntimeError(f"the model did not load within {TIMEOUT_S} s")
             if window.ctx.model is None:
                 raise RuntimeError(f"the model did not load: {window.ctx.model_error}")
-            tabs = []
+            tabs = tab_titles(window.tabs)
             for i in range(window.tabs.count()):     # every tab is built and can be shown
                 window.tabs.setCurrentIndex(i)
                 wait_until(lambda: False, 0.05)
                 if not window.tabs.widget(i).isVisible():
-                    raise RuntimeError(f"the tab {window.tabs.tabText(i)!r} cannot be shown")
-                tabs.append(window.tabs.tabText(i))
+                    raise RuntimeError(f"the tab {tabs[i]!r} cannot be shown")
             tab = window.prediction
             window.tabs.setCurrentWidget(tab)
             shown: list[str] = []

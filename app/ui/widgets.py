@@ -360,3 +360,13 @@ class ElidedLabel(QLabel):
     def _elide(self) -> None:
         width = max(10, self.contentsRect().width())
         super().setText(self.fontMetrics().elidedText(self._full, self._mode, width))
+
+
+def shown_text(text: str) -> str:
+    """A label's text as the user reads it: Qt's mnemonic marks removed, '&&' shown as '&'."""
+    return text.replace("&&", "\0").replace("&", "").replace("\0", "&")
+
+
+def tab_titles(tabs) -> list[str]:
+    """The titles of a QTabWidget's tabs as the user reads them ('Mapping & Export', not 'Mapping && Export')."""
+    return [shown_text(tabs.tabText(i)) for i in range(tabs.count())]
