@@ -26,12 +26,22 @@ def _store(args):
 
 
 def cmd_demo_data(args) -> int:
-    from app.demo import generator
+    from app.demo import family, generator
+    from app.domain.routing import RoutingError
     from app.services.progress import TerminalProgress
-    plant = generator.generate(args.items, args.seed, TerminalProgress())
-    generator.write(plant, Path(args.out))
-    print(f"demo plant written to {args.out}: {plant.items.height:,} items, "
-          f"{plant.routings.height:,} routing operations, {plant.results.height:,} work results")
+    if args.plant < 0:
+        raise RoutingError(f"--plant {args.plant}: a plant of the family is 0 (the classic demo plant) or more")
+    if args.items < 1:
+        raise RoutingError(f"--items {args.items}: a plant needs at least one item")
+    plant = family.generate_member(args.plant, args.items, args.seed, TerminalProgress())
+    out = generator.write(plant, Path(args.out))
+    ceiling = (f"; rule routings (the ceiling, for 'evaluate --ceiling') in "
+               f"{out / (generator.RULE_ROUTINGS + '.csv') if out.is_dir() else str(out) + ' table ' + generator.RULE_ROUTINGS}")
+    encoding = f", CSV in {'CP949' if plant.encoding == 'cp949' else 'UTF-8 with BOM'}" if out.is_dir() else ""
+    print(f"demo plant {args.plant} written to {args.out}: {plant.items.height:,} items, "
+          f"{plant.routings.height:,} routing operations, {plant.results.height:,} work results{encoding}{ceiling}")
+    if args.describe:
+        print("\n".join(plant.description))
     return 0
 
 
@@ -464,7 +474,13 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("demo-data", help="write a synthetic seal plant as the three ERP views")
     p.add_argument("--items", type=int, default=20000)
-    p.add_argument("--seed", type=int, default=7)
+    p.add_argument("--plant", type=int, default=0, metavar="N",
+                   help="member N of the family of demo plants (0, the default, is the classic demo plant; "
+                        "README: development members 1-10, held-out members 21-25)")
+    p.add_argument("--seed", type=int, default=None,
+                   help="other items of the same plant (default: plant 0 uses 7, member N its own seed)")
+    p.add_argument("--describe", action="store_true", help="print the plant's rules (not for held-out members "
+                                                             "while developing)")
     p.add_argument("--out", required=True, help="a .sqlite file or a folder for CSV files")
     p.set_defaults(func=cmd_demo_data)
 

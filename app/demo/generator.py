@@ -34,7 +34,7 @@ from __future__ import annotations
 import os
 import sqlite3
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
@@ -49,15 +49,27 @@ from app.domain.schema import (
 DATETIME_COLUMNS = {"INSRT_DT", "REPORT_DT", "VALID_FROM_DT", "VALID_TO_DT"}
 SQL_DATETIME_FORMAT = "%Y-%m-%d %H:%M:%S"
 SQLITE_SUFFIXES = {".sqlite", ".sqlite3", ".db"}
+# Written beside the three views: each item's routing by the plant's rules alone, without the
+# engineer-to-engineer variation -- the ceiling no predictor can pass (`evaluate --ceiling`).
+RULE_ROUTINGS = "DEMO_RULE_ROUTINGS"
+RULE_ROUTING_COLUMNS = ["ITEM_CD", "PROC_SEQ", "JOB_CD", "JOB_NM"]
 
 
 @dataclass
 class DemoPlant:
-    """The three ERP views of a generated plant, columns exactly as in `app.domain.schema`."""
+    """The three ERP views of a generated plant, columns exactly as in `app.domain.schema`.
+
+    `rule_routings` (ITEM_CD, PROC_SEQ, JOB_CD, JOB_NM; every item, routed or not) is what the
+    plant's rules give without the hidden engineers' habits and slips; `encoding` is the one its
+    CSV files are written in ("utf-8" with BOM, or "cp949"); `description` names its rules.
+    """
 
     items: pl.DataFrame
     routings: pl.DataFrame
     results: pl.DataFrame
+    rule_routings: pl.DataFrame | None = None
+    encoding: str = "utf-8"
+    description: list[str] = field(default_factory=list)
 
     def tables(self) -> dict[str, pl.DataFrame]:
         """View name -> frame (BI_ITEM_INFO_VIEW, BI_ROUTING_VIEW, BI_WORK_ORDER_RESULTS)."""
@@ -770,6 +782,13 @@ def _template(rng, lat: _Latent):
     mask[:, S["final"]] = True
     mask[:, S["pack"]] = True
 
+    # the rules alone: no engineer's habit (engineers 1, 4, 5, 6) and no chance step
+    rule = mask.copy()
+    rule[:, S["rough"]] = turned
+    rule[:, S["midinsp"]] = False
+    rule[:, S["deburr"]] = (turned & (od > 200)) | (fam == F_GLAND) | ((fam == F_GASKET) & metal)
+    rule[:, S["wash"]] = (ring | turned) | (fam == F_ASSY) | (fam == F_BELLOWS)
+
     # an engineer now and then leaves out one intermediate operation
     forgot = u[:, 1] < 0.03
     _drop_one(rng, mask, forgot)
@@ -810,7 +829,7 @@ def _template(rng, lat: _Latent):
     vendor[:, S["coat"]] = V_COAT0 + coat_v
     vendor[:, S["plate"]] = V_PLATE0 + plate_v
     vendor[:, S["heat"]] = np.where(lat.heat_out, V_HEAT0 + heat_v, -1)
-    return mask, res, vendor
+    return mask, res, vendor, rule
 
 
 def _other_in_group(rng, r: np.ndarray) -> np.ndarray:
@@ -856,14 +875,17 @@ def generate(n_items: int, seed: int = 7, progress=None) -> DemoPlant:
     items = _items_frame(rng, n, lat, shaft, mention)
     item_cd = items["ITEM_CD"]
     _report(progress, 0.2, "Generating routings")
-    routings, ops = _routings(rng, lat, item_cd, progress)
+    routings, ops, rule_routings = _routings(rng, lat, item_cd, progress)
     _report(progress, 0.55, "Generating work-order results")
     results = _results(rng, lat, item_cd, ops)
     del ops
     _report(progress, 0.95, "Checking columns")
     plant = DemoPlant(items=_conform(items, ITEM_COLUMNS, ITEM_NUMERIC),
                       routings=_conform(routings, ROUTING_COLUMNS, ROUTING_NUMERIC),
-                      results=_conform(results, RESULT_COLUMNS, RESULT_NUMERIC))
+                      results=_conform(results, RESULT_COLUMNS, RESULT_NUMERIC),
+                      rule_routings=rule_routings,
+                      description=["plant 0 (seed %d): the classic demo plant (module docstring of "
+                                   "app.demo.generator)" % seed])
     _report(progress, 1.0, "Demo plant ready")
     return plant
 
@@ -890,9 +912,16 @@ class _Ops:
     setup_factor: np.ndarray
 
 
-def _routings(rng, lat: _Latent, item_cd: pl.Series, progress) -> tuple[pl.DataFrame, _Ops]:
+def _routings(rng, lat: _Latent, item_cd: pl.Series, progress) -> tuple[pl.DataFrame, _Ops, pl.DataFrame]:
     n = lat.fam.size
-    mask, res, vendor = _template(rng, lat)
+    mask, res, vendor, rule = _template(rng, lat)
+    rule_item, rule_slot = np.nonzero(rule)
+    del rule
+    rule_pos = np.arange(rule_item.size) - _starts(np.bincount(rule_item, minlength=n))[rule_item]
+    rule_routings = pl.DataFrame({
+        "ITEM_CD": item_cd.gather(rule_item), "PROC_SEQ": ((rule_pos + 1) * 10).astype(float),
+        "JOB_CD": _pick(SLOT_JOB_CD, rule_slot), "JOB_NM": _pick(SLOT_JOB_NM, rule_slot),
+    })
 
     # per-item physical truth for times (shared by all variants of an item)
     mat_f = np.array([m[3] for m in MATERIALS])[lat.mat]
@@ -1024,7 +1053,7 @@ def _routings(rng, lat: _Latent, item_cd: pl.Series, progress) -> tuple[pl.DataF
                op_start=op_start, op_count=op_count, slot=slot.astype(np.int32), res=r.astype(np.int32),
                outside=outside, pos=pos.astype(np.int32), proc_seq=proc_seq, true_run=true_run,
                true_setup=true_setup, shop_factor=shop_factor, setup_factor=setup_factor)
-    return routings, ops
+    return routings, ops, rule_routings
 
 
 def _results(rng, lat: _Latent, item_cd: pl.Series, ops: _Ops) -> pl.DataFrame:
@@ -1151,10 +1180,11 @@ def write_sqlite(plant: DemoPlant, path, progress=None, batch_rows: int = 100_00
         con.execute("PRAGMA journal_mode=OFF")
         con.execute("PRAGMA synchronous=OFF")
         con.execute("BEGIN")
-        numeric = set(ITEM_NUMERIC) | set(ROUTING_NUMERIC) | set(RESULT_NUMERIC)
-        total = sum(df.height for df in plant.tables().values()) or 1
+        numeric = set(ITEM_NUMERIC) | set(ROUTING_NUMERIC) | set(RESULT_NUMERIC) | {"PROC_SEQ"}
+        tables = _all_tables(plant)
+        total = sum(df.height for df in tables.values()) or 1
         done = 0
-        for name, df in plant.tables().items():
+        for name, df in tables.items():
             cols = ", ".join(f'"{c}" {_sql_type(c, numeric)}' for c in df.columns)
             con.execute(f'CREATE TABLE "{name}" ({cols})')
             out = df.with_columns(pl.col(c).dt.strftime(SQL_DATETIME_FORMAT)
@@ -1178,17 +1208,31 @@ def write_sqlite(plant: DemoPlant, path, progress=None, batch_rows: int = 100_00
     return path
 
 
+def _all_tables(plant: DemoPlant) -> dict[str, pl.DataFrame]:
+    """The three views, and the rule routings when the plant knows them."""
+    tables = dict(plant.tables())
+    if plant.rule_routings is not None:
+        tables[RULE_ROUTINGS] = plant.rule_routings
+    return tables
+
+
 def write_csv(plant: DemoPlant, folder, progress=None) -> Path:
-    """Write BI_ITEM_INFO_VIEW.csv etc. (UTF-8 with BOM) into `folder`, each file atomically."""
+    """Write BI_ITEM_INFO_VIEW.csv etc. into `folder`, each file atomically: UTF-8 with BOM, or
+    CP949 (no BOM, as Korean Windows' Excel writes "CSV") when the plant's encoding says so."""
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
-    tables = plant.tables()
+    tables = _all_tables(plant)
     for i, (name, df) in enumerate(tables.items()):
         _report(progress, i / len(tables), f"Writing {name}.csv")
         target = folder / f"{name}.csv"
         tmp = _temp_name(target)
         try:
-            df.write_csv(tmp, include_bom=True, datetime_format=SQL_DATETIME_FORMAT)
+            if plant.encoding == "utf-8":
+                df.write_csv(tmp, include_bom=True, datetime_format=SQL_DATETIME_FORMAT)
+            else:
+                text = df.write_csv(datetime_format=SQL_DATETIME_FORMAT)
+                with open(tmp, "wb") as f:
+                    f.write(text.encode(plant.encoding))
             os.replace(tmp, target)
         except BaseException:
             if os.path.exists(tmp):

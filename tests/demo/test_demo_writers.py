@@ -7,7 +7,7 @@ import sqlite3
 import polars as pl
 import pytest
 
-from app.demo import generate, write, write_csv, write_sqlite
+from app.demo import RULE_ROUTINGS, generate, write, write_csv, write_sqlite
 from app.domain.schema import ITEM_COLUMNS, RESULT_COLUMNS, ROUTING_COLUMNS
 from app.services.progress import Cancelled, Progress
 
@@ -27,7 +27,9 @@ def test_sqlite_round_trip(plant, tmp_path):
     con = sqlite3.connect(path)
     try:
         tables = {r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type='table'")}
-        assert tables == set(VIEWS)
+        assert tables == set(VIEWS) | {RULE_ROUTINGS}                  # the ceiling beside the views
+        rule_rows = con.execute(f"SELECT COUNT(*) FROM {RULE_ROUTINGS}").fetchone()[0]
+        assert rule_rows == plant.rule_routings.height > 0
         for name, columns in VIEWS.items():
             cols = [r[1] for r in con.execute(f'PRAGMA table_info("{name}")')]
             assert cols == columns
@@ -69,8 +71,8 @@ def test_sqlite_replaces_an_existing_file_and_cancel_leaves_it_untouched(plant, 
 
 def test_csv_round_trip_with_bom(plant, tmp_path):
     folder = write_csv(plant, tmp_path / "csv")
-    assert sorted(p.name for p in folder.iterdir()) == sorted(f"{v}.csv" for v in VIEWS)
-    for view, columns in VIEWS.items():
+    assert sorted(p.name for p in folder.iterdir()) == sorted(f"{v}.csv" for v in [*VIEWS, RULE_ROUTINGS])
+    for view, columns in [*VIEWS.items(), (RULE_ROUTINGS, ["ITEM_CD", "PROC_SEQ", "JOB_CD", "JOB_NM"])]:
         raw = (folder / f"{view}.csv").read_bytes()
         assert raw.startswith(b"\xef\xbb\xbf")
         header = raw[3:].split(b"\n", 1)[0].decode("utf-8")
