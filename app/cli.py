@@ -256,7 +256,7 @@ def cmd_audit_export(args) -> int:
     from app.services.progress import TerminalProgress
     store, user = _signed_in(args)
     result = audit.export(store, args.out, _audit_filter(args), user=user, progress=TerminalProgress())
-    print(f"{result.rows:,} events written to {result.path}")
+    print(f"{audit.events(result.rows)} written to {result.path}")
     for cp in result.checkpoints:
         print(f"checkpoint {cp}")
     if result.checkpoint_error:

@@ -73,11 +73,25 @@ def test_export_and_verify_against_its_checkpoint(empty_store, store_path, capsy
     rc, out, err = _run(capsys, "audit", "export", "--out", str(out_file), "--user", engineer.name,
                         "--store", store_path)
     assert rc == 0, err
-    assert "1 events written" in out and out_file.exists()
+    assert "1 event written" in out and out_file.exists()
     checkpoint = out_file.with_name("trail.csv.checkpoint.json")
     assert checkpoint.exists()
     rc, out, _ = _run(capsys, "audit", "verify", "--checkpoint", str(checkpoint), "--store", store_path)
     assert rc == 0 and checkpoint.name in out
+
+
+def test_a_checkpoint_that_is_not_there_is_bad_input_not_a_broken_trail(empty_store, store_path, capsys, tmp_path,
+                                                                         engineer):
+    audit.record(empty_store, "predict", "SR-1", {}, engineer)
+    rc, _, err = _run(capsys, "audit", "verify", "--checkpoint", str(tmp_path / "nope.json"), "--store", store_path)
+    assert rc == 2
+    assert "nope.json does not exist" in err and "BROKEN" not in err
+    other = tmp_path / "trail.csv"
+    other.write_text("seq,at\n", encoding="utf-8")
+    rc, _, err = _run(capsys, "audit", "verify", "--checkpoint", str(other), "--store", store_path)
+    assert rc == 2 and "trail.csv is not a Routing ML audit checkpoint" in err
+    rc, out, _ = _run(capsys, "audit", "verify", "--store", store_path)   # the trail itself is intact
+    assert rc == 0 and "intact" in out
 
 
 def test_approve_and_reject_from_the_command_line(empty_store, store_path, capsys, engineer):

@@ -42,6 +42,11 @@ SECRET_WORDS = ("password", "passwd", "secret", "private_key", "token")
 LOCKED_WAIT_MS = 1500
 
 
+def events(n: int) -> str:
+    """'1 event', '2 events', '1,000,000 events'."""
+    return f"{n:,} event" if n == 1 else f"{n:,} events"
+
+
 def utc_now() -> datetime:
     """Now, as the trail keeps time: UTC without a time zone attached."""
     return datetime.now(timezone.utc).replace(tzinfo=None)
@@ -378,5 +383,5 @@ def export(store: Store, path: str | Path, flt: AuditFilter = AuditFilter(), use
     record(store, "audit.export", path.name, {"rows": rows, "format": kind[1:], "filter": flt.describe(),
                                               "checkpoint": [c.name for c in result.checkpoints]
                                               or result.checkpoint_error}, user)
-    p.report(1.0, f"{rows:,} events exported")
+    p.report(1.0, f"{events(rows)} exported")
     return result

@@ -100,6 +100,7 @@ class Checkpoint:
     by: str
     host: str
     fingerprint: str
+    at_precise: bool = True     # `at` has microseconds (older checkpoints: whole seconds)
 
     def describe(self) -> str:
         return (f"checkpoint {self.path.name} (seq {self.seq:,}, signed {audit.to_local(self.at):%Y-%m-%d %H:%M} "
@@ -124,7 +125,7 @@ def write_checkpoint(store: Store, user: User | None = None, folder: Path | None
     store_id = site_settings.store_id(store)
     at = audit.utc_now()
     payload = {"format": CHECKPOINT_FORMAT, "store_id": store_id, "store": store.describe(), "seq": seq,
-               "hash": digest, "at": at.isoformat(timespec="seconds"), "by": user.name, "host": user.host,
+               "hash": digest, "at": at.isoformat(timespec="microseconds"), "by": user.name, "host": user.host,
                "public_key": base64.b64encode(_public_raw(key)).decode("ascii")}
     doc = dict(payload, signature=base64.b64encode(key.sign(_canonical(payload))).decode("ascii"))
     text = json.dumps(doc, indent=1, ensure_ascii=False)
@@ -163,12 +164,29 @@ def read_checkpoint(path: Path) -> Checkpoint:
         public = base64.b64decode(doc["public_key"])
         Ed25519PublicKey.from_public_bytes(public).verify(signature, _canonical(doc))
         return Checkpoint(path, doc["store_id"], int(doc["seq"]), doc["hash"], datetime.fromisoformat(doc["at"]),
-                          doc.get("by", "?"), doc.get("host", "?"), fingerprint(public))
+                          doc.get("by", "?"), doc.get("host", "?"), fingerprint(public), "." in str(doc["at"]))
     except InvalidSignature:
         raise CheckpointError(f"checkpoint {path} was changed after it was signed (its signature does not "
                               f"match)") from None
     except (KeyError, TypeError, ValueError) as exc:
         raise CheckpointError(f"checkpoint {path} is incomplete or damaged ({exc})") from None
+
+
+def _check_named_checkpoint(where: Path) -> None:
+    """CheckpointError unless `where` (named by the user) is a folder or a file that is at least
+    meant to be a checkpoint: a wrong path or another kind of file is a mistake to correct, while a
+    checkpoint whose signature fails is a finding of Verify."""
+    if not where.exists():
+        raise CheckpointError(f"checkpoint {where} does not exist; name a checkpoint file or the folder "
+                              f"that holds them")
+    if where.is_file():
+        try:
+            doc = json.loads(where.read_text(encoding="utf-8"))
+        except (OSError, ValueError, UnicodeDecodeError):
+            doc = None
+        if not isinstance(doc, dict) or doc.get("format") != CHECKPOINT_FORMAT:
+            raise CheckpointError(f"{where} is not a Routing ML audit checkpoint (those are the .json files "
+                                  f"the checkpoint folder holds, or <export>.checkpoint.json beside an export)")
 
 
 def checkpoint_files(where: Path) -> list[Path]:
@@ -184,11 +202,11 @@ def checkpoint_files(where: Path) -> list[Path]:
 class Problem:
     """One break in the trail. `seq` is the row it concerns (for deleted rows, the first missing)."""
 
-    kind: str        # altered | missing | duplicate | truncated | rewritten | head | checkpoint
+    kind: str        # altered | missing | duplicate | truncated | cut | rewritten | head | checkpoint
     seq: int | None
     message: str     # in English, naming the row (the command line prints it; the window words its own)
     id: int | None = None
-    seq_end: int | None = None   # missing, truncated: the last seq gone
+    seq_end: int | None = None   # missing, truncated, cut: the last seq gone
     row: str = ""                # the row concerned: "time UTC, user, action target"
 
 
@@ -218,7 +236,7 @@ class VerifyResult:
             against = (f"; the newest checkpoint ({max(self.checkpoints, key=lambda c: c.seq).describe()}) matches"
                        if self.checkpoints else "; no checkpoint was found, so deleting the newest rows would not "
                        "be noticed")
-            return f"audit trail intact: {self.rows:,} events, seq 1–{self.last_seq:,}{against}"
+            return f"audit trail intact: {audit.events(self.rows)}, seq 1–{self.last_seq:,}{against}"
         first = self.first_problem
         assert first is not None
         more = f" ({self.problem_count - 1:,} more problems after it)" if self.problem_count > 1 else ""
@@ -267,6 +285,8 @@ def verify(store: Store, checkpoints: Path | None = None, user: User | None = No
     if own is not None:
         known_keys.add(fingerprint(_public_raw(own)))
     by_seq: dict[int, list[Checkpoint]] = {}
+    if checkpoints is not None:
+        _check_named_checkpoint(checkpoints)   # a mistyped name is bad input (exit 2), not a broken trail
     if checkpoints is not None or where.exists():
         try:
             files = checkpoint_files(where)
@@ -289,6 +309,12 @@ def verify(store: Store, checkpoints: Path | None = None, user: User | None = No
             by_seq.setdefault(cp.seq, []).append(cp)
             result.checkpoints.append(cp)
 
+    # A row of seq <= a checkpoint's seq written after that checkpoint was signed cannot be one it
+    # covered: the rows from there on were deleted (the head rewound) and new ones appended in their
+    # place. The first such row names exactly where the trail was cut.
+    pending = sorted(result.checkpoints, key=lambda c: c.at)
+    after_text = [utc_text(c.at if c.at_precise else c.at.replace(microsecond=999_999)) for c in pending]
+    first_after: dict[Path, tuple[int, str, str]] = {}   # checkpoint -> (seq, time, row) first written after it
     with store.engine.connect() as conn:
         head = conn.execute(select(audit_head.c.seq, audit_head.c.hash).where(audit_head.c.id == 1)).first()
         total = int(head.seq) if head is not None else 0
@@ -298,6 +324,9 @@ def verify(store: Store, checkpoints: Path | None = None, user: User | None = No
             result.rows += 1
             if result.rows % 50_000 == 0:
                 p.report(result.rows / max(total, result.rows), f"{result.rows:,} events checked")
+            while pending and at_text > after_text[0]:
+                first_after[pending.pop(0).path] = (seq, at_text, _row_words(at_text, user_name, action, target))
+                after_text.pop(0)
             if seq is None or seq < expected:
                 _add(result, Problem("duplicate", seq, f"row id {rid} repeats seq {seq} "
                                      f"({_row_words(at_text, user_name, action, target)}): it was inserted", rid))
@@ -319,19 +348,19 @@ def verify(store: Store, checkpoints: Path | None = None, user: User | None = No
                 except (ValueError, AttributeError, TypeError):
                     pass
             for cp in by_seq.get(seq, ()):
-                if cp.hash != digest:
+                if cp.hash != digest and not _cut_before(result, cp, first_after.get(cp.path)):
                     _add(result, Problem("rewritten", seq, f"row seq {seq:,} is not the row {cp.describe()} "
                                          f"signed: the trail up to it was rewritten", rid))
             prev_hash, expected, last_seq, last_hash = digest, seq + 1, seq, digest
     result.last_seq = last_seq
     for cp in result.checkpoints:
-        if cp.seq > last_seq:
+        if cp.seq > last_seq and not _cut_before(result, cp, first_after.get(cp.path)):
             gone = f"seq {last_seq + 1:,}" if cp.seq == last_seq + 1 else f"seq {last_seq + 1:,}–{cp.seq:,}"
             _add(result, Problem("truncated", last_seq + 1, f"the newest rows {gone} were deleted: {cp.describe()} "
                                  f"names seq {cp.seq:,}, the trail ends at seq {last_seq:,}", seq_end=cp.seq,
                                  row=cp.path.name))
     if head is not None and (head.seq != last_seq or head.hash != last_hash) and not any(
-            pr.kind == "truncated" for pr in result.problems):
+            pr.kind in ("truncated", "cut") for pr in result.problems):
         if head.seq > last_seq:
             _add(result, Problem("truncated", last_seq + 1, f"the newest rows seq {last_seq + 1:,}–{head.seq:,} were "
                                  f"deleted: the chain's head names seq {head.seq:,}, the trail ends at seq {last_seq:,}",
@@ -356,6 +385,21 @@ def verify(store: Store, checkpoints: Path | None = None, user: User | None = No
         "checkpoints": len(result.checkpoints)}, user)
     p.report(1.0, "verified")
     return result
+
+
+def _cut_before(result: VerifyResult, cp: Checkpoint, first_after: tuple[int, str, str] | None) -> bool:
+    """Report where the trail was cut when a row the checkpoint covers (seq <= cp.seq) was written
+    after it was signed; False when none was (then the caller reports what it found)."""
+    if first_after is None or first_after[0] > cp.seq:
+        return False
+    seq, at_text, row = first_after
+    if any(pr.kind == "cut" and pr.seq == seq for pr in result.problems):
+        return True   # several checkpoints past the cut name the same place once
+    _add(result, Problem("cut", seq, f"the trail was cut at seq {seq:,}: {cp.describe()} covers seq 1–{cp.seq:,}, "
+                         f"but seq {seq:,} ({row}) was written after it was signed, so the rows seq {seq:,}–"
+                         f"{cp.seq:,} it covered were deleted and new ones appended in their place",
+                         seq_end=cp.seq, row=row))
+    return True
 
 
 def _add(result: VerifyResult, problem: Problem) -> None:

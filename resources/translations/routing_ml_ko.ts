@@ -29,7 +29,12 @@
         <translation>해당 행 보기</translation>
     </message>
     <message>
-        <location line="+18"/>
+        <location line="+21"/>
+        <source>1 event matches</source>
+        <translation>일치하는 이벤트 1건</translation>
+    </message>
+    <message>
+        <location line="+1"/>
         <source>%1 events match</source>
         <translation>일치하는 이벤트 %1건</translation>
     </message>
@@ -49,7 +54,12 @@
         <translation>이벤트 %1건을 %2에 저장했습니다.</translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="+0"/>
+        <source>1 event written to %2.</source>
+        <translation>이벤트 1건을 %2에 저장했습니다.</translation>
+    </message>
+    <message>
+        <location line="+3"/>
         <source>Checkpoint: %1</source>
         <translation>체크포인트: %1</translation>
     </message>
@@ -130,6 +140,11 @@
     </message>
     <message>
         <location line="+2"/>
+        <source>the trail was cut at seq %1: the rows seq %1–%2 that a signed checkpoint covered were deleted, and seq %1 (%3) was written after that checkpoint.</source>
+        <translation>기록이 순번 %1에서 잘렸습니다: 서명된 체크포인트가 포함한 순번 %1–%2 행이 삭제되었고, 순번 %1(%3)은 그 체크포인트 이후에 기록되었습니다.</translation>
+    </message>
+    <message>
+        <location line="+4"/>
         <source>row seq %1 is not the row a signed checkpoint names: the trail up to it was rewritten.</source>
         <translation>순번 %1 행이 서명된 체크포인트의 행과 다릅니다: 그때까지의 기록이 다시 작성되었습니다.</translation>
     </message>

@@ -140,6 +140,26 @@ def test_deleting_the_newest_rows_is_found_by_the_checkpoint(empty_store, admin,
     assert f"seq {head - 2}–{head}" in result.summary() and cp.name in result.summary()
 
 
+@pytest.mark.parametrize("appended", [1, 6])
+def test_newest_rows_deleted_with_the_head_rewound_are_named_where_the_trail_was_cut(empty_store, admin, appended):
+    """Someone deletes the newest rows and sets the head back, so the program appends new rows in
+    their seq (the sign-in of the next command, say): Verify names the first row cut, not the
+    checkpoint's seq nor the newest row."""
+    _events(empty_store, admin, 10)
+    (cp,) = audit_seal.write_checkpoint(empty_store, user=admin)
+    head = audit_seal.read_checkpoint(cp).seq
+    cut = head - 3
+    _sql(empty_store, f"DELETE FROM audit_event WHERE seq >= {cut}",
+         f"UPDATE audit_head SET seq = {cut - 1}, hash = (SELECT hash FROM audit_event WHERE seq = {cut - 1})")
+    _events(empty_store, admin, appended, who=User("KSM\\lee", "engineer", "PC-ENG-02", "lee"))
+    result = audit_seal.verify(empty_store, user=admin)
+    assert not result.intact
+    assert (result.first_problem.kind, result.first_problem.seq) == ("cut", cut)
+    assert f"cut at seq {cut}" in result.summary() and f"seq {cut}–{head}" in result.summary()
+    assert "KSM\\lee" in result.summary() and cp.name in result.summary()
+    assert result.problem_count == 1
+
+
 def test_without_a_checkpoint_deleting_the_newest_rows_is_still_found_by_the_head(empty_store, admin):
     _events(empty_store, admin, 5)
     _sql(empty_store, "DELETE FROM audit_event WHERE seq = 6")

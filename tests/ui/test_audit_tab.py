@@ -72,6 +72,7 @@ def test_an_admin_sees_today_filters_exports_and_verifies(qtbot, make_window, st
     tab.filters.user.setEditText("KSM\\kim")
     tab.filters.outcome.setCurrentIndex(tab.filters.outcome.findData("denied"))
     qtbot.waitUntil(lambda: not m.loading and m.rowCount() == 1 and m.rows[0].action == "model.train", timeout=LONG)
+    qtbot.waitUntil(lambda: tab.actions.count_label.text() == "1 event matches", timeout=LONG)
     tab.table.selectRow(0)
     assert "needed_role" in tab.detail.text() and "PC-ENG-07" in tab.detail.text()
 
@@ -81,7 +82,7 @@ def test_an_admin_sees_today_filters_exports_and_verifies(qtbot, make_window, st
     rows = list(csv.DictReader(out.read_text(encoding="utf-8-sig").splitlines()))
     assert [(r["user"], r["action"], r["outcome"]) for r in rows] == [("KSM\\kim", "model.train", "denied")]
     assert out.with_name("today.csv.checkpoint.json").exists()
-    assert "1 events written" in tab.actions.result_ok.text()
+    assert "1 event written to" in tab.actions.result_ok.text()
 
     with qtbot.waitSignal(tab.actions.verify_finished, timeout=LONG) as blocker:
         qtbot.mouseClick(tab.actions.verify_button, Qt.MouseButton.LeftButton)
@@ -117,6 +118,27 @@ def test_verify_names_a_deleted_row(qtbot, make_window, store_url):
     tab, seq = _tamper_and_verify(qtbot, make_window, store_url, "routing.save",
                                   "DELETE FROM audit_event WHERE seq = :s")
     assert f"seq {seq} is missing (deleted)" in tab.actions.result_bad.text()
+
+
+def test_verify_names_where_the_newest_rows_were_cut_after_the_head_was_set_back(qtbot, make_window, store_url):
+    from app.services import audit_seal
+    _day_of_work(store_url)
+    store = Store(store_url)
+    (cp,) = audit_seal.write_checkpoint(store, user=User("lee", "admin", "PC-LEE"))
+    head = audit_seal.read_checkpoint(cp).seq
+    engine = create_engine(store_url)
+    with engine.begin() as conn:   # the last three rows go, and the head is set back to hide it
+        conn.execute(text(f"DELETE FROM audit_event WHERE seq > {head - 3}"))
+        conn.execute(text(f"UPDATE audit_head SET seq = {head - 3}, "
+                          f"hash = (SELECT hash FROM audit_event WHERE seq = {head - 3})"))
+    engine.dispose()
+    audit.record(store, "predict", "SR-0000009", {}, KIM)   # the next event takes seq head - 2
+    store.dispose()
+    tab = _open_audit(qtbot, make_window(store_url))
+    with qtbot.waitSignal(tab.actions.verify_finished, timeout=LONG):
+        qtbot.mouseClick(tab.actions.verify_button, Qt.MouseButton.LeftButton)
+    message = tab.actions.result_bad.text()
+    assert f"cut at seq {head - 2}" in message and f"seq {head - 2}–{head}" in message and "SR-0000009" in message
 
 
 def test_the_os_user_signs_in_when_the_window_opens(qtbot, make_window, store_url):

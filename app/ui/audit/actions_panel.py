@@ -56,7 +56,11 @@ class AuditActionsPanel(QWidget):
             lay.addWidget(banner)
 
     def show_count(self, n: int) -> None:
-        self.count_label.setText(self.tr("%1 events match").replace("%1", f"{n:,}") if n >= 0 else "")
+        if n < 0:
+            self.count_label.setText("")
+        else:
+            self.count_label.setText(self.tr("1 event matches") if n == 1 else
+                                     self.tr("%1 events match").replace("%1", f"{n:,}"))
 
     def set_busy(self, busy: bool) -> None:
         self.export_button.setEnabled(not busy)
@@ -80,7 +84,8 @@ class AuditActionsPanel(QWidget):
         self.set_busy(True)
 
         def done(result) -> None:
-            text = self.tr("%1 events written to %2.").replace("%1", f"{result.rows:,}").replace("%2", str(result.path))
+            text = (self.tr("1 event written to %2.") if result.rows == 1 else self.tr("%1 events written to %2.")) \
+                .replace("%1", f"{result.rows:,}").replace("%2", str(result.path))
             if result.checkpoints:
                 text += " " + self.tr("Checkpoint: %1").replace("%1", result.checkpoints[-1].name)
             if result.checkpoint_error:
@@ -150,6 +155,10 @@ class AuditActionsPanel(QWidget):
         if problem.kind == "truncated":
             return self.tr("the newest rows seq %1–%2 were deleted.").replace("%1", seq).replace("%2", end) + \
                 (" " + self.tr("Found by the checkpoint %1.").replace("%1", problem.row) if problem.row else "")
+        if problem.kind == "cut":
+            return self.tr("the trail was cut at seq %1: the rows seq %1–%2 that a signed checkpoint covered were "
+                           "deleted, and seq %1 (%3) was written after that checkpoint.") \
+                .replace("%1", seq).replace("%2", end).replace("%3", problem.row)
         if problem.kind == "rewritten":
             return self.tr("row seq %1 is not the row a signed checkpoint names: the trail up to it was rewritten.") \
                 .replace("%1", seq)
