@@ -59,6 +59,23 @@ class PermissionDenied(RoutingError):
         self.action, self.needed_role, self.user, self.what = action, needed_role, user, what
 
 
+class SelfApprovalRefused(PermissionDenied):
+    """The approver submitted the routing themselves: someone else must approve it (four eyes)."""
+
+    def __init__(self, user: User, item_cd: str, revision: int):
+        RoutingError.__init__(self, f"{user.name} may not approve the routing of {item_cd} (revision {revision}): "
+                                    f"they submitted it themselves; another approver or admin must approve it")
+        self.action, self.needed_role, self.user, self.what = "routing.approve", "approver", user, \
+            "approve a routing they submitted"
+        self.item_cd, self.revision = item_cd, revision
+
+
+def same_account(a: str | None, b: str | None) -> bool:
+    """Whether two account names (`DOMAIN\\user`) are the same account: Windows ignores case, but
+    never the domain (KSM\\kim and PC-07\\kim are two people)."""
+    return bool(a) and bool(b) and a.strip().casefold() == b.strip().casefold()
+
+
 @dataclass(frozen=True)
 class AuditEvent:
     """One row of the audit trail. `at` is UTC (naive); `seq` numbers the chain from 1; `hash` is the

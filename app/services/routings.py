@@ -16,7 +16,7 @@ from typing import Any
 
 from sqlalchemy import select, update
 
-from app.domain.access import User
+from app.domain.access import SelfApprovalRefused, User, same_account
 from app.domain.routing import Note, Operation, RoutingError
 from app.services import audit, permissions
 from app.store.db import Store, saved_routing
@@ -197,6 +197,7 @@ def _review(store: Store, item_cd: str, status: str, comment: str, user: User | 
     item_cd = item_cd.strip().upper()
     verb = {"approved": "approve", "rejected": "reject"}[status]
     now = datetime.now()
+    refusal = None
     with store.begin() as conn:
         row = conn.execute(select(saved_routing).where(saved_routing.c.ITEM_CD == item_cd)
                            .order_by(saved_routing.c.id.desc()).limit(1)).mappings().first()
@@ -205,15 +206,24 @@ def _review(store: Store, item_cd: str, status: str, comment: str, user: User | 
         if row["status"] != "submitted":
             raise RoutingError(f"the routing of {item_cd} is {row['status']} (revision {row['revision']}); only a "
                                f"submitted routing can be {status}")
-        revision = row["revision"] + 1
-        done = conn.execute(update(saved_routing)
-                            .where(saved_routing.c.id == row["id"], saved_routing.c.revision == row["revision"])
-                            .values(status=status, revision=revision, reviewed_by=user.name, reviewed_at=now,
-                                    review_comment=comment.strip() or None))
-        if done.rowcount != 1:
-            raise ConflictError(item_cd, "another user", now, revision)
-        audit.record(store, f"routing.{verb}", item_cd, {"revision": revision, "comment": comment.strip(),
-                                                         "saved_by": row["updated_by"]}, user, conn)
+        if status == "approved" and same_account(row["updated_by"], user.name):
+            # four eyes: whoever submitted a revision does not approve it, whatever their role
+            refusal = SelfApprovalRefused(user, item_cd, row["revision"])
+            audit.record(store, "routing.approve", item_cd, {"revision": row["revision"], "reason": "self-approval",
+                                                             "submitted_by": row["updated_by"]}, user, conn,
+                         outcome="denied")
+        else:
+            revision = row["revision"] + 1
+            done = conn.execute(update(saved_routing)
+                                .where(saved_routing.c.id == row["id"], saved_routing.c.revision == row["revision"])
+                                .values(status=status, revision=revision, reviewed_by=user.name, reviewed_at=now,
+                                        review_comment=comment.strip() or None))
+            if done.rowcount != 1:
+                raise ConflictError(item_cd, "another user", now, revision)
+            audit.record(store, f"routing.{verb}", item_cd, {"revision": revision, "comment": comment.strip(),
+                                                             "saved_by": row["updated_by"]}, user, conn)
+    if refusal is not None:
+        raise refusal
     saved = load_saved(store, item_cd)
     assert saved is not None
     return saved

@@ -2069,7 +2069,7 @@
 <context>
     <name>PredictionTab</name>
     <message>
-        <location filename="../../app/ui/prediction/tab.py" line="+510"/>
+        <location filename="../../app/ui/prediction/tab.py" line="+511"/>
         <location line="+78"/>
         <source>New item</source>
         <translation>신규 품목</translation>
@@ -2205,18 +2205,18 @@
     </message>
     <message>
         <location line="+77"/>
-        <location line="+298"/>
+        <location line="+303"/>
         <source>revision %1</source>
         <translation>개정 %1</translation>
     </message>
     <message>
-        <location line="-278"/>
-        <location line="+261"/>
+        <location line="-283"/>
+        <location line="+266"/>
         <source>described in the form</source>
         <translation>입력 양식으로 기술</translation>
     </message>
     <message>
-        <location line="-243"/>
+        <location line="-248"/>
         <source>model %1</source>
         <translation>모델 %1</translation>
     </message>
@@ -2301,7 +2301,7 @@
         <translation>역할 없음</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="+2"/>
         <source>Approve the submitted revision, with a comment if you like</source>
         <translation>제출된 개정을 승인합니다 (의견은 선택)</translation>
     </message>
@@ -2311,7 +2311,12 @@
         <translation>제출된 개정을 반려합니다 (사유 필요)</translation>
     </message>
     <message>
-        <location line="+12"/>
+        <location line="+6"/>
+        <source>You submitted this revision yourself; another approver or admin must approve it.</source>
+        <translation>이 리비전은 직접 제출하셨습니다. 다른 승인자나 관리자가 승인해야 합니다.</translation>
+    </message>
+    <message>
+        <location line="+10"/>
         <source>Approve the routing of %1</source>
         <translation>%1 라우팅 승인</translation>
     </message>
@@ -2666,16 +2671,17 @@
     </message>
     <message>
         <location line="+1"/>
+        <location line="+84"/>
         <source>Hold out 20 % of the routed items and score this version and the baselines on them</source>
         <translation>라우팅이 있는 품목의 20 %를 떼어 두고 이 버전과 기준 방법을 평가</translation>
     </message>
     <message>
-        <location line="+64"/>
+        <location line="-18"/>
         <source>Only an admin can do this; you are signed in as %1 (%2).</source>
         <translation>관리자만 할 수 있습니다. 현재 사용자: %1 (%2).</translation>
     </message>
     <message>
-        <location line="+4"/>
+        <location line="+7"/>
         <source>Make the selected version the one predictions use</source>
         <translation>선택한 버전을 예측에 사용</translation>
     </message>
@@ -2690,7 +2696,7 @@
         <translation>%2 이전에 활성이던 버전 %1(으)로 되돌립니다</translation>
     </message>
     <message>
-        <location line="+9"/>
+        <location line="+16"/>
         <source>Model %1 is now active.</source>
         <translation>이제 모델 %1이 활성입니다.</translation>
     </message>

@@ -118,6 +118,22 @@ def test_an_engineer_cannot_approve_and_the_refusal_is_recorded(empty_store, eng
     assert routings.load_saved(empty_store, "SR-0000001").status == "submitted"
 
 
+def test_nobody_approves_what_they_submitted_and_the_refusal_is_recorded(empty_store, admin, approver):
+    from app.domain.access import SelfApprovalRefused
+    _submit(empty_store, admin)                    # an admin's own request ...
+    with pytest.raises(SelfApprovalRefused, match=r"ksm\\PARK.ADMIN may not approve the routing of SR-0000001 "
+                                                  r"\(revision 1\): they submitted it themselves"):
+        routings.approve(empty_store, "SR-0000001", "ok", user=User("ksm\\PARK.ADMIN", "admin", "PC-ADMIN-2"))
+    assert routings.load_saved(empty_store, "SR-0000001").status == "submitted"
+    (refusal,) = audit.query(empty_store, AuditFilter(outcome="denied"), user=admin)
+    assert (refusal.action, refusal.target, refusal.detail["reason"]) == ("routing.approve", "SR-0000001",
+                                                                          "self-approval")
+    # ... is approved by someone else; rejecting one's own (withdrawing it) stays possible
+    assert routings.approve(empty_store, "SR-0000001", "", user=approver).status == "approved"
+    _submit(empty_store, approver, "SR-0000002")
+    assert routings.reject(empty_store, "SR-0000002", "다시 볼게요", user=approver).status == "rejected"
+
+
 def test_a_user_without_a_role_may_do_nothing(empty_store, admin):
     nobody = User("KSM\\temp", "", "PC-09")
     with pytest.raises(PermissionDenied, match=r"KSM\\temp \(no role\) may not save a routing"):

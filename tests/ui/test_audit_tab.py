@@ -217,6 +217,12 @@ def test_an_approver_approves_in_the_window_and_an_engineer_may_not(qtbot, make_
     with qtbot.waitSignal(lead.prediction.prediction_shown, timeout=LONG):
         lead.prediction.predict_code(code)
     assert lead.prediction.approve_button.isVisible() and lead.prediction.approve_button.isEnabled()
+    own = make_window(store_url, user=User("KSM\\kim", "approver", "PC-ENG-07"))   # kim, made approver since
+    with qtbot.waitSignal(own.prediction.prediction_shown, timeout=LONG):
+        own.prediction.predict_code(code)
+    assert own.prediction.approve_button.isVisible() and not own.prediction.approve_button.isEnabled()
+    assert "You submitted this revision yourself" in own.prediction.approve_button.toolTip()
+    assert own.prediction.reject_button.isEnabled()
     assert lead.prediction.review("rejected", "") is None              # a rejection needs a reason
     assert "comment is required" in lead.prediction.editor.message.text()
     saved = lead.prediction.review("approved", "치수 확인")

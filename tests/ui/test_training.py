@@ -130,9 +130,19 @@ def test_roll_back_goes_back_through_the_history(qtbot, make_window, store_url):
 def test_admin_actions_disabled_for_an_engineer(qtbot, make_window, store_url):
     w = make_window(store_url, user=User("lee", "engineer", "PC-LEE"))
     t = w.training
-    for b in (t.trainer.train_button, t.registry.activate_button, t.registry.rollback_button):
+    for b in (t.trainer.train_button, t.registry.activate_button, t.registry.rollback_button,
+              t.registry.evaluate_button):
         assert not b.isEnabled()
         assert "Only an admin" in b.toolTip()
+    # the service refuses whatever the buttons say, and the refusal is in the trail
+    from app.services import audit
+    from app.services.audit import AuditFilter
+    t.evaluate(w.ctx.active_version)
+    qtbot.waitUntil(lambda: "Evaluation failed" in t.trainer.log_view.toPlainText(), timeout=LONG)
+    assert "may not evaluate models" in t.trainer.log_view.toPlainText()
+    assert not t.registry.evaluate_button.isEnabled()
+    (refusal,) = audit.query(w.ctx.store, AuditFilter(outcome="denied"), user=User("x", "admin", "h"))
+    assert (refusal.user_name, refusal.action) == ("lee", "model.evaluate")
     assert not w.import_action.isEnabled()
     assert "Only an admin" in w.import_action.toolTip()
     assert "engineer" in w.user_label.text()

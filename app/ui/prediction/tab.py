@@ -15,6 +15,7 @@ from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QFrame, QGroupBox, QHBoxLayout, QLabel, QLineEdit,
                                QPushButton, QSplitter, QTabWidget, QToolButton, QVBoxLayout, QWidget)
 
+from app.domain.access import same_account
 from app.domain.routing import Prediction, PredictionBatch, RoutingError
 from app.services import catalog, permissions, prediction, routings
 from app.services.routings import ConflictError, SavedRouting
@@ -758,11 +759,16 @@ class PredictionTab(QWidget):
         may = permissions.allowed(self.ctx.user, "routing.approve")
         why = self.tr("Only an approver or an admin can approve or reject a routing; you are %1 (%2).") \
             .replace("%1", self.ctx.user.name).replace("%2", self.ctx.user.role or self.tr("no role"))
+        own = submitted and same_account(saved.updated_by, self.ctx.user.name)
         for b, tip in ((self.approve_button, self.tr("Approve the submitted revision, with a comment if you like")),
                        (self.reject_button, self.tr("Send the submitted revision back, saying why"))):
             b.setVisible(submitted)
             b.setEnabled(may)
             b.setToolTip(tip if may else why)
+        if may and own:   # four eyes: the service refuses (and records) it too
+            self.approve_button.setEnabled(False)
+            self.approve_button.setToolTip(self.tr("You submitted this revision yourself; another approver or admin "
+                                                   "must approve it."))
 
     def review(self, status: str, comment: str | None = None) -> SavedRouting | None:
         """Approve or reject the item's submitted routing; asks for the comment unless given."""

@@ -4,7 +4,7 @@ from __future__ import annotations
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QGroupBox, QHBoxLayout, QPushButton, QVBoxLayout
 
-from app.services import models
+from app.services import models, permissions
 from app.ui.context import AppContext
 from app.ui.training.models import RegistryModel
 from app.ui.widgets import Banner, fit_to_contents, read_only_table
@@ -35,6 +35,7 @@ class RegistryPanel(QGroupBox):
         self.error = Banner("error")
         self.error.setObjectName("registryMessage")
         self._busy = False
+        self._evaluating = False
 
         lay = QVBoxLayout(self)
         lay.addWidget(self.table, 1)
@@ -91,22 +92,33 @@ class RegistryPanel(QGroupBox):
 
     # ---- actions -------------------------------------------------------------------------
     def apply_role(self, busy: bool) -> None:
+        """Each action as the permission matrix says (the services check it again and record a refusal)."""
         self._busy = busy
         user = self.ctx.user
         why = self.tr("Only an admin can do this; you are signed in as %1 (%2).").replace("%1", user.name) \
             .replace("%2", user.role)
         target = self.ctx.rollback_target
-        self.activate_button.setEnabled(user.is_admin and not busy)
+        may_activate = permissions.allowed(user, "model.activate")
+        may_rollback = permissions.allowed(user, "model.rollback")
+        may_evaluate = permissions.allowed(user, "model.evaluate")
+        self.activate_button.setEnabled(may_activate and not busy)
         self.activate_button.setToolTip(self.tr("Make the selected version the one predictions use")
-                                        if user.is_admin else why)
-        self.rollback_button.setEnabled(user.is_admin and not busy and target is not None)
-        if not user.is_admin:
+                                        if may_activate else why)
+        self.rollback_button.setEnabled(may_rollback and not busy and target is not None)
+        if not may_rollback:
             self.rollback_button.setToolTip(why)
         elif target is None:
             self.rollback_button.setToolTip(self.tr("No earlier active version to go back to"))
         else:
             self.rollback_button.setToolTip(self.tr("Go back to version %1, which was active before %2")
                                             .replace("%1", target).replace("%2", self.ctx.active_version or "–"))
+        self.evaluate_button.setEnabled(may_evaluate and not self._evaluating)
+        self.evaluate_button.setToolTip(self.tr("Hold out 20 % of the routed items and score this version and the "
+                                                "baselines on them") if may_evaluate else why)
+
+    def set_evaluating(self, evaluating: bool) -> None:
+        self._evaluating = evaluating
+        self.apply_role(self._busy)
 
     def activate_selected(self):
         version = self.selected_version()

@@ -123,8 +123,8 @@ class TrainingTab(QWidget):
                                      on_error=lambda m: self.log(self.tr("Evaluation failed: %1").replace("%1", m)),
                                      on_cancelled=lambda: self.log(self.tr("Evaluation cancelled.")))
         self.trainer.job.attach(task, self.tr("evaluating %1…").replace("%1", version))
-        self.registry.evaluate_button.setEnabled(False)
-        task.signals.done.connect(lambda: self.registry.evaluate_button.setEnabled(True))
+        self.registry.set_evaluating(True)
+        task.signals.done.connect(lambda: self.registry.set_evaluating(False))
         return task
 
     def _evaluated(self, version: str, result: dict) -> None:
