@@ -43,6 +43,8 @@ class DirectoryConfig:
     user_attribute: str = "sAMAccountName"
     ca_file: str = ""                             # LDAPS: a PEM file of the CA to trust (default: the system's)
     timeout_s: float = 5.0
+    domain: str = ""                              # the Windows domain (NetBIOS) whose accounts it answers for;
+                                                  # "" = the first DC= of base_dn ("DC=ksm,DC=local" -> KSM)
 
     def to_json(self) -> dict:
         return asdict(self)
@@ -51,6 +53,25 @@ class DirectoryConfig:
     def from_json(cls, data: dict) -> DirectoryConfig:
         known = {k: v for k, v in data.items() if k in cls.__dataclass_fields__}
         return cls(**known)
+
+    def domain_name(self) -> str:
+        """The domain whose accounts (`DOMAIN\\user`) this directory knows, upper-case."""
+        if self.domain.strip():
+            return self.domain.strip().upper()
+        for attribute, value in _rdns(self.base_dn):
+            if attribute == "dc":
+                return value.upper()
+        return ""
+
+    def serves(self, account: str) -> bool:
+        """Whether `account` is one of this directory's: `KSM\\kim` is, `OTHER\\kim` and a PC's local
+        `PC-07\\kim` are not (the same login in another domain is another person). An account without
+        a domain (the OS account on Linux or macOS) is looked up as it is."""
+        if "\\" not in account:
+            return True
+        domain = account.split("\\", 1)[0].strip().upper()
+        mine = self.domain_name()
+        return bool(mine) and (domain == mine or domain.split(".", 1)[0] == mine)
 
     def urls(self) -> list[str]:
         return [u for u in self.server.replace(",", " ").split() if u]

@@ -118,6 +118,10 @@ def _from_directory(store: Store, source: RoleSource, account: str, login: str, 
     cfg = source.directory
     assert cfg is not None
     now = _utc_now()
+    if not cfg.serves(account):
+        return User(account, NO_ROLE, host, login, "none", None,
+                    f"{account} is not an account of the domain {cfg.domain_name() or '?'} whose directory gives "
+                    f"the roles (a local account of a PC, or another domain); no role")
     try:
         password = credentials.get_secret(credentials.ldap_key(cfg.server, cfg.bind_user)) \
             if cfg.bind == "simple" else None

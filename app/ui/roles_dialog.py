@@ -69,6 +69,12 @@ class RolesDialog(QDialog):
         self.bind_password.setEchoMode(QLineEdit.EchoMode.Password)
         self.bind_password.setPlaceholderText(self.tr("kept in the Windows Credential Manager / OS keyring"))
         self.user_attribute = QLineEdit("sAMAccountName")
+        self.domain = QLineEdit()
+        self.domain.setObjectName("ldapDomain")
+        self.domain.setPlaceholderText(self.tr("from the base DN, e.g. KSM"))
+        self.domain.setToolTip(self.tr("Only accounts of this Windows domain (DOMAIN\\user) get a role from the "
+                                       "directory: a PC's local account or another domain's with the same user "
+                                       "name gets none."))
         self.ca_file = QLineEdit()
         self.ca_file.setPlaceholderText(self.tr("the system's certificates"))
         self.cache_hours = QDoubleSpinBox()
@@ -93,6 +99,7 @@ class RolesDialog(QDialog):
         dl.addRow(self.tr("Service account"), self.bind_user)
         dl.addRow(self.tr("Password"), self.bind_password)
         dl.addRow(self.tr("User name attribute"), self.user_attribute)
+        dl.addRow(self.tr("Windows domain"), self.domain)
         dl.addRow(self.tr("CA certificate (PEM)"), self.ca_file)
         dl.addRow(self.tr("Keep a role offline for"), self.cache_hours)
         dl.addRow(self.groups)
@@ -192,7 +199,7 @@ class RolesDialog(QDialog):
             directory = DirectoryConfig(self.server.text().strip(), self.base_dn.text().strip(), mapping,
                                         self.bind.currentData(), self.bind_user.text().strip(),
                                         self.user_attribute.text().strip() or "sAMAccountName",
-                                        self.ca_file.text().strip())
+                                        self.ca_file.text().strip(), domain=self.domain.text().strip().upper())
         return roles.RoleSource("directory" if directory else "store", self.default_role.currentData(),
                                 self.cache_hours.value(), directory)
 
@@ -217,6 +224,7 @@ class RolesDialog(QDialog):
             self.bind_user.setText(d.bind_user)
             self.user_attribute.setText(d.user_attribute)
             self.ca_file.setText(d.ca_file)
+            self.domain.setText(d.domain)
             self.groups.setRowCount(0)
             for group, role in d.groups.items():
                 self._add_group(group, role)

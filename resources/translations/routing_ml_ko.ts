@@ -2817,7 +2817,17 @@
         <translation>Windows 자격 증명 관리자 / OS 키링에 보관</translation>
     </message>
     <message>
-        <location line="+3"/>
+        <location line="+4"/>
+        <source>from the base DN, e.g. KSM</source>
+        <translation>기본 DN에서 (예: KSM)</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Only accounts of this Windows domain (DOMAIN\user) get a role from the directory: a PC&apos;s local account or another domain&apos;s with the same user name gets none.</source>
+        <translation>이 Windows 도메인의 계정(DOMAIN\user)만 디렉터리에서 역할을 받습니다. 같은 사용자 이름이라도 PC의 로컬 계정이나 다른 도메인의 계정은 역할을 받지 않습니다.</translation>
+    </message>
+    <message>
+        <location line="+4"/>
         <source>the system&apos;s certificates</source>
         <translation>시스템 인증서</translation>
     </message>
@@ -2833,12 +2843,12 @@
     </message>
     <message>
         <location line="+0"/>
-        <location line="+23"/>
+        <location line="+24"/>
         <source>Role</source>
         <translation>역할</translation>
     </message>
     <message>
-        <location line="-18"/>
+        <location line="-19"/>
         <source>Add group</source>
         <translation>그룹 추가</translation>
     </message>
@@ -2876,6 +2886,11 @@
         <location line="+1"/>
         <source>User name attribute</source>
         <translation>사용자 이름 속성</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Windows domain</source>
+        <translation>Windows 도메인</translation>
     </message>
     <message>
         <location line="+1"/>
@@ -2933,7 +2948,7 @@
         <translation>감사 체크포인트 폴더</translation>
     </message>
     <message>
-        <location line="+60"/>
+        <location line="+61"/>
         <source>Enter the user as Windows names them, e.g. KSM\kim.</source>
         <translation>Windows 계정 이름으로 입력하세요 (예: KSM\kim).</translation>
     </message>

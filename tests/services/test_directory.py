@@ -108,6 +108,20 @@ def test_sign_in_reads_the_role_from_the_directory_and_records_changes(empty_sto
     assert ("KSM\\lee", "admin", "directory") in listed
 
 
+def test_the_same_login_in_another_domain_or_a_local_account_is_not_the_directory_user(empty_store, config, admin):
+    _use_directory(empty_store, config, admin)     # base DN dc=ksm,dc=test: the domain KSM
+    assert roles.resolve(empty_store, "KSM\\lee", "lee", "PC-01").role == "admin"
+    for account in ("OTHER\\lee", "PC-01\\lee", "KSMX\\lee"):
+        stranger = roles.resolve(empty_store, account, "lee", "PC-01")
+        assert stranger.role == NO_ROLE, account
+        assert f"{account} is not an account of the domain KSM" in stranger.role_note
+    assert roles.resolve(empty_store, "ksm.test\\lee", "lee", "PC-01").role == "admin"   # the DNS spelling
+    config.domain = "corp"                                                                 # named explicitly
+    _use_directory(empty_store, config, admin)
+    assert roles.resolve(empty_store, "CORP\\lee", "lee", "PC-01").role == "admin"
+    assert roles.resolve(empty_store, "KSM\\lee", "lee", "PC-01").role == NO_ROLE
+
+
 def test_while_the_directory_is_away_the_cached_role_counts_until_it_expires(tmp_path, empty_store, admin):
     server = ldap_server.start(tmp_path / "own-slapd")
     try:

@@ -36,6 +36,15 @@ def test_the_first_user_of_a_new_store_is_its_admin_and_the_next_an_engineer(emp
     assert (grant.user_name, grant.target, grant.detail["to"]) == ("KSM\\lee", "KSM\\lee", "admin")
 
 
+def test_the_domain_is_part_of_the_name(empty_store):
+    lee = roles.resolve(empty_store, "KSM\\lee", "lee", "PC-01")
+    roles.set_role(empty_store, "KSM\\alice", "approver", user=lee)
+    assert roles.resolve(empty_store, "KSM\\alice", "alice", "PC-02").role == "approver"
+    assert roles.resolve(empty_store, "OTHER\\alice", "alice", "PC-02").role == "engineer"   # the default role
+    assert roles.resolve(empty_store, "PC-02\\alice", "alice", "PC-02").role == "engineer"
+    assert roles.resolve(empty_store, "OTHER\\lee", "lee", "PC-01").role == "engineer"       # not the admin
+
+
 def test_sign_in_is_recorded_with_role_and_machine(empty_store, admin):
     user = identity.sign_in(empty_store, via="window")
     (e,) = audit.query(empty_store, AuditFilter(action="session.sign_in"), user=admin)
