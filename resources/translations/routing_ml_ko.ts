@@ -1489,7 +1489,7 @@
         <translation>Routing ML</translation>
     </message>
     <message>
-        <location filename="../../app/ui/selftest.py" line="+116"/>
+        <location filename="../../app/ui/selftest.py" line="+117"/>
         <location filename="../../app/ui/window.py" line="-337"/>
         <source>Prediction</source>
         <translation>예측</translation>
