@@ -56,17 +56,96 @@ def is_sqlserver_spec(spec: str) -> bool:
     return spec.split("://", 1)[0].lower() in SCHEMES and "://" in spec
 
 
+_PROTOCOL = re.compile(r"(?i)(tcp|np|lpc|admin):(?!\d+$)")
+
+
+@dataclass(frozen=True)
+class ServerAddress:
+    """A SQL Server as ODBC's SERVER keyword names it: `[protocol:]host[\\instance][,port]`.
+
+    `host` is a name, an IPv4 address or an IPv6 address (without brackets); a named pipe
+    (`np:\\\\host\\pipe\\...`) is kept whole in `host`."""
+
+    host: str
+    instance: str = ""
+    port: str = ""
+    protocol: str = ""      # tcp, np, lpc, admin (lower case), or "" for the driver's choice
+
+    def odbc(self) -> str:
+        text = f"{self.protocol}:{self.host}" if self.protocol else self.host
+        if self.instance:
+            text += "\\" + self.instance
+        return f"{text},{self.port}" if self.port else text
+
+    def netloc(self) -> str:
+        """The server in a `mssql://` setting (percent-quoted; an IPv6 address in brackets)."""
+        text = quote(self.protocol + ":", safe="") if self.protocol else ""
+        if ":" in self.host and self.protocol != "np":
+            text += "[" + quote(self.host, safe=":") + "]"
+        else:
+            text += quote(self.host, safe="\\")
+        if self.instance:
+            text += "\\" + quote(self.instance, safe="")
+        return f"{text}:{self.port}" if self.port else text
+
+
+def parse_server(server: str) -> ServerAddress:
+    """Read a server as typed: `HOST`, `HOST\\INSTANCE`, `HOST,1433`, `HOST:1433`, `tcp:HOST,1433`,
+    `192.0.2.7,1433`, `[::1],1433`, `[::1]:1433`, `::1` (an IPv6 address without brackets has no
+    `:port`: its last group would be taken for one)."""
+    text = server.strip()
+    protocol = ""
+    m = _PROTOCOL.match(text)
+    if m:
+        protocol, text = m.group(1).lower(), text[m.end():].strip()
+    if protocol == "np":           # \\host\pipe\name: no instance or port to read
+        if not text:
+            raise SourceError(f"The SQL Server {server.strip()!r} names no pipe after np:.")
+        return ServerAddress(text, protocol=protocol)
+    port = ""
+    if text.startswith("["):
+        close = text.find("]")
+        if close < 0:
+            raise SourceError(f"The SQL Server {server.strip()!r} opens '[' without closing it.")
+        host, rest = text[1:close], text[close + 1:].replace(":", ",", 1)
+        instance = ""
+        if rest.startswith("\\"):
+            instance, _, port = rest[1:].partition(",")
+        elif rest.startswith(","):
+            port = rest[1:]
+        elif rest:
+            raise SourceError(f"The SQL Server {server.strip()!r} has {rest!r} after the address; "
+                              f"write [address],port.")
+    else:
+        if "," in text:
+            text, _, port = text.rpartition(",")
+        elif text.count(":") == 1:
+            text, _, port = text.partition(":")
+        host, _, instance = text.partition("\\")
+    host, instance, port = host.strip(), instance.strip(), port.strip()
+    if not host:
+        raise SourceError(f"The SQL Server {server.strip()!r} names no server.")
+    if port and not (port.isdigit() and 0 < int(port) < 65536):
+        raise SourceError(f"The SQL Server {server.strip()!r} has the port {port!r}: a port is a "
+                          f"number from 1 to 65535.")
+    return ServerAddress(host, instance, str(int(port)) if port else "", protocol)
+
+
 def canonical_server(server: str) -> str:
-    """The server as ODBC writes it: `host,port` for `host:port`; `host\\instance` as it is."""
-    host, colon, port = server.strip().rpartition(":")
-    return f"{host},{port}" if colon and port.isdigit() and host else server.strip()
+    """The server as ODBC writes it (`HOST:1433` becomes `HOST,1433`; `[::1]:1433` becomes
+    `::1,1433`); a server that cannot be read is returned as typed (stripped)."""
+    try:
+        return parse_server(server).odbc()
+    except SourceError:
+        return server.strip()
 
 
 def keyring_key(server: str, user: str) -> str:
     """The OS keyring entry (service `routing-ml`) of a SQL login's password.
 
     The dialog that stores it and the source that reads it both use this, so `HOST:1433`,
-    `HOST,1433` and ` HOST,1433 ` are one entry; the user name is kept exactly as typed.
+    `HOST,1433` and ` HOST,1433 ` are one entry, and so are `[::1]:1433` and `::1,1433`; the
+    user name is kept exactly as typed.
     """
     return f"{canonical_server(server)}/{user}"
 
@@ -78,7 +157,7 @@ def sqlserver_spec(server: str, database: str, user: str | None = None, driver: 
     Every part is percent-quoted, so spaces, `+`, `#`, `%` and `@` in a user or database name
     survive. It never holds a password.
     """
-    netloc = quote(canonical_server(server).replace(",", ":"), safe="\\:")
+    netloc = parse_server(server).netloc()
     if user:
         netloc = quote(user, safe="") + "@" + netloc
     options = {}
@@ -99,15 +178,17 @@ def parse_sqlserver_spec(spec: str) -> SqlServerTarget:
         raise SourceError(f"{spec!r} is not a SQL Server address; write mssql://server/database.")
     # The netloc is split by hand: urlsplit's .hostname lower-cases the server name, which is
     # also the keyring key of its password.
-    parts = urlsplit("//" + rest)
+    try:
+        parts = urlsplit("//" + rest)
+    except ValueError as exc:   # e.g. a bracketed server that is no IPv6 address
+        raise SourceError(f"The SQL Server address {spec!r} cannot be read: {exc}.") from None
     userinfo, _, hostport = parts.netloc.rpartition("@")
     if ":" in userinfo:
         raise SourceError("The SQL Server address must not contain a password: it would be kept "
                           "in a settings file. Store the password in the OS keyring instead "
                           "(store_sql_password).")
-    host, _, port = unquote(hostport).partition(":")
     database = unquote(parts.path.strip("/"))
-    if not host or not database:
+    if not hostport or not database:
         raise SourceError(f"The SQL Server address {spec!r} must name a server and a database, "
                           f"e.g. mssql://SERVER/KsmErp.")
     options = dict(parse_qsl(parts.query, keep_blank_values=True))
@@ -126,8 +207,24 @@ def parse_sqlserver_spec(spec: str) -> SqlServerTarget:
         raise SourceError(f"The SQL Server address must not set {', '.join(forbidden)}: the login "
                           f"goes before the server (mssql://user@SERVER/db) and its password "
                           f"in the OS keyring.")
-    return SqlServerTarget(server=f"{host},{port}" if port else host, database=database,
+    return SqlServerTarget(server=_server_of_netloc(hostport).odbc(), database=database,
                            user=user, driver=driver, options=options)
+
+
+def _server_of_netloc(hostport: str) -> ServerAddress:
+    """The server of a `mssql://` setting: `HOST:1433`, `tcp%3AHOST:1433`, `[::1]:1433`, `HOST\\KSM`."""
+    m = _PROTOCOL.match(unquote(hostport))
+    protocol = ""
+    if m:   # the protocol's colon may be written plainly (tcp:HOST) or quoted (tcp%3AHOST)
+        protocol = m.group(1)
+        hostport = re.sub(r"(?i)^" + protocol + r"(%3A|:)", "", hostport)
+    if protocol.lower() != "np":
+        m = re.fullmatch(r"(.*?)(?::(\d+))?", hostport)
+        host, port = m.group(1), m.group(2)
+        if port and not host.startswith("[") and ":" in host:   # fe80::1: an unbracketed IPv6 address
+            host, port = hostport, None
+        hostport = host + (f",{port}" if port else "")
+    return parse_server((f"{protocol}:" if protocol else "") + unquote(hostport))
 
 
 def _pop(options: dict[str, str], key: str) -> str | None:

@@ -29,7 +29,7 @@ from PySide6.QtWidgets import (
 
 from app.domain.schema import DEFAULT_VIEW_NAMES, ITEMS, RESULTS, ROUTINGS
 from app.sources.base import SourceError
-from app.sources.sqlserver import installed_drivers, sqlserver_spec, store_sql_password
+from app.sources.sqlserver import installed_drivers, parse_server, sqlserver_spec, store_sql_password
 from app.ui.widgets import Banner, JobBar
 from app.ui.workers import TaskRunner
 
@@ -295,6 +295,10 @@ class DataSourceDialog(QDialog):
         if v["kind"] == "sqlserver":
             if not v["server"]:
                 return self.tr("Enter the server name.")
+            try:
+                parse_server(v["server"])
+            except SourceError as exc:   # e.g. a port that is not a number
+                return str(exc)
             if not v["database"]:
                 return self.tr("Enter the database name.")
             if v["auth"] == "sql" and not v["user"]:

@@ -102,7 +102,9 @@ def fake_pyodbc(monkeypatch: pytest.MonkeyPatch) -> FakePyodbc:
 
 
 @pytest.mark.parametrize("server", ["ERPSQL01", "erp.plant.local:1433", "erp.plant.local,1433",
-                                    "ERPSQL01\\KSM", " ERPSQL01\\KSM "])
+                                    "ERPSQL01\\KSM", " ERPSQL01\\KSM ", "tcp:ERPSQL01,1433",
+                                    "TCP:ERPSQL01\\KSM", "[::1],1433", "[2001:db8::7]:1433", "fe80::1",
+                                    "192.0.2.7,14330", "np:\\\\ERPSQL01\\pipe\\MSSQL$KSM\\sql\\query"])
 @pytest.mark.parametrize("user, password", [
     ("kim", "pa+ss%2Bw;o}rd"),
     ("routing reader", " lead and trail "),
@@ -129,6 +131,50 @@ def test_password_saved_by_the_dialog_is_the_one_the_connection_uses(
 def test_keyring_entries_agree_for_every_spelling_of_a_port() -> None:
     assert keyring_key("HOST:1433", "kim") == keyring_key("HOST,1433", "kim") == "HOST,1433/kim"
     assert keyring_key("HOST\\KSM", "a b") == "HOST\\KSM/a b"
+    assert keyring_key("tcp:HOST,1433", "kim") == keyring_key(" TCP:HOST:1433", "kim") == "tcp:HOST,1433/kim"
+    assert keyring_key("[::1],1433", "kim") == keyring_key("[::1]:1433", "kim") == "::1,1433/kim"
+    assert keyring_key("[fe80::1]", "kim") == keyring_key("fe80::1", "kim") == "fe80::1/kim"
+
+
+@pytest.mark.parametrize("server, odbc", [
+    ("ERPSQL01", "ERPSQL01"),
+    ("erp.plant.local:1433", "erp.plant.local,1433"),
+    ("tcp:ERPSQL01,1433", "tcp:ERPSQL01,1433"),
+    ("tcp:ERPSQL01:1433", "tcp:ERPSQL01,1433"),
+    ("tcp:ERPSQL01\\KSM", "tcp:ERPSQL01\\KSM"),
+    ("ERPSQL01\\KSM,14330", "ERPSQL01\\KSM,14330"),
+    ("[::1],1433", "::1,1433"),
+    ("[::1]:1433", "::1,1433"),
+    ("::1,1433", "::1,1433"),
+    ("fe80::1:1433", "fe80::1:1433"),            # without brackets every group is the address's
+    ("tcp:[2001:db8::7],1433", "tcp:2001:db8::7,1433"),
+    ("[2001:db8::7]\\KSM,1433", "2001:db8::7\\KSM,1433"),
+    ("192.0.2.7,1433", "192.0.2.7,1433"),
+    ("lpc:(local)", "lpc:(local)"),
+    ("np:\\\\.\\pipe\\MSSQL$KSM\\sql\\query", "np:\\\\.\\pipe\\MSSQL$KSM\\sql\\query"),
+])
+def test_the_server_reaches_odbc_as_typed_whatever_its_spelling(fake_pyodbc: FakePyodbc, server: str,
+                                                                 odbc: str) -> None:
+    """What the dialog saves (an mssql:// setting) gives ODBC the server the user typed, in ODBC's
+    spelling [protocol:]host[\\instance][,port]."""
+    spec = sqlserver_spec(server, "KsmErp")
+    assert parse_sqlserver_spec(spec).server == odbc
+    with pytest.raises(SourceError):
+        open_source(spec)                                           # the stand-in refuses every login
+    (sent,) = fake_pyodbc.connection_strings
+    assert f"SERVER={odbc};" in sent or "SERVER={" + odbc + "};" in sent
+
+
+@pytest.mark.parametrize("server, words", [
+    ("ERPSQL01,14x", "port '14x'"),
+    ("ERPSQL01:70000", "port '70000'"),
+    ("[::1,1433", "without closing it"),
+    ("[::1]x", "after the address"),
+    ("tcp:", "names no server"),
+])
+def test_a_server_that_cannot_be_read_is_refused_naming_it(server: str, words: str) -> None:
+    with pytest.raises(SourceError, match=words):
+        sqlserver_spec(server, "KsmErp")
 
 
 def test_windows_login_spec_and_trusting_the_certificate(fake_pyodbc: FakePyodbc) -> None:

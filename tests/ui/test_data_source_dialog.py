@@ -69,21 +69,33 @@ def sql_login(dlg, server="ERPSQL01:1433", user="routing reader", password="pa+s
     dlg.password_edit.setText(password)
 
 
+@pytest.mark.parametrize("typed, odbc", [("ERPSQL01:1433", "ERPSQL01,1433"),
+                                         ("tcp:ERPSQL01,1433", "tcp:ERPSQL01,1433"),
+                                         ("[::1],1433", "::1,1433")])
 def test_test_connection_signs_in_with_the_sql_login_and_its_saved_password(
-        qtbot, make_dialog, fake_keyring, server):
+        qtbot, make_dialog, fake_keyring, server, typed, odbc):
     dlg = make_dialog()
-    sql_login(dlg)
+    sql_login(dlg, server=typed)
     result = run_test(qtbot, dlg)
     (sent,) = server.connection_strings
+    assert f"SERVER={odbc};" in sent
     assert "UID=routing reader;" in sent and "PWD={pa+ss;w}}rd%41};" in sent
     assert "Trusted_Connection" not in sent
-    assert fake_keyring == {("routing-ml", "ERPSQL01,1433/routing reader"): "pa+ss;w}rd%41"}
-    assert result.startswith("✖ Could not connect to SQL Server ERPSQL01,1433, database KsmErp "
+    assert fake_keyring == {("routing-ml", f"{odbc}/routing reader"): "pa+ss;w}rd%41"}
+    assert result.startswith(f"✖ Could not connect to SQL Server {odbc}, database KsmErp "
                              "(SQL login routing reader): the server refused the SQL login routing reader")
     assert "[Microsoft]" not in result and "18456" not in result
     assert dlg.password_edit.text() == ""          # kept in the keyring, not in the widget
     run_test(qtbot, dlg)                           # again, without typing it: found in the keyring
     assert server.connection_strings[1] == sent
+
+
+def test_a_port_that_is_not_a_number_is_named_before_connecting(qtbot, make_dialog, fake_keyring, server):
+    dlg = make_dialog()
+    sql_login(dlg, server="ERPSQL01,14x")
+    assert run_test(qtbot, dlg).startswith("✖ The SQL Server 'ERPSQL01,14x' has the port '14x'")
+    assert server.connection_strings == [] and fake_keyring == {}
+    assert not dlg.save()
 
 
 def test_windows_authentication_and_trusting_the_certificate(qtbot, make_dialog, server):
