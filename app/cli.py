@@ -547,6 +547,7 @@ def build_parser() -> argparse.ArgumentParser:
     filter_args(a)
     a.add_argument("--limit", type=int, default=200)
     a.add_argument("--json", action="store_true")
+    out_arg(a)
     store_arg(a)
     a.set_defaults(func=cmd_audit_list)
     a = asub.add_parser("export", help="write the (filtered) events to .csv or .xlsx, with a signed checkpoint")
@@ -567,6 +568,7 @@ def build_parser() -> argparse.ArgumentParser:
     rsub = p.add_subparsers(dest="roles_command", required=True)
     r = rsub.add_parser("list")
     r.add_argument("--json", action="store_true")
+    out_arg(r)
     store_arg(r)
     r.set_defaults(func=cmd_roles_list)
     r = rsub.add_parser("set", help="give USER (as the OS names them, e.g. KSM\\kim) a role")
@@ -696,6 +698,42 @@ class UserNotices(logging.Handler):
             print(f"warning: {notice} ({self.log_path})", file=sys.stderr)
 
 
+class WatchedOutput:
+    """Standard output that remembers whether writing to it failed: the reader of a pipe went away
+    (`routing-ml ... | head`), which Windows reports as EINVAL or EPIPE and Linux as EPIPE."""
+
+    def __init__(self, stream):
+        self._stream, self.failed = stream, False
+
+    def write(self, text: str) -> int:
+        try:
+            return self._stream.write(text)
+        except OSError:
+            self.failed = True
+            raise
+
+    def flush(self) -> None:
+        try:
+            self._stream.flush()
+        except OSError:
+            self.failed = True
+            raise
+
+    def __getattr__(self, name: str):
+        return getattr(self._stream, name)
+
+
+def _quiet_after_closed_pipe(stdout) -> None:
+    """The pipe's reader is gone: what is still buffered goes nowhere, so the interpreter's last
+    flush at exit prints no 'Exception ignored … BrokenPipeError'."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError, AttributeError):   # not a real file (a test's captured output)
+        pass
+
+
 def main(argv: list[str] | None = None) -> int:
     from app.domain.routing import RoutingError
     from app.logs import setup_logging
@@ -710,14 +748,28 @@ def main(argv: list[str] | None = None) -> int:
         from app.selftest import main as self_test
         return self_test()
     func = getattr(args, "func", cmd_gui)
+    real_stdout = sys.stdout
+    watched = None
+    if real_stdout is not None:      # None: the windowed RoutingML.exe, which has no console
+        sys.stdout = watched = WatchedOutput(real_stdout)
     try:
         try:
             with output_to(getattr(args, "out_file", None)):
                 code = func(args) or 0
+            if sys.stdout is not None:
+                sys.stdout.flush()   # here, not at exit: a closed pipe is then noticed below
             notices.say()
             return code
         finally:
             end_progress_line()
+    except OSError as exc:
+        if watched is None or not watched.failed:
+            return _unexpected(exc, log_path)
+        # The reader stopped reading (`| head`, `| Select-Object -First 5`): what it read is all it
+        # wanted. Nothing is half-written (every change is one transaction), so exit 0, quietly.
+        log.info("standard output closed by its reader (%s); output stopped there", exc)
+        _quiet_after_closed_pipe(real_stdout)
+        return 0
     except RoutingError as exc:
         log.warning("user error: %s", exc)
         print(f"routing-ml: {_one_line(exc)}", file=sys.stderr)
@@ -729,9 +781,14 @@ def main(argv: list[str] | None = None) -> int:
         print("routing-ml: interrupted; nothing was changed", file=sys.stderr)
         return 130
     except Exception as exc:  # never a traceback on the user's screen: it goes to the log
-        log.exception("unexpected error")
-        print(f"routing-ml: unexpected error: {_one_line(exc)} (details in {log_path})",
-              file=sys.stderr)
-        return 1
+        return _unexpected(exc, log_path)
     finally:
+        if watched is not None and sys.stdout is watched:
+            sys.stdout = real_stdout
         logging.getLogger("app").removeHandler(notices)
+
+
+def _unexpected(exc: BaseException, log_path: Path) -> int:
+    log.error("unexpected error", exc_info=exc)
+    print(f"routing-ml: unexpected error: {_one_line(exc)} (details in {log_path})", file=sys.stderr)
+    return 1

@@ -16,19 +16,12 @@ import time
 from datetime import datetime
 from pathlib import Path
 
-import platformdirs
+from app.folders import log_dir  # noqa: F401 - callers import log_dir from here
 
-APP_NAME = "RoutingML"
 MAX_BYTES = 5_000_000
 BACKUPS = 3
 KEEP_DAYS = 30        # log files older than this are removed at start-up
 KEEP_FILES = 60       # and at most this many of the newest are kept
-
-
-def log_dir() -> Path:
-    """`ROUTING_ML_LOG_DIR`, else the platform's log folder (%LOCALAPPDATA%\\RoutingML\\Logs)."""
-    override = os.environ.get("ROUTING_ML_LOG_DIR")
-    return Path(override) if override else Path(platformdirs.user_log_dir(APP_NAME, appauthor=False))
 
 
 class _JsonFormatter(logging.Formatter):

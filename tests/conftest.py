@@ -11,11 +11,14 @@ import keyring.backend
 import pytest
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-# Per-user folders (default store, checkpoints, logs) go to a temporary place, never the real home.
-_HOME = tempfile.mkdtemp(prefix="routing-ml-test-home-")
-os.environ["XDG_DATA_HOME"] = os.path.join(_HOME, "data")
-os.environ["XDG_STATE_HOME"] = os.path.join(_HOME, "state")
-os.environ["XDG_CACHE_HOME"] = os.path.join(_HOME, "cache")
+# Per-user folders (default store, server copies, checkpoints, logs) go to a temporary place, never
+# the user's real ones, through the program's own variables (app.folders): platformdirs ignores
+# XDG_* on Windows, where the log clean-up at start would otherwise prune the user's real logs.
+# Set before anything is imported, so child processes inherit them too.
+TEST_HOME = tempfile.mkdtemp(prefix="routing-ml-test-home-")
+os.environ["ROUTING_ML_DATA_DIR"] = os.path.join(TEST_HOME, "data")
+os.environ["ROUTING_ML_LOG_DIR"] = os.path.join(TEST_HOME, "logs")
+os.environ["XDG_CACHE_HOME"] = os.path.join(TEST_HOME, "cache")   # Qt's and fontconfig's caches (Linux)
 
 DEMO_ITEMS = 3000
 
@@ -43,7 +46,7 @@ class MemoryKeyring(keyring.backend.KeyringBackend):
 def os_keyring(tmp_path_factory, monkeypatch):
     """Every test gets an empty in-memory keyring (signing keys, bind passwords) and its own
     per-user data folder (where an admin's checkpoints go by default)."""
-    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path_factory.mktemp("user-data")))
+    monkeypatch.setenv("ROUTING_ML_DATA_DIR", str(tmp_path_factory.mktemp("user-data")))
     previous = keyring.get_keyring()
     ring = MemoryKeyring()
     keyring.set_keyring(ring)

@@ -103,3 +103,47 @@ def test_out_in_a_missing_folder_or_a_locked_file_is_one_clear_line(trained_stor
     _, err = capsys.readouterr()
     assert rc == 2 and "the file is open in another program (Excel?)" in err
     assert list(out_dir.iterdir()) == []
+
+
+def test_a_reader_that_stops_early_ends_the_command_quietly(trained_store, tmp_path):
+    """`routing-ml predict ... --json | head -1`: the reader closes the pipe after one line; the
+    command exits 0 with nothing on stderr (no BrokenPipeError, no 'Exception ignored')."""
+    import subprocess
+    codes = tmp_path / "codes.txt"
+    codes.write_text("\n".join(trained_store.item_codes()[:60]), encoding="utf-8")
+    proc = subprocess.Popen([sys.executable, "-m", "app", "predict", "--items-file", str(codes), "--json",
+                             "--store", str(trained_store.path)],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    first = proc.stdout.readline()
+    proc.stdout.close()                   # what head does after its line
+    err = proc.stderr.read().decode("utf-8", "replace")
+    assert proc.wait(timeout=300) == 0, err
+    assert first.startswith(b"{")
+    assert err == ""
+
+
+@pytest.mark.parametrize("error", [OSError(22, "Invalid argument"), BrokenPipeError(32, "Broken pipe")],
+                         ids=["windows-EINVAL", "EPIPE"])
+def test_a_closed_pipe_as_windows_reports_it_is_quiet_too(trained_store, monkeypatch, error):
+    """Windows says EINVAL (sometimes EPIPE) when the reader of standard output has gone."""
+    class ClosedPipe(io.StringIO):
+        def write(self, text):
+            raise error
+
+        def flush(self):
+            raise error
+    err = io.StringIO()
+    monkeypatch.setattr(sys, "stdout", ClosedPipe())
+    monkeypatch.setattr(sys, "stderr", err)
+    assert main(["models", "--json", "--store", str(trained_store.path)]) == 0
+    assert err.getvalue() == ""
+
+
+def test_an_os_error_of_the_command_itself_is_still_reported(trained_store, monkeypatch, capsys):
+    import app.cli as cli
+
+    def fails(args):
+        raise OSError(22, "Invalid argument", "C:\\plant\\views")
+    monkeypatch.setattr(cli, "cmd_models", fails)
+    assert main(["models", "--store", str(trained_store.path)]) == 1
+    assert "unexpected error" in capsys.readouterr().err

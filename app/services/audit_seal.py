@@ -24,7 +24,6 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
-import platformdirs
 from sqlalchemy import select
 
 from app.domain.access import User
@@ -32,7 +31,8 @@ from app.domain.routing import RoutingError
 from app.services import audit, credentials, permissions, site_settings
 from app.services.progress import Progress
 from app.store.chain import GENESIS, chain_hash_text, utc_text
-from app.store.db import APP_NAME, Store, audit_event, audit_head
+from app.folders import data_dir
+from app.store.db import Store, audit_event, audit_head
 
 CHECKPOINT_FORMAT = "routing-ml-audit-checkpoint/1"
 CHECKPOINT_DIR = "audit.checkpoint_dir"      # app_setting: the folder (may be a \\server\share path)
@@ -45,7 +45,7 @@ class CheckpointError(RoutingError):
 
 
 def default_checkpoint_dir() -> Path:
-    return Path(platformdirs.user_data_dir(APP_NAME, appauthor=False)) / "audit-checkpoints"
+    return data_dir() / "audit-checkpoints"
 
 
 def checkpoint_dir(store: Store) -> Path:

@@ -34,7 +34,6 @@ from datetime import datetime
 from pathlib import Path
 
 import filelock
-import platformdirs
 import polars as pl
 from sqlalchemy import (
     BigInteger,
@@ -70,8 +69,8 @@ from app.domain.schema import (
     VIEW_KINDS,
 )
 from app.files import is_network_path, sqlite_uri
+from app.folders import data_dir
 
-APP_NAME = "RoutingML"
 DATE_COLUMNS = {"INSRT_DT", "REPORT_DT", "VALID_FROM_DT", "VALID_TO_DT"}
 # Inside a data folder: the id of the import_run row that wrote it. The row's commit is what makes
 # a folder current, so after a crash the folder whose mark is the last committed id is the right one.
@@ -92,7 +91,7 @@ class StoreLocked(StoreError):
 
 
 def default_store_path() -> Path:
-    return Path(platformdirs.user_data_dir(APP_NAME, appauthor=False)) / "store.sqlite"
+    return data_dir() / "store.sqlite"
 
 
 def store_url(store: str | None = None) -> URL:
@@ -322,7 +321,7 @@ class Store:
         if self.path is not None:
             return self.path.with_name(self.path.stem + suffix)
         key = hashlib.sha256(self.url.encode()).hexdigest()[:12]
-        return Path(platformdirs.user_data_dir(APP_NAME, appauthor=False)) / f"server-{key}{suffix}"
+        return data_dir() / f"server-{key}{suffix}"
 
     @property
     def models_dir(self) -> Path:
