@@ -1,28 +1,34 @@
-# Shared by run.ps1 and test.ps1 (dot-sourced): create or update the virtual environment from
-# pyproject.toml and set $VenvPython. The callers restore the working folder afterwards.
+# Shared by run.ps1, test.ps1 and build.ps1 (dot-sourced): create or update the virtual environment
+# from pyproject.toml through scripts\setup_env.py (which run.cmd and test.cmd use as well) and set
+# $VenvPython and $Venv. The callers restore the working folder afterwards.
 $ErrorActionPreference = "Stop"
 $Root = Split-Path -Parent $PSScriptRoot
 Set-Location $Root
-if ($env:PYTHON) { $Py = $env:PYTHON; $PyArgs = @() } else { $Py = "py"; $PyArgs = @("-3") }
+# PYTHON names a Python; else the py launcher's newest 64-bit Python 3 (a 32-bit one has no PySide6).
+if ($env:PYTHON) { $Py = $env:PYTHON; $PyArgs = @() } else { $Py = "py"; $PyArgs = @("-3-64") }
 if (-not (Get-Command $Py -ErrorAction SilentlyContinue)) {
     Write-Host "Routing ML needs a 64-bit Python 3.11 or newer, and '$Py' was not found. Install Python 3.12 from python.org (the `"Windows installer (64-bit)`", with the py launcher), then run this again."
     exit 1
 }
-# 64-bit, version, and a folder for the environment short enough for Windows' 260-character limit.
-$Venv = (& $Py @PyArgs "$PSScriptRoot\check_python.py" $Root | Out-String).Trim()
-if ($LASTEXITCODE -ne 0) { Write-Host $Venv; exit 1 }
-if ($Venv -ne (Join-Path $Root ".venv")) { Write-Host "Routing ML: the folder is too deep for Windows' path limit; its Python environment goes to $Venv" }
-$VenvPython = Join-Path $Venv "Scripts\python.exe"
-if (-not (Test-Path $VenvPython)) {
-    & $Py @PyArgs -m venv $Venv
-    if ($LASTEXITCODE -ne 0) { exit $LASTEXITCODE }
+# setup_env.py prints the environment's python.exe in UTF-8. Windows PowerShell decodes a program's
+# output with [Console]::OutputEncoding (the OEM code page, 437 or 949) and encodes what it pipes to one
+# with $OutputEncoding: a Korean or accented user name in the path would come back garbled. Both are
+# UTF-8 for this one call and given back afterwards (this runs in the caller's own session).
+$SavedConsoleEncoding = [Console]::OutputEncoding
+$SavedOutputEncoding = $OutputEncoding
+try {
+    [Console]::OutputEncoding = New-Object System.Text.UTF8Encoding $false
+    $OutputEncoding = New-Object System.Text.UTF8Encoding $false
+    $VenvPython = (& $Py @PyArgs "$PSScriptRoot\setup_env.py" --print | Out-String).Trim()
+    $SetupCode = $LASTEXITCODE
+} finally {
+    [Console]::OutputEncoding = $SavedConsoleEncoding
+    $OutputEncoding = $SavedOutputEncoding
 }
-$Hash = (Get-FileHash pyproject.toml -Algorithm SHA256).Hash.Substring(0, 16).ToLower()
-$Stamp = Join-Path $Venv ".installed-$Hash"
-if (-not (Test-Path $Stamp)) {
-    & $VenvPython -m pip install -q --upgrade pip
-    & $VenvPython -m pip install -q -e ".[dev]"
-    if ($LASTEXITCODE -ne 0) { exit $LASTEXITCODE }
-    Remove-Item (Join-Path $Venv ".installed-*") -ErrorAction SilentlyContinue
-    New-Item -ItemType File $Stamp | Out-Null
+if ($SetupCode -ne 0 -or -not $VenvPython) {
+    if (($SetupCode -eq 103 -or $SetupCode -eq 112) -and -not $env:PYTHON) {   # py launcher: no (suitable) Python
+        Write-Host "Routing ML needs a 64-bit Python 3.11 or newer, and the py launcher found none. Install Python 3.12 from python.org (the `"Windows installer (64-bit)`"), or name one: `$env:PYTHON = `"C:\path\to\python.exe`""
+    }
+    exit 1
 }
+$Venv = Split-Path -Parent (Split-Path -Parent $VenvPython)

@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import importlib.util
+import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -56,14 +58,84 @@ def test_the_check_runs_on_this_python_and_names_the_environment():
     assert Path(out.stdout.strip()) == root / ".venv"
 
 
-@pytest.mark.parametrize("name", ["run", "test", "build"])
-def test_cmd_files_run_the_powershell_script_whatever_the_execution_policy(name):
-    """Typed in cmd.exe, scripts\\run.ps1 opens Notepad; the default policy refuses it in PowerShell."""
+@pytest.mark.parametrize("name, command", [("run", "-- app %*"), ("test", "--offscreen -- pytest %*")])
+def test_cmd_files_need_no_powershell_so_no_execution_policy_refuses_them(name, command):
+    """Typed in cmd.exe, scripts\\run.ps1 opens Notepad; PowerShell refuses it under the default policy,
+    and a policy set by Group Policy beats `-ExecutionPolicy Bypass`. The .cmd files set up and run
+    through Python alone."""
     raw = (SCRIPTS / f"{name}.cmd").read_bytes()
     assert raw.count(b"\r\n") == raw.count(b"\n"), "cmd.exe needs CRLF line ends (.gitattributes)"
     text = raw.decode("ascii")
-    assert f'powershell.exe -NoProfile -ExecutionPolicy Bypass -File "%~dp0{name}.ps1" %*' in text
-    assert "exit /b %ERRORLEVEL%" in text
+    code = [line for line in text.splitlines() if not line.lower().startswith("rem ")]
+    assert not any("powershell" in line.lower() or ".ps1" in line for line in code)
+    assert f'py -3-64 "%SETUP%" {command}' in code           # the newest 64-bit Python 3
+    assert f'"%PYTHON%" "%SETUP%" {command}' in code         # or the one PYTHON names
+    assert 'set "SETUP=%~dp0setup_env.py"' in code and "exit /b %ERRORLEVEL%" in code
+    assert any(line.startswith("echo Routing ML needs a 64-bit Python 3.11") for line in code)
+
+
+def test_build_cmd_runs_its_powershell_script():
+    text = (SCRIPTS / "build.cmd").read_bytes().decode("ascii")
+    assert 'powershell.exe -NoProfile -ExecutionPolicy Bypass -File "%~dp0build.ps1" %*' in text
+
+
+def test_venv_ps1_reads_the_environment_path_in_utf8_and_asks_for_a_64_bit_python():
+    """Windows PowerShell decodes a program's output in the OEM code page: a Korean user name in the
+    environment's path came back garbled. Both encodings are UTF-8 for that call, and restored."""
+    text = (SCRIPTS / "_venv.ps1").read_text(encoding="utf-8")
+    setup, _, rest = text.partition("setup_env.py\" --print")
+    assert '$PyArgs = @("-3-64")' in text and '@("-3")' not in text
+    assert "[Console]::OutputEncoding = New-Object System.Text.UTF8Encoding $false" in setup
+    assert "$OutputEncoding = New-Object System.Text.UTF8Encoding $false" in setup
+    restore = rest.partition("} finally {")[2].partition("}")[0]
+    assert "[Console]::OutputEncoding = $SavedConsoleEncoding" in restore
+    assert "$OutputEncoding = $SavedOutputEncoding" in restore
+
+
+@pytest.fixture
+def project(tmp_path):
+    """A project folder (with Korean in its path) whose environment is set up already."""
+    root = tmp_path / "라우팅 프로젝트"
+    (root / "scripts").mkdir(parents=True)
+    for name in ("setup_env.py", "check_python.py"):
+        (root / "scripts" / name).write_bytes((SCRIPTS / name).read_bytes())
+    (root / "pyproject.toml").write_text("[project]\nname = 'probe'\n", encoding="utf-8")
+    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(root / ".venv")], check=True)
+    setup = _load(root / "scripts" / "setup_env.py")
+    (root / ".venv" / setup.stamp_name(root / "pyproject.toml")).touch()
+    (root / "probe.py").write_text("import os, sys\nprint(os.environ.get('QT_QPA_PLATFORM'), *sys.argv[1:])\n"
+                                   "sys.exit(3)\n", encoding="utf-8")
+    return root, setup
+
+
+def _load(path: Path):
+    sys.path.insert(0, str(path.parent))
+    try:
+        spec = importlib.util.spec_from_file_location(f"setup_env_{id(path)}", path)
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+    finally:
+        sys.path.remove(str(path.parent))
+    return module
+
+
+def test_setup_env_prints_the_environments_python_in_utf8(project):
+    root, setup = project
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PYTHONIO")}
+    env["PYTHONIOENCODING"] = "cp1252"          # an English Windows' pipe; the path has Korean in it
+    out = subprocess.run([sys.executable, str(root / "scripts" / "setup_env.py"), "--print"], env=env,
+                         capture_output=True, check=True).stdout
+    assert Path(out.decode("utf-8").strip()) == setup.environment_python(root / ".venv")
+
+
+def test_setup_env_runs_the_command_in_the_environment_and_passes_its_exit_code(project):
+    root, _ = project
+    env = {k: v for k, v in os.environ.items() if k != "QT_QPA_PLATFORM"}
+    ran = subprocess.run([sys.executable, str(root / "scripts" / "setup_env.py"), "--offscreen", "--", "probe",
+                          "-q", "tests/x.py"], env=env, capture_output=True, text=True, encoding="utf-8")
+    assert ran.returncode == 3, ran.stderr
+    assert ran.stdout.split() == ["offscreen", "-q", "tests/x.py"]
+    assert "QT_QPA_PLATFORM" not in env                      # the caller's own environment is untouched
 
 
 def test_test_ps1_gives_the_callers_session_back_as_it_was():
@@ -73,6 +145,14 @@ def test_test_ps1_gives_the_callers_session_back_as_it_was():
     assert "$QtPlatform = $env:QT_QPA_PLATFORM" in body and "$Here = Get-Location" in body
     assert "$env:QT_QPA_PLATFORM = $QtPlatform" in cleanup and "Set-Location $Here" in cleanup
     assert "Set-Location $Here" in (SCRIPTS / "run.ps1").read_text(encoding="utf-8").partition("} finally {")[2]
+
+
+def test_no_readme_example_redirects_output_with_a_greater_than_sign():
+    """Windows PowerShell 5.1 writes `>` in UTF-16; the README sends file output through --out FILE."""
+    readme = (SCRIPTS.parent / "README.md").read_text(encoding="utf-8")
+    commands = [line for line in readme.splitlines() if "routing-ml " in line or "scripts" in line]
+    assert not [line for line in commands if re.search(r"(^|[\s`])(>>?|1>|2>)\s*[\w.\\/%$-]", line)]
+    assert "--out FILE" in readme and "UTF-16" in readme
 
 
 def test_the_readme_gives_the_cmd_files_for_windows():

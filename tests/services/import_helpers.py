@@ -69,7 +69,7 @@ def one_line(err: str) -> str:
 def without_write_permission() -> list[str]:
     """A command prefix that runs a program unable to write files it lacks permission for: root
     ignores file modes, so for root the capability to override them is dropped (setpriv)."""
-    if os.geteuid() != 0:
+    if not hasattr(os, "geteuid") or os.geteuid() != 0:   # Windows: file attributes, no root
         return []
     setpriv = shutil.which("setpriv")
     if setpriv is None:

@@ -2,7 +2,9 @@
 a new store, the role table that admins manage, and routings approved or rejected by approvers."""
 from __future__ import annotations
 
-import pwd
+import os
+import subprocess
+import sys
 
 import pytest
 
@@ -21,8 +23,14 @@ def test_the_user_is_the_os_account_whatever_the_environment_says(empty_store, m
         monkeypatch.setenv(var, "boss")
     monkeypatch.setenv("ROUTING_ML_ROLE", "admin")
     account, login = identity.os_account()
-    import os
-    assert account == login == pwd.getpwuid(os.geteuid()).pw_name != "boss"
+    assert account != "boss" and login != "boss"
+    if sys.platform == "win32":   # DOMAIN\user of the process token, as whoami says it (in lower case)
+        assert account.lower() == subprocess.run(["whoami"], capture_output=True, text=True,
+                                                 check=True).stdout.strip().lower()
+        assert login == account.rsplit("\\", 1)[-1]
+    else:
+        import pwd
+        assert account == login == pwd.getpwuid(os.geteuid()).pw_name
     user = identity.sign_in(empty_store, via="cli")
     assert user.name == account and user.host == identity.machine_name()
 
