@@ -161,8 +161,29 @@ def test_the_readme_gives_the_cmd_files_for_windows():
     assert r"scripts\run.ps1" not in readme.split("## The window")[0]
 
 
-def test_the_windows_workflow_runs_the_readme_command_on_windows():
-    text = (SCRIPTS.parent / ".github" / "workflows" / "windows.yml").read_text(encoding="utf-8")
-    test_job = text.split("\n  test:\n", 1)[1]
-    assert "runs-on: windows-latest" in test_job
-    assert "run: scripts\\test.cmd" in test_job and "architecture: x64" in test_job
+def test_the_windows_workflow_parses_and_runs_the_readme_command_with_postgresql():
+    """The workflow file as GitHub reads it: its test job runs scripts\\test.cmd on windows-latest
+    with a 64-bit Python, after starting the runner's PostgreSQL, and tells the tests where it is."""
+    import yaml
+    from sqlalchemy.engine import make_url
+
+    flow = yaml.safe_load((SCRIPTS.parent / ".github" / "workflows" / "windows.yml").read_text(encoding="utf-8"))
+    assert set(flow.get("on", flow.get(True))) >= {"push", "pull_request"}   # YAML 1.1 reads `on` as true
+    job = flow["jobs"]["test"]
+    assert job["runs-on"] == "windows-latest"
+    steps = job["steps"]
+    assert all("@v" in s["uses"] for s in steps if "uses" in s)
+    python = next(s for s in steps if s.get("uses", "").startswith("actions/setup-python@"))
+    assert python["with"]["architecture"] == "x64" and python["id"] == "python"
+    (tests,) = [s for s in steps if "test.cmd" in s.get("run", "")]
+    assert tests["shell"] == "cmd" and tests["run"].split()[0] == "scripts\\test.cmd"
+    assert tests["env"]["PYTHON"] == "${{ steps.python.outputs.python-path }}"
+    pg = make_url(tests["env"]["ROUTING_ML_TEST_PG"])
+    assert (pg.get_backend_name(), pg.host, pg.port, pg.username, pg.password) == (
+        "postgresql", "127.0.0.1", 5432, "postgres", "root")    # the runner image's documented login
+    before = steps[:steps.index(tests)]
+    start = next(s for s in before if "Start-Service" in s.get("run", ""))
+    assert "postgresql" in start["run"] and "pg_isready" in start["run"]
+    msys2 = next(s for s in before if s.get("uses", "").startswith("msys2/setup-msys2@"))
+    assert "msitools" in msys2["with"]["install"]
+    assert tests["env"]["MSYS2_ROOT"] == "${{ steps.%s.outputs.msys2-location }}" % msys2["id"]

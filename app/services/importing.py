@@ -20,8 +20,20 @@ from app.store.db import Store
 SHRINK_LIMIT = 0.5
 
 
+@dataclass(frozen=True)
+class ShrunkView:
+    view: str        # the view's name as the source calls it
+    rows: int        # rows it has now
+    previous: int    # rows of the store's copy
+
+
 class ShrinkRefused(RoutingError):
-    """A view has far fewer rows than the store's copy; importing with allow_shrink accepts it."""
+    """A view has far fewer rows than the store's copy; importing with allow_shrink accepts it.
+    `shrunk` names every such view with both counts, for a question to the user."""
+
+    def __init__(self, message: str, shrunk: list[ShrunkView]):
+        super().__init__(message)
+        self.shrunk = shrunk
 
 
 @dataclass
@@ -110,12 +122,14 @@ def _refuse_empty_or_shrunk(store: Store, source: str, names: dict[str, str], co
             raise RoutingError(f"{names[kind]} in {source} has no usable rows, so nothing was imported{kept}")
     if allow_shrink:
         return
-    for kind in VIEW_KINDS:
-        if counts[kind] < SHRINK_LIMIT * before[kind]:
-            raise ShrinkRefused(
-                f"{names[kind]} in {source} has {counts[kind]:,} rows, fewer than half of the "
-                f"{before[kind]:,} in the store, so nothing was imported; if that is right (another "
-                f"plant, a smaller extract), import again with --allow-shrink")
+    shrunk = [ShrunkView(names[kind], counts[kind], before[kind]) for kind in VIEW_KINDS
+              if counts[kind] < SHRINK_LIMIT * before[kind]]
+    if shrunk:
+        first = shrunk[0]
+        raise ShrinkRefused(
+            f"{first.view} in {source} has {first.rows:,} rows, fewer than half of the "
+            f"{first.previous:,} in the store, so nothing was imported; if that is right (another "
+            f"plant, a smaller extract), import again with --allow-shrink", shrunk)
 
 
 def impossible_hours_warnings(views, view_name: str) -> list[str]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import logging
 
-from PySide6.QtCore import QSettings, Signal
+from PySide6.QtCore import QCoreApplication, QLocale, QSettings, Signal
 from PySide6.QtWidgets import (
     QButtonGroup,
     QCheckBox,
@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QListWidget,
+    QMessageBox,
     QPushButton,
     QRadioButton,
     QSizePolicy,
@@ -389,3 +390,30 @@ class DataSourceDialog(QDialog):
             return
         self.import_requested.emit(self.spec(), self.view_names())
         self.accept()
+
+
+def ask_to_import_fewer_rows(parent: QWidget, shrunk) -> bool:
+    """The window's --allow-shrink: a source with far fewer rows than the store's copy is imported
+    only when the user says Yes to a question naming each such view with its new and old counts.
+    No (the default, and Esc) keeps the store as it is."""
+    return QMessageBox.StandardButton(fewer_rows_question(parent, shrunk).exec()) == QMessageBox.StandardButton.Yes
+
+
+def fewer_rows_question(parent: QWidget | None, shrunk) -> QMessageBox:
+    def tr(text: str) -> str:
+        return QCoreApplication.translate("ShrinkQuestion", text)
+    locale = QLocale()
+    box = QMessageBox(parent)
+    box.setObjectName("importFewerRowsQuestion")
+    box.setIcon(QMessageBox.Icon.Warning)
+    box.setWindowTitle(tr("Import fewer rows?"))
+    lines = [tr("%1: %2 rows in the source, %3 in the store now").replace("%1", v.view)
+             .replace("%2", locale.toString(v.rows)).replace("%3", locale.toString(v.previous)) for v in shrunk]
+    box.setText(tr("The source has less than half the rows the store holds now:") + "\n\n" + "\n".join(lines))
+    box.setInformativeText(tr("Import it anyway, replacing the store's rows? Say Yes for another plant or a "
+                              "smaller extract; No if a file may be cut off or a view filtered by mistake "
+                              "(the store stays as it is)."))
+    box.setStandardButtons(QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No)
+    box.setDefaultButton(QMessageBox.StandardButton.No)
+    box.setEscapeButton(QMessageBox.StandardButton.No)
+    return box

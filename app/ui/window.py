@@ -13,7 +13,7 @@ from app.services import catalog, first_start, identity, importing, models, site
 from app.services.identity import User
 from app.store.db import Store
 from app.ui.context import AppContext, signing_in_user
-from app.ui.dialogs import DataSourceDialog
+from app.ui.dialogs import DataSourceDialog, ask_to_import_fewer_rows
 from app.ui.export.tab import ExportTab
 from app.ui.i18n import LANGUAGES, chosen_language
 from app.ui.wording import source_text
@@ -489,12 +489,29 @@ class MainWindow(QMainWindow):
         dlg.open()
         return dlg
 
-    def import_source(self, spec: str, view_names: dict | None = None):
+    def import_source(self, spec: str, view_names: dict | None = None, allow_shrink: bool = False):
         store, user = self.ctx.store, self.ctx.user
         self.tabs.setCurrentWidget(self.training)
         self.training.log(self.tr("Importing %1…").replace("%1", spec.split("@")[-1]))
 
+        def work(progress):
+            try:
+                return importing.import_source(store, spec, view_names or None, progress, user,
+                                               allow_shrink=allow_shrink)
+            except importing.ShrinkRefused as refused:   # asked on the GUI thread (done, below)
+                return refused
+
+        def ask(shrunk) -> None:
+            if ask_to_import_fewer_rows(self, shrunk):
+                self.import_source(spec, view_names, allow_shrink=True)
+            else:
+                self.training.log(self.tr("Import not done: the source has far fewer rows than the store; "
+                                          "the store is unchanged."))
+
         def done(report) -> None:
+            if isinstance(report, importing.ShrinkRefused):   # asked once this task has ended
+                QTimer.singleShot(0, lambda: ask(report.shrunk))
+                return
             for w in report.warnings:
                 self.training.log("⚠ " + w)
             self.training.log(self.tr("Imported %1: %2").replace("%1", source_text(report.source)).replace(
@@ -508,8 +525,7 @@ class MainWindow(QMainWindow):
             self.training.log(self.tr("Import failed: %1").replace("%1", message))
             self.training.show_error(message)
 
-        task = self.runner.start(lambda p: importing.import_source(store, spec, view_names or None, p, user), "import",
-                                 long=True, on_result=done, on_error=failed,
+        task = self.runner.start(work, "import", long=True, on_result=done, on_error=failed,
                                  on_cancelled=lambda: self.training.log(self.tr("Import cancelled; the store is "
                                                                                 "unchanged.")))
         self.training.attach_job(task, self.tr("importing…"))

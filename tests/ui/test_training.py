@@ -155,3 +155,39 @@ def test_table_models_pass_the_model_tester(qtmodeltester, make_window, store_ur
     t = w.training
     for model in (t.registry.model, t.evaluation.metrics_model, t.evaluation.part_model):
         qtmodeltester.check(model)
+
+
+def test_an_import_with_far_fewer_rows_is_asked_about_and_done_only_on_yes(qtbot, make_window, store_url,
+                                                                            tmp_path):
+    """The window's --allow-shrink: the question names the views with their new and old counts; No
+    keeps the store as it was, Yes imports."""
+    from PySide6.QtWidgets import QMessageBox
+
+    from app.demo import generator
+    from ui_helpers import Questions
+
+    small = generator.write(generator.generate(300, seed=3), tmp_path / "small-plant.sqlite")
+    w = make_window(store_url)
+    store = w.ctx.store
+    before = store.view_counts()
+    assert before["items"] > 1000
+
+    def run_import(answer):
+        questions = Questions(qtbot, answer, name="importFewerRowsQuestion")
+        try:
+            w.import_source(str(small))
+            qtbot.waitUntil(lambda: bool(questions.asked), timeout=LONG)
+            qtbot.waitUntil(lambda: not w.runner.running(), timeout=LONG)
+        finally:
+            questions.stop()
+        return questions.asked[0]
+
+    asked = run_import(QMessageBox.StandardButton.No)
+    assert f"BI_ITEM_INFO_VIEW: 300 rows in the source, {before['items']:,} in the store now" in asked
+    assert "BI_ROUTING_VIEW:" in asked
+    assert store.view_counts() == before
+    assert "the store is unchanged" in w.training.trainer.log_text()
+
+    run_import(QMessageBox.StandardButton.Yes)
+    qtbot.waitUntil(lambda: "Imported" in w.training.trainer.log_text(), timeout=LONG)
+    assert store.view_counts()["items"] == 300

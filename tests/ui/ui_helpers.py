@@ -33,9 +33,9 @@ class Questions:
     """Answers the next "Save changes to …?" questions with the given buttons, as a user would
     click them, and keeps what each question said."""
 
-    def __init__(self, qtbot, *answers):
+    def __init__(self, qtbot, *answers, name: str = "saveChangesQuestion"):
         from PySide6.QtCore import QTimer
-        self.qtbot, self.answers, self.asked = qtbot, list(answers), []
+        self.qtbot, self.answers, self.asked, self.name = qtbot, list(answers), [], name
         self.timer = QTimer()
         self.timer.setInterval(20)
         self.timer.timeout.connect(self._look)
@@ -44,7 +44,7 @@ class Questions:
     def _look(self) -> None:
         from PySide6.QtWidgets import QApplication, QMessageBox
         box = next((w for w in QApplication.topLevelWidgets()
-                    if isinstance(w, QMessageBox) and w.isVisible() and w.objectName() == "saveChangesQuestion"), None)
+                    if isinstance(w, QMessageBox) and w.isVisible() and w.objectName() == self.name), None)
         if box is None or not self.answers:
             return
         self.asked.append(box.text() + "\n" + box.informativeText())
