@@ -23,6 +23,20 @@ NOTE_ENGLISH = {
     "unusable_candidate": "all {0} work results of the items behind this candidate are unusable (zero or missing "
                           "hours)",
     "unusable_similar": "all {0} of the similar items' work results are unusable (zero or missing hours)",
+    # work results whose hours no shop can book (app.ml.model.impossible_hours_lazy), all or some of them
+    "impossible_own": "all {0} of the item's own work results left out: impossible hours (negative, infinite, "
+                      "over a year for one order, or far outside the operation's range in the plant)",
+    "impossible_candidate": "all {0} work results of the items behind this candidate left out: impossible hours "
+                            "(negative, infinite, over a year for one order, or far outside the operation's range "
+                            "in the plant)",
+    "impossible_similar": "all {0} of the similar items' work results left out: impossible hours (negative, "
+                          "infinite, over a year for one order, or far outside the operation's range in the plant)",
+    "left_out_own": "all {0} of the item's own work results left out: {1} with impossible hours, the others with "
+                    "zero or missing hours",
+    "left_out_candidate": "all {0} work results of the items behind this candidate left out: {1} with impossible "
+                          "hours, the others with zero or missing hours",
+    "left_out_similar": "all {0} of the similar items' work results left out: {1} with impossible hours, the "
+                        "others with zero or missing hours",
     "times_from_item_actuals": "times taken from the item's own actuals",
     "times_from_similar_actuals": "times taken from similar items' actuals",
     "times_from_other_similar_actuals": "times taken from the other similar items' actuals",

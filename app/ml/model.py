@@ -73,6 +73,7 @@ def clean_actuals_lazy(results: pl.LazyFrame) -> pl.LazyFrame:
         .then(pl.col("MACH_WORKED_HOURS") * 60.0 / pl.col("ORDER_QTY")).otherwise(None).alias("run_min"),
         pl.when(pl.col("setup_problem").is_null() & (pl.col("SETUP_HOURS") > 0))
         .then(pl.col("SETUP_HOURS") * 60.0).otherwise(None).alias("setup_min"),
+        pl.col("run_problem").is_not_null().alias("run_impossible"),   # why a run value is missing, for notes
     ).drop("run_problem", "setup_problem")
     lim = math.log(OUTLIER_FACTOR)
     for col in ("run_min", "setup_min"):
@@ -82,13 +83,18 @@ def clean_actuals_lazy(results: pl.LazyFrame) -> pl.LazyFrame:
     return r
 
 
+QTY_OUT_OF_LINE = "ORDER_QTY out of line with the order's hours (per piece far outside the operation's range)"
+
+
 def impossible_hours_lazy(results: pl.LazyFrame) -> pl.LazyFrame:
     """`results` with two more columns, run_problem and setup_problem: why MACH_WORKED_HOURS (per
     ORDER_QTY) or SETUP_HOURS cannot be what a shop booked, or null when they can.
 
     The reasons: "negative", "infinite", "more than a year" (MAX_BOOKED_HOURS for one order's
     operation), "negative ORDER_QTY", "infinite ORDER_QTY", "far outside the operation's range in
-    the plant" (see SPREAD_FENCE). Zero or missing hours are not impossible, only unusable.
+    the plant" (see SPREAD_FENCE), QTY_OUT_OF_LINE (the hours are ordinary, the quantity is not); a
+    reason naming ORDER_QTY blames the quantity, not the hours. Zero or missing hours are not
+    impossible, only unusable.
     """
     def basic(hours: pl.Expr) -> pl.Expr:
         return (pl.when(hours < 0).then(pl.lit("negative"))
@@ -101,18 +107,24 @@ def impossible_hours_lazy(results: pl.LazyFrame) -> pl.LazyFrame:
     r = results.with_columns(
         basic(pl.col("MACH_WORKED_HOURS")).otherwise(bad_qty).alias("run_problem"),
         basic(pl.col("SETUP_HOURS")).alias("setup_problem"))
-    logs = {"run_problem": (pl.col("MACH_WORKED_HOURS") * 60.0 / qty).log(),
-            "setup_problem": (pl.col("SETUP_HOURS") * 60.0).log()}
-    for problem, log_min in logs.items():
-        usable = pl.when(pl.col(problem).is_null() & log_min.is_finite()).then(log_min)
+
+    def outside(problem: str, log_value: pl.Expr) -> pl.Expr:
+        usable = pl.when(pl.col(problem).is_null() & log_value.is_finite()).then(log_value)
         q1, q3 = usable.quantile(0.25).over("JOB_CD"), usable.quantile(0.75).over("JOB_CD")
         width = SPREAD_FENCE * pl.max_horizontal(q3 - q1, pl.lit(SPREAD_MIN_WIDTH))
-        outside = ((usable.count().over("JOB_CD") >= SPREAD_MIN_RESULTS)
-                   & ((usable > q3 + width) | (usable < q1 - width)))
-        r = r.with_columns(pl.when(outside.fill_null(False))
-                           .then(pl.lit("far outside the operation's range in the plant"))
-                           .otherwise(pl.col(problem)).alias(problem))
-    return r
+        return ((usable.count().over("JOB_CD") >= SPREAD_MIN_RESULTS)
+                & ((usable > q3 + width) | (usable < q1 - width))).fill_null(False)
+
+    far = pl.lit("far outside the operation's range in the plant")
+    # A run time per piece far off while the order's hours are ordinary: the quantity is what is wrong
+    # (ORDER_QTY 1e-9 makes 2 ordinary hours 10^11 minutes a piece), and it is named, not the hours.
+    run_off = outside("run_problem", (pl.col("MACH_WORKED_HOURS") * 60.0 / qty).log())
+    hours_off = outside("run_problem", (pl.col("MACH_WORKED_HOURS") * 60.0).log())
+    setup_off = outside("setup_problem", (pl.col("SETUP_HOURS") * 60.0).log())
+    return r.with_columns(
+        pl.when(run_off & ~hours_off).then(pl.lit(QTY_OUT_OF_LINE)).when(run_off).then(far)
+        .otherwise(pl.col("run_problem")).alias("run_problem"),
+        pl.when(setup_off).then(far).otherwise(pl.col("setup_problem")).alias("setup_problem"))
 
 
 def _factorize(values: pl.Series, vocabulary: bool = True) -> tuple[np.ndarray, list[str]]:
@@ -213,7 +225,7 @@ class RoutingModel:
                              pl.col("JOB_CD").fill_null("").replace_strict(
                                  {j: i for i, j in enumerate(job_vocab)}, default=-1,
                                  return_dtype=pl.Int32).alias("_j"))
-               .select("ITEM_CD", "_i", "_j", "run_min", "setup_min")
+               .select("ITEM_CD", "_i", "_j", "run_min", "setup_min", "run_impossible")
                .sort(["_i", "_j"], maintain_order=True).collect())   # same data, same model, every time
         a_item = act["_i"].to_numpy()
         act_ptr = np.searchsorted(a_item, np.arange(len(codes) + 1)).astype(np.int64)
@@ -245,6 +257,7 @@ class RoutingModel:
             "act_ptr": act_ptr, "act_job": act["_j"].to_numpy().astype(np.int32),
             "act_run": act["run_min"].fill_null(np.nan).to_numpy().astype(np.float32),
             "act_setup": act["setup_min"].fill_null(np.nan).to_numpy().astype(np.float32),
+            "act_impossible": act["run_impossible"].to_numpy().astype(np.bool_),
             "item_part": part, "item_mat": mat, "job_size_exp": size_exp, "pt_ptr": pt_ptr,
             "pt_rest_max": pt_rest_max,
             "item_od": idx_items["OUTDIAMETER"].fill_null(np.nan).to_numpy().astype(np.float32),
@@ -485,7 +498,9 @@ class RoutingModel:
         lens = ends - starts
         total = int(lens.sum())
         offsets = np.repeat(starts - (np.cumsum(lens) - lens), lens) + np.arange(total)
+        impossible = a.get("act_impossible")   # absent from models trained before it was kept
         return {"job": a["act_job"][offsets], "act_run": a["act_run"][offsets], "act_setup": a["act_setup"][offsets],
+                "impossible": (impossible[offsets] if impossible is not None else np.zeros(total, dtype=np.bool_)),
                 "item": np.repeat(items, lens), "w": np.repeat(np.asarray(weights, dtype=np.float64), lens)}
 
     def _samples(self, pool: dict[str, np.ndarray], j: int, col: str,
@@ -519,20 +534,25 @@ class RoutingModel:
                     warnings: list[str], size: float) -> None:
         a = self.arrays
         unusable: list[Note] = []
-        unusable_key = {"item_actuals": "unusable_own", "candidate_actuals": "unusable_candidate",
-                        "similar_actuals": "unusable_similar"}
+        whose = {"item_actuals": "own", "candidate_actuals": "candidate", "similar_actuals": "similar"}
         times_note = "times_from_standard"
         for name, pool in pools:
             run, rw, raw = self._samples(pool, j, "act_run", size if name != "item_actuals" else float("nan"))
-            if raw and run.size == 0 and not any(u.key == unusable_key[name] for u in unusable):
-                unusable.append(Note(unusable_key[name], raw))
+            if raw and run.size == 0 and not any(u.key.endswith("_" + whose[name]) for u in unusable):
+                impossible = int(pool["impossible"][pool["job"] == j].sum())
+                if impossible == raw:       # what they are: hours no shop can book, not "unusable"
+                    unusable.append(Note("impossible_" + whose[name], raw))
+                elif impossible:
+                    unusable.append(Note("left_out_" + whose[name], raw, impossible))
+                else:
+                    unusable.append(Note("unusable_" + whose[name], raw))
             if run.size >= (1 if name == "item_actuals" else MIN_SAMPLES):
                 run, rw = _trim(run, rw)
                 op.RUN_TIME_P10, op.RUN_TIME, op.RUN_TIME_P90 = _wquantiles(run, rw)
                 op.SAMPLE_COUNT = int(run.size)
                 op.TIME_SOURCE = "similar_actuals" if name == "candidate_actuals" else name
                 times_note = ("times_from_other_similar_actuals" if name == "similar_actuals" and
-                              any(u.key == "unusable_candidate" for u in unusable) else f"times_from_{op.TIME_SOURCE}")
+                              any(u.key.endswith("_candidate") for u in unusable) else f"times_from_{op.TIME_SOURCE}")
                 setup, sw, _ = self._samples(pool, j, "act_setup")
                 if setup.size:
                     setup, sw = _trim(setup, sw)

@@ -144,7 +144,7 @@ def impossible_hours_warnings(views, view_name: str) -> list[str]:
         counted = ", ".join(f"{why} {n:,}" for why, n in bad[problem].value_counts(sort=True).iter_rows())
         first = bad.row(0, named=True)
         culprit = column
-        if first[problem].endswith("ORDER_QTY"):
+        if "ORDER_QTY" in first[problem]:
             culprit = "ORDER_QTY"     # the hours are fine, the quantity they are divided by is not
         out.append(f"{view_name}: {bad.height:,} value{'s' if bad.height > 1 else ''} of {column} no shop "
                    f"can book ({counted}) left out of the times (first: {views.where(RESULTS, first['_i'])}, "

@@ -74,7 +74,7 @@ def _impossible_hours(results: pl.DataFrame, listed: int = 20) -> dict[str, Any]
     reasons: dict[str, int] = {}
     for problem, column in (("run_problem", "MACH_WORKED_HOURS"), ("setup_problem", "SETUP_HOURS")):
         for why, n in checked[problem].drop_nulls().value_counts(sort=True).iter_rows():
-            key = why if why.endswith("ORDER_QTY") else f"{column} {why}"
+            key = why if "ORDER_QTY" in why else f"{column} {why}"
             reasons[key] = reasons.get(key, 0) + n
     per_item = checked.group_by("ITEM_CD").len().sort(["len", "ITEM_CD"], descending=[True, False])
     return {

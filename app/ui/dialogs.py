@@ -400,20 +400,25 @@ def ask_to_import_fewer_rows(parent: QWidget, shrunk) -> bool:
 
 
 def fewer_rows_question(parent: QWidget | None, shrunk) -> QMessageBox:
-    def tr(text: str) -> str:
-        return QCoreApplication.translate("ShrinkQuestion", text)
+    translate = QCoreApplication.translate
     locale = QLocale()
     box = QMessageBox(parent)
     box.setObjectName("importFewerRowsQuestion")
     box.setIcon(QMessageBox.Icon.Warning)
-    box.setWindowTitle(tr("Import fewer rows?"))
-    lines = [tr("%1: %2 rows in the source, %3 in the store now").replace("%1", v.view)
-             .replace("%2", locale.toString(v.rows)).replace("%3", locale.toString(v.previous)) for v in shrunk]
-    box.setText(tr("The source has less than half the rows the store holds now:") + "\n\n" + "\n".join(lines))
-    box.setInformativeText(tr("Import it anyway, replacing the store's rows? Say Yes for another plant or a "
-                              "smaller extract; No if a file may be cut off or a view filtered by mistake "
-                              "(the store stays as it is)."))
+    box.setWindowTitle(translate("ShrinkQuestion", "Import fewer rows?"))
+    line = translate("ShrinkQuestion", "%1: %2 rows in the source, %3 in the store now")
+    lines = [line.replace("%1", v.view).replace("%2", locale.toString(v.rows)).replace("%3", locale.toString(v.previous))
+             for v in shrunk]
+    box.setText(translate("ShrinkQuestion", "The source has less than half the rows the store holds now:")
+                + "\n\n" + "\n".join(lines))
+    box.setInformativeText(translate("ShrinkQuestion", "Import it anyway, replacing the store's rows? Say Yes for "
+                                     "another plant or a smaller extract; No if a file may be cut off or a view "
+                                     "filtered by mistake (the store stays as it is)."))
     box.setStandardButtons(QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No)
     box.setDefaultButton(QMessageBox.StandardButton.No)
     box.setEscapeButton(QMessageBox.StandardButton.No)
+    label = box.findChild(QLabel, "qt_msgbox_label")   # one line per view, not wrapped in two
+    if label is not None:
+        width = max(label.fontMetrics().horizontalAdvance(text) for text in lines)
+        label.setMinimumWidth(min(width + 8, 720))
     return box

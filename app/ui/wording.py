@@ -30,6 +30,24 @@ _TEMPLATES: dict[str, str] = {
         "Notes", "all %1 work results of the items behind this candidate are unusable (zero or missing hours)"),
     "unusable_similar": QT_TRANSLATE_NOOP(
         "Notes", "all %1 of the similar items' work results are unusable (zero or missing hours)"),
+    "impossible_own": QT_TRANSLATE_NOOP(
+        "Notes", "all %1 of the item's own work results left out: impossible hours (negative, infinite, over a "
+                 "year for one order, or far outside the operation's range in the plant)"),
+    "impossible_candidate": QT_TRANSLATE_NOOP(
+        "Notes", "all %1 work results of the items behind this candidate left out: impossible hours (negative, "
+                 "infinite, over a year for one order, or far outside the operation's range in the plant)"),
+    "impossible_similar": QT_TRANSLATE_NOOP(
+        "Notes", "all %1 of the similar items' work results left out: impossible hours (negative, infinite, "
+                 "over a year for one order, or far outside the operation's range in the plant)"),
+    "left_out_own": QT_TRANSLATE_NOOP(
+        "Notes", "all %1 of the item's own work results left out: %2 with impossible hours, the others with zero "
+                 "or missing hours"),
+    "left_out_candidate": QT_TRANSLATE_NOOP(
+        "Notes", "all %1 work results of the items behind this candidate left out: %2 with impossible hours, the "
+                 "others with zero or missing hours"),
+    "left_out_similar": QT_TRANSLATE_NOOP(
+        "Notes", "all %1 of the similar items' work results left out: %2 with impossible hours, the others with "
+                 "zero or missing hours"),
     "times_from_item_actuals": QT_TRANSLATE_NOOP("Notes", "times taken from the item's own actuals"),
     "times_from_similar_actuals": QT_TRANSLATE_NOOP("Notes", "times taken from similar items' actuals"),
     "times_from_other_similar_actuals": QT_TRANSLATE_NOOP("Notes", "times taken from the other similar items' "
@@ -43,6 +61,12 @@ _SHORT: dict[str, str] = {
     "unusable_own": QT_TRANSLATE_NOOP("Notes", "own actuals unusable"),
     "unusable_candidate": QT_TRANSLATE_NOOP("Notes", "candidate's actuals unusable"),
     "unusable_similar": QT_TRANSLATE_NOOP("Notes", "similar actuals unusable"),
+    "impossible_own": QT_TRANSLATE_NOOP("Notes", "own actuals left out: impossible hours"),
+    "impossible_candidate": QT_TRANSLATE_NOOP("Notes", "candidate's actuals left out: impossible hours"),
+    "impossible_similar": QT_TRANSLATE_NOOP("Notes", "similar actuals left out: impossible hours"),
+    "left_out_own": QT_TRANSLATE_NOOP("Notes", "own actuals left out: impossible, zero or missing hours"),
+    "left_out_candidate": QT_TRANSLATE_NOOP("Notes", "candidate's actuals left out: impossible, zero or missing hours"),
+    "left_out_similar": QT_TRANSLATE_NOOP("Notes", "similar actuals left out: impossible, zero or missing hours"),
 }
 
 

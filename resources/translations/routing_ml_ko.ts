@@ -773,7 +773,7 @@
 <context>
     <name>DataSourceDialog</name>
     <message>
-        <location filename="../../app/ui/dialogs.py" line="+61"/>
+        <location filename="../../app/ui/dialogs.py" line="+62"/>
         <source>Import a source</source>
         <translation>원천 데이터 가져오기</translation>
     </message>
@@ -944,7 +944,7 @@
         <translation>서버 이름을 입력하세요.</translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="+6"/>
         <source>Enter the database name.</source>
         <translation>데이터베이스 이름을 입력하세요.</translation>
     </message>
@@ -974,12 +974,12 @@
         <translation>SQL 로그인 사용자 이름을 입력하세요.</translation>
     </message>
     <message>
-        <location line="-195"/>
+        <location line="-199"/>
         <source>Install “Microsoft ODBC Driver 18 for SQL Server” (ask IT).</source>
         <translation>“Microsoft ODBC Driver 18 for SQL Server”를 설치하세요 (IT 부서에 요청).</translation>
     </message>
     <message>
-        <location line="+253"/>
+        <location line="+257"/>
         <source>connecting…</source>
         <translation>연결 중…</translation>
     </message>
@@ -1365,7 +1365,7 @@
 <context>
     <name>Labels</name>
     <message>
-        <location filename="../../app/ui/wording.py" line="+55"/>
+        <location filename="../../app/ui/wording.py" line="+79"/>
         <source>Part type</source>
         <translation>부품 유형</translation>
     </message>
@@ -1556,12 +1556,12 @@
     </message>
     <message>
         <location line="+1"/>
-        <location line="+361"/>
+        <location line="+377"/>
         <source>About Routing ML</source>
         <translation>Routing ML 정보</translation>
     </message>
     <message>
-        <location line="-360"/>
+        <location line="-376"/>
         <source>Open log folder</source>
         <translation>로그 폴더 열기</translation>
     </message>
@@ -1594,12 +1594,12 @@
         <translation>Routing ML에 오신 것을 환영합니다. 저장소가 비어 있어 데모 씰 공장(품목 %1개)을 만들고 첫 모델을 학습하는 중입니다. 아래 막대가 가득 차면 예측할 수 있습니다. 우리 공장 데이터는 나중에 파일 ▸ 원본 가져오기로 불러오세요.</translation>
     </message>
     <message>
-        <location line="+261"/>
+        <location line="+277"/>
         <source>The program closes; save your edited routing first?</source>
         <translation>프로그램을 닫습니다. 편집한 라우팅을 먼저 저장할까요?</translation>
     </message>
     <message>
-        <location line="-381"/>
+        <location line="-397"/>
         <location line="+165"/>
         <source>Model: loading…</source>
         <translation>모델: 불러오는 중…</translation>
@@ -1749,7 +1749,12 @@
         <translation>%1 가져오는 중…</translation>
     </message>
     <message>
-        <location line="+5"/>
+        <location line="+13"/>
+        <source>Import not done: the source has far fewer rows than the store; the store is unchanged.</source>
+        <translation>가져오지 않았습니다: 원본의 행이 저장소보다 훨씬 적습니다. 저장소는 그대로입니다.</translation>
+    </message>
+    <message>
+        <location line="+9"/>
         <source>Imported %1: %2</source>
         <translation>%1 가져옴: %2</translation>
     </message>
@@ -1759,7 +1764,7 @@
         <translation>가져오기 실패: %1</translation>
     </message>
     <message>
-        <location line="+5"/>
+        <location line="+4"/>
         <source>Import cancelled; the store is unchanged.</source>
         <translation>가져오기를 취소했습니다. 저장소는 그대로입니다.</translation>
     </message>
@@ -1790,7 +1795,7 @@
 <context>
     <name>Notes</name>
     <message>
-        <location filename="../../app/ui/wording.py" line="-56"/>
+        <location filename="../../app/ui/wording.py" line="-80"/>
         <source>same part type %1</source>
         <translation>같은 부품 유형 %1</translation>
     </message>
@@ -1856,6 +1861,36 @@
     </message>
     <message>
         <location line="+2"/>
+        <source>all %1 of the item&apos;s own work results left out: impossible hours (negative, infinite, over a year for one order, or far outside the operation&apos;s range in the plant)</source>
+        <translation>품목 자체 작업 실적 %1건 모두 제외: 불가능한 시간 (음수, 무한대, 한 작업지시에 1년 초과, 또는 공장 내 해당 공정 범위를 크게 벗어남)</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>all %1 work results of the items behind this candidate left out: impossible hours (negative, infinite, over a year for one order, or far outside the operation&apos;s range in the plant)</source>
+        <translation>이 후보의 근거 품목 작업 실적 %1건 모두 제외: 불가능한 시간 (음수, 무한대, 한 작업지시에 1년 초과, 또는 공장 내 해당 공정 범위를 크게 벗어남)</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>all %1 of the similar items&apos; work results left out: impossible hours (negative, infinite, over a year for one order, or far outside the operation&apos;s range in the plant)</source>
+        <translation>유사 품목 작업 실적 %1건 모두 제외: 불가능한 시간 (음수, 무한대, 한 작업지시에 1년 초과, 또는 공장 내 해당 공정 범위를 크게 벗어남)</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>all %1 of the item&apos;s own work results left out: %2 with impossible hours, the others with zero or missing hours</source>
+        <translation>품목 자체 작업 실적 %1건 모두 제외: %2건은 불가능한 시간, 나머지는 시간 0 또는 누락</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>all %1 work results of the items behind this candidate left out: %2 with impossible hours, the others with zero or missing hours</source>
+        <translation>이 후보의 근거 품목 작업 실적 %1건 모두 제외: %2건은 불가능한 시간, 나머지는 시간 0 또는 누락</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>all %1 of the similar items&apos; work results left out: %2 with impossible hours, the others with zero or missing hours</source>
+        <translation>유사 품목 작업 실적 %1건 모두 제외: %2건은 불가능한 시간, 나머지는 시간 0 또는 누락</translation>
+    </message>
+    <message>
+        <location line="+3"/>
         <source>times taken from the item&apos;s own actuals</source>
         <translation>품목 자체 실적의 시간 사용</translation>
     </message>
@@ -1893,6 +1928,36 @@
         <location line="+1"/>
         <source>similar actuals unusable</source>
         <translation>유사 품목 실적 사용 불가</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>own actuals left out: impossible hours</source>
+        <translation>자체 실적 제외: 불가능한 시간</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>candidate&apos;s actuals left out: impossible hours</source>
+        <translation>후보 근거 품목 실적 제외: 불가능한 시간</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>similar actuals left out: impossible hours</source>
+        <translation>유사 품목 실적 제외: 불가능한 시간</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>own actuals left out: impossible, zero or missing hours</source>
+        <translation>자체 실적 제외: 불가능하거나 0 또는 누락된 시간</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>candidate&apos;s actuals left out: impossible, zero or missing hours</source>
+        <translation>후보 근거 품목 실적 제외: 불가능하거나 0 또는 누락된 시간</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>similar actuals left out: impossible, zero or missing hours</source>
+        <translation>유사 품목 실적 제외: 불가능하거나 0 또는 누락된 시간</translation>
     </message>
 </context>
 <context>
@@ -3120,6 +3185,29 @@
         <location line="+6"/>
         <source>predict a list of items on the Prediction tab first</source>
         <translation>먼저 예측 탭에서 품목 목록을 예측하세요</translation>
+    </message>
+</context>
+<context>
+    <name>ShrinkQuestion</name>
+    <message>
+        <location filename="../../app/ui/dialogs.py" line="+44"/>
+        <source>Import fewer rows?</source>
+        <translation>더 적은 행을 가져올까요?</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>%1: %2 rows in the source, %3 in the store now</source>
+        <translation>%1: 원본 %2행, 현재 저장소 %3행</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>The source has less than half the rows the store holds now:</source>
+        <translation>원본의 행 수가 현재 저장소의 절반도 되지 않습니다:</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Import it anyway, replacing the store&apos;s rows? Say Yes for another plant or a smaller extract; No if a file may be cut off or a view filtered by mistake (the store stays as it is).</source>
+        <translation>그래도 가져와서 저장소의 행을 바꿀까요? 다른 공장이거나 일부만 추출한 것이면 예, 파일이 잘렸거나 뷰가 잘못 필터링되었을 수 있으면 아니요를 누르십시오 (저장소는 그대로 둡니다).</translation>
     </message>
 </context>
 <context>

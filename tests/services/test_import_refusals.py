@@ -227,6 +227,37 @@ def test_absurd_hours_never_reach_predictions_and_are_counted_per_item(plant: Pl
     assert any("no shop can book" in w for w in report["import_warnings"])
 
 
+def test_a_prediction_says_its_own_actuals_were_left_out_for_impossible_hours(plant: Plant, capsys):
+    """Not "unusable (zero or missing hours)": they were there, and no shop can book them."""
+    item = plant.probes[0]
+    _set_results(plant, "MACH_WORKED_HOURS", b"1e12", lambda i, c: c[0] == item.encode())
+    assert _import(capsys, plant)[0] == 0
+    assert run_cli(capsys, "train", "--store", str(plant.store))[0] == 0
+    rc, out, err = run_cli(capsys, "predict", "--item", item, "--store", str(plant.store))
+    assert rc == 0, err
+    said = [line for line in (out + err).splitlines() if "own work results" in line]
+    assert said and all("left out: impossible hours (negative, infinite, over a year" in line for line in said)
+    assert not [line for line in said if "unusable" in line or "zero or missing" in line]
+
+
+def test_a_tiny_order_quantity_is_named_not_the_ordinary_hours(plant: Plant, capsys):
+    """ORDER_QTY 1e-9 turns ordinary hours into 10^11 minutes a piece: the warning names ORDER_QTY."""
+    lines = _lines(plant, RESULTS_CSV)
+    hours, qty = _column(lines, "MACH_WORKED_HOURS"), _column(lines, "ORDER_QTY")
+    row = next(i for i in range(20, len(lines)) if float(lines[i].split(b",")[hours] or 0) > 0)
+    _set_results(plant, "ORDER_QTY", b"1e-9", lambda i, c: i == row)
+    rc, out, err = _import(capsys, plant)
+    assert rc == 0, err
+    warning = next(w for w in err.splitlines() if "no shop can book" in w)
+    assert f"line {row + 1}, column ORDER_QTY: 1e-09" in warning, warning
+    assert "ORDER_QTY out of line with the order's hours" in warning
+    store = Store(str(plant.store))
+    reasons = quality_report(store)["impossible_hours_by_reason"]
+    store.dispose()
+    assert reasons == {"ORDER_QTY out of line with the order's hours (per piece far outside the operation's "
+                       "range)": 1}
+
+
 def test_negative_and_infinite_hours_are_named_in_the_import_summary(plant: Plant, capsys):
     _set_results(plant, "SETUP_HOURS", b"-2", lambda i, c: i == 30)
     _set_results(plant, "MACH_WORKED_HOURS", b"inf", lambda i, c: i in (40, 41))
