@@ -298,8 +298,10 @@ class DataSourceDialog(QDialog):
                 return self.tr("Enter the server name.")
             try:
                 parse_server(v["server"])
-            except SourceError as exc:   # e.g. a port that is not a number
-                return str(exc)
+            except SourceError:   # e.g. a port that is not a number
+                return self.tr("%1 is not a server name: write SERVER, SERVER\\INSTANCE or SERVER,PORT (the port "
+                               "a number from 1 to 65535; an IPv6 address in brackets, [ADDRESS],PORT).").replace(
+                    "%1", v["server"])
             if not v["database"]:
                 return self.tr("Enter the database name.")
             if v["auth"] == "sql" and not v["user"]:

@@ -944,7 +944,12 @@
         <translation>서버 이름을 입력하세요.</translation>
     </message>
     <message>
-        <location line="+6"/>
+        <location line="+4"/>
+        <source>%1 is not a server name: write SERVER, SERVER\INSTANCE or SERVER,PORT (the port a number from 1 to 65535; an IPv6 address in brackets, [ADDRESS],PORT).</source>
+        <translation>%1은(는) 서버 이름이 아닙니다: SERVER, SERVER\INSTANCE 또는 SERVER,PORT 형식으로 쓰십시오 (포트는 1에서 65535 사이의 숫자, IPv6 주소는 대괄호 안에 [ADDRESS],PORT).</translation>
+    </message>
+    <message>
+        <location line="+4"/>
         <source>Enter the database name.</source>
         <translation>데이터베이스 이름을 입력하세요.</translation>
     </message>
@@ -974,12 +979,12 @@
         <translation>SQL 로그인 사용자 이름을 입력하세요.</translation>
     </message>
     <message>
-        <location line="-199"/>
+        <location line="-201"/>
         <source>Install “Microsoft ODBC Driver 18 for SQL Server” (ask IT).</source>
         <translation>“Microsoft ODBC Driver 18 for SQL Server”를 설치하세요 (IT 부서에 요청).</translation>
     </message>
     <message>
-        <location line="+257"/>
+        <location line="+259"/>
         <source>connecting…</source>
         <translation>연결 중…</translation>
     </message>

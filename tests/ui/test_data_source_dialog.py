@@ -93,7 +93,8 @@ def test_test_connection_signs_in_with_the_sql_login_and_its_saved_password(
 def test_a_port_that_is_not_a_number_is_named_before_connecting(qtbot, make_dialog, fake_keyring, server):
     dlg = make_dialog()
     sql_login(dlg, server="ERPSQL01,14x")
-    assert run_test(qtbot, dlg).startswith("✖ The SQL Server 'ERPSQL01,14x' has the port '14x'")
+    assert run_test(qtbot, dlg).startswith("✖ ERPSQL01,14x is not a server name: write SERVER, "
+                                           "SERVER\\INSTANCE or SERVER,PORT (the port a number from 1 to 65535")
     assert server.connection_strings == [] and fake_keyring == {}
     assert not dlg.save()
 
