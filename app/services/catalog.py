@@ -37,6 +37,15 @@ def search_items(store: Store, search: str = "", offset: int = 0, limit: int = 2
     return ItemPage(matched.slice(offset, limit), matched.height if count else -1)
 
 
+def item_codes(store: Store, without_routing: bool = False) -> list[str]:
+    """Every ITEM_CD of the item master (only those without a routing when asked), in its order."""
+    codes = store.item_codes()
+    if not without_routing:
+        return codes
+    routed = set(store.routed_item_codes().to_list())
+    return [c for c in codes if c not in routed]
+
+
 def item_details(store: Store, item_cd: str) -> dict | None:
     frame = store.read_view(ITEMS, where_items=[item_cd.strip().upper()])
     return frame.row(0, named=True) if frame.height else None

@@ -1,4 +1,8 @@
-"""What every tab of one window shares: the store, the worker runner, the user and the loaded model."""
+"""What every tab of one window shares: the store, the worker runner, the user and the loaded model.
+
+`store` is what app.services.stores.open_store returned (an UnopenedStore until then, which the
+services refuse with a message): the tabs hand it to the services on the runner's workers and never
+call it on the GUI thread."""
 from __future__ import annotations
 
 from typing import Any
@@ -6,7 +10,7 @@ from typing import Any
 from PySide6.QtCore import QObject, Signal
 
 from app.services.identity import User, machine_name, os_account
-from app.store.db import Store
+from app.services.stores import Store, UnopenedStore, is_open
 from app.ui.workers import TaskRunner
 
 
@@ -19,9 +23,11 @@ class AppContext(QObject):
     refresh_requested = Signal(bool)  # reload the registry list (and the active model when True)
     user_changed = Signal()         # signed in (the role is known), or the role changed
 
-    def __init__(self, store: Store, runner: TaskRunner, user: User | None = None, parent=None):
+    def __init__(self, store: Store | None, runner: TaskRunner, user: User | None = None, parent=None,
+                 store_spec: str | None = None):
         super().__init__(parent)
-        self.store = store
+        self.store: Store | UnopenedStore = store if store is not None else UnopenedStore(store_spec)
+        self.store_spec = store.url if store is not None else store_spec   # what is opened (None: the default)
         self.runner = runner
         # until sign-in has read the role (on a worker), the OS account with no role
         self.user = user or signing_in_user()
@@ -32,6 +38,14 @@ class AppContext(QObject):
         self.first_start_running = False
         self.palette: list = []             # catalog.PaletteOperation of the active model
         self.resources: list[str] = []      # known RES_CD values
+
+    @property
+    def store_open(self) -> bool:
+        return is_open(self.store)
+
+    def store_text(self) -> str:
+        """The store's file or server/database, for labels (whether or not it is open yet)."""
+        return self.store.describe()
 
     @property
     def active_version(self) -> str | None:

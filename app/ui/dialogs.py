@@ -29,8 +29,8 @@ from PySide6.QtWidgets import (
 )
 
 from app.domain.schema import DEFAULT_VIEW_NAMES, ITEMS, RESULTS, ROUTINGS
-from app.sources.base import SourceError
-from app.sources.sqlserver import installed_drivers, parse_server, sqlserver_spec, store_sql_password
+from app.services.connections import (SourceError, installed_drivers, keep_sql_password, parse_server,
+                                      sqlserver_spec)
 from app.ui.widgets import Banner, JobBar
 from app.ui.workers import TaskRunner
 
@@ -318,7 +318,7 @@ class DataSourceDialog(QDialog):
         if v["kind"] != "sqlserver" or v["auth"] != "sql" or not pw:
             return True
         try:
-            store_sql_password(v["server"], v["user"], pw)
+            keep_sql_password(v["server"], v["user"], pw)
         except SourceError as exc:  # no keyring on this PC, or Windows refused it: said in plain words
             self.message.show_message(str(exc))
             return False

@@ -104,7 +104,8 @@ def measure_stalls(store_url: str, batch_items: int = 1000, timeout_s: float = 1
         out["train_max_stall_ms"] = round(beat.max_stall_ms, 1)
 
         # a batch prediction through the Prediction tab
-        codes = window.ctx.store.item_codes()[:batch_items]
+        from app.services.catalog import item_codes
+        codes = item_codes(window.ctx.store)[:batch_items]
         window.tabs.setCurrentWidget(window.prediction)
         tab = window.prediction
         tab.inputs.tabs.setCurrentIndex(1)

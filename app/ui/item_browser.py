@@ -11,7 +11,7 @@ from PySide6.QtWidgets import (QAbstractItemView, QCheckBox, QHBoxLayout, QLabel
                                QTableView, QVBoxLayout, QWidget)
 
 from app.services import catalog
-from app.store.db import Store
+from app.services.stores import Store
 from app.ui.look import MUTED_TEXT, fmt_number
 from app.ui.widgets import fit_columns, fit_to_contents
 from app.ui.workers import TaskRunner

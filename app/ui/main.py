@@ -71,13 +71,14 @@ def resolve_gui_store(store_url: str | None) -> str | None:
     return None
 
 
-def open_window(store_url: str | None = None, build_demo_if_empty: bool = True, demo_items: int | None = None):
-    from app.store.db import Store
+def open_window(store=None, build_demo_if_empty: bool = True, demo_items: int | None = None):
+    """The main window on `store`: a URL or path (opened by the window on a worker), None for the
+    default, or a store already open (a language change hands its store over)."""
     from app.ui.window import MainWindow
 
-    store = Store(resolve_gui_store(store_url))
-    window = MainWindow(store, build_demo_if_empty=build_demo_if_empty, demo_items=demo_items)
-    return window
+    if store is None or isinstance(store, str):
+        store = resolve_gui_store(store)
+    return MainWindow(store, build_demo_if_empty=build_demo_if_empty, demo_items=demo_items)
 
 
 # What Qt's X11 platform plugin (libqxcb, and libxcb-cursor it loads since Qt 6.5) needs on Linux;
@@ -137,7 +138,7 @@ def run_gui(store_url: str | None = None) -> int:
         old.save_settings()
         state = old.handover()
         old.shutdown()
-        new = open_window(old.ctx.store.url, build_demo_if_empty=False)
+        new = open_window(old.ctx.store if old.ctx.store_open else old.ctx.store_spec, build_demo_if_empty=False)
         new.take_over(state)
         new.language_change_requested.connect(relaunch)
         holder["window"] = new

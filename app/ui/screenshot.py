@@ -16,15 +16,15 @@ SIZE = (1600, 980)   # logical pixels, unless --size says otherwise
 def _store_with_data(store_url: str | None, workdir: Path):
     """The given store when it holds data, else a small demo plant built in `workdir`."""
     from app.services import first_start, models
-    from app.store.db import Store
+    from app.services.stores import open_store
 
-    store = Store(store_url)
+    store = open_store(store_url)
     if not first_start.needs_demo(store):
         if models.active_version(store) is None:
             models.train(store)
         return store, False
     store.dispose()
-    demo = Store(str(workdir / "demo-store.sqlite"))
+    demo = open_store(str(workdir / "demo-store.sqlite"))
     first_start.build_demo(demo, SCREENSHOT_DEMO_ITEMS, seed=7)
     return demo, True
 
@@ -196,11 +196,10 @@ def _export_screenshots(window, out_dir: Path, is_demo: bool, tmp: Path, timeout
     if not wait_until(lambda: tab.profile_panel.stored is not None or bool(tab.last_error), timeout_s):
         raise RoutingError("screenshot: the mapping profiles did not load")
     if tab.batch is None:
+        from app.services.catalog import item_codes
         from app.services.prediction import predict_items
         store = window.ctx.store
-        routed = set(store.routed_item_codes().to_list())
-        tab.set_batch(predict_items(store, [c for c in store.item_codes() if c not in routed][:25],
-                                    user=window.ctx.user))
+        tab.set_batch(predict_items(store, item_codes(store, without_routing=True)[:25], user=window.ctx.user))
     tab.selection_panel.choose("batch")
     user = window.ctx.user.name
     lookup = tab.profile_panel.profile.lookups.get("EMPLOYEE_NO") if tab.profile_panel.profile else None
@@ -241,10 +240,10 @@ def _telling_example(store, look_at: int = 300) -> str | None:
     with an outsourced step, most times from the shop floor."""
     from app.domain.schema import OUTSIDE
     from app.ml.model import PredictOptions
+    from app.services.catalog import item_codes
     from app.services.prediction import predict_items
 
-    routed = set(store.routed_item_codes().to_list())
-    new_items = [c for c in store.item_codes() if c not in routed]
+    new_items = item_codes(store, without_routing=True)
     codes = new_items[::max(1, len(new_items) // look_at)]   # across all part families
     if not codes:
         return None

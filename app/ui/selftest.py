@@ -53,14 +53,13 @@ class GuiChecks:
 
     def _first_window(self) -> str:
         from app.selftest import WINDOW_TARGET_S
-        from app.store.db import Store
         from app.ui.heartbeat import wait_until
         from app.ui.widgets import tab_titles
         from app.ui.window import MainWindow
 
         self._application()
-        store = Store(str(self.workdir / "empty-store.sqlite"))
-        window = MainWindow(store, build_demo_if_empty=False)
+        # the window opens its store itself, on a worker, as it does for a user
+        window = MainWindow(str(self.workdir / "empty-store.sqlite"), build_demo_if_empty=False)
         started: list[bool] = []
         window.model_loaded.connect(lambda: started.append(True))   # after sign-in and start-up
         window.show()
@@ -71,7 +70,7 @@ class GuiChecks:
         if not wait_until(lambda: bool(started), TIMEOUT_S):
             raise RuntimeError(f"the window did not finish starting (sign-in, store) within {TIMEOUT_S} s")
         tabs = tab_titles(window.tabs)
-        self._close(window, store)
+        self._close(window, window.ctx.store)
         if self.started is None:
             figure = f"window shown {shown:.1f} s after the self-test began (process start unknown)"
             total = shown

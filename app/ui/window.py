@@ -9,9 +9,9 @@ from PySide6.QtGui import QAction, QActionGroup, QDesktopServices, QGuiApplicati
 from PySide6.QtWidgets import QFileDialog, QLabel, QMainWindow, QMessageBox, QTabWidget
 
 from app import __version__
-from app.services import catalog, first_start, identity, importing, models, site_settings
+from app.services import catalog, first_start, identity, importing, models, site_settings, stores
 from app.services.identity import User
-from app.store.db import Store
+from app.services.stores import Store
 from app.ui.context import AppContext, signing_in_user
 from app.ui.dialogs import DataSourceDialog, ask_to_import_fewer_rows
 from app.ui.export.tab import ExportTab
@@ -73,16 +73,20 @@ class MainWindow(QMainWindow):
     model_loaded = Signal()          # after every (re)load of the active model, with or without a model
     first_start_finished = Signal(bool)
 
-    def __init__(self, store: Store, build_demo_if_empty: bool = True, demo_items: int | None = None,
-                 user: User | None = None):
-        """Without `user`, the OS user signs in (on a worker) when the window starts; tests pass one."""
+    def __init__(self, store: Store | str | None = None, build_demo_if_empty: bool = True,
+                 demo_items: int | None = None, user: User | None = None):
+        """`store`: a store URL or path to open (on a worker, when the window starts; None: the
+        default store), or one already opened by app.services.stores.open_store. Without `user`,
+        the OS user signs in (on a worker) when the window starts; tests pass one."""
         super().__init__()
         self.setObjectName("mainWindow")
         self.setWindowTitle(self.tr("Routing ML"))
         self.runner = TaskRunner(self)
         self.signs_in = user is None
         self.user_given = user is not None    # a given user stays when another store is opened
-        self.ctx = AppContext(store, self.runner, user, parent=self)
+        opened = None if store is None or isinstance(store, str) else store
+        self.ctx = AppContext(opened, self.runner, user, parent=self,
+                              store_spec=store if isinstance(store, str) else None)
         self.build_demo_if_empty = build_demo_if_empty
         self.demo_items = demo_items or first_start.DEMO_ITEMS
         self.connected = False
@@ -234,16 +238,18 @@ class MainWindow(QMainWindow):
             self.audit = None
 
     def _show_store(self) -> None:
-        text = self.ctx.store.describe()
+        text = self.ctx.store_text()
+        if not self.ctx.store_open:
+            text = self.tr("%1 (opening…)").replace("%1", text)
         self.store_label.setText(self.tr("Store: %1").replace("%1", text))
-        self.store_label.setToolTip(self.ctx.store.url.split("@")[-1])
+        self.store_label.setToolTip((self.ctx.store_spec or "").split("@")[-1])
 
     def _set_connection(self, ok: bool, message: str = "") -> None:
         self.connected = ok
         if ok:
             self.connection_label.setText("● " + self.tr("connected"))
             self.connection_label.setProperty("state", "ok")
-            self.connection_label.setToolTip(self.ctx.store.describe())
+            self.connection_label.setToolTip(self.ctx.store_text())
         else:
             self.connection_label.setText("● " + self.tr("not connected"))
             self.connection_label.setProperty("state", "bad")
@@ -270,12 +276,24 @@ class MainWindow(QMainWindow):
     # ---- start-up, first start and the model ---------------------------------------------
     def start_up(self) -> None:
         store = self.ctx.store
+        if not self.ctx.store_open:   # open it first, on a worker: a distant server may take seconds to answer
+            spec = self.ctx.store_spec
+            self.runner.start(lambda p: stores.open_store(spec), "open store",
+                              on_result=self._store_opened, on_error=self._start_failed)
+            return
         if self.signs_in:   # the role comes from the store (or the directory): read it first
             self.runner.start(lambda p: identity.sign_in(store, via="window"), "sign-in",
                               on_result=self._signed_in, on_error=self._start_failed)
             return
         self.runner.start(lambda p: first_start.needs_demo(store), "start-up",
                           on_result=self._started, on_error=self._start_failed)
+
+    def _store_opened(self, store: Store) -> None:
+        self.ctx.store = store
+        self.ctx.store_spec = store.url
+        self._show_store()
+        self.ctx.store_changed.emit()
+        self.start_up()
 
     def _signed_in(self, user: User) -> None:
         self.signs_in = False
@@ -338,6 +356,8 @@ class MainWindow(QMainWindow):
     def refresh_models(self, reload_model: bool = True) -> None:
         """Reload the registry list (and the active model) on a worker."""
         store = self.ctx.store
+        if not self.ctx.store_open:
+            return   # start_up loads the model once the store is open
         self._list_requests += 1
         seq = self._list_requests
         if not reload_model:
@@ -406,6 +426,8 @@ class MainWindow(QMainWindow):
 
     def ping(self) -> None:
         store = self.ctx.store
+        if not self.ctx.store_open:
+            return
         known = [(m["version"], m["active"]) for m in self.ctx.models]
 
         def changed(rows):
@@ -428,23 +450,32 @@ class MainWindow(QMainWindow):
         path = self.ctx.store.path
         if path is not None and path.parent.is_dir():
             return str(path.parent)
-        from app.store.db import default_store_path
-        return str(default_store_path().parent)
+        return stores.default_store_folder()
 
-    def open_store(self, path_or_url: str) -> bool:
-        if any(t.name in ("training", "import", "first start") for t in self.runner.running()):
+    def open_store(self, path_or_url: str):
+        """Open another store (on a worker); the window moves to it once it is open. Returns the task,
+        or None when the user or a running job stopped it."""
+        if any(t.name in ("training", "import", "first start", "open store")
+               for t in self.runner.running()):
             QMessageBox.information(self, self.tr("Routing ML"), self.tr("Wait for the running job to finish first."))
-            return False
+            return None
         if not self.prediction.confirm_unsaved(self.tr("Another store is opened next; save your edited routing "
                                                        "in this one first?")):
-            return False
-        try:
-            store = Store(path_or_url, create=False)
-        except Exception as exc:  # noqa: BLE001 - StoreError names the file
-            QMessageBox.warning(self, self.tr("Open a store file"), str(exc))
-            return False
+            return None
+
+        def failed(message: str) -> None:   # StoreError names the file
+            QMessageBox.warning(self, self.tr("Open a store file"), message)
+
+        return self.runner.start(lambda p: stores.open_store(path_or_url, create=False), "open store",
+                                 on_result=self._switch_store, on_error=failed)
+
+    def _switch_store(self, store: Store) -> None:
+        if not self.prediction.confirm_unsaved(self.tr("Another store is opened next; save your edited routing "
+                                                       "in this one first?")):   # edited while it was opening
+            self.runner.start(lambda p: store.dispose(), "close store")
+            return
         old = self.ctx.store
-        self.ctx.store = store
+        self.ctx.store, self.ctx.store_spec = store, store.url
         if not self.user_given:   # a role belongs to a store: sign in to the new one
             self.signs_in = True
             self.ctx.user = signing_in_user()
@@ -456,10 +487,9 @@ class MainWindow(QMainWindow):
         self.prediction.first_start.hide()
         self.ctx.store_changed.emit()
         self.ctx.model_changed.emit()
-        old.dispose()
+        self.runner.start(lambda p: old.dispose(), "close store")
         self.build_demo_if_empty = False
         self.start_up()
-        return True
 
     def data_source_dialog(self) -> DataSourceDialog:
         dlg = DataSourceDialog(self.runner, self)
@@ -467,6 +497,8 @@ class MainWindow(QMainWindow):
 
         def saved() -> None:   # the data source lives on this PC; its change goes into the trail
             values = dlg.values()
+            if not self.ctx.store_open:
+                return   # no store open to record it in
             self.runner.start(lambda p: site_settings.note_local_change(store, "data source", values, user=user),
                               "record settings", on_error=self.prediction.error.show_message)
         dlg.accepted.connect(saved)
@@ -557,7 +589,7 @@ class MainWindow(QMainWindow):
     def about_text(self) -> str:
         return (self.tr("<h3>Routing ML %1</h3><p>Proposes routings for new items of a mechanical-seal plant from "
                         "similar items and shop-floor results.</p><p>Store: %2</p>")
-                .replace("%1", __version__).replace("%2", self.ctx.store.describe()))
+                .replace("%1", __version__).replace("%2", self.ctx.store_text()))
 
     def open_log_folder(self) -> bool:
         from app.logs import log_dir

@@ -18,7 +18,7 @@ import time
 from typing import Any, Callable
 
 import shiboken6
-from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal, Slot
+from PySide6.QtCore import QEventLoop, QObject, QRunnable, QThreadPool, Signal, Slot
 
 from app.domain.routing import RoutingError
 from app.services.progress import Cancelled, Progress
@@ -33,12 +33,14 @@ class TaskSignals(QObject):
     progress = Signal(float, str)      # fraction 0..1, message
     finished = Signal(object)          # the function's result
     failed = Signal(str)               # a message a user can act on
+    raised = Signal(object)            # the exception itself, just before `failed`
     cancelled = Signal()
     done = Signal()                    # always last, whatever happened
     _posted = Signal(str, object)      # from the worker: (public signal name, its arguments)
 
     def __init__(self) -> None:
         super().__init__()
+        self.delivered = False         # `done` reached the GUI thread: every callback has run
         self._posted.connect(self._deliver)
 
     def post(self, name: str, *args: Any) -> None:
@@ -47,6 +49,8 @@ class TaskSignals(QObject):
 
     @Slot(str, object)
     def _deliver(self, name: str, args: tuple) -> None:
+        if name == "done":
+            self.delivered = True
         getattr(self, name).emit(*args)
 
 
@@ -66,6 +70,7 @@ class Task(QRunnable):
         self.is_done = False
         self.result: Any = None
         self.error: str | None = None
+        self.exception: BaseException | None = None
         self.was_cancelled = False
 
     def _on_progress(self, fraction: float, message: str) -> None:
@@ -87,12 +92,14 @@ class Task(QRunnable):
             self.was_cancelled = True
             self.signals.post("cancelled")
         except RoutingError as exc:
-            self.error = str(exc)
+            self.error, self.exception = str(exc), exc
             log.warning("%s: %s", self.name, exc)
+            self.signals.post("raised", exc)
             self.signals.post("failed", str(exc))
         except Exception as exc:  # noqa: BLE001 - the user sees a message, the log the traceback
             log.exception("%s failed", self.name)
-            self.error = f"{type(exc).__name__}: {exc}"
+            self.error, self.exception = f"{type(exc).__name__}: {exc}", exc
+            self.signals.post("raised", exc)
             self.signals.post("failed", self.error)
         else:
             self.result = result
@@ -117,11 +124,14 @@ class TaskRunner(QObject):
               on_result: Callable[[Any], None] | None = None, on_error: Callable[[str], None] | None = None,
               on_progress: Callable[[float, str], None] | None = None,
               on_cancelled: Callable[[], None] | None = None,
-              on_done: Callable[[], None] | None = None) -> Task:
+              on_done: Callable[[], None] | None = None,
+              on_exception: Callable[[BaseException], None] | None = None) -> Task:
+        """`on_exception` gets the exception object (to tell a ConflictError from a lost
+        connection); `on_error` the message. Give one or both."""
         task = Task(fn, name)
         for signal, callback in ((task.signals.progress, on_progress), (task.signals.finished, on_result),
-                                 (task.signals.failed, on_error), (task.signals.cancelled, on_cancelled),
-                                 (task.signals.done, on_done)):
+                                 (task.signals.raised, on_exception), (task.signals.failed, on_error),
+                                 (task.signals.cancelled, on_cancelled), (task.signals.done, on_done)):
             if callback:
                 signal.connect(self._guarded(callback))
         task.signals.done.connect(lambda t=task: self._tasks.discard(t))
@@ -144,6 +154,18 @@ class TaskRunner(QObject):
     def cancel_all(self) -> None:
         for t in list(self._tasks):
             t.cancel()
+
+    def wait_for(self, task: Task) -> bool:
+        """Wait for `task` to finish, its callbacks run, while the window keeps painting and its timers
+        tick (user input waits). For a step a modal question needs at once (Save before closing);
+        everything else connects to the task's signals instead. Returns False if it was cancelled
+        or failed."""
+        if not task.signals.delivered:
+            loop = QEventLoop()
+            task.signals.done.connect(loop.quit)
+            if not task.signals.delivered:   # `done` may have arrived while connecting
+                loop.exec(QEventLoop.ProcessEventsFlag.ExcludeUserInputEvents)
+        return task.error is None and not task.was_cancelled
 
     def wait(self, msecs: int = 30_000) -> bool:
         a = self.quick_pool.waitForDone(msecs)

@@ -80,8 +80,8 @@ LEE = User("lee", "admin", "PC-LEE")
 
 @pytest.fixture
 def make_window(qtbot):
-    """Opens a MainWindow on a store URL and waits until its model is loaded; closes it afterwards."""
-    from app.store.db import Store
+    """Opens a MainWindow on a store URL (the window opens the store on a worker, as the program does)
+    and waits until its model is loaded; closes it afterwards."""
     from app.ui.window import MainWindow
 
     windows = []
@@ -90,7 +90,7 @@ def make_window(qtbot):
              size: tuple[int, int] | None = (1600, 980), **kwargs) -> MainWindow:
         """`user=None` signs the OS user in, as the program does; `size` None keeps the size the
         window chose for itself."""
-        w = MainWindow(Store(url), build_demo_if_empty=kwargs.pop("build_demo_if_empty", False), user=user,
+        w = MainWindow(url, build_demo_if_empty=kwargs.pop("build_demo_if_empty", False), user=user,
                        **kwargs)
         if size:
             w.resize(*size)

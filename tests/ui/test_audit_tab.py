@@ -209,7 +209,7 @@ def test_an_approver_approves_in_the_window_and_an_engineer_may_not(qtbot, make_
     code = predict_first_new_item(qtbot, eng)
     tab = eng.prediction
     tab.status_box.setCurrentIndex(tab.status_box.findData("submitted"))
-    assert tab.save() is not None
+    assert tab.save_and_wait() is not None
     assert tab.approve_button.isVisible() and not tab.approve_button.isEnabled()
     assert "Only an approver or an admin" in tab.approve_button.toolTip()
 
@@ -223,9 +223,9 @@ def test_an_approver_approves_in_the_window_and_an_engineer_may_not(qtbot, make_
     assert own.prediction.approve_button.isVisible() and not own.prediction.approve_button.isEnabled()
     assert "You submitted this revision yourself" in own.prediction.approve_button.toolTip()
     assert own.prediction.reject_button.isEnabled()
-    assert lead.prediction.review("rejected", "") is None              # a rejection needs a reason
+    assert lead.prediction.wait(lead.prediction.review("rejected", "")) is None   # a rejection needs a reason
     assert "comment is required" in lead.prediction.editor.message.text()
-    saved = lead.prediction.review("approved", "치수 확인")
+    saved = lead.prediction.wait(lead.prediction.review("approved", "치수 확인"))
     assert saved.status == "approved" and saved.reviewed_by == CHOI.name
     label = lead.prediction.saved_label.text()
     assert "approved by KSM\\choi" in label and "치수 확인" in label

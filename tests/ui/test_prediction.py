@@ -298,14 +298,14 @@ def test_a_new_item_needs_its_own_unused_code_to_be_saved(qtbot, make_window, st
     with qtbot.waitSignal(tab.prediction_shown, timeout=LONG):
         tab.predict()
     assert tab.is_new_item and tab.new_code_edit.isVisible()
-    assert tab.save() is None
+    assert tab.save_and_wait() is None
     assert "needs its own item code" in tab.editor.message.text()
     existing = w.ctx.store.item_codes()[0]
     tab.new_code_edit.setText(existing)
-    assert tab.save() is None
+    assert tab.save_and_wait() is None
     assert f"item {existing} is already in the item master" in tab.editor.message.text()
     tab.new_code_edit.setText("new-0042")
-    saved = tab.save()
+    saved = tab.save_and_wait()
     assert saved is not None and saved.ITEM_CD == "NEW-0042" and saved.revision == 1
     assert "NEW-0042" in tab.title.text()
     # another new item, described later, with the same code: refused, the first one's routing untouched
@@ -314,7 +314,7 @@ def test_a_new_item_needs_its_own_unused_code_to_be_saved(qtbot, make_window, st
         tab.predict()
     assert tab.mine() is None, "no earlier routing is opened for a form without a code"
     tab.new_code_edit.setText("NEW-0042")
-    assert tab.save() is None
+    assert tab.save_and_wait() is None
     assert "already saved under NEW-0042" in tab.editor.message.text()
     assert routings.load_saved(w.ctx.store, "NEW-0042").revision == 1
 
@@ -327,16 +327,21 @@ def test_three_quick_saves_make_one_revision(qtbot, make_window, store_url):
     _edit_run_time(qtbot, tab, "4.5")
     for _ in range(3):
         qtbot.mouseClick(tab.save_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: not tab.saving, timeout=LONG)
     assert routings.load_saved(w.ctx.store, code).revision == 1
+    qtbot.mouseClick(tab.save_button, Qt.MouseButton.LeftButton)
     assert "nothing to save" in tab.saved_label.text()
     _edit_run_time(qtbot, tab, "5.5")
     for _ in range(3):
         qtbot.mouseClick(tab.save_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: not tab.saving, timeout=LONG)
     assert routings.load_saved(w.ctx.store, code).revision == 2
     # a changed status is a change: submitting the same routing makes one more revision
     tab.status_box.setCurrentIndex(tab.status_box.findData("submitted"))
     qtbot.mouseClick(tab.save_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: not tab.saving, timeout=LONG)
     qtbot.mouseClick(tab.save_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: not tab.saving, timeout=LONG)
     saved = routings.load_saved(w.ctx.store, code)
     assert (saved.revision, saved.status) == (3, "submitted")
 
@@ -450,15 +455,16 @@ def test_save_conflict_is_reported_with_reload(qtbot, make_window, store_url, mo
         b.prediction.predict_code(code)
     # kim saves first from the second window
     b.prediction.editor.model.setData(b.prediction.editor.model.index(0, COLUMNS.index("SETUP_TIME")), "7")
-    assert b.prediction.save() is not None
+    assert b.prediction.save_and_wait() is not None
     # lee, who opened the item before, edits and saves: refused, told who, offered Reload
     ta = a.prediction
     ta.editor.model.setData(ta.editor.model.index(0, COLUMNS.index("SETUP_TIME")), "99")
-    assert ta.save() is None
+    assert ta.save_and_wait() is None
     text = ta.conflict.text()
     assert "kim" in text and code in text and "revision 1" in text
     assert ta.reload_button.isVisible()
-    qtbot.mouseClick(ta.reload_button, Qt.MouseButton.LeftButton)
+    with qtbot.waitSignal(ta.reloaded, timeout=LONG):
+        qtbot.mouseClick(ta.reload_button, Qt.MouseButton.LeftButton)
     assert ta.conflict.isHidden()
     assert ta.entries[0].kind == "mine" and ta.current_entry is ta.entries[0]
     assert ta.current_entry.model.operations[0].SETUP_TIME == 7
@@ -552,13 +558,14 @@ def test_save_without_a_change_keeps_an_approval(qtbot, make_window, store_url):
     code = predict_first_new_item(qtbot, w)
     _edit_run_time(qtbot, tab, "4.5")
     tab.status_box.setCurrentIndex(tab.status_box.findData("submitted"))
-    assert tab.save().status == "submitted"
+    assert tab.save_and_wait().status == "submitted"
     approver = User("KSM\\park.qa", "approver", "PC-QA-02")   # not the submitter: nobody approves their own
     approved = routings.approve(w.ctx.store, code, "fine", user=approver)
     with qtbot.waitSignal(tab.prediction_shown, timeout=LONG):
         tab.predict_code(code)
     assert tab.mine().saved.status == "approved"
     qtbot.mouseClick(tab.save_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: not tab.saving, timeout=LONG)
     saved = routings.load_saved(w.ctx.store, code)
     assert (saved.revision, saved.status) == (approved.revision, "approved")
     assert "nothing to save" in tab.saved_label.text()

@@ -11,7 +11,7 @@ from PySide6.QtGui import QColor
 from app.domain.access import AuditEvent, User
 from app.services import audit
 from app.services.audit import AuditFilter
-from app.store.db import Store
+from app.services.stores import Store
 from app.ui.widgets import Column, RowsTableModel
 from app.ui.workers import TaskRunner
 

@@ -77,6 +77,8 @@ class AuditTab(QWidget):
 
     def reload(self) -> None:
         """Read the filter's events (and the lists of users and actions) again."""
+        if not self.ctx.store_open:
+            return   # read when the store is open (store_changed)
         self._loaded_once = True
         self.error.hide()
         current = self.model.event_at(self.table.currentIndex().row())

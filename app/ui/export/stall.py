@@ -40,13 +40,13 @@ def main(argv: list[str]) -> int:
     QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, tempfile.mkdtemp())
     from app.bench import bench_profile, plant_routings
     from app.services.export.profiles import StoredProfile
-    from app.store.db import Store
+    from app.services.stores import open_store
     from app.ui.heartbeat import Heartbeat, wait_until
     from app.ui.main import ensure_application
     from app.ui.window import MainWindow
 
     ensure_application()
-    store = Store(argv[0])
+    store = open_store(argv[0])
     saved = save_plant_routings(store, plant_routings(store, int(argv[1])))
     gc.collect()            # the saving's garbage is not the export's
     from app.domain.access import User

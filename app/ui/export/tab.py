@@ -147,6 +147,8 @@ class ExportTab(QWidget):
     # ---- profiles (store work on workers) --------------------------------------------------------------
     def load_profiles(self, select: str | None = None) -> None:
         store = self.ctx.store
+        if not self.ctx.store_open:
+            return   # read when the store is open (store_changed)
         self.ctx.runner.start(lambda p: profiles.list_profiles(store), "load profiles",
                               on_result=lambda rows: self._profiles_loaded(rows, select), on_error=self._failed)
 

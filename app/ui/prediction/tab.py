@@ -38,7 +38,9 @@ NEW_ITEM = "NEW-ITEM"   # what a new item without a code of its own is called un
 class PredictionTab(QWidget):
     prediction_shown = Signal(str)      # ITEM_CD
     batch_finished = Signal(int)        # rows
-    saved = Signal(object)              # SavedRouting
+    saved = Signal(object)              # SavedRouting (saved, approved or rejected)
+    save_failed = Signal(str)           # the save was refused or failed; the tab said why
+    reloaded = Signal(object)           # SavedRouting read again after a conflict
     prediction_failed = Signal(str)
     batch_ready = Signal(object)         # PredictionBatch of the last batch (for the Mapping & Export tab)
     candidate_chosen = Signal(str, int)  # ITEM_CD, rank of the candidate the engineer switched to
@@ -53,6 +55,7 @@ class PredictionTab(QWidget):
         self.opened_revision: int | None = None
         self.current_entry: RoutingEntry | None = None
         self._busy = False
+        self._save_task = None   # the save running on a worker
         self._warnings: list[str] = []
         self._build()
         self._restore()
@@ -316,7 +319,7 @@ class PredictionTab(QWidget):
     # ---- model / store changes -----------------------------------------------------------
     def reload_items(self) -> None:
         """The store's item master changed (import, first start): browse it again."""
-        self.inputs.browser.set_store(self.ctx.store)
+        self.inputs.browser.set_store(self.ctx.store if self.ctx.store_open else None)
 
     def _store_changed(self) -> None:
         self.reload_items()
@@ -366,6 +369,8 @@ class PredictionTab(QWidget):
     def confirm_unsaved(self, detail: str | None = None) -> bool:
         """True when the routing shown may be replaced: nothing unsaved, or the engineer saved it or
         chose Discard. Cancel (or a failed save) keeps everything as it is and returns False."""
+        if self._save_task is not None:   # a save is on its way: its answer decides
+            self.ctx.runner.wait_for(self._save_task)
         if not self.has_unsaved_changes():
             return True
         self.editor.table.setFocus()   # an open cell editor commits its value first
@@ -374,7 +379,7 @@ class PredictionTab(QWidget):
         if answer == CANCEL:
             return False
         if answer == SAVE:
-            return self.save() is not None
+            return self.save_and_wait() is not None
         return True
 
     # ---- predicting ----------------------------------------------------------------------
@@ -713,7 +718,7 @@ class PredictionTab(QWidget):
                 answer = ask_save_changes(self, self._item_name(), self.tr(
                     "You are starting a new routing from candidate %1, but your edited routing has changes that "
                     "are not saved. Save them first?").replace("%1", str(rank)))
-                if answer == CANCEL or (answer == SAVE and self.save_entry(mine) is None):
+                if answer == CANCEL or (answer == SAVE and self.wait(self.save_entry(mine)) is None):
                     return None
             mine.model.replace_all(entry.model.operations, base,
                                    self.tr("Start from candidate %1").replace("%1", str(rank)))
@@ -770,8 +775,9 @@ class PredictionTab(QWidget):
             self.approve_button.setToolTip(self.tr("You submitted this revision yourself; another approver or admin "
                                                    "must approve it."))
 
-    def review(self, status: str, comment: str | None = None) -> SavedRouting | None:
-        """Approve or reject the item's submitted routing; asks for the comment unless given."""
+    def review(self, status: str, comment: str | None = None):
+        """Approve or reject the item's submitted routing (on a worker); asks for the comment unless
+        given. Returns the task (None when nothing was started); `saved` follows a review."""
         from PySide6.QtWidgets import QInputDialog
         mine = self.mine()
         if self.item_cd is None or mine is None or mine.saved is None:
@@ -784,21 +790,38 @@ class PredictionTab(QWidget):
             if not ok:
                 return None
         review = routings.approve if status == "approved" else routings.reject
-        try:
-            saved = review(self.ctx.store, self.item_cd, comment, user=self.ctx.user)
-        except RoutingError as exc:   # not submitted any more, no comment, refused: say why
-            self.editor.message.show_message(self.tr("Not reviewed: %1").replace("%1", str(exc)))
-            return None
-        self.opened_revision = saved.revision
-        mine.saved = saved
-        self._show_saved_label(saved, just_saved=False)
-        self.saved.emit(saved)
-        return saved
+        store, code, user, text = self.ctx.store, self.item_cd, self.ctx.user, comment
+
+        def reviewed(saved: SavedRouting) -> None:
+            if self.item_cd == code and self.mine() is mine:
+                self.opened_revision = saved.revision
+                mine.saved = saved
+                self._show_saved_label(saved, just_saved=False)
+            self.saved.emit(saved)
+
+        def refused(message: str) -> None:   # not submitted any more, no comment, refused: say why
+            self.editor.message.show_message(self.tr("Not reviewed: %1").replace("%1", message))
+
+        for b in (self.approve_button, self.reject_button):
+            b.setEnabled(False)
+        return self.ctx.runner.start(lambda p: review(store, code, text, user=user), "review routing",
+                                     on_result=reviewed, on_error=refused,
+                                     on_done=lambda: self._show_review(mine.saved) if self.mine() is mine else None)
+
+    def wait(self, task_or_result):
+        """What a save or review came to, waiting for its task if need be (the window keeps painting):
+        the SavedRouting, or None when it was refused or failed (the tab said why)."""
+        from app.ui.workers import Task
+        if not isinstance(task_or_result, Task):
+            return task_or_result
+        ok = self.ctx.runner.wait_for(task_or_result)
+        return task_or_result.result if ok else None
 
     # ---- saving --------------------------------------------------------------------------
-    def save(self) -> SavedRouting | None:
-        """Save the routing shown as the item's routing (a candidate unchanged, too). A routing that
-        did not change since its saved revision is not saved again."""
+    def save(self):
+        """Save the routing shown as the item's routing (a candidate unchanged, too), on a worker.
+        Returns the task; the SavedRouting itself when nothing changed since its saved revision
+        (nothing is saved again); None when nothing could be started. `saved` follows a save."""
         if self.item_cd is None or self.current_entry is None:
             return None
         self.editor.table.setFocus()  # ends an open cell editor so its value is committed first
@@ -809,7 +832,19 @@ class PredictionTab(QWidget):
             entry = self.mine()
         return self.save_entry(entry)
 
-    def save_entry(self, entry: RoutingEntry) -> SavedRouting | None:
+    @property
+    def saving(self) -> bool:
+        return self._save_task is not None
+
+    def save_and_wait(self) -> SavedRouting | None:
+        """Save as `save` does and wait for the answer (for a question that must know: Save before
+        closing, before another item); the window keeps painting meanwhile."""
+        return self.wait(self.save())
+
+    def save_entry(self, entry: RoutingEntry):
+        """Start saving the engineer's routing; see `save` for what it returns."""
+        if self._save_task is not None:   # one save at a time: the second click waits for the first
+            return self._save_task
         self.conflict.hide()
         status = self.status_box.currentData()
         # an unchanged routing is not saved again: neither to the same status, nor back to a draft
@@ -819,67 +854,104 @@ class PredictionTab(QWidget):
             self.saved_label.setText("✔ " + self.tr("No changes since revision %1: nothing to save.")
                                      .replace("%1", str(entry.saved.revision)))
             return entry.saved
-        code = self.item_cd
-        try:
-            if self.is_new_item:
-                code = routings.check_new_item_code(self.ctx.store, self.new_code_edit.text(), self.opened_revision)
-            base = entry.model.base
-            rank = next((e.rank for e in self.entries if e.kind == "candidate" and base is not None
-                         and tuple(e.model.operations) == base.operations), None)
-            saved = routings.save_routing(self.ctx.store, code, entry.model.current_operations(), status=status,
-                                          expected_revision=self.opened_revision,
-                                          model_version=self.prediction_version, candidate_rank=rank,
-                                          user=self.ctx.user)
-        except ConflictError as exc:
+        store, user, item_cd, is_new = self.ctx.store, self.ctx.user, self.item_cd, self.is_new_item
+        typed, revision, version = self.new_code_edit.text(), self.opened_revision, self.prediction_version
+        operations = entry.model.current_operations()
+        base = entry.model.base
+        rank = next((e.rank for e in self.entries if e.kind == "candidate" and base is not None
+                     and tuple(e.model.operations) == base.operations), None)
+        undo_index = entry.model.stack.index()
+
+        def work(_p) -> SavedRouting:
+            code = routings.check_new_item_code(store, typed, revision) if is_new else item_cd
+            return routings.save_routing(store, code, operations, status=status, expected_revision=revision,
+                                         model_version=version, candidate_rank=rank, user=user)
+
+        self.save_button.setEnabled(False)
+        self.saved_label.setText(self.tr("Saving…"))
+        task = self.ctx.runner.start(work, "save routing",
+                                     on_result=lambda saved: self._saved(entry, item_cd, saved, undo_index),
+                                     on_exception=lambda exc: self._not_saved(entry, item_cd, exc),
+                                     on_done=self._save_done)
+        self._save_task = task
+        return task
+
+    def _save_done(self) -> None:
+        self._save_task = None
+        self.save_button.setEnabled(self.current_entry is not None)
+
+    def _shows(self, entry: RoutingEntry, item_cd: str | None) -> bool:
+        """The routing a save or reload was started for is still the one shown."""
+        return self.item_cd == item_cd and entry in self.entries
+
+    def _saved(self, entry: RoutingEntry, item_cd: str | None, saved: SavedRouting, undo_index: int) -> None:
+        entry.saved = saved
+        if not self._shows(entry, item_cd):
+            self.saved.emit(saved)
+            return
+        self.opened_revision = saved.revision
+        if entry.model.stack.index() == undo_index:   # no edit since Save was pressed
+            entry.model.stack.setClean()
+        if self.is_new_item and saved.ITEM_CD != self.item_cd:
+            self.item_cd = saved.ITEM_CD
+            self.title.setText(f"{saved.ITEM_CD}  ·  " + self.tr("described in the form"))
+            self.new_code_edit.setText(saved.ITEM_CD)
+        self._dirty_changed()
+        self._show_saved_label(saved, just_saved=True)
+        self.saved.emit(saved)
+
+    def _not_saved(self, entry: RoutingEntry, item_cd: str | None, exc: BaseException) -> None:
+        shown = self._shows(entry, item_cd)
+        if shown:
+            self._show_saved_label(entry.saved, just_saved=False)
+        if isinstance(exc, ConflictError):
             self.conflict.show_message(
                 self.tr("Not saved: %1 changed the routing of %2 at %3 (now revision %4) after you opened it. "
                         "Reload to see their version; your edits stay in your routing, and Undo brings them back "
                         "after a reload.")
                 .replace("%1", exc.by).replace("%2", exc.item_cd).replace("%3", f"{exc.at:%Y-%m-%d %H:%M:%S}")
                 .replace("%4", str(exc.revision)))
-            return None
-        except RoutingError as exc:   # validation, or the new item's code
+        elif isinstance(exc, RoutingError):   # validation, or the new item's code
             self.editor.message.show_message(self.tr("Not saved: %1").replace("%1", str(exc)))
-            if self.is_new_item:
+            if shown and self.is_new_item:
                 self.new_code_edit.setFocus()
-            return None
-        except Exception as exc:  # noqa: BLE001 - a database error: say it, keep the edits
+        else:   # a database error: say it, keep the edits
             self.editor.message.show_message(self.tr("Not saved: %1").replace("%1", f"{type(exc).__name__}: {exc}"))
-            return None
-        self.opened_revision = saved.revision
-        entry.saved = saved
-        entry.model.stack.setClean()
-        if self.is_new_item and code != self.item_cd:
-            self.item_cd = code
-            self.title.setText(f"{code}  ·  " + self.tr("described in the form"))
-            self.new_code_edit.setText(code)
-        self._dirty_changed()
-        self._show_saved_label(saved, just_saved=True)
-        self.saved.emit(saved)
-        return saved
+        self.save_failed.emit(str(exc))
 
-    def reload_saved(self) -> None:
-        """After a conflict: the stored revision replaces the engineer's routing, as one undo step."""
+    def reload_saved(self):
+        """After a conflict: the stored revision replaces the engineer's routing, as one undo step
+        (read on a worker). Returns the task."""
         if self.item_cd is None:
-            return
-        saved = routings.load_saved(self.ctx.store, self.item_cd)
-        self.conflict.hide()
-        if saved is None:
-            self.opened_revision = None
-            return
-        self.opened_revision = saved.revision
-        base = RoutingBase(self.tr("revision %1").replace("%1", str(saved.revision)), tuple(saved.operations))
-        mine = self.mine()
-        if mine is None:
-            mine = self._mine_entry(saved.operations, saved, base)
-            self._insert_mine(mine)
-        else:
-            mine.saved = saved
-            mine.model.replace_all(saved.operations, base,
-                                   self.tr("Reload revision %1").replace("%1", str(saved.revision)))
-        self.select_candidate(self.entries.index(mine))
-        self._dirty_changed()
-        self._show_saved_label(saved, just_saved=False)
+            return None
+        store, code = self.ctx.store, self.item_cd
+
+        def arrived(saved: SavedRouting | None) -> None:
+            if self.item_cd != code:
+                return   # another item was opened meanwhile
+            self.conflict.hide()
+            if saved is None:
+                self.opened_revision = None
+                return
+            self.opened_revision = saved.revision
+            base = RoutingBase(self.tr("revision %1").replace("%1", str(saved.revision)), tuple(saved.operations))
+            mine = self.mine()
+            if mine is None:
+                mine = self._mine_entry(saved.operations, saved, base)
+                self._insert_mine(mine)
+            else:
+                mine.saved = saved
+                mine.model.replace_all(saved.operations, base,
+                                       self.tr("Reload revision %1").replace("%1", str(saved.revision)))
+            self.select_candidate(self.entries.index(mine))
+            self._dirty_changed()
+            self._show_saved_label(saved, just_saved=False)
+            self.reloaded.emit(saved)
+
+        self.reload_button.setEnabled(False)
+        return self.ctx.runner.start(lambda p: routings.load_saved(store, code), "reload routing",
+                                     on_result=arrived, on_error=self.conflict.show_message,
+                                     on_done=lambda: self.reload_button.setEnabled(True))
 
     # ---- a window in another language takes over ----------------------------------------
     def handover(self) -> dict[str, Any]:

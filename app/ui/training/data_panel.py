@@ -69,7 +69,7 @@ class DataPanel(QGroupBox):
 
     # ---- the summary ---------------------------------------------------------------------
     def show_store(self) -> None:
-        self.store_value.setText(self.ctx.store.describe())
+        self.store_value.setText(self.ctx.store_text())
 
     def _show_counts(self, counts: dict[str, int]) -> None:
         for key, value in self.count_labels:
@@ -98,6 +98,8 @@ class DataPanel(QGroupBox):
             self.run_quality()
 
     def run_quality(self):
+        if not self.ctx.store_open:
+            return None   # checked when the store is open (store_changed)
         self.requested = True
         self.show_store()
         store = self.ctx.store

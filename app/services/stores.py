@@ -1,0 +1,181 @@
+"""Opening the program's store, for the window and the command line alike.
+
+The window holds what `open_store` returns only to hand it back to the services, on a worker: a
+shared server can take a second to answer, and the GUI thread never waits for it.
+
+`StoreProbe` watches one opened store: which threads touch it (every SQL statement, every read of
+its imported views) and, for tests and the benchmark, makes it answer late, as a busy server on a
+slow network would (`ROUTING_ML_STORE_DELAY_MS`, or `add_open_hook`)."""
+from __future__ import annotations
+
+import functools
+import os
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import event
+from sqlalchemy.engine import make_url
+
+from app.store.db import Store, StoreError, default_store_path, store_url
+
+__all__ = ["Store", "StoreError", "StoreProbe", "UnopenedStore", "open_store", "describe_url", "is_open",
+           "add_open_hook", "remove_open_hook", "DELAY_ENV", "default_store_folder"]
+
+DELAY_ENV = "ROUTING_ML_STORE_DELAY_MS"
+# the Store methods that read the store (SQL or the imported views' files); `describe` and the
+# path properties only compute names and are left alone
+TOUCHING = ("begin", "view_counts", "read_view", "items", "routed_item_codes", "item_codes", "last_import",
+            "current_data_dir", "replace_views", "import_lock", "import_holder")
+
+_hooks: list[Callable[[Store], None]] = []
+
+
+def add_open_hook(hook: Callable[[Store], None]) -> None:
+    """`hook(store)` runs on every store `open_store` opens from now on (tests, the benchmark)."""
+    _hooks.append(hook)
+
+
+def remove_open_hook(hook: Callable[[Store], None]) -> None:
+    if hook in _hooks:
+        _hooks.remove(hook)
+
+
+def open_store(url: str | None = None, *, create: bool = True) -> Store:
+    """Open (and, for SQLite, create unless `create` is False) the store at `url`: `--store`,
+    `ROUTING_ML_STORE`, the machine's STORE or the default file when None. Slow on a distant
+    server: call it on a worker. Raises StoreError naming the store when it cannot be opened."""
+    store = Store(url, create=create)
+    delay_ms = float(os.environ.get(DELAY_ENV, "0") or 0)
+    if delay_ms > 0:
+        StoreProbe(store, delay_s=delay_ms / 1000)
+    for hook in list(_hooks):
+        hook(store)
+    return store
+
+
+def describe_url(url: str | None) -> str:
+    """What the status bar says of a store that is not opened yet: its file or server/database."""
+    try:
+        parsed = store_url(url)
+    except Exception:  # noqa: BLE001 - a mistyped URL: shown as typed
+        return url or ""
+    if parsed.get_backend_name() == "sqlite":
+        return parsed.database or ""
+    return f"{parsed.host or ''}/{parsed.database or ''}"
+
+
+def is_server_url(url: str | None) -> bool:
+    """True for a shared server store (PostgreSQL, SQL Server), False for a SQLite file."""
+    try:
+        return make_url(url).get_backend_name() != "sqlite" if url and "://" in url else False
+    except Exception:  # noqa: BLE001
+        return False
+
+
+def default_store_folder() -> str:
+    return str(default_store_path().parent)
+
+
+class UnopenedStore:
+    """Stands for a store that is not open (yet, or because its server cannot be reached): any
+    service given it raises StoreError saying so, with the reason, instead of an AttributeError."""
+
+    is_open = False
+    path = None
+
+    def __init__(self, spec: str | None, reason: str = ""):
+        self.spec = spec
+        self.url = spec or ""
+        self.reason = reason
+
+    def describe(self) -> str:
+        return describe_url(self.spec)
+
+    def dispose(self) -> None:
+        pass
+
+    def message(self) -> str:
+        if self.reason:
+            return f"store {self.describe()} is not open: {self.reason}"
+        return f"store {self.describe()} is still being opened; try again in a moment"
+
+    def __getattr__(self, name: str):
+        if name.startswith("__"):
+            raise AttributeError(name)
+        raise StoreError(self.message())
+
+
+def is_open(store: Any) -> bool:
+    return store is not None and getattr(store, "is_open", True) is not False
+
+
+@dataclass
+class Touch:
+    thread: int
+    thread_name: str
+    what: str          # the method, or "SQL: <first words>"
+    at: float
+
+
+@dataclass
+class StoreProbe:
+    """Records every touch of `store` (the thread, what) and delays each use of a connection (about one per service call) by `delay_s`.
+
+    Attaching wraps the store's reading methods on this one object and listens to its engine; the
+    store class itself is unchanged."""
+
+    store: Store
+    delay_s: float = 0.0
+    touches: list[Touch] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        self._lock = threading.Lock()
+        self._active = True
+        event.listen(self.store.engine, "before_cursor_execute", self._on_sql)
+        event.listen(self.store.engine, "checkout", self._on_checkout)
+        for name in TOUCHING:
+            original = getattr(self.store, name)
+            setattr(self.store, name, self._wrap(name, original))
+        self.store.probe = self  # type: ignore[attr-defined] - found again by tests and the bench
+
+    def _record(self, what: str) -> None:
+        if not self._active:
+            return
+        t = threading.current_thread()
+        with self._lock:
+            self.touches.append(Touch(t.ident or 0, t.name, what, time.monotonic()))
+
+    def _wrap(self, name: str, original: Callable) -> Callable:
+        @functools.wraps(original)
+        def call(*args: Any, **kwargs: Any):
+            self._record(name)
+            return original(*args, **kwargs)
+        return call
+
+    def _on_checkout(self, *_args: Any) -> None:
+        self._record("connection")
+        if self._active and self.delay_s:
+            time.sleep(self.delay_s)   # each call of a service waits once, as for a distant busy server
+
+    def _on_sql(self, _conn, _cursor, statement: str, *_args: Any) -> None:
+        self._record("SQL: " + " ".join(statement.split()[:4]))
+
+    def on_thread(self, ident: int | None = None) -> list[Touch]:
+        """The touches made on thread `ident` (default: the main thread, the GUI's)."""
+        ident = threading.main_thread().ident if ident is None else ident
+        with self._lock:
+            return [t for t in self.touches if t.thread == ident]
+
+    def clear(self) -> None:
+        with self._lock:
+            self.touches.clear()
+
+    def pause(self) -> None:
+        """Stop recording and delaying (a test's own checks afterwards read the store directly)."""
+        self._active = False
+
+    def resume(self) -> None:
+        self._active = True
