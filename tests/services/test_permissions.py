@@ -34,6 +34,8 @@ UNCHECKED = {
     "audit.events_of": "the model history's own read of the trail, inside checked services",
     "catalog.search_items": "reads the item master to browse it",
     "catalog.item_details": "reads one item of the item master",
+    "catalog.item_codes": "lists the item master's codes",
+    "stores.is_open": "says whether a store was opened, without touching it",
     "first_start.needs_demo": "asks whether the store is empty",
     "first_start.build_demo": "runs import and train, which are checked",
     "identity.sign_in": "is how a user gets a role",

@@ -1,0 +1,114 @@
+"""The window on a store that answers late (a busy shared server, a slow network): every use of a
+connection waits `delay_ms` (app.services.stores.StoreProbe), while an engineer opens the window,
+browses, predicts, edits and saves, and looks at the Training tab. A 20 ms heartbeat on the GUI
+thread records the longest stall; the store work runs on workers, so it should stay short.
+
+`python -m app.ui.slow_store STORE [--delay-ms 300]` prints the figures as one JSON line
+(scripts/bench runs it in a fresh process)."""
+from __future__ import annotations
+
+import os
+import time
+from typing import Any
+
+DEFAULT_DELAY_MS = 300
+
+
+def measure_slow_store(store_url: str, delay_ms: float = DEFAULT_DELAY_MS, timeout_s: float = 600) -> dict[str, Any]:
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    from PySide6.QtCore import QModelIndex
+
+    from app.domain.access import User
+    from app.services import stores
+    from app.ui.heartbeat import Heartbeat, wait_until
+    from app.ui.main import ensure_application
+    from app.ui.routing_editor import COLUMNS
+    from app.ui.window import MainWindow
+
+    probes: list[stores.StoreProbe] = []
+
+    def slow(store) -> None:
+        probes.append(stores.StoreProbe(store, delay_s=delay_ms / 1000))
+    stores.add_open_hook(slow)
+    app = ensure_application()
+    beat = Heartbeat()
+    stalls: dict[str, float] = {}
+    out: dict[str, Any] = {"delay_ms": delay_ms}
+
+    def step(name: str, condition, what: str) -> None:
+        if not wait_until(condition, timeout_s):
+            raise TimeoutError(f"slow store: {what} did not finish within {timeout_s:.0f} s")
+        app.processEvents()
+        stalls[name] = round(beat.max_stall_ms, 1)
+        beat.reset()
+
+    window = MainWindow(store_url, build_demo_if_empty=False, user=User("bench", "admin", "bench"))
+    try:
+        window.resize(1600, 960)
+        window.show()
+        app.processEvents()   # building the widgets is not store work: the heartbeat starts once shown
+        beat.start()
+        t = time.perf_counter()
+        # opening the store and loading the model, on workers
+        step("start", lambda: window.ctx.model is not None or bool(window.ctx.model_error), "the start")
+        if window.ctx.model is None:
+            raise RuntimeError(f"slow store: {window.ctx.model_error}")
+        out["model_ready_s"] = round(time.perf_counter() - t, 2)
+
+        tab = window.prediction
+        browser = tab.browser
+        tab.inputs.tabs.setCurrentIndex(0)
+        browser.only_without.setChecked(True)
+        step("browse", lambda: browser.model.rowCount() > 0 and not browser.model.loading, "browsing")
+
+        browser.select_row(0)
+        code = browser.current_code()
+        shown: list[str] = []
+        tab.prediction_shown.connect(shown.append)
+        t = time.perf_counter()
+        tab.predict_code(code)
+        step("predict", lambda: bool(shown), "the prediction")
+        out["predict_s"] = round(time.perf_counter() - t, 2)
+
+        model = tab.editor.model
+        model.setData(model.index(0, COLUMNS.index("SETUP_TIME"), QModelIndex()), "7")   # forks the candidate
+        saved: list = []
+        failed: list[str] = []
+        tab.saved.connect(saved.append)
+        tab.save_failed.connect(failed.append)
+        t = time.perf_counter()
+        tab.save_button.click()
+        step("save", lambda: bool(saved) or bool(failed), "the save")
+        if failed:
+            raise RuntimeError(f"slow store: the save failed: {failed[0]}")
+        out["save_s"] = round(time.perf_counter() - t, 2)
+
+        window.tabs.setCurrentWidget(window.training)
+        step("training tab", lambda: window.training.data.report is not None and not window.runner.running(),
+             "the Training tab's data report")
+    finally:
+        beat.stop()
+        stores.remove_open_hook(slow)
+        window.prediction.clear()
+        window.close()
+        window.deleteLater()
+        app.processEvents()
+    out["stalls_ms"] = stalls
+    out["max_stall_ms"] = max(stalls.values())
+    out["store_calls"] = sum(1 for p in probes for t in p.touches if t.what == "connection")
+    out["gui_thread_calls"] = sum(len(p.on_thread()) for p in probes)
+    return out
+
+
+def _main() -> None:
+    import argparse
+    import json
+    ap = argparse.ArgumentParser(prog="python -m app.ui.slow_store")
+    ap.add_argument("store")
+    ap.add_argument("--delay-ms", type=float, default=DEFAULT_DELAY_MS)
+    args = ap.parse_args()
+    print(json.dumps(measure_slow_store(args.store, args.delay_ms)))
+
+
+if __name__ == "__main__":
+    _main()
