@@ -665,7 +665,7 @@
         <translation>%1행</translation>
     </message>
     <message>
-        <location line="+21"/>
+        <location line="+23"/>
         <source>checking…</source>
         <translation>검사 중…</translation>
     </message>
@@ -1130,7 +1130,7 @@
         <translation>라우팅 내보내기는 엔지니어 이상만 할 수 있습니다. 현재 사용자: %1 (%2).</translation>
     </message>
     <message>
-        <location line="+42"/>
+        <location line="+44"/>
         <source>the editor</source>
         <translation>편집기</translation>
     </message>
@@ -1488,14 +1488,14 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../app/ui/window.py" line="+81"/>
-        <location line="+355"/>
+        <location filename="../../app/ui/window.py" line="+83"/>
+        <location line="+377"/>
         <source>Routing ML</source>
         <translation>Routing ML</translation>
     </message>
     <message>
-        <location filename="../../app/ui/selftest.py" line="+117"/>
-        <location filename="../../app/ui/window.py" line="-337"/>
+        <location filename="../../app/ui/selftest.py" line="+116"/>
+        <location filename="../../app/ui/window.py" line="-357"/>
         <source>Prediction</source>
         <translation>예측</translation>
     </message>
@@ -1561,12 +1561,12 @@
     </message>
     <message>
         <location line="+1"/>
-        <location line="+377"/>
+        <location line="+405"/>
         <source>About Routing ML</source>
         <translation>Routing ML 정보</translation>
     </message>
     <message>
-        <location line="-376"/>
+        <location line="-404"/>
         <source>Open log folder</source>
         <translation>로그 폴더 열기</translation>
     </message>
@@ -1594,23 +1594,23 @@
         <translation>사용자: %1 (%2)</translation>
     </message>
     <message>
-        <location line="+96"/>
+        <location line="+110"/>
         <source>Welcome to Routing ML. This store is empty, so a demo seal plant (%1 items) is being built and a first model trained; predictions are ready when the bar below is full. Import your own plant&apos;s data later with File ▸ Import a source.</source>
         <translation>Routing ML에 오신 것을 환영합니다. 저장소가 비어 있어 데모 씰 공장(품목 %1개)을 만들고 첫 모델을 학습하는 중입니다. 아래 막대가 가득 차면 예측할 수 있습니다. 우리 공장 데이터는 나중에 파일 ▸ 원본 가져오기로 불러오세요.</translation>
     </message>
     <message>
-        <location line="+277"/>
+        <location line="+291"/>
         <source>The program closes; save your edited routing first?</source>
         <translation>프로그램을 닫습니다. 편집한 라우팅을 먼저 저장할까요?</translation>
     </message>
     <message>
-        <location line="-397"/>
-        <location line="+165"/>
+        <location line="-425"/>
+        <location line="+181"/>
         <source>Model: loading…</source>
         <translation>모델: 불러오는 중…</translation>
     </message>
     <message>
-        <location line="-251"/>
+        <location line="-267"/>
         <source>Mapping &amp;&amp; Export</source>
         <translation>매핑 &amp;&amp; 내보내기</translation>
     </message>
@@ -1631,13 +1631,13 @@
     </message>
     <message>
         <location line="+2"/>
-        <location line="+55"/>
+        <location line="+57"/>
         <location line="+4"/>
         <source>no role</source>
         <translation>역할 없음</translation>
     </message>
     <message>
-        <location line="-56"/>
+        <location line="-58"/>
         <source>%1, cached until %2</source>
         <translation>%1, %2까지 캐시됨</translation>
     </message>
@@ -1652,7 +1652,12 @@
         <translation>감사</translation>
     </message>
     <message>
-        <location line="+8"/>
+        <location line="+9"/>
+        <source>%1 (opening…)</source>
+        <translation>%1 (여는 중…)</translation>
+    </message>
+    <message>
+        <location line="+1"/>
         <source>Store: %1</source>
         <translation>저장소: %1</translation>
     </message>
@@ -1677,7 +1682,7 @@
         <translation>원천 데이터 가져오기는 관리자만 할 수 있습니다. 현재 사용자: %1 (%2).</translation>
     </message>
     <message>
-        <location line="+25"/>
+        <location line="+37"/>
         <location line="+47"/>
         <source>Model: –</source>
         <translation>모델: –</translation>
@@ -1708,7 +1713,7 @@
         <translation>데모 공장을 만들지 못했습니다: %1</translation>
     </message>
     <message>
-        <location line="+53"/>
+        <location line="+55"/>
         <source>No model trained yet: train one on the Training tab.</source>
         <translation>학습된 모델이 없습니다. 학습 탭에서 모델을 학습하세요.</translation>
     </message>
@@ -1728,28 +1733,29 @@
         <translation>모델: 없음</translation>
     </message>
     <message>
-        <location line="+17"/>
-        <location line="+23"/>
+        <location line="+19"/>
+        <location line="+24"/>
         <source>Open a store file</source>
         <translation>저장소 파일 열기</translation>
     </message>
     <message>
-        <location line="-22"/>
+        <location line="-23"/>
         <source>Routing ML store (*.sqlite *.db);;All files (*)</source>
         <translation>Routing ML 저장소 (*.sqlite *.db);;모든 파일 (*)</translation>
     </message>
     <message>
-        <location line="+14"/>
+        <location line="+16"/>
         <source>Wait for the running job to finish first.</source>
         <translation>실행 중인 작업이 끝날 때까지 기다리세요.</translation>
     </message>
     <message>
         <location line="+2"/>
+        <location line="+11"/>
         <source>Another store is opened next; save your edited routing in this one first?</source>
         <translation>다른 저장소를 엽니다. 편집한 라우팅을 이 저장소에 먼저 저장할까요?</translation>
     </message>
     <message>
-        <location line="+57"/>
+        <location line="+54"/>
         <source>Importing %1…</source>
         <translation>%1 가져오는 중…</translation>
     </message>
@@ -2139,13 +2145,13 @@
 <context>
     <name>PredictionTab</name>
     <message>
-        <location filename="../../app/ui/prediction/tab.py" line="+511"/>
+        <location filename="../../app/ui/prediction/tab.py" line="+516"/>
         <location line="+78"/>
         <source>New item</source>
         <translation>신규 품목</translation>
     </message>
     <message>
-        <location line="-472"/>
+        <location line="-474"/>
         <source>Similar items</source>
         <translation>유사 품목</translation>
     </message>
@@ -2156,18 +2162,18 @@
     </message>
     <message>
         <location line="+65"/>
-        <location line="+608"/>
+        <location line="+610"/>
         <source>draft</source>
         <translation>임시 저장</translation>
     </message>
     <message>
-        <location line="-607"/>
-        <location line="+607"/>
+        <location line="-609"/>
+        <location line="+609"/>
         <source>submitted</source>
         <translation>제출됨</translation>
     </message>
     <message>
-        <location line="-606"/>
+        <location line="-608"/>
         <source>Save</source>
         <translation>저장</translation>
     </message>
@@ -2227,7 +2233,7 @@
         <translation>신규 품목</translation>
     </message>
     <message>
-        <location line="+9"/>
+        <location line="+11"/>
         <source>Your edited routing has changes that are not saved. Save them before going on?</source>
         <translation>편집한 라우팅에 저장하지 않은 변경이 있습니다. 계속하기 전에 저장할까요?</translation>
     </message>
@@ -2275,18 +2281,18 @@
     </message>
     <message>
         <location line="+77"/>
-        <location line="+303"/>
+        <location line="+364"/>
         <source>revision %1</source>
         <translation>개정 %1</translation>
     </message>
     <message>
-        <location line="-283"/>
-        <location line="+266"/>
+        <location line="-344"/>
+        <location line="+304"/>
         <source>described in the form</source>
         <translation>입력 양식으로 기술</translation>
     </message>
     <message>
-        <location line="-248"/>
+        <location line="-286"/>
         <source>model %1</source>
         <translation>모델 %1</translation>
     </message>
@@ -2386,7 +2392,7 @@
         <translation>이 리비전은 직접 제출하셨습니다. 다른 승인자나 관리자가 승인해야 합니다.</translation>
     </message>
     <message>
-        <location line="+10"/>
+        <location line="+11"/>
         <source>Approve the routing of %1</source>
         <translation>%1 라우팅 승인</translation>
     </message>
@@ -2406,28 +2412,33 @@
         <translation>반려 사유:</translation>
     </message>
     <message>
-        <location line="+8"/>
+        <location line="+15"/>
         <source>Not reviewed: %1</source>
         <translation>검토하지 못했습니다: %1</translation>
     </message>
     <message>
-        <location line="+29"/>
+        <location line="+51"/>
         <source>No changes since revision %1: nothing to save.</source>
         <translation>개정 %1 이후 변경이 없어 저장할 것이 없습니다.</translation>
     </message>
     <message>
-        <location line="+16"/>
+        <location line="+17"/>
+        <source>Saving…</source>
+        <translation>저장 중…</translation>
+    </message>
+    <message>
+        <location line="+38"/>
         <source>Not saved: %1 changed the routing of %2 at %3 (now revision %4) after you opened it. Reload to see their version; your edits stay in your routing, and Undo brings them back after a reload.</source>
         <translation>저장하지 않았습니다: 이 화면을 연 뒤 %1님이 %3에 %2의 라우팅을 변경했습니다 (현재 개정 %4). 다시 불러와 변경 내용을 확인하세요. 내 편집은 내 라우팅에 남아 있고, 다시 불러온 뒤에도 실행 취소로 되돌릴 수 있습니다.</translation>
     </message>
     <message>
-        <location line="+44"/>
+        <location line="+36"/>
         <source>Reload revision %1</source>
         <translation>개정 %1 다시 불러오기</translation>
     </message>
     <message>
-        <location line="-37"/>
-        <location line="+5"/>
+        <location line="-30"/>
+        <location line="+4"/>
         <source>Not saved: %1</source>
         <translation>저장하지 않았습니다: %1</translation>
     </message>
