@@ -1025,7 +1025,7 @@
 <context>
     <name>ExportModels</name>
     <message>
-        <location filename="../../app/ui/export/models.py" line="+116"/>
+        <location filename="../../app/ui/export/models.py" line="+118"/>
         <source>type must be one of %1</source>
         <translation>형식은 %1 중 하나여야 합니다</translation>
     </message>
@@ -1036,12 +1036,12 @@
     </message>
     <message>
         <location line="+23"/>
-        <location line="+196"/>
+        <location line="+198"/>
         <source>Column</source>
         <translation>열</translation>
     </message>
     <message>
-        <location line="-195"/>
+        <location line="-197"/>
         <source>Type</source>
         <translation>형식</translation>
     </message>
@@ -1076,7 +1076,7 @@
         <translation>단위</translation>
     </message>
     <message>
-        <location line="+185"/>
+        <location line="+187"/>
         <source>Routing</source>
         <translation>라우팅</translation>
     </message>
@@ -1099,7 +1099,7 @@
 <context>
     <name>ExportTab</name>
     <message>
-        <location filename="../../app/ui/export/tab.py" line="+45"/>
+        <location filename="../../app/ui/export/tab.py" line="+46"/>
         <source>Mapping profile</source>
         <translation>매핑 프로필</translation>
     </message>
@@ -1140,14 +1140,337 @@
         <translation>내보낼 것이 없습니다: %1에 라우팅이 없습니다.</translation>
     </message>
     <message>
-        <location line="+1"/>
-        <source>the selection</source>
-        <translation>선택</translation>
-    </message>
-    <message>
-        <location line="+22"/>
+        <location line="+23"/>
         <source>exporting…</source>
         <translation>내보내는 중…</translation>
+    </message>
+</context>
+<context>
+    <name>ExportWording</name>
+    <message>
+        <location filename="../../app/ui/export/wording.py" line="+21"/>
+        <source>the routing has no operations</source>
+        <translation>라우팅에 공정이 없습니다</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>{value} is not a number of {unit}</source>
+        <translation>{value}은(는) {unit} 단위의 숫자가 아닙니다</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>{value} is not in lookup {lookup}</source>
+        <translation>{value}이(가) 조회 테이블 {lookup}에 없습니다</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>{value} is not in lookup {lookup}; written empty</source>
+        <translation>{value}이(가) 조회 테이블 {lookup}에 없어 빈 값으로 씁니다</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>{value} has no mapping ({mapping})</source>
+        <translation>{value}에 대한 매핑이 없습니다 ({mapping})</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>{value} is longer than the {length} characters the column holds</source>
+        <translation>{value}이(가) 열에 들어가는 {length}자보다 깁니다</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>{value} is longer than the {length} bytes the column holds (a Korean letter takes two)</source>
+        <translation>{value}이(가) 열에 들어가는 {length}바이트보다 깁니다 (한글은 한 글자에 2바이트)</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>{value} is not a date and time (write YYYY-MM-DD HH:MM:SS)</source>
+        <translation>{value}은(는) 날짜와 시각이 아닙니다 (YYYY-MM-DD HH:MM:SS 형식으로 쓰세요)</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>{value} is not a whole number</source>
+        <translation>{value}은(는) 정수가 아닙니다</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>{value} is not a number</source>
+        <translation>{value}은(는) 숫자가 아닙니다</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>{value} is not a number that fits NUMERIC({precision},{scale})</source>
+        <translation>{value}은(는) NUMERIC({precision},{scale})에 들어가는 숫자가 아닙니다</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>required, but empty (from {sources})</source>
+        <translation>필수인데 비어 있습니다 (원천: {sources})</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>required, but it has no source and no default</source>
+        <translation>필수인데 원천도 기본값도 없습니다</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>{value} is not one of {allowed}</source>
+        <translation>{value}은(는) {allowed} 중 하나가 아닙니다</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>{value} is a negative time</source>
+        <translation>{value}은(는) 음수 시간입니다</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>holds {unit} but the column is in {column_unit}</source>
+        <translation>값은 {unit} 단위인데 열은 {column_unit} 단위입니다</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>holds {unit} but {unit_column} says {value}</source>
+        <translation>값은 {unit} 단위인데 {unit_column}은(는) {value}입니다</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>{value} must be above zero</source>
+        <translation>{value}은(는) 0보다 커야 합니다</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>{value} appears twice in this routing</source>
+        <translation>{value}이(가) 이 라우팅에 두 번 나옵니다</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>{value} does not increase (the operation before has {prev})</source>
+        <translation>{value}이(가) 커지지 않습니다 (앞 공정은 {prev})</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>every {columns} of this routing is zero</source>
+        <translation>이 라우팅의 {columns}이(가) 모두 0입니다</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>already in {tables} of {target}; choose Replace to overwrite it</source>
+        <translation>{target}의 {tables}에 이미 있습니다. 덮어쓰려면 교체를 선택하세요</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>holds the control character {character}, which an XLSX file cannot hold; remove it, or export as CSV or into a database</source>
+        <translation>XLSX 파일에 담을 수 없는 제어 문자 {character}이(가) 있습니다. 지우거나 CSV 또는 데이터베이스로 내보내세요</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>holds {length} characters; a spreadsheet cell holds at most {limit}; shorten it, or export as CSV or into a database</source>
+        <translation>{length}자입니다. 스프레드시트 칸에는 최대 {limit}자까지 들어갑니다. 줄이거나 CSV 또는 데이터베이스로 내보내세요</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>Nothing to export: {selection} holds no routing.</source>
+        <translation>내보낼 것이 없습니다: {selection}에 라우팅이 없습니다.</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Export refused: the routing is invalid — {problems}</source>
+        <translation>내보내기 거부: 라우팅에 오류가 있습니다 — {problems}</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Export refused: all {routings} routings are invalid — {problems}</source>
+        <translation>내보내기 거부: 라우팅 {routings}개 모두 오류가 있습니다 — {problems}</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Export refused: {invalid} of {routings} routings are invalid — {problems}. Export only the valid ones, or fix these.</source>
+        <translation>내보내기 거부: 라우팅 {routings}개 중 {invalid}개에 오류가 있습니다 — {problems}. 정상인 것만 내보내거나 이것들을 고치세요.</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Export refused: the selection gives no row for any table of profile {profile}.</source>
+        <translation>내보내기 거부: 선택한 대상으로는 프로필 {profile}의 어느 테이블에도 행이 생기지 않습니다.</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>The folder {path} does not exist.</source>
+        <translation>폴더 {path}이(가) 없습니다.</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>The folder {path} cannot be made: {why}</source>
+        <translation>폴더 {path}을(를) 만들 수 없습니다: {why}</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>{path} cannot be replaced: it is read-only or open in another program (close it in Excel and export again). Nothing was written.</source>
+        <translation>{path}을(를) 바꿀 수 없습니다: 읽기 전용이거나 다른 프로그램에서 열려 있습니다 (엑셀에서 닫고 다시 내보내세요). 아무것도 쓰지 않았습니다.</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>{path} cannot be replaced: {why}. Nothing was written.</source>
+        <translation>{path}을(를) 바꿀 수 없습니다: {why}. 아무것도 쓰지 않았습니다.</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Export refused: table {table} has {rows} rows, more than the {limit} a spreadsheet sheet holds below its header. Export as CSV or into a database, or export fewer routings.</source>
+        <translation>내보내기 거부: 테이블 {table}이(가) {rows}행으로, 스프레드시트 시트에 머리글 아래 들어가는 {limit}행보다 많습니다. CSV 또는 데이터베이스로 내보내거나 라우팅을 줄여 내보내세요.</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>{target} does not exist: choose an existing database, or let Routing ML make staging tables of the profile&apos;s layout in a new file (create tables).</source>
+        <translation>{target}이(가) 없습니다: 있는 데이터베이스를 고르거나, Routing ML이 새 파일에 프로필 구조의 스테이징 테이블을 만들게 하세요 (테이블 만들기).</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Cannot connect to {target}: {said}. Nothing was written.</source>
+        <translation>{target}에 연결할 수 없습니다: {said}. 아무것도 쓰지 않았습니다.</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>The connection to {target} failed while committing ({said}): whether the export arrived is unknown. Look for the routings in the target before exporting again.</source>
+        <translation>커밋 중 {target} 연결이 실패했습니다 ({said}): 내보내기가 반영되었는지 알 수 없습니다. 다시 내보내기 전에 대상에서 라우팅을 확인하세요.</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Writing to {target} failed: {said}. The transaction was rolled back; nothing of this export was written.</source>
+        <translation>{target}에 쓰는 중 실패했습니다: {said}. 트랜잭션을 롤백했으므로 이번 내보내기는 아무것도 쓰이지 않았습니다.</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>The connection to {target} was lost while writing: {said}. The transaction was rolled back; nothing of this export was written.</source>
+        <translation>쓰는 중 {target} 연결이 끊겼습니다: {said}. 트랜잭션을 롤백했으므로 이번 내보내기는 아무것도 쓰이지 않았습니다.</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>{target} has no table {table} (tables there: {tables}).</source>
+        <translation>{target}에 테이블 {table}이(가) 없습니다 (있는 테이블: {tables}).</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>{target}: table {table} has no column {column}, which profile {profile} fills.</source>
+        <translation>{target}: 테이블 {table}에 프로필 {profile}이(가) 채우는 열 {column}이(가) 없습니다.</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>{target}: table {table} needs a value in {columns}, which profile {profile} does not fill.</source>
+        <translation>{target}: 테이블 {table}의 {columns}에 값이 있어야 하는데 프로필 {profile}이(가) 채우지 않습니다.</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>not predicted: {message}</source>
+        <translation>예측되지 않음: {message}</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>no candidate routing ({why})</source>
+        <translation>후보 라우팅 없음 ({why})</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>no candidate routing (no similar item has a routing)</source>
+        <translation>후보 라우팅 없음 (라우팅이 있는 유사 품목이 없음)</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>candidate {rank} does not exist (the prediction has {candidates})</source>
+        <translation>후보 {rank}이(가) 없습니다 (예측 후보는 {candidates}개)</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>(empty)</source>
+        <translation>(빈 값)</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>minutes</source>
+        <translation>분</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>hours</source>
+        <translation>시간</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>seconds</source>
+        <translation>초</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source> or </source>
+        <translation> 또는 </translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source> and </source>
+        <translation>, </translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>{lookup} (the plant&apos;s resources)</source>
+        <translation>{lookup} (공장의 자원)</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>routing {routing}</source>
+        <translation>라우팅 {routing}</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>(and {count} more)</source>
+        <translation>(외 {count}건)</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>the routing of {item} in the editor</source>
+        <translation>편집기의 {item} 라우팅</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>a batch prediction of {items} item(s) (model {model})</source>
+        <translation>품목 {items}개의 일괄 예측 (모델 {model})</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>saved routings</source>
+        <translation>저장된 라우팅</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>saved routings ({filter})</source>
+        <translation>저장된 라우팅 ({filter})</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>approved</source>
+        <translation>승인됨</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>status {statuses}</source>
+        <translation>상태 {statuses}</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>saved since {date}</source>
+        <translation>{date} 이후 저장</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>saved until {date}</source>
+        <translation>{date} 이전 저장</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>saved by {user}</source>
+        <translation>저장자 {user}</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>the selection</source>
+        <translation>선택한 대상</translation>
     </message>
 </context>
 <context>
@@ -2446,7 +2769,7 @@
 <context>
     <name>PreviewPanel</name>
     <message>
-        <location filename="../../app/ui/export/preview_panel.py" line="+30"/>
+        <location filename="../../app/ui/export/preview_panel.py" line="+31"/>
         <source>Press Preview to see the rows as they would be written.</source>
         <translation>미리보기를 누르면 기록될 행을 그대로 보여 줍니다.</translation>
     </message>
@@ -2790,7 +3113,7 @@
 <context>
     <name>ResultPanel</name>
     <message>
-        <location filename="../../app/ui/export/result_panel.py" line="+21"/>
+        <location filename="../../app/ui/export/result_panel.py" line="+22"/>
         <source>The result of the last export shows here.</source>
         <translation>마지막 내보내기 결과가 여기에 표시됩니다.</translation>
     </message>
@@ -2805,7 +3128,17 @@
         <translation>라우팅 %1개를 프로필 %3(으)로 %2에 내보냈습니다:</translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="+1"/>
+        <source>folder %1</source>
+        <translation>폴더 %1</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>file %1</source>
+        <translation>파일 %1</translation>
+    </message>
+    <message>
+        <location line="+3"/>
         <source>rows</source>
         <translation>행</translation>
     </message>

@@ -124,6 +124,76 @@ def test_the_xlsx_writer_keeps_every_kind_of_value(tmp_path):
     assert column_letter(0) == "A" and column_letter(25) == "Z" and column_letter(26) == "AA" and column_letter(92) == "CO"
 
 
+def test_the_xlsx_writer_keeps_line_breaks_and_text_that_looks_like_an_excel_escape(tmp_path):
+    texts = ["cr\ronly", "a\r\nb", "_x000D_ is text here", "x_x0041_y", "  lead and trail  "]
+    path = tmp_path / "text.xlsx"
+    write_workbook(path, [("S", pl.DataFrame({"t": texts}))])
+    # calamine (fastexcel) reads the file as Excel does: the underscore escape undone, the CR kept
+    assert fastexcel.read_excel(path).load_sheet("S").to_polars()["t"].to_list() == texts
+
+
+def _control_selection():
+    ops = [Operation(10, "A01-2", "CNC 황삭", "CNC-01", "사내", 30, 12.5),
+           Operation(20, "Q30-1", "최종검사", "INS-WC2", "사내", 5, 4)]
+    bad, good = routing("SR-1", ops), routing("GL-2", ops)
+    bad.note = "도면 참조\x07 (벨 문자)"            # pasted from an old system: BEL, illegal in XML
+    return selection(bad, good)
+
+
+def test_xlsx_refuses_a_control_character_naming_the_routing_table_and_column(trained_store, tmp_path, monkeypatch):
+    import app.services.export.service as service
+    monkeypatch.setattr(service, "load_plant_data", lambda store, codes: plant({"SR-1": "씰 링", "GL-2": "글랜드"}))
+    book = tmp_path / "erp.xlsx"
+    with pytest.raises(ExportError) as refused:
+        export(trained_store, erp_profile(), _control_selection(), ExportTarget("xlsx", str(book)), user=USER)
+    assert ("1 of 2 routings are invalid — routing SR-1/ML-001, P_BOP_PROC_MASTER.REV_NOTE: holds the control "
+            "character U+0007, which an XLSX file cannot hold") in str(refused.value)
+    assert refused.value.code == "some_invalid" and refused.value.problems[0].code == "xlsx_control_character"
+    assert not book.exists()
+    # the engineer exports the valid one; the result says which was left out and why
+    result = export(trained_store, erp_profile(), _control_selection(), ExportTarget("xlsx", str(book)),
+                    ExportOptions(skip_invalid=True), user=USER)
+    assert result.written["P_BOP_PROC_MASTER"] == 1
+    assert [(s.ITEM_CD, s.ROUT_NO) for s in result.skipped] == [("SR-1", "ML-001")]
+    assert "P_BOP_PROC_MASTER.REV_NOTE: holds the control character U+0007" in result.skipped[0].reason
+    assert fastexcel.read_excel(book).load_sheet("P_BOP_PROC_MASTER").to_polars()["ITEM_CD"].to_list() == ["GL-2"]
+    # a CSV file holds the character: the same routing goes there as it is
+    done = export(trained_store, erp_profile(), _control_selection(), ExportTarget("csv", str(tmp_path / "csv")),
+                  user=USER)
+    master = list(csv.DictReader(open(done.files[0], encoding="utf-8-sig", newline="")))
+    assert master[0]["REV_NOTE"] == "도면 참조\x07 (벨 문자)"
+
+
+def test_xlsx_refuses_text_longer_than_a_spreadsheet_cell_and_writes_the_longest_it_holds(
+        trained_store, tmp_path, monkeypatch):
+    import app.services.export.service as service
+    from app.services.export.xlsx import EXCEL_CELL_CHARS
+    monkeypatch.setattr(service, "load_plant_data", lambda store, codes: plant({"SR-1": "씰 링"}))
+    profile = erp_profile()
+    next(c for c in profile.tables[0].columns if c.name == "REV_NOTE").length = None   # a memo column
+    r = routing("SR-1")
+    r.note = "가" * (EXCEL_CELL_CHARS + 1)
+    with pytest.raises(ExportError, match=r"the routing is invalid — routing SR-1/ML-001, P_BOP_PROC_MASTER.REV_NOTE: "
+                                          r"holds 32768 characters; a spreadsheet cell holds at most 32,767"):
+        export(trained_store, profile, selection(r), ExportTarget("xlsx", str(tmp_path / "e.xlsx")), user=USER)
+    r.note = "가" * EXCEL_CELL_CHARS
+    export(trained_store, profile, selection(r), ExportTarget("xlsx", str(tmp_path / "e.xlsx")), user=USER)
+    master = fastexcel.read_excel(tmp_path / "e.xlsx").load_sheet("P_BOP_PROC_MASTER").to_polars()
+    assert master["REV_NOTE"].to_list() == ["가" * EXCEL_CELL_CHARS]
+
+
+def test_the_xlsx_writer_refuses_what_a_sheet_cannot_hold_before_writing(tmp_path):
+    from app.services.export.xlsx import EXCEL_ROWS, XlsxLimitError
+    path = tmp_path / "long.xlsx"
+    with pytest.raises(XlsxLimitError, match=r"sheet P_BOP_PROC_DETAIL would have 1,048,576 rows below its header; "
+                                             r"a sheet holds 1,048,575"):
+        write_workbook(path, [("P_BOP_PROC_DETAIL", pl.DataFrame({"PROC_SEQ": pl.int_range(0, EXCEL_ROWS, eager=True)}))])
+    with pytest.raises(XlsxLimitError, match=r"sheet S, row 3 \(cell B3\), column note holds the control character "
+                                             r"U\+001B"):
+        write_workbook(path, [("S", pl.DataFrame({"n": [1, 2], "note": ["fine", "esc \x1b[0m"]}))])
+    assert not path.exists()
+
+
 def test_a_file_that_cannot_be_replaced_stops_the_export_before_anything_is_written(trained_store, tmp_path):
     out = tmp_path / "out"
     out.mkdir()

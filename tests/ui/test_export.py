@@ -101,7 +101,7 @@ def test_an_engineer_previews_a_batch_an_admin_fixes_the_profile_and_the_batch_i
     tab.target_panel.set_target("csv", str(tmp_path / "erp"))
     with qtbot.waitSignal(tab.failed, timeout=LONG):
         qtbot.mouseClick(tab.target_panel.export_button, Qt.MouseButton.LeftButton)
-    assert "export refused: all 20 routings are invalid" in tab.error.text()
+    assert "Export refused: all 20 routings are invalid" in tab.error.text()
     assert "lookup EMPLOYEE_NO" in tab.result_panel.toPlainText()
     assert not (tmp_path / "erp").exists()
 
@@ -156,7 +156,7 @@ def test_an_empty_selection_is_refused_with_a_reason(qtbot, make_window, store_u
     tab.target_panel.set_target("xlsx", str(tmp_path / "x.xlsx"))
     with qtbot.waitSignal(tab.failed, timeout=LONG):
         tab.export()
-    assert "nothing to export: saved routings (approved) holds no routing" in tab.error.text()
+    assert "Nothing to export: saved routings (approved) holds no routing." in tab.error.text()
     assert not Path(tmp_path / "x.xlsx").exists()
 
 

@@ -140,7 +140,9 @@ def reflect_tables(conn: Connection, profile: MappingProfile, schema: str | None
             real = tm.name
         if real is None:
             raise TargetError(f"{where} has no table {(schema + '.') if schema else ''}{tm.name} "
-                              f"(tables there: {', '.join(sorted(existing.values())[:12]) or 'none'})")
+                              f"(tables there: {', '.join(sorted(existing.values())[:12]) or 'none'})",
+                              code="no_table", target=where, table=f"{(schema + '.') if schema else ''}{tm.name}",
+                              tables=sorted(existing.values())[:12])
         try:
             table = sa.Table(real, sa.MetaData(), schema=schema, autoload_with=conn, implicit_returning=False)
         except NoSuchTableError:
@@ -153,14 +155,16 @@ def reflect_tables(conn: Connection, profile: MappingProfile, schema: str | None
             c = table.columns.get(cm.name) if cm.name in table.columns else by_lower.get(cm.name.lower())
             if c is None:
                 raise TargetError(f"{where}: table {real} has no column {cm.name} that profile "
-                                  f"{profile.name} fills")
+                                  f"{profile.name} fills", code="no_column", target=where, table=real,
+                                  column=cm.name, profile=profile.name)
             names[cm.name] = c.name
             cols[cm.name] = _target_column(c, info.get(c.name, {}), pk, conn.dialect.name)
         missing = [c.name for c in table.columns if c.name not in names.values() and not c.nullable
                    and c.server_default is None and not _generated(c, info.get(c.name, {}), pk, conn.dialect.name)]
         if missing:
             raise TargetError(f"{where}: table {real} needs a value in {', '.join(missing)}, which profile "
-                              f"{profile.name} does not fill")
+                              f"{profile.name} does not fill", code="columns_not_filled", target=where, table=real,
+                              columns=missing, profile=profile.name)
         out[tm.name] = ReflectedTable(table, cols, names)
     return out
 

@@ -27,16 +27,18 @@ class FileTargetError(ExportError):
 def _check_writable(paths: list[Path]) -> None:
     for p in paths:
         if not p.parent.exists():
-            raise FileTargetError(f"folder {p.parent} does not exist")
+            raise FileTargetError(f"folder {p.parent} does not exist", code="no_folder", path=str(p.parent))
         if p.exists():
             try:
                 with open(p, "r+b"):
                     pass
             except PermissionError:
                 raise FileTargetError(f"{p} cannot be replaced: it is read-only or open in another program "
-                                      f"(close it in Excel and export again)") from None
+                                      f"(close it in Excel and export again)", code="file_locked",
+                                      path=str(p)) from None
             except OSError as exc:
-                raise FileTargetError(f"{p} cannot be replaced: {exc.strerror}") from None
+                raise FileTargetError(f"{p} cannot be replaced: {exc.strerror}", code="file_not_replaced", path=str(p),
+                                      why=exc.strerror or "") from None
 
 
 def _replace_all(pairs: list[tuple[Path, Path]]) -> None:
@@ -45,7 +47,7 @@ def _replace_all(pairs: list[tuple[Path, Path]]) -> None:
             os.replace(tmp, final)
     except OSError as exc:
         raise FileTargetError(f"{final} cannot be replaced: {exc.strerror} (close it in Excel and export "
-                              f"again)") from None
+                              f"again)", code="file_locked", path=str(final)) from None
     finally:
         for tmp, _ in pairs:
             tmp.unlink(missing_ok=True)
@@ -63,7 +65,8 @@ def write_csv(folder: str | Path, tables: list[tuple[str, pl.DataFrame]],
     try:
         folder.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        raise FileTargetError(f"folder {folder} cannot be made: {exc.strerror}") from None
+        raise FileTargetError(f"folder {folder} cannot be made: {exc.strerror}", code="folder_not_made",
+                              path=str(folder), why=exc.strerror or "") from None
     finals = csv_paths(folder, [n for n, _ in tables])
     _check_writable(finals)
     pairs = []

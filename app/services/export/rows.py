@@ -10,6 +10,7 @@ reason, severity); a routing with any error is invalid as a whole.
 from __future__ import annotations
 
 import fnmatch
+import json
 import re
 from dataclasses import dataclass, field, fields
 from datetime import datetime
@@ -36,7 +37,8 @@ ERROR, WARNING = "error", "warning"
 UNIT_WORDS = {"min": "minutes", "h": "hours", "s": "seconds"}
 _OP_TYPES = {f.name: f.type for f in fields(Operation)}
 PROBLEM_SCHEMA = {"routing": pl.Int64, "ITEM_CD": pl.Utf8, "ROUT_NO": pl.Utf8, "table": pl.Utf8, "row": pl.Int64,
-                  "column": pl.Utf8, "value": pl.Utf8, "reason": pl.Utf8, "severity": pl.Utf8}
+                  "column": pl.Utf8, "value": pl.Utf8, "reason": pl.Utf8, "severity": pl.Utf8, "code": pl.Utf8,
+                  "params": pl.Utf8}
 _ROUTING_TYPES = {"revision": pl.Int64, "candidate_rank": pl.Int64, "saved_at": pl.Datetime("us")}
 
 
@@ -51,8 +53,14 @@ class Problem:
     row: int                # row within the table (before invalid routings are left out); -1: none
     column: str
     value: str
-    reason: str
+    reason: str             # in English (the command line); the window words `code` and `params` itself
     severity: str = ERROR
+    code: str = ""          # the kind of problem (PROBLEM_CODES), for wording it in the user's language
+    params: str = ""        # its particulars as a JSON object (lengths, units, lookup names, ...)
+
+    @property
+    def args(self) -> dict[str, Any]:
+        return json.loads(self.params) if self.params else {}
 
     def describe(self) -> str:
         where = f"routing {self.ITEM_CD}/{self.ROUT_NO}" if self.ROUT_NO else f"routing {self.ITEM_CD}"
@@ -61,6 +69,37 @@ class Problem:
         elif self.table:
             where += f", {self.table}"
         return f"{where}: {self.reason}"
+
+
+# Each kind of problem, and the particulars its `params` carry (besides the cell's `value`):
+PROBLEM_CODES = {
+    "no_operations": (),
+    "not_a_number_of": ("unit",),                    # unit: min | h
+    "not_in_lookup": ("lookup", "plant"),            # plant: the lookup is the plant's resources
+    "not_in_lookup_written_empty": ("lookup", "plant"),
+    "no_mapping": ("mapping",),                      # mapping: "k→v, ..."
+    "too_long": ("length", "bytes"),                 # bytes: counted in CP949 bytes, else characters
+    "not_a_datetime": (),
+    "not_a_whole_number": (),
+    "not_a_number": (),
+    "number_does_not_fit": ("precision", "scale"),
+    "required_empty": ("sources",),                  # sources: list of the column's sources
+    "not_allowed": ("allowed",),                     # allowed: list of values
+    "negative_time": (),
+    "wrong_unit": ("unit", "column_unit"),           # units: min | h | s
+    "unit_column_disagrees": ("unit", "unit_column"),
+    "sequence_not_above_zero": (),
+    "sequence_twice": (),
+    "sequence_not_increasing": ("prev",),
+    "all_times_zero": ("columns",),
+    "already_in_target": ("tables", "target"),
+    "xlsx_control_character": ("character",),        # character: U+0007
+    "xlsx_cell_too_long": ("length", "limit"),
+}
+
+
+def problem_params(**params: Any) -> str:
+    return json.dumps(params, ensure_ascii=False) if params else ""
 
 
 @dataclass
@@ -106,6 +145,7 @@ class ExportPlan:
     problems: pl.DataFrame
     skipped: list[Skipped]                   # items that never became a routing (from the selection)
     description: str = ""
+    selection: Selection | None = None       # what the rows were made of
 
     @property
     def invalid(self) -> set[int]:
@@ -139,6 +179,14 @@ class ExportPlan:
         if problems:
             extra = pl.DataFrame([p.__dict__ for p in problems], schema=PROBLEM_SCHEMA, orient="row")
             self.problems = _in_profile_order(pl.concat([self.problems, extra]), self.profile)
+
+    def add_problem_frame(self, found: pl.DataFrame) -> None:
+        """Add problems given as a frame of PROBLEM_SCHEMA without ITEM_CD and ROUT_NO (filled in here);
+        a cell that has a problem already keeps it."""
+        keys = _routing_keys(self.tables, self.routings)
+        extra = (found.join(keys, on="routing", how="left").select(list(PROBLEM_SCHEMA))
+                 .join(self.problems.select("table", "row", "column"), on=["table", "row", "column"], how="anti"))
+        self.problems = _in_profile_order(pl.concat([self.problems, extra]), self.profile)
 
     def first_errors(self, n: int) -> list[Problem]:
         """The first `n` errors of different kinds (table, column and reason), to say what is wrong."""
@@ -260,6 +308,8 @@ class _Mask:
     value: pl.Expr | None
     severity: str = ERROR
     kind: str = ""
+    code: str = ""
+    params: dict[str, Any] = field(default_factory=dict)
 
 
 def build_plan(profile: MappingProfile, selection: Selection, plant: PlantData, user: User,
@@ -281,9 +331,10 @@ def build_plan(profile: MappingProfile, selection: Selection, plant: PlantData, 
         found.append(pl.DataFrame({"routing": empty, "table": [""] * len(empty), "row": [-1] * len(empty),
                                    "column": [""] * len(empty), "value": [""] * len(empty),
                                    "reason": ["the routing has no operations"] * len(empty),
-                                   "severity": [ERROR] * len(empty)},
+                                   "severity": [ERROR] * len(empty), "code": ["no_operations"] * len(empty),
+                                   "params": [""] * len(empty)},
                                   schema={k: PROBLEM_SCHEMA[k] for k in ("routing", "table", "row", "column", "value",
-                                                                         "reason", "severity")}))
+                                                                         "reason", "severity", "code", "params")}))
     for table in profile.tables:
         if table.rows not in frames:
             frames[table.rows] = (_resource_frame(base_o, plant, needed) if table.rows == "resource"
@@ -296,7 +347,7 @@ def build_plan(profile: MappingProfile, selection: Selection, plant: PlantData, 
                                                                    if k not in ("ITEM_CD", "ROUT_NO")})
     keys = _routing_keys(plans, routings)
     problems = _in_profile_order(problems.join(keys, on="routing", how="left").select(list(PROBLEM_SCHEMA)), profile)
-    return ExportPlan(profile, routings, plans, problems, list(selection.skipped), selection.description)
+    return ExportPlan(profile, routings, plans, problems, list(selection.skipped), selection.description, selection)
 
 
 def _in_profile_order(problems: pl.DataFrame, profile: MappingProfile) -> pl.DataFrame:
@@ -430,7 +481,8 @@ def _apply_transform(step: Any, expr: pl.Expr, dtype: pl.DataType, unit: str | N
     if step in ("minutes_to_hours", "hours_to_minutes"):
         num = expr.cast(pl.Float64, strict=False)
         word = "minutes" if step == "minutes_to_hours" else "hours"
-        masks.append(_Mask(col.name, expr.is_not_null() & num.is_null(), f"{{value}} is not a number of {word}", expr))
+        masks.append(_Mask(col.name, expr.is_not_null() & num.is_null(), f"{{value}} is not a number of {word}", expr,
+                           code="not_a_number_of", params={"unit": "min" if word == "minutes" else "h"}))
         if step == "minutes_to_hours":
             return num / 60.0, pl.Float64, ("h" if unit == "min" else unit)
         return num * 60.0, pl.Float64, ("min" if unit == "h" else unit)
@@ -444,14 +496,17 @@ def _apply_transform(step: Any, expr: pl.Expr, dtype: pl.DataType, unit: str | N
         found = key.replace_strict(list(table), list(table.values()), default=None, return_dtype=pl.Utf8)
         missing = key.is_not_null() & ~key.is_in(list(table))
         what = f"lookup {name}" + (" (the plant's resources)" if lk.source == "plant_resources" else "")
+        which = {"lookup": name, "plant": lk.source == "plant_resources"}
         if lk.on_missing == "keep":
             return pl.coalesce(found, key), pl.Utf8, None
         if lk.on_missing == "error":
-            masks.append(_Mask(col.name, missing, f"{{value}} is not in {what}", key))
+            masks.append(_Mask(col.name, missing, f"{{value}} is not in {what}", key, code="not_in_lookup",
+                               params=which))
             # the routing is invalid and never written: its cell shows the value the lookup lacks
             return pl.coalesce(found, key), pl.Utf8, None
         if lk.on_missing == "warn":
-            masks.append(_Mask(col.name, missing, f"{{value}} is not in {what}; written empty", key, WARNING))
+            masks.append(_Mask(col.name, missing, f"{{value}} is not in {what}; written empty", key, WARNING,
+                               code="not_in_lookup_written_empty", params=which))
         return found, pl.Utf8, None
     mapping: dict[str, str] = step["map"]
     out = None
@@ -466,8 +521,9 @@ def _apply_transform(step: Any, expr: pl.Expr, dtype: pl.DataType, unit: str | N
     result = pl.lit(star, dtype=pl.Utf8) if out is None else out.otherwise(pl.lit(star, dtype=pl.Utf8))
     if star is None and conds:
         matched = pl.any_horizontal(conds).fill_null(False)
-        masks.append(_Mask(col.name, key.is_not_null() & ~matched,
-                           "{value} has no mapping (" + ", ".join(f"{k}→{v}" for k, v in mapping.items()) + ")", key))
+        pairs = ", ".join(f"{k}→{v}" for k, v in mapping.items())
+        masks.append(_Mask(col.name, key.is_not_null() & ~matched, "{value} has no mapping (" + pairs + ")", key,
+                           code="no_mapping", params={"mapping": pairs}))
     return pl.when(key.is_null()).then(None).otherwise(result), pl.Utf8, None
 
 
@@ -497,7 +553,8 @@ def _convert(expr: pl.Expr, dtype: pl.DataType, col: ColumnMap, tcol: TargetColu
             unit = ("byte" if col.length == 1 else "bytes (a Korean letter takes two)") if in_bytes else \
                 ("character" if col.length == 1 else "characters")
             return text, _Mask(col.name, size > col.length,
-                               f"{{value}} is longer than the {col.length} {unit} the column holds", pl.col(col.name))
+                               f"{{value}} is longer than the {col.length} {unit} the column holds", pl.col(col.name),
+                               code="too_long", params={"length": col.length, "bytes": in_bytes})
         return text, None
     if kind == "datetime":
         if dtype.is_temporal():
@@ -507,7 +564,7 @@ def _convert(expr: pl.Expr, dtype: pl.DataType, col: ColumnMap, tcol: TargetColu
                              as_text.str.to_datetime("%Y-%m-%d %H:%M:%S%.f", strict=False, time_unit="us"),
                              as_text.str.to_datetime("%Y-%m-%d", strict=False, time_unit="us"))
         return parsed, _Mask(col.name, expr.is_not_null() & pl.col(col.name).is_null(),
-                             "{value} is not a date and time (write YYYY-MM-DD HH:MM:SS)", expr)
+                             "{value} is not a date and time (write YYYY-MM-DD HH:MM:SS)", expr, code="not_a_datetime")
     if dtype == pl.Utf8:
         num = expr.str.strip_chars().cast(pl.Float64, strict=False)
     elif dtype.is_numeric() or dtype == pl.Boolean:
@@ -519,14 +576,16 @@ def _convert(expr: pl.Expr, dtype: pl.DataType, col: ColumnMap, tcol: TargetColu
         whole = num.round(0)
         bad = bad | (num.is_not_null() & ((num != whole) | (num.abs() > 9.2e18)))
         return (pl.when(bad).then(None).otherwise(whole).cast(pl.Int64, strict=False),
-                _Mask(col.name, bad, "{value} is not a whole number", _as_key(expr, dtype)))
+                _Mask(col.name, bad, "{value} is not a whole number", _as_key(expr, dtype), code="not_a_whole_number"))
     value = num.round(col.scale) if col.scale is not None else num
-    reason = "{value} is not a number"
+    reason, code, params = "{value} is not a number", "not_a_number", {}
     if tcol is not None and tcol.precision is not None:
         top = 10.0 ** (tcol.precision - (tcol.scale or 0))
         bad = bad | (value.abs() >= top)
         reason = f"{{value}} is not a number that fits NUMERIC({tcol.precision},{tcol.scale or 0})"
-    return pl.when(bad).then(None).otherwise(value), _Mask(col.name, bad, reason, _as_key(expr, dtype))
+        code, params = "number_does_not_fit", {"precision": tcol.precision, "scale": tcol.scale or 0}
+    return pl.when(bad).then(None).otherwise(value), _Mask(col.name, bad, reason, _as_key(expr, dtype), code=code,
+                                                           params=params)
 
 
 def _byte_length(text: pl.Expr) -> pl.Expr:
@@ -541,22 +600,26 @@ def _cell_checks(col: ColumnMap, unit: str | None) -> list[_Mask]:
     out = []
     if col.required:
         out.append(_Mask(col.name, me.is_null(),
-                         f"required, but empty (from {' or '.join(col.sources) or 'no source and no default'})", None))
+                         f"required, but empty (from {' or '.join(col.sources) or 'no source and no default'})", None,
+                         code="required_empty", params={"sources": list(col.sources)}))
     if col.allowed:
         allowed = [str(a) for a in col.allowed]
         out.append(_Mask(col.name, me.is_not_null() & ~shown.is_in(allowed),
-                         "{value} is not one of " + ", ".join(allowed), shown, kind="allowed"))
+                         "{value} is not one of " + ", ".join(allowed), shown, kind="allowed", code="not_allowed",
+                         params={"allowed": allowed}))
     if col.unit is not None and col.type in ("int", "number"):
-        out.append(_Mask(col.name, me < 0, "{value} is a negative time", shown))
+        out.append(_Mask(col.name, me < 0, "{value} is a negative time", shown, code="negative_time"))
         if unit is not None and col.unit in UNITS and col.unit != unit:
             out.append(_Mask(col.name, me.is_not_null(),
-                             f"holds {UNIT_WORDS[unit]} but the column is in {UNIT_WORDS[col.unit]}", None))
+                             f"holds {UNIT_WORDS[unit]} but the column is in {UNIT_WORDS[col.unit]}", None,
+                             code="wrong_unit", params={"unit": unit, "column_unit": col.unit}))
         elif unit is not None and col.unit not in UNITS:
             states = pl.col(col.unit).cast(pl.Utf8)
             meant = states.replace_strict(list(TIME_UNIT_CODES), list(TIME_UNIT_CODES.values()), default=None,
                                           return_dtype=pl.Utf8)
             out.append(_Mask(col.name, me.is_not_null() & meant.is_not_null() & (meant != unit),
-                             f"holds {UNIT_WORDS[unit]} but {col.unit} says {{value}}", states))
+                             f"holds {UNIT_WORDS[unit]} but {col.unit} says {{value}}", states,
+                             code="unit_column_disagrees", params={"unit": unit, "unit_column": col.unit}))
     return out
 
 
@@ -568,23 +631,27 @@ def _row_checks(table: TableMap) -> list[_Mask]:
             shown = v.cast(pl.Utf8)
             dup = v.is_duplicated().over("_r")
             prev = v.shift(1).over("_r")
-            out.append(_Mask(col.name, v.is_not_null() & (v <= 0), "{value} must be above zero", shown))
-            out.append(_Mask(col.name, v.is_not_null() & dup, "{value} appears twice in this routing", shown))
+            out.append(_Mask(col.name, v.is_not_null() & (v <= 0), "{value} must be above zero", shown,
+                             code="sequence_not_above_zero"))
+            out.append(_Mask(col.name, v.is_not_null() & dup, "{value} appears twice in this routing", shown,
+                             code="sequence_twice"))
             out.append(_Mask(col.name, v.is_not_null() & prev.is_not_null() & ~dup & (v <= prev),
-                             "{value} does not increase (the operation before has {prev})", shown))
+                             "{value} does not increase (the operation before has {prev})", shown,
+                             code="sequence_not_increasing"))
     zero_cols = [c.name for c in table.columns if "not_all_zero" in c.checks]
     if zero_cols:
         total = pl.sum_horizontal([pl.col(c).cast(pl.Float64).abs().fill_null(0) for c in zero_cols]).sum().over("_r")
         names = " and ".join(zero_cols)
         for c in zero_cols:
-            out.append(_Mask(c, total == 0, f"every {names} of this routing is zero", None))
+            out.append(_Mask(c, total == 0, f"every {names} of this routing is zero", None, code="all_times_zero",
+                             params={"columns": zero_cols}))
     return out
 
 
 def _problems(table: str, work: pl.DataFrame, masks: list[_Mask]) -> pl.DataFrame:
     """Every marked cell as a row of the problems frame: one per cell, its first error, else its
     first warning."""
-    cols = ["routing", "table", "row", "column", "value", "reason", "severity"]
+    cols = ["routing", "table", "row", "column", "value", "reason", "severity", "code", "params"]
     schema = {k: PROBLEM_SCHEMA[k] for k in cols}
     if not masks or work.height == 0:
         return pl.DataFrame(schema=schema)
@@ -603,11 +670,15 @@ def _problems(table: str, work: pl.DataFrame, masks: list[_Mask]) -> pl.DataFram
                  .when(pl.col("value").cast(pl.Float64, strict=False).is_not_null()).then(pl.col("value"))
                  .otherwise(pl.lit("'") + pl.col("value") + pl.lit("'")))
         pieces = {"{value}": shown, "{prev}": pl.col("prev").fill_null("")}
+        # {prev} is a number as text: it goes into the JSON as a string without escaping
+        params = (pl.lit('{"prev": "') + pl.col("prev").fill_null("") + pl.lit('"}')) if "{prev}" in m.reason \
+            else pl.lit(problem_params(**m.params), dtype=pl.Utf8)
         reason = pl.concat_str([pieces.get(part, pl.lit(part)) for part in re.split(r"(\{value\}|\{prev\})", m.reason)
                                 if part])
         parts.append(picked.select("routing", pl.lit(table).alias("table"), "row", pl.lit(m.column).alias("column"),
                                    pl.col("value").fill_null(""), reason.alias("reason"),
-                                   pl.lit(m.severity).alias("severity"), pl.lit(i).alias("_order")))
+                                   pl.lit(m.severity).alias("severity"), pl.lit(m.code).alias("code"),
+                                   params.alias("params"), pl.lit(i).alias("_order")))
     if not parts:
         return pl.DataFrame(schema=schema)
     return (pl.concat(parts)

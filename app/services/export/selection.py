@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 from app.domain.routing import Operation, PredictionBatch
 from app.domain.access import User
@@ -37,8 +38,12 @@ class ExportRouting:
 @dataclass
 class Skipped:
     ITEM_CD: str
-    reason: str
+    reason: str                       # in English; the window words `problems` or `code` itself
     ROUT_NO: str | None = None
+    problems: list[Any] = field(default_factory=list)   # an invalid routing's first errors (rows.Problem)
+    more: int = 0                     # errors beyond `problems`
+    code: str = ""                    # the kind of reason when it is not a list of problems
+    params: dict[str, Any] = field(default_factory=dict)
 
     def to_json(self) -> dict[str, str]:
         out = {"ITEM_CD": self.ITEM_CD, "reason": self.reason}
@@ -51,7 +56,9 @@ class Skipped:
 class Selection:
     routings: list[ExportRouting]
     skipped: list[Skipped] = field(default_factory=list)
-    description: str = ""
+    description: str = ""             # in English (the export record, the command line)
+    kind: str = ""                    # editor | batch | saved, for wording the description in the window
+    params: dict[str, Any] = field(default_factory=dict)   # editor: item; batch: items, model; saved: filter
 
     def __len__(self) -> int:
         return len(self.routings)
@@ -64,7 +71,7 @@ def from_editor(item_cd: str, operations: list[Operation], rout_no: str | None =
     code = item_cd.strip().upper()
     r = ExportRouting(code, list(operations), rout_no, "editor", designed_by=user.name,
                       model_version=model_version, candidate_rank=candidate_rank, reference_item=reference_item)
-    return Selection([r], [], f"the routing of {code} in the editor")
+    return Selection([r], [], f"the routing of {code} in the editor", "editor", {"item": code})
 
 
 def from_batch(batch: PredictionBatch, chosen: dict[str, int] | None = None, *, user: User) -> Selection:
@@ -74,23 +81,26 @@ def from_batch(batch: PredictionBatch, chosen: dict[str, int] | None = None, *, 
     chosen = chosen or {}
     routings, skipped = [], []
     for e in batch.errors:
-        skipped.append(Skipped(e["ITEM_CD"], e["message"]))
+        skipped.append(Skipped(e["ITEM_CD"], e["message"], code="not_predicted", params={"message": e["message"]}))
     for p in batch.predictions:
         if not p.candidates:
-            why = "; ".join(str(w) for w in p.warnings) or "no similar item has a routing"
-            skipped.append(Skipped(p.ITEM_CD, f"no candidate routing ({why})"))
+            why = "; ".join(str(w) for w in p.warnings)
+            skipped.append(Skipped(p.ITEM_CD, f"no candidate routing ({why or 'no similar item has a routing'})",
+                                   code="no_candidate", params={"why": why}))
             continue
         rank = chosen.get(p.ITEM_CD, p.candidates[0].rank)
         cand = next((c for c in p.candidates if c.rank == rank), None)
         if cand is None:
             skipped.append(Skipped(p.ITEM_CD, f"candidate {rank} does not exist (the prediction has "
-                                              f"{len(p.candidates)})"))
+                                              f"{len(p.candidates)})", code="no_such_candidate",
+                                   params={"rank": rank, "candidates": len(p.candidates)}))
             continue
         routings.append(ExportRouting(p.ITEM_CD, list(cand.operations), None, "prediction", designed_by=user.name,
                                       model_version=batch.model_version, candidate_rank=cand.rank,
                                       reference_item=cand.support_items[0] if cand.support_items else None))
     n = len(batch.predictions) + len(batch.errors)
-    return Selection(routings, skipped, f"a batch prediction of {n:,} item(s) (model {batch.model_version})")
+    return Selection(routings, skipped, f"a batch prediction of {n:,} item(s) (model {batch.model_version})", "batch",
+                     {"items": n, "model": batch.model_version})
 
 
 @dataclass
@@ -128,4 +138,4 @@ def from_saved(store: Store, flt: SavedFilter | None = None) -> Selection:
                               note=s.note, model_version=s.model_version, candidate_rank=s.candidate_rank,
                               saved_at=s.updated_at)
                 for s in find_saved(store, statuses, flt.since, flt.until, flt.saved_by)]
-    return Selection(routings, [], flt.describe())
+    return Selection(routings, [], flt.describe(), "saved", {"filter": flt})

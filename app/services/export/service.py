@@ -22,7 +22,7 @@ from app.services.export import database as db
 from app.services.export.errors import ExportError
 from app.services.export.files import as_written, write_csv, write_xlsx
 from app.services.export.profile import MappingProfile
-from app.services.export.rows import ERROR, WARNING, ExportPlan, Problem, build_plan, load_plant_data
+from app.services.export.rows import ERROR, WARNING, ExportPlan, Problem, build_plan, load_plant_data, problem_params
 from app.services.export.selection import Selection, Skipped
 from app.domain.access import User
 from app.services import permissions
@@ -73,6 +73,7 @@ class ExportResult:
     replaced: list[str] = field(default_factory=list)     # ITEM_CD/ROUT_NO replaced in the target
     warning_count: int = 0                                 # `warnings` holds the first few
     export_id: int | None = None
+    place: str = ""              # the folder, file or database alone (`target` says which kind, in English)
 
     def to_json(self) -> dict[str, Any]:
         return {"written": self.written, "files": self.files, "skipped": [s.to_json() for s in self.skipped],
@@ -108,20 +109,26 @@ def export(store: Store, profile: MappingProfile, selection: Selection, target: 
     p = progress or Progress()
     if not selection.routings:
         raise ExportError(f"nothing to export: {selection.description or 'the selection'} holds no routing"
-                          + _skipped_tail(selection.skipped))
+                          + _skipped_tail(selection.skipped), code="nothing_to_export",
+                          selection=selection)
     p.report(0.02, "reading the plant's items and resources")
     plant = load_plant_data(store, [r.ITEM_CD for r in selection.routings])
     if target.format == "db":
         result = _export_db(profile, selection, plant, target, options, user, p)
     else:
         plan = build_plan(profile, selection, plant, user)
+        if target.format == "xlsx":
+            _add_xlsx_problems(plan)
         p.report(0.3, "checked every cell")
         tables, kept, skipped = _decide(plan, options)
+        if target.format == "xlsx":
+            _check_sheet_rows(tables)
         files = []
         if not options.dry_run:
             files = _write_files(plan, target, tables, p)
         result = _result(plan, target, options, tables, kept, skipped,
                          files=[str(f) for f in files], where=_describe_file_target(target))
+        result.place = str(Path(target.out))
     if not options.dry_run:
         result.export_id = _record(store, result, selection, user)
     p.report(1.0, "dry run: nothing written" if options.dry_run else "written")
@@ -139,15 +146,18 @@ def _decide(plan: ExportPlan, options: ExportOptions) -> tuple[list[tuple[str, p
         more = plan.count(ERROR) - len(errors)
         if len(invalid) == n:
             raise ExportError(f"export refused: {'the routing is' if n == 1 else f'all {n:,} routings are'} "
-                              f"invalid — {_first_problems(errors, more)}", plan.problem_list(ERROR, limit=1000))
+                              f"invalid — {_first_problems(errors, more)}", plan.problem_list(ERROR, limit=1000),
+                              code="all_invalid", routings=n, first=errors, more=more)
         if not options.skip_invalid:
             raise ExportError(f"export refused: {len(invalid):,} of {n:,} routings are invalid — "
                               f"{_first_problems(errors, more)}; export only the valid ones, or fix these",
-                              plan.problem_list(ERROR, limit=1000))
+                              plan.problem_list(ERROR, limit=1000), code="some_invalid", routings=n,
+                              invalid=len(invalid), first=errors, more=more)
     keep = [i for i in range(n) if i not in invalid]
     tables = [(t.name, t.frame.filter(pl.col("_r").is_in(keep)).drop("_r")) for t in plan.tables]
     if sum(f.height for _, f in tables) == 0:
-        raise ExportError(f"export refused: the selection gives no row for any table of profile {plan.profile.name}")
+        raise ExportError(f"export refused: the selection gives no row for any table of profile {plan.profile.name}",
+                          code="no_rows", profile=plan.profile.name)
     skipped = list(plan.skipped)
     if invalid:
         per = (plan.problems.filter(pl.col("severity") == ERROR)
@@ -157,9 +167,10 @@ def _decide(plan: ExportPlan, options: ExportOptions) -> tuple[list[tuple[str, p
                .group_by("routing", maintain_order=True)
                .agg(pl.col("ITEM_CD").first(), pl.col("ROUT_NO").first(), pl.col("text").head(SHOWN_PROBLEMS),
                     pl.len().alias("n")))
-        for _, item, rout, texts, count in per.iter_rows():
+        for r, item, rout, texts, count in per.iter_rows():
             more = f" (and {count - len(texts)} more)" if count > len(texts) else ""
-            skipped.append(Skipped(item, "; ".join(texts) + more, rout or None))
+            skipped.append(Skipped(item, "; ".join(texts) + more, rout or None,
+                                   problems=plan.problem_list(ERROR, limit=SHOWN_PROBLEMS, routing=r), more=count - len(texts)))
     return tables, keep, skipped
 
 
@@ -204,6 +215,47 @@ def _result(plan: ExportPlan, target: ExportTarget, options: ExportOptions, tabl
 
 
 # ---- files ---------------------------------------------------------------------------------------
+def _add_xlsx_problems(plan: ExportPlan) -> None:
+    """Cells a spreadsheet cannot hold (control characters, text over 32,767 characters) make their
+    routing invalid, named like every other bad cell, rather than being changed on the way."""
+    from app.services.export.xlsx import EXCEL_CELL_CHARS, unwritable_cells
+    found = []
+    for t in plan.tables:
+        bad = unwritable_cells(t.frame.drop("_r"))
+        if not bad.height:
+            continue
+        bad = bad.with_columns(t.frame["_r"].gather(bad["row"]).cast(pl.Int64).alias("routing"))
+        control = pl.col("problem") == "control"
+        found.append(bad.select(
+            "routing",
+            pl.lit(t.name).alias("table"), "row", "column",
+            pl.lit("").alias("value"),
+            pl.when(control)
+            .then(pl.lit("holds the control character ") + pl.col("character")
+                  + pl.lit(", which an XLSX file cannot hold; remove it, or export as CSV or into a database"))
+            .otherwise(pl.lit("holds ") + pl.col("length").cast(pl.Utf8) + pl.lit(
+                f" characters; a spreadsheet cell holds at most {EXCEL_CELL_CHARS:,}; shorten it, or export as CSV "
+                f"or into a database")).alias("reason"),
+            pl.lit(ERROR).alias("severity"),
+            pl.when(control).then(pl.lit("xlsx_control_character")).otherwise(pl.lit("xlsx_cell_too_long"))
+            .alias("code"),
+            pl.when(control).then(pl.lit('{"character": "') + pl.col("character") + pl.lit('"}'))
+            .otherwise(pl.lit('{"length": ') + pl.col("length").cast(pl.Utf8)
+                       + pl.lit(f', "limit": {EXCEL_CELL_CHARS}}}')).alias("params")))
+    if found:
+        plan.add_problem_frame(pl.concat(found))
+
+
+def _check_sheet_rows(tables: list[tuple[str, pl.DataFrame]]) -> None:
+    from app.services.export.xlsx import EXCEL_ROWS
+    for name, frame in tables:
+        if frame.height + 1 > EXCEL_ROWS:
+            raise ExportError(f"export refused: table {name} has {frame.height:,} rows, more than the "
+                              f"{EXCEL_ROWS - 1:,} a spreadsheet sheet holds below its header; export as CSV or into "
+                              f"a database, or export fewer routings", code="xlsx_too_many_rows", table=name,
+                              rows=frame.height, limit=EXCEL_ROWS - 1)
+
+
 def _describe_file_target(target: ExportTarget) -> str:
     return f"folder {Path(target.out)}" if target.format == "csv" else f"file {Path(target.out)}"
 
@@ -226,7 +278,8 @@ def _export_db(profile: MappingProfile, selection: Selection, plant, target: Exp
     where = dbt.description + (f", schema {target.schema}" if target.schema else "")
     if dbt.missing_file and not target.create_tables:
         raise ExportError(f"{where} does not exist; choose an existing database, or let Routing ML make staging "
-                          f"tables of the profile's layout in a new file (create tables)")
+                          f"tables of the profile's layout in a new file (create tables)", code="no_database",
+                          target=where)
     # a dry run into a file that does not exist yet pictures it in memory rather than making the file
     engine = dbt.engine(in_memory=dbt.missing_file and options.dry_run)
     phase = "connecting to"
@@ -248,6 +301,7 @@ def _export_db(profile: MappingProfile, selection: Selection, plant, target: Exp
                 tables, kept, skipped = _decide(plan, options)
                 result = _result(plan, target, options, tables, kept, skipped, files=[], where=where,
                                  replaced=[f"{i}/{r}" for i, r in replaced])
+                result.place = where
                 if options.dry_run:
                     trans.rollback()
                     return result
@@ -280,13 +334,17 @@ def _export_db(profile: MappingProfile, selection: Selection, plant, target: Exp
     except (SQLAlchemyError, *_driver_errors(engine)) as exc:
         said = db.db_message(exc)
         if phase == "connecting to":
-            raise ExportError(f"cannot connect to {where}: {said}; nothing was written") from None
+            raise ExportError(f"cannot connect to {where}: {said}; nothing was written", code="no_connection",
+                              target=where, said=said) from None
         if phase == "committing to":
             raise ExportError(f"the connection to {where} failed while committing ({said}): whether the export "
-                              f"arrived is unknown; look for the routings in the target before exporting again") from None
-        lost = "the connection was lost while" if db.is_disconnect(engine, exc, raw) else "failed while"
+                              f"arrived is unknown; look for the routings in the target before exporting again",
+                              code="commit_unknown", target=where, said=said) from None
+        disconnected = db.is_disconnect(engine, exc, raw)
+        lost = "the connection was lost while" if disconnected else "failed while"
         raise ExportError(f"{lost} {phase} {where}: {said}; the transaction was rolled back, nothing of this "
-                          f"export was written") from None
+                          f"export was written", code="rolled_back", target=where, said=said,
+                          lost=disconnected) from None
     finally:
         engine.dispose()
 
@@ -333,7 +391,7 @@ def _check_existing(conn, reflected, plan: ExportPlan, options: ExportOptions, w
         return sorted(found)
     plan.add_problems([Problem(pairs[(item, rout)], item, rout, "", -1, "", "",
                                f"already in {', '.join(tables)} of {where}; choose Replace (--replace) to overwrite it",
-                               ERROR)
+                               ERROR, "already_in_target", problem_params(tables=list(tables), target=where))
                        for (item, rout), tables in sorted(found.items())])
     return []
 

@@ -6,7 +6,12 @@ routings has about 5 million filled cells (the detail table alone 69,000 rows ×
 took them over 100 s against a target of 30 s. This writer takes a few seconds. It writes only what
 an ERP import needs: values (text inline, numbers, dates as Excel dates), a bold frozen header row
 and column widths. tests/services/test_export_files.py reads its files back with openpyxl and
-fastexcel (two independent readers).
+fastexcel (two independent readers), tests/services/test_export_libreoffice.py with LibreOffice Calc.
+
+What a spreadsheet cannot hold is refused, never changed silently: control characters (XML 1.0 has
+no way to write them), text over Excel's 32,767 characters a cell, a sheet over 1,048,576 rows.
+`unwritable_cells` finds the cells before anything is written (the export service names their
+routings); the writer raises XlsxLimitError if one reaches it anyway.
 """
 from __future__ import annotations
 
@@ -18,6 +23,10 @@ from xml.sax.saxutils import escape
 import polars as pl
 
 BATCH_ROWS = 20_000
+EXCEL_CELL_CHARS = 32_767           # the most characters Excel keeps in one cell
+EXCEL_ROWS = 1_048_576              # the most rows of a sheet, the header row included
+# characters XML 1.0 cannot carry (tab, line feed and carriage return it can)
+_CONTROL = r"[\x00-\x08\x0B\x0C\x0E-\x1F\x{FFFE}\x{FFFF}]"
 _EXCEL_EPOCH_US = -2209161600 * 1_000_000   # 1899-12-30, day 0 of Excel's date serials, in µs since 1970
 
 _CONTENT_TYPES = (
@@ -70,6 +79,50 @@ _STYLES = (
     '</styleSheet>')
 
 
+class XlsxLimitError(ValueError):
+    """A value or a sheet a spreadsheet cannot hold; the message names the sheet, row and column."""
+
+
+def unwritable_cells(frame: pl.DataFrame) -> pl.DataFrame:
+    """The text cells of `frame` an XLSX file cannot hold: row (0-based), column, problem
+    ("control" or "too_long"), character (U+XXXX of the first control character) and length."""
+    schema = {"row": pl.Int64, "column": pl.Utf8, "problem": pl.Utf8, "character": pl.Utf8, "length": pl.Int64}
+    texts = [c for c, t in frame.schema.items() if t == pl.Utf8]
+    if not texts or frame.height == 0:
+        return pl.DataFrame(schema=schema)
+    flags = frame.select([pl.col(c).str.contains(_CONTROL).fill_null(False).alias(f"c{i}")
+                          for i, c in enumerate(texts)]
+                         + [(pl.col(c).str.len_chars() > EXCEL_CELL_CHARS).fill_null(False).alias(f"l{i}")
+                            for i, c in enumerate(texts)])
+    hit = [i for i, c in enumerate(texts) if flags[f"c{i}"].any() or flags[f"l{i}"].any()]
+    parts = []
+    for i in hit:
+        c = texts[i]
+        part = (frame.select(pl.int_range(0, pl.len(), dtype=pl.Int64).alias("row"), pl.col(c).alias("text"))
+                .filter(flags[f"c{i}"] | flags[f"l{i}"]))
+        first = [f"U+{ord(t):04X}" if t else "" for t in
+                 part["text"].str.extract(f"({_CONTROL})", 1).fill_null("").to_list()]
+        parts.append(part.select(
+            "row", pl.lit(c).alias("column"),
+            pl.when(pl.Series(first) != "").then(pl.lit("control")).otherwise(pl.lit("too_long")).alias("problem"),
+            pl.Series("character", first, dtype=pl.Utf8), pl.col("text").str.len_chars().cast(pl.Int64).alias("length")))
+    return pl.concat(parts).sort("row", "column") if parts else pl.DataFrame(schema=schema)
+
+
+def check_sheet(name: str, frame: pl.DataFrame) -> None:
+    """Raise XlsxLimitError naming the first thing of `frame` a sheet cannot hold."""
+    if frame.height + 1 > EXCEL_ROWS:
+        raise XlsxLimitError(f"sheet {name} would have {frame.height:,} rows below its header; a sheet holds "
+                             f"{EXCEL_ROWS - 1:,}")
+    bad = unwritable_cells(frame)
+    if bad.height:
+        row, column, problem, character, length = bad.row(0)
+        what = (f"the control character {character}, which XML cannot carry" if problem == "control"
+                else f"{length:,} characters, more than the {EXCEL_CELL_CHARS:,} of a cell")
+        raise XlsxLimitError(f"sheet {name}, row {row + 2:,} (cell {column_letter(frame.columns.index(column))}"
+                             f"{row + 2}), column {column} holds {what}")
+
+
 def column_letter(index: int) -> str:
     """0 → A, 25 → Z, 26 → AA."""
     out = ""
@@ -81,11 +134,13 @@ def column_letter(index: int) -> str:
 
 
 def _xml_text(expr: pl.Expr) -> pl.Expr:
-    # characters XML 1.0 cannot hold are dropped; &, < and > escaped
-    return (expr.str.replace_all(r"[\x00-\x08\x0B\x0C\x0E-\x1F]", "")
-            .str.replace_all("&", "&amp;", literal=True)
+    # &, < and > escaped; a carriage return as a reference (a parser reads a raw one as a line feed);
+    # a text that looks like Excel's own escape _xHHHH_ gets its underscore escaped, so it reads back as written
+    return (expr.str.replace_all("&", "&amp;", literal=True)
             .str.replace_all("<", "&lt;", literal=True)
-            .str.replace_all(">", "&gt;", literal=True))
+            .str.replace_all(">", "&gt;", literal=True)
+            .str.replace_all("\r", "&#13;", literal=True)
+            .str.replace_all(r"_(x[0-9A-Fa-f]{4}_)", "_x005F_$1"))
 
 
 def _cell(name: str, dtype: pl.DataType, letter: str) -> pl.Expr:
@@ -121,7 +176,10 @@ def _sheet_head(frame: pl.DataFrame) -> str:
 
 def write_workbook(path: Path, sheets: list[tuple[str, pl.DataFrame]],
                    on_rows: Callable[[int], None] | None = None) -> None:
-    """Write `sheets` (name, frame) to an XLSX file at `path`."""
+    """Write `sheets` (name, frame) to an XLSX file at `path`; XlsxLimitError (before anything is
+    written) when a sheet holds what a spreadsheet cannot."""
+    for name, frame in sheets:
+        check_sheet(name, frame)
     done = 0
     with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=1) as zf:
         zf.writestr("[Content_Types].xml", _CONTENT_TYPES.format(

@@ -3,6 +3,7 @@ column spec, and the few models built on it (profile columns, key → value pair
 target table with its marked cells, the problems)."""
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
@@ -15,6 +16,7 @@ from PySide6.QtGui import QBrush, QColor
 from app.services.export.files import as_written
 from app.services.export.profile import TYPES, ColumnMap, ProfileError, parse_transform_text, transform_text
 from app.services.export.rows import ERROR, WARNING, ExportPlan, Problem, TablePlan
+from app.ui.export.wording import problem_reason, problem_text
 from app.ui.look import MUTED_TEXT, WARNING_BACKGROUND, WARNING_TEXT
 
 T = TypeVar("T")
@@ -214,13 +216,14 @@ class TableMarks:
         return int(self.grid[row, col]) if self.grid.size else NONE
 
     def cell(self, row: int, column: str) -> tuple[str, str, str] | None:
-        """(severity, reason, value) of a marked cell."""
+        """(severity, reason in the window's language, value) of a marked cell."""
         found = self._cache.get(row)
         if found is None:
             lo, hi = np.searchsorted(self.rows, [row, row + 1])
-            found = {c: (s, why, v) for c, s, why, v in
-                     self.problems.slice(int(lo), int(hi - lo)).select("column", "severity", "reason", "value")
-                     .iter_rows()}
+            found = {c: (s, problem_reason(code, json.loads(params) if params else {}, v, why), v)
+                     for c, s, why, v, code, params in
+                     self.problems.slice(int(lo), int(hi - lo))
+                     .select("column", "severity", "reason", "value", "code", "params").iter_rows()}
             if len(self._cache) > 500:
                 self._cache.clear()
             self._cache[row] = found
@@ -252,7 +255,8 @@ def prepare_preview(plan: ExportPlan, shown_problems: int) -> PreviewData:
             cols = f["column"].replace_strict(names, default=0, return_dtype=pl.Int64).to_numpy()
             level = np.where(f["severity"].to_numpy() == ERROR, BAD, WARN).astype(np.int8)
             np.maximum.at(grid, (rows, cols), level)
-        marks[t.name] = TableMarks(grid, f["row"].to_numpy(), f.select("row", "column", "severity", "reason", "value"))
+        marks[t.name] = TableMarks(grid, f["row"].to_numpy(),
+                                   f.select("row", "column", "severity", "reason", "value", "code", "params"))
     invalid = np.zeros(len(plan.routings), dtype=bool)
     bad = list(plan.invalid)
     if bad:
@@ -343,7 +347,7 @@ class ProblemsModel(SpecModel[Problem]):
             Col(translate("ExportModels", "Table"), lambda p: p.table),
             Col(translate("ExportModels", "Row"), lambda p: p.row + 1 if p.row >= 0 else "", align=ALIGN_RIGHT),
             Col(translate("ExportModels", "Column"), lambda p: p.column),
-            Col(translate("ExportModels", "Reason"), lambda p: p.reason),
+            Col(translate("ExportModels", "Reason"), problem_text),
         ], parent)
 
     def data(self, index: Index, role=Qt.ItemDataRole.DisplayRole) -> Any:

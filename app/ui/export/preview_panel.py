@@ -8,6 +8,7 @@ from PySide6.QtWidgets import (QAbstractItemView, QHeaderView, QLabel, QSplitter
 
 from app.services.export.rows import ERROR, ExportPlan
 from app.ui.export.models import BAD, PreviewData, PreviewModel, ProblemsModel
+from app.ui.export.wording import skipped_text
 from app.ui.widgets import fit_columns, read_only_table
 
 SHOWN_PROBLEMS = 2000
@@ -101,7 +102,7 @@ class PreviewPanel(QWidget):
             text += " " + self.tr("Red cells cannot be exported; hover one for the reason.")
         if plan.skipped:
             text += " " + self.tr("%1 item(s) gave no routing: %2").replace("%1", str(len(plan.skipped))).replace(
-                "%2", "; ".join(f"{s.ITEM_CD} ({s.reason})" for s in plan.skipped[:3]))
+                "%2", "; ".join(f"{s.ITEM_CD} ({skipped_text(s)})" for s in plan.skipped[:3]))
         self.summary.setText(text)
         self.summary.setProperty("state", "bad" if bad else "ok")
         self.summary.style().unpolish(self.summary)

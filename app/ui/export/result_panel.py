@@ -8,6 +8,7 @@ from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import QTextBrowser
 
 from app.services.export.service import ExportResult
+from app.ui.export.wording import describe_problem, skipped_text
 
 
 class ResultPanel(QTextBrowser):
@@ -27,7 +28,9 @@ class ResultPanel(QTextBrowser):
             head = self.tr("Dry run — nothing was written. %1 routing(s) would go to %2 through profile %3:")
         else:
             head = self.tr("Exported %1 routing(s) to %2 through profile %3:")
-        head = head.replace("%1", f"{r.routings:,}").replace("%2", r.target).replace("%3", r.profile)
+        where = (self.tr("folder %1") if r.format == "csv" else self.tr("file %1") if r.format == "xlsx"
+                 else "%1").replace("%1", r.place or r.target)
+        head = head.replace("%1", f"{r.routings:,}").replace("%2", where).replace("%3", r.profile)
         rows_word = self.tr("rows")
         parts = [f"<p><b>{esc(head)}</b></p><table cellspacing='0' cellpadding='2'>"]
         for table, rows in r.written.items():
@@ -43,11 +46,11 @@ class ResultPanel(QTextBrowser):
             parts.append(f"<p>{esc(text)}</p>")
         if r.warning_count:
             text = self.tr("%1 warning(s), e.g. %2").replace("%1", f"{r.warning_count:,}") \
-                .replace("%2", r.warnings[0].describe())
+                .replace("%2", describe_problem(r.warnings[0]))
             parts.append(f"<p style='color:#7a5200'>{esc(text)}</p>")
         if r.skipped:
             text = self.tr("Left out (%1):").replace("%1", str(len(r.skipped)))
-            reasons = "<br>".join(f"{esc(s.ITEM_CD)}{'/' + esc(s.ROUT_NO) if s.ROUT_NO else ''}: {esc(s.reason)}"
+            reasons = "<br>".join(f"{esc(s.ITEM_CD)}{'/' + esc(s.ROUT_NO) if s.ROUT_NO else ''}: {esc(skipped_text(s))}"
                                   for s in r.skipped[:50])
             parts.append(f"<p style='color:#8a1c13'><b>{esc(text)}</b><br>{reasons}</p>")
         self.setHtml("".join(parts))

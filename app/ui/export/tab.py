@@ -16,6 +16,7 @@ from app.ui.export.profile_panel import ProfilePanel
 from app.ui.export.result_panel import ResultPanel
 from app.ui.export.selection_panel import BATCH, EDITOR, SelectionPanel
 from app.ui.export.target_panel import TargetPanel
+from app.ui.export.wording import error_text, selection_text
 from app.ui.widgets import Banner
 
 
@@ -200,14 +201,14 @@ class ExportTab(QWidget):
         self.selection_panel.preview_button.setEnabled(False)
         return self.ctx.runner.start(lambda p: prepare_preview(service.preview(store, profile, make(), user, p),
                                                                SHOWN_PROBLEMS), "export preview",
-                                     on_result=self._preview_ready, on_error=self._failed,
+                                     on_result=self._preview_ready, on_exception=self._raised,
                                      on_done=lambda: self.selection_panel.preview_button.setEnabled(True))
 
     def _preview_ready(self, data) -> None:
         plan = data.plan
         if not plan.routings:
             self.preview_panel.clear(self.tr("Nothing to export: %1 holds no routing.").replace(
-                "%1", plan.description or self.tr("the selection")))
+                "%1", selection_text(plan.selection)))
         else:
             self.preview_panel.show_plan(data)
         self.preview_shown.emit(plan)
@@ -219,7 +220,7 @@ class ExportTab(QWidget):
         try:
             target = self.target_panel.target()
         except service.ExportError as exc:
-            self._failed(str(exc))
+            self._failed(error_text(exc))
             return None
         options = self.target_panel.options()
         store, user, make = self.ctx.store, self.ctx.user, self._selection_fn()
@@ -227,7 +228,7 @@ class ExportTab(QWidget):
         self.target_panel.export_button.setEnabled(False)
         self.target_panel.save_settings()
         task = self.ctx.runner.start(lambda p: service.export(store, profile, make(), target, options, user, p),
-                                     "export", long=True, on_result=self._exported, on_error=self._export_failed,
+                                     "export", long=True, on_result=self._exported, on_exception=self._export_raised,
                                      on_done=self.apply_role)
         self.target_panel.job.attach(task, self.tr("exporting…"))
         return task
@@ -236,9 +237,13 @@ class ExportTab(QWidget):
         self.result_panel.show_result(result)
         self.sig_exported.emit(result)
 
-    def _export_failed(self, message: str) -> None:
+    def _export_raised(self, exc: BaseException) -> None:
+        message = error_text(exc)
         self.result_panel.show_failure(message)
         self._failed(message)
+
+    def _raised(self, exc: BaseException) -> None:
+        self._failed(error_text(exc))
 
     def _failed(self, message: str) -> None:
         """The one place this tab turns a worker's error into what the engineer reads."""
