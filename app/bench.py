@@ -93,6 +93,10 @@ def bench_sqlite_read(folder: Path, rows: int = 2_500_000) -> float:
 
 
 def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if any(a == "--family" or a.startswith("--family=") for a in argv):
+        from app import bench_family      # the family of demo plants: quality, not speed
+        return bench_family.main(argv)
     ap = argparse.ArgumentParser(prog="scripts/bench")
     ap.add_argument("--items", type=int, default=300_000)
     ap.add_argument("--seed", type=int, default=7)

@@ -148,7 +148,7 @@ def cmd_evaluate(args) -> int:
         params = EncoderParams(weights=weights)
     store, user = _signed_in(args)
     result = evaluate(store, args.holdout, args.seed, args.max_items, params=params,
-                      progress=TerminalProgress(), user=user)
+                      progress=TerminalProgress(), user=user, ceiling=args.ceiling)
     if args.json:
         print(json.dumps(result, indent=1, ensure_ascii=False))
     else:
@@ -156,19 +156,43 @@ def cmd_evaluate(args) -> int:
     return 0
 
 
+EVALUATION_COLUMNS = (("top1_exact", "top-1 exact"), ("top3_hit", "top-3 hit"), ("levenshtein", "Levenshtein sim."),
+                      ("edit_distance", "edit distance"), ("jaccard", "op-set Jaccard"), ("run_mdape", "run MdAPE"),
+                      ("run_within_25", "run ±25 %"), ("setup_mdape", "setup MdAPE"),
+                      ("setup_within_25", "setup ±25 %"), ("lot10_mdape", "lot-10 total MdAPE"),
+                      ("lot10_within_25", "lot-10 ±25 %"))
+
+
+def format_metric(key: str, value) -> str:
+    if value is None or (isinstance(value, float) and value != value):
+        return "–"
+    if key == "edit_distance":
+        return f"{value:.2f}"
+    if key in ("levenshtein", "jaccard"):
+        return f"{value:.3f}"
+    return f"{value:.1%}"
+
+
 def format_evaluation(result: dict) -> str:
-    from app.ml.evaluate import METHOD_LABELS
-    head = ("| method | top-1 exact | top-3 hit | Levenshtein sim. | op-set Jaccard | run MdAPE | run ±25 % "
-            "| setup MdAPE | setup ±25 % |\n|---|---|---|---|---|---|---|---|---|")
+    """Every method (the ceiling too, when known) by every metric, as a Markdown table."""
+    from app.ml.evaluate import CEILING, METHOD_LABELS
+    head = ("| method | " + " | ".join(label for _, label in EVALUATION_COLUMNS) + " |\n"
+            + "|---" * (len(EVALUATION_COLUMNS) + 1) + "|")
     lines = [f"held out {result['evaluated_items']:,} routed items (stratified by PART_TYPE, "
              f"holdout {result['holdout']:.0%}, seed {result['seed']}); trained on {result['train_items']:,}", "", head]
     for m, r in result["methods"].items():
-        lines.append(f"| {METHOD_LABELS[m]} | {r['top1_exact']:.1%} | {r['top3_hit']:.1%} | {r['levenshtein']:.3f} | "
-                     f"{r['jaccard']:.3f} | {r['run_mdape']:.1%} | {r['run_within_25']:.1%} | "
-                     f"{r['setup_mdape']:.1%} | {r['setup_within_25']:.1%} |")
+        lines.append(f"| {METHOD_LABELS.get(m, m)} | "
+                     + " | ".join(format_metric(k, r.get(k)) for k, _ in EVALUATION_COLUMNS) + " |")
     lines.append("")
     lines.append("model ahead of all three baselines on every sequence metric: "
                  + ("yes" if result["model_beats_baselines"] else "NO"))
+    if CEILING in result["methods"]:
+        lines.append(f"plant's ceiling (rule routings from {result.get('ceiling_source', '?')}, "
+                     f"{result['methods'][CEILING].get('items', 0):,} items): top-1 "
+                     f"{result['methods'][CEILING]['top1_exact']:.1%}; the model is "
+                     f"{result['gap_to_ceiling'] * 100:.1f} points below it")
+    else:
+        lines.append("plant's ceiling: not known (only a demo plant's rule routings tell it; see --ceiling)")
     return "\n".join(lines)
 
 
@@ -528,6 +552,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--max-items", type=int, default=3000, help="evaluate at most this many held-out items")
     p.add_argument("--preset", choices=["balanced", "geometry", "equal"])
     p.add_argument("--weight", action="append", metavar="GROUP=W")
+    p.add_argument("--ceiling", metavar="FILE",
+                   help="a demo plant's rule routings (DEMO_RULE_ROUTINGS.csv, its folder or SQLite file) to score "
+                        "the plant's ceiling; default: those the last import brought along")
     p.add_argument("--json", action="store_true")
     out_arg(p)
     store_arg(p)

@@ -74,6 +74,7 @@ def _import(store: Store, spec: str, view_names, p: Progress, user: User, source
         with open_source(spec) as source:
             described = source_name or source.describe()
             views = read_views(source, names, p.sub(0.0, 0.5))
+            extras = _demo_rule_routings(source, views.warnings)
         views.warnings.extend(impossible_hours_warnings(views, names[RESULTS]))
         frames = views.frames()
         _refuse_empty_or_shrunk(store, described, names, {k: f.height for k, f in frames.items()},
@@ -85,9 +86,24 @@ def _import(store: Store, spec: str, view_names, p: Progress, user: User, source
 
         counts = store.replace_views({k: frames[k] for k in VIEW_KINDS}, p, source=described,
                                      user=user.name, started=started, warnings=views.warnings,
-                                     also=record_audit)
+                                     also=record_audit, extras=extras)
     p.report(1.0, "import finished")
     return ImportReport(described, counts, views.warnings)
+
+
+def _demo_rule_routings(source, warnings: list[str]) -> dict[str, pl.DataFrame]:
+    """A demo plant's rule routings, when the source has them, to keep beside the copy of its views
+    (the ceiling its evaluation is scored against). Unreadable ones are left out with a warning."""
+    from app.services.evaluation import RULE_COLUMNS, RULE_ROUTINGS, rule_routings_frame
+    from app.sources.base import SourceError
+    if RULE_ROUTINGS not in source.list_tables():
+        return {}
+    try:
+        return {RULE_ROUTINGS: rule_routings_frame(source.read(RULE_ROUTINGS, RULE_COLUMNS), source.location(RULE_ROUTINGS),
+                                                   lambda i: source.row_label(RULE_ROUTINGS, i))}
+    except (SourceError, RoutingError) as exc:
+        warnings.append(f"{RULE_ROUTINGS} left out (the evaluation shows no ceiling): {exc}")
+        return {}
 
 
 @dataclass

@@ -428,10 +428,13 @@ class Store:
 
     def replace_views(self, frames: dict[str, pl.DataFrame], progress=None, *, source: str = "",
                       user: str = "", started: datetime | None = None, warnings: Sequence[str] = (),
-                      also: Callable[[Connection, dict[str, int]], None] | None = None) -> dict[str, int]:
+                      also: Callable[[Connection, dict[str, int]], None] | None = None,
+                      extras: dict[str, pl.DataFrame] | None = None) -> dict[str, int]:
         """Replace all three view copies and record the import (import_run, plus `also(conn)` in the
         same transaction, given the row counts): both happen or neither. Importing again never duplicates; a failure,
-        Cancel or crash at any point leaves the previous copy and its record as they were."""
+        Cancel or crash at any point leaves the previous copy and its record as they were.
+        `extras` (name -> frame, e.g. a demo plant's DEMO_RULE_ROUTINGS) go into the same copy and
+        are replaced with it; `extra_table(name)` reads them back."""
         with self.import_lock():
             self._settle_data_dir()
             target = self.data_dir
@@ -449,6 +452,8 @@ class Store:
                     frame.write_parquet(tmp / f"{DEFAULT_VIEW_NAMES[kind]}.parquet", compression="zstd",
                                         statistics=True)
                     counts[kind] = frame.height
+                for name, frame in (extras or {}).items():
+                    frame.write_parquet(tmp / f"{name}.parquet", compression="zstd")
                 if progress is not None:
                     progress.check()
                 self._commit_folder(tmp, source=source, user=user, started=started or datetime.now(),
@@ -595,6 +600,16 @@ class Store:
         except (pl.exceptions.PolarsError, OSError) as exc:
             raise StoreError(f"store {self.describe()}: cannot read {path}: {_first_line(exc)}") from None
         return _typed(frame, kind, cols)
+
+    def extra_table(self, name: str) -> pl.DataFrame | None:
+        """A table the last import copied beside the views (`replace_views(extras=...)`), or None."""
+        path = self.current_data_dir() / f"{name}.parquet"
+        if not path.exists():
+            return None
+        try:
+            return pl.read_parquet(path)
+        except (pl.exceptions.PolarsError, OSError) as exc:
+            raise StoreError(f"store {self.describe()}: cannot read {path}: {_first_line(exc)}") from None
 
     def items(self) -> pl.DataFrame:
         """The whole item master, sorted by ITEM_CD, kept in memory after the first read."""

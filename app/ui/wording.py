@@ -81,15 +81,34 @@ class Labels:
             "classification": translate("Labels", "Classification"), "rotation": translate("Labels", "Rotation"),
             "spec_text": translate("Labels", "Specification words")}
         self.methods = {
-            "model": translate("Labels", "Routing ML"), "knn_vote": translate("Labels", "plain kNN vote (k=10)"),
+            "model": translate("Labels", "Routing ML"),
+            "knn_vote": translate("Labels", "plain kNN vote (k=15, similarity²)"),
             "nearest_item": translate("Labels", "single nearest item"),
-            "part_type_mode": translate("Labels", "most frequent routing of PART_TYPE")}
+            "part_type_mode": translate("Labels", "most frequent routing of PART_TYPE"),
+            "ceiling": translate("Labels", "plant's ceiling (rule routing)")}
+        # the metrics table's column headers (the full names above are their tooltips)
+        self.method_headers = {
+            "model": translate("Labels", "Routing ML"), "knn_vote": translate("Labels", "kNN vote (k=15)"),
+            "nearest_item": translate("Labels", "nearest item"),
+            "part_type_mode": translate("Labels", "part type's usual routing"),
+            "ceiling": translate("Labels", "plant's ceiling")}
         self.metrics = {
             "top1_exact": translate("Labels", "top-1 exact"), "top3_hit": translate("Labels", "top-3 hit"),
             "levenshtein": translate("Labels", "sequence similarity"),
+            "edit_distance": translate("Labels", "edit distance"),
             "jaccard": translate("Labels", "operation-set Jaccard"),
             "run_mdape": translate("Labels", "run MdAPE"), "run_within_25": translate("Labels", "run ±25 %"),
-            "setup_mdape": translate("Labels", "setup MdAPE"), "setup_within_25": translate("Labels", "setup ±25 %")}
+            "setup_mdape": translate("Labels", "setup MdAPE"), "setup_within_25": translate("Labels", "setup ±25 %"),
+            "lot10_mdape": translate("Labels", "lot-10 total MdAPE"),
+            "lot10_within_25": translate("Labels", "lot-10 total ±25 %")}
+        self.metric_tips = {
+            "top1_exact": translate("Labels", "The first candidate is exactly the routing engineers wrote"),
+            "top3_hit": translate("Labels", "The routing engineers wrote is among the first three candidates"),
+            "levenshtein": translate("Labels", "1 − edit distance ÷ the longer routing's operations"),
+            "edit_distance": translate("Labels", "Operations to insert, delete or replace to turn the first "
+                                                 "candidate into the routing engineers wrote (mean)"),
+            "jaccard": translate("Labels", "Operations both have ÷ operations either has"),
+        }
         # the plot's axis has room for short names only
         self.plot_metrics = dict(self.metrics, jaccard=translate("Labels", "op-set Jaccard"))
         self.presets = {"balanced": translate("Labels", "balanced"), "geometry": translate("Labels", "geometry first"),

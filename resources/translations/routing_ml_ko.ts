@@ -1729,13 +1729,14 @@
     </message>
     <message>
         <location line="+2"/>
+        <location line="+7"/>
         <source>Routing ML</source>
         <translation>Routing ML</translation>
     </message>
     <message>
-        <location line="+0"/>
-        <source>plain kNN vote (k=10)</source>
-        <translation>단순 kNN 투표 (k=10)</translation>
+        <location line="-6"/>
+        <source>plain kNN vote (k=15, similarity²)</source>
+        <translation>단순 kNN 투표 (k=15, 유사도²)</translation>
     </message>
     <message>
         <location line="+1"/>
@@ -1746,6 +1747,31 @@
         <location line="+1"/>
         <source>most frequent routing of PART_TYPE</source>
         <translation>PART_TYPE별 최다 라우팅</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>plant&apos;s ceiling (rule routing)</source>
+        <translation>공장 상한 (규칙 라우팅)</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>kNN vote (k=15)</source>
+        <translation>kNN 투표 (k=15)</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>nearest item</source>
+        <translation>최근접 품목</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>part type&apos;s usual routing</source>
+        <translation>품목 유형의 최빈 라우팅</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>plant&apos;s ceiling</source>
+        <translation>공장 상한</translation>
     </message>
     <message>
         <location line="+2"/>
@@ -1761,6 +1787,11 @@
         <location line="+1"/>
         <source>sequence similarity</source>
         <translation>공정 순서 유사도</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>edit distance</source>
+        <translation>편집 거리</translation>
     </message>
     <message>
         <location line="+1"/>
@@ -1788,7 +1819,42 @@
         <translation>준비 ±25 %</translation>
     </message>
     <message>
+        <location line="+1"/>
+        <source>lot-10 total MdAPE</source>
+        <translation>로트 10 총시간 MdAPE</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>lot-10 total ±25 %</source>
+        <translation>로트 10 총시간 ±25 %</translation>
+    </message>
+    <message>
         <location line="+2"/>
+        <source>The first candidate is exactly the routing engineers wrote</source>
+        <translation>첫 번째 후보가 엔지니어가 작성한 라우팅과 정확히 같음</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>The routing engineers wrote is among the first three candidates</source>
+        <translation>엔지니어가 작성한 라우팅이 상위 3개 후보 안에 있음</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>1 − edit distance ÷ the longer routing&apos;s operations</source>
+        <translation>1 − 편집 거리 ÷ 더 긴 라우팅의 공정 수</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Operations to insert, delete or replace to turn the first candidate into the routing engineers wrote (mean)</source>
+        <translation>첫 번째 후보를 엔지니어가 작성한 라우팅으로 바꾸려면 추가·삭제·교체해야 하는 공정 수 (평균)</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Operations both have ÷ operations either has</source>
+        <translation>양쪽에 모두 있는 공정 ÷ 어느 한쪽에라도 있는 공정</translation>
+    </message>
+    <message>
+        <location line="+3"/>
         <source>op-set Jaccard</source>
         <translation>공정 Jaccard</translation>
     </message>
@@ -2121,15 +2187,30 @@
 <context>
     <name>MetricsModel</name>
     <message>
-        <location filename="../../app/ui/training/models.py" line="+127"/>
+        <location filename="../../app/ui/training/models.py" line="+134"/>
         <source>Metric</source>
         <translation>지표</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>The plant&apos;s rule routings scored against the routings engineers wrote: what no method can pass (known for a demo plant).</source>
+        <translation>공장 규칙 라우팅을 엔지니어가 작성한 라우팅과 비교한 점수: 어떤 방법도 넘을 수 없는 상한 (데모 공장에서만 알 수 있음).</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Top-1 %1 points above the model.</source>
+        <translation>Top-1이 모델보다 %1 포인트 높음.</translation>
+    </message>
+    <message>
+        <location line="+20"/>
+        <source>%1: %2 of the predictions</source>
+        <translation>%1: 예측의 %2</translation>
     </message>
 </context>
 <context>
     <name>Notes</name>
     <message>
-        <location filename="../../app/ui/wording.py" line="-80"/>
+        <location filename="../../app/ui/wording.py" line="-99"/>
         <source>same part type %1</source>
         <translation>같은 부품 유형 %1</translation>
     </message>
@@ -2455,7 +2536,7 @@
 <context>
     <name>PartTypeModel</name>
     <message>
-        <location filename="../../app/ui/training/models.py" line="+28"/>
+        <location filename="../../app/ui/training/models.py" line="+15"/>
         <source>Held-out items</source>
         <translation>평가 품목</translation>
     </message>
@@ -2981,7 +3062,7 @@
 <context>
     <name>RegistryModel</name>
     <message>
-        <location filename="../../app/ui/training/models.py" line="-90"/>
+        <location filename="../../app/ui/training/models.py" line="-108"/>
         <source>Version</source>
         <translation>버전</translation>
     </message>
@@ -3580,7 +3661,7 @@
 <context>
     <name>Sources</name>
     <message>
-        <location filename="../../app/ui/wording.py" line="+64"/>
+        <location filename="../../app/ui/wording.py" line="+83"/>
         <source>SQLite file %1</source>
         <translation>SQLite 파일 %1</translation>
     </message>

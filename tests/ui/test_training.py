@@ -82,7 +82,16 @@ def test_evaluation_after_training_shows_the_new_version_and_the_log_follows(qtb
     assert t.registry.selected_version() == second
     assert t.evaluation.version == second
     assert "held-out" in t.evaluation.title.text() and "not been evaluated" not in t.evaluation.title.text()
-    assert t.evaluation.metrics_model.columnCount() == 5, "the model and its three baselines"
+    # the model, its three baselines and the demo plant's ceiling (its rule routings came with the import)
+    assert t.evaluation.metrics_model.columnCount() == 6
+    assert t.evaluation.metrics_model.rowCount() == 8, "every metric (the ±25 % shares in the tooltips)"
+    metrics = t.evaluation.metrics_model
+    lot = metrics.index(metrics.rows.index("lot10_mdape"), metrics.column_index("model"))
+    assert metrics.data(lot).endswith("%")
+    assert "lot-10 total ±25 %" in metrics.data(lot, Qt.ItemDataRole.ToolTipRole)
+    ceiling = metrics_header_tip = t.evaluation.metrics_model.headerData(
+        t.evaluation.metrics_model.column_index("ceiling"), Qt.Orientation.Horizontal, Qt.ItemDataRole.ToolTipRole)
+    assert "rule routings" in ceiling and "points above the model" in metrics_header_tip
     assert t.evaluation.part_model.rowCount() > 0
     reg = t.registry.model
     assert reg.data(reg.index(0, reg.column_index("top1"))).endswith("%")

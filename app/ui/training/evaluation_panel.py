@@ -69,14 +69,14 @@ class EvaluationPanel(QWidget):
         self.version = row["version"] if row else None
         metrics = (row or {}).get("metrics") or {}
         self.methods = metrics.get("methods") or {}
-        self.metrics_model.set_metrics(self.methods)
+        self.metrics_model.set_metrics(self.methods, metrics.get("gap_to_ceiling"))
         fit_to_contents(self.metrics_table, max_width=260, fill=False)
         # every metric in view: the table is exactly as tall as its header and rows
         height = (self.metrics_table.horizontalHeader().sizeHint().height()
                   + max(1, self.metrics_model.rowCount()) * 21 + 2 * self.metrics_table.frameWidth())
         bar = self.metrics_table.horizontalScrollBar()
         full = height + (bar.sizeHint().height() if bar.isVisible() else 0)
-        # all eight metrics where there is room; on a low window it scrolls rather than push the window taller
+        # every metric where there is room; on a low window it scrolls rather than push the window taller
         self.metrics_table.setMaximumHeight(full)
         self.metrics_table.setMinimumHeight(min(full, 4 * 21 + 30))
         self.part_model.set_per_type(metrics.get("per_part_type") or {})

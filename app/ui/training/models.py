@@ -8,19 +8,25 @@ from typing import Any
 from PySide6.QtCore import QObject
 from PySide6.QtGui import QColor, QFont, QFontMetrics
 
+from app.ml.evaluate import CEILING
+from app.ml.evaluate import METHODS as EVAL_METHODS
+from app.ml.evaluate import METRICS as EVAL_METRICS
 from app.ml.features import GROUPS, WEIGHT_PRESETS
 from app.ui.look import MODEL_ROW_BACKGROUND, MUTED_TEXT, SAVED_BACKGROUND, fmt_share
 from app.ui.widgets import Column, RowsTableModel
 from app.ui.wording import Labels
 
-METHODS = ("model", "knn_vote", "nearest_item", "part_type_mode")
-METRICS = ("top1_exact", "top3_hit", "levenshtein", "jaccard", "run_mdape", "run_within_25", "setup_mdape",
-           "setup_within_25")
+# the evaluation's methods (app.ml.evaluate), the plant's ceiling last where known, and its metrics;
+# the table shows the MdAPEs, their shares within ±25 % are in the cell's tooltip (and the plot)
+METHODS = (*EVAL_METHODS, CEILING)
+METRICS = tuple(m for m in EVAL_METRICS if not m.endswith("_within_25"))
 
 
 def fmt_metric(key: str, v: Any) -> str:
     if v is None or (isinstance(v, float) and math.isnan(v)):
         return "–"
+    if key == "edit_distance":
+        return f"{v:.2f}"
     if key in ("levenshtein", "jaccard"):
         return f"{v:.3f}"
     return fmt_share(v)
@@ -113,24 +119,33 @@ class RegistryModel(RowsTableModel[dict]):
 
 class MetricsModel(RowsTableModel[str]):
     """Metrics (rows) × methods (columns) of one evaluation: the model first, highlighted, then
-    the three baselines, so the eye compares along a row."""
+    the three baselines and, where known, the plant's ceiling, so the eye compares along a row."""
 
     def __init__(self, labels: Labels, parent: QObject | None = None):
         super().__init__(parent=parent)
         self.labels = labels
         self.methods: dict[str, dict[str, float]] = {}
-        self.header_width = 96     # a method's name wraps onto lines of about this many pixels
+        self.header_width = 72     # a method's name wraps onto lines of about this many pixels
         self.set_metrics({})
 
-    def set_metrics(self, methods: dict[str, dict[str, float]]) -> None:
+    def set_metrics(self, methods: dict[str, dict[str, float]], gap_to_ceiling: float | None = None) -> None:
+        """`methods` as an evaluation gives them; the ceiling's header tip tells `gap_to_ceiling`."""
         self.methods = {m: methods[m] for m in METHODS if m in methods}
         columns = [Column("metric", self.tr("Metric"), lambda key: self.labels.metrics.get(key, key),
                           tip=lambda key: key)]
         for method in self.methods:
             is_model = method == "model"
             name = self.labels.methods.get(method, method)
-            columns.append(Column(method, wrap_words(name, QFontMetrics(QFont()), self.header_width),
-                                  self._getter(method), align="right", header_tip=name, swatch=method_colour(method),
+            tip = name
+            if method == CEILING:
+                tip = self.tr("The plant's rule routings scored against the routings engineers wrote: what no "
+                              "method can pass (known for a demo plant).")
+                if gap_to_ceiling is not None:
+                    tip += " " + self.tr("Top-1 %1 points above the model.").replace("%1", f"{gap_to_ceiling * 100:.1f}")
+            header = self.labels.method_headers.get(method, name)
+            columns.append(Column(method, wrap_words(header, QFontMetrics(QFont()), self.header_width),
+                                  self._getter(method), align="right", header_tip=tip, swatch=method_colour(method),
+                                  tip=self._tip(method),
                                   bold=(lambda _k, b=is_model: b),
                                   background=(lambda _k, b=is_model: MODEL_ROW_BACKGROUND if b else None)))
         self.beginResetModel()
@@ -140,6 +155,15 @@ class MetricsModel(RowsTableModel[str]):
 
     def _getter(self, method: str):
         return lambda key: fmt_metric(key, self.methods[method].get(key))
+
+    def _tip(self, method: str):
+        def tip(key: str) -> str | None:
+            if not key.endswith("_mdape"):
+                return self.labels.metric_tips.get(key)
+            share = key.replace("_mdape", "_within_25")
+            return self.tr("%1: %2 of the predictions").replace("%1", self.labels.metrics.get(share, share)) \
+                .replace("%2", fmt_metric(share, self.methods[method].get(share)))
+        return tip
 
     def value(self, method: str, metric: str) -> str:
         return fmt_metric(metric, self.methods.get(method, {}).get(metric))
@@ -163,4 +187,4 @@ class PartTypeModel(RowsTableModel[tuple]):
 
 def method_colour(method: str) -> QColor:
     return QColor({"model": "#2f6db5", "knn_vote": "#9db4d3", "nearest_item": "#e0a458",
-                   "part_type_mode": "#b9b9b9"}[method])
+                   "part_type_mode": "#b9b9b9", CEILING: "#5c9e6e"}[method])
