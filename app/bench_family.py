@@ -106,8 +106,10 @@ def summary(results: list[dict]) -> str:
             _fmt("top1_exact", m[k]["top1_exact"]) for k in METHODS)
             + f" | {_fmt('top1_exact', ceiling)} | {'–' if gap is None else f'{gap * 100:+.1f} pts'} | "
             + ("yes" if ahead_everywhere(r) else "NO") + " |")
+    from app.cli import EVALUATION_COLUMNS
+    label = dict(EVALUATION_COLUMNS)
     lines += ["", f"mean over {len(results)} plant(s):", "",
-              "| method | " + " | ".join(HEADLINE) + " |", "|---" * (len(HEADLINE) + 1) + "|"]
+              "| method | " + " | ".join(label[k] for k in HEADLINE) + " |", "|---" * (len(HEADLINE) + 1) + "|"]
     for method in (*METHODS, CEILING):
         rows = [r["methods"][method] for r in results if method in r["methods"]]
         if not rows:

@@ -159,14 +159,16 @@ def score_method(codes: list[str], guesses: dict[str, "_Guess"], truth: Truth) -
 
 
 def ceiling_scores(codes: list[str], rule_sequences: dict[str, list[str]], truth: Truth) -> dict[str, float] | None:
-    """The plant's rule routing scored as a one-candidate method (sequence metrics only: the rules
-    say which operations, not how long they take). None when no evaluated item has one."""
+    """The plant's rule routing scored as a one-candidate method: top-1 and the sequence metrics of
+    the first candidate. No top-3 (one routing has no second and third; a method's top-3 may pass
+    it) and no times (the rules say which operations, not how long they take). None when no
+    evaluated item has one."""
     known = [c for c in codes if c in rule_sequences]
     if not known:
         return None
     guesses = {c: _Guess([rule_sequences[c]], {}, {}) for c in known}
     row = score_method(known, guesses, truth)
-    for k in TIME_METRICS:
+    for k in ("top3_hit", *TIME_METRICS):
         row[k] = float("nan")
     row["time_pairs"] = row["lot_items"] = 0
     row["items"] = len(known)
