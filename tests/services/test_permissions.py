@@ -47,6 +47,7 @@ UNCHECKED = {
     "models.activation_history": "reads the history, inside rollback",
     "models.rollback_target": "names the version a rollback would activate",
     "models.save_metrics": "stores an evaluation's figures, inside evaluate",
+    "evaluation.stored_rule_routings": "reads a demo plant's rule routings the import kept, inside evaluate",
     "models.load": "loads a model for prediction, inside checked services",
     "quality.quality_report": "reads the store's copy of the views",
     "roles.role_source": "reads where roles come from (needed to sign in)",
