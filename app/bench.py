@@ -107,6 +107,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--audit-store", metavar="URL", help="bench the audit trail on this (empty) store, e.g. "
                     "PostgreSQL, instead of a SQLite file")
     ap.add_argument("--only-audit", action="store_true", help="measure only the audit trail")
+    ap.add_argument("--only-slow-store", action="store_true",
+                    help="only the window on a store answering 300 ms late, on the plant in --workdir (built when "
+                         "missing)")
     ap.add_argument("--export-routings", type=int, default=10_000,
                     help="how many of the plant's routings the export figures write (0: skip them)")
     ap.add_argument("--export-only", action="store_true",
@@ -132,6 +135,13 @@ def main(argv: list[str] | None = None) -> int:
         bench_audit.run(show, work, args.audit_events, args.audit_store)
         return _write_json(args.json, rows)
     print(f"demo plant of {args.items:,} items in {work}", flush=True)
+    if args.only_slow_store:
+        if not store.exists():
+            _run_cli(["demo-data", "--items", str(args.items), "--seed", str(args.seed), "--out", str(plant)], env)
+            _run_cli(["import", "--source", str(plant)], env)
+            _run_cli(["train"], env)
+        slow_store_figures(store, show, dict(env, QT_QPA_PLATFORM=env.get("QT_QPA_PLATFORM", "offscreen")))
+        return _write_json(args.json, rows)
     if args.export_only:
         if not store.exists():
             _run_cli(["demo-data", "--items", str(args.items), "--seed", str(args.seed), "--out", str(plant)], env)
@@ -187,12 +197,30 @@ def main(argv: list[str] | None = None) -> int:
         show("longest GUI stall during 1,000-item batch", stalls["batch_max_stall_ms"], 100, "ms")
         show("longest GUI stall searching and scrolling items", stalls["search_max_stall_ms"], 100, "ms")
         print(f"  ({stalls['search_rows_loaded']:,} rows loaded in {stalls['search_s']:.2f} s)")
+        slow_store_figures(store, show, gui_env)
     from app import bench_audit
     bench_audit.run(show, work, args.audit_events, args.audit_store)
     if args.export_routings:
         st.dispose()
         export_figures(store, args.export_routings, args.pg, show, gui=not args.no_gui, env=env)
     return _write_json(args.json, rows)
+
+
+def slow_store_figures(store: Path, show, gui_env: dict, delay_ms: int = 300) -> None:
+    """The window on a store that answers `delay_ms` late: start, browse, predict, save, Training tab;
+    and, for comparison, the same on the store answering at once (what is left is the window's own
+    work and this machine's load, not the store)."""
+    figures = {}
+    for delay in (delay_ms, 0):
+        _, _, out = _run_cli([str(store), "--delay-ms", str(delay)], gui_env, module="app.ui.slow_store")
+        figures[delay] = json.loads(out.strip().splitlines()[-1])
+    slow, quick = figures[delay_ms], figures[0]
+    show(f"longest GUI stall, store answering {delay_ms} ms late", slow["max_stall_ms"], 100, "ms")
+    for label, f in ((f"{delay_ms} ms late", slow), ("at once", quick)):
+        steps = ", ".join(f"{k} {v:g}" for k, v in f["stalls_ms"].items())
+        print(f"  (store answering {label}: longest stall per step, ms: {steps}; save {f['save_s']:.2f} s; "
+              f"{f['store_calls']} store calls, {f['gui_thread_calls']} on the GUI thread; an idle event loop "
+              f"here stalled {f['idle_max_stall_ms']:g} ms)", flush=True)
 
 
 def _write_json(path: str | None, rows: list) -> int:

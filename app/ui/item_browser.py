@@ -201,8 +201,10 @@ class ItemBrowser(QWidget):
         self.search.textChanged.connect(lambda _t: self._debounce.start())
         self.only_without.toggled.connect(lambda _v: self._apply_query())
         self.model.total_changed.connect(self._show_count)
-        # columns as wide as the first page's text, so no specification is cut (wider ones scroll)
-        self.model.rowsInserted.connect(lambda _p, first, _l: first == 0 and fit_to_contents(self.table, 520))
+        # columns as wide as the first rows' text, so no specification is cut (wider ones scroll); the
+        # rows a screen shows and some more, as measuring a whole page stalls the window for ~50 ms
+        self.model.rowsInserted.connect(lambda _p, first, _l: first == 0 and fit_to_contents(self.table, 520,
+                                                                                          max_rows=80))
         self.model.loading_changed.connect(self._show_loading)
         self.model.failed.connect(lambda msg: self.count_label.setText(self.tr("Search failed: %1").replace("%1", msg)))
         self.table.doubleClicked.connect(self._activated)

@@ -288,26 +288,41 @@ def column_content_width(table: QTableView, column: int, max_rows: int = 500) ->
     """Pixels the column needs so neither its header nor any of its (first `max_rows`) rows is cut."""
     need = table.horizontalHeader().sectionSizeHint(column)
     model = table.model()
-    if model is not None:
-        for row in range(min(model.rowCount(), max_rows)):
-            # the item delegate pads the text by its focus-frame margin on both sides
-            need = max(need, cell_text_width(model.index(row, column), table.font()) + 12)
+    if model is None:
+        return need + 4
+    base = table.font()
+    metrics: dict[bool, QFontMetrics] = {}   # one per weight: a page of rows is measured on the GUI thread
+    for row in range(min(model.rowCount(), max_rows)):
+        index = model.index(row, column)
+        text = index.data(Qt.ItemDataRole.DisplayRole)
+        if not text:
+            continue
+        role_font = index.data(Qt.ItemDataRole.FontRole)
+        bold = role_font.bold() if isinstance(role_font, QFont) else base.bold()   # the models only embolden
+        fm = metrics.get(bold)
+        if fm is None:
+            font = QFont(base)
+            font.setBold(bold)
+            fm = metrics[bold] = QFontMetrics(font)
+        # the item delegate pads the text by its focus-frame margin on both sides
+        need = max(need, fm.horizontalAdvance(str(text)) + 12)
     return need + 4
 
 
-def fit_to_contents(table: QTableView, max_width: int = 400, min_width: int = 36, fill: bool = True) -> None:
-    """Every column as wide as its header and text (at most `max_width`; wider text shows in full in
-    its tooltip); with `fill`, the last column also fills the rest of the view."""
+def fit_to_contents(table: QTableView, max_width: int = 400, min_width: int = 36, fill: bool = True,
+                    max_rows: int = 500) -> None:
+    """Every column as wide as its header and text of its first `max_rows` rows (at most `max_width`;
+    wider text shows in full in its tooltip); with `fill`, the last column also fills the rest of the view."""
     h = table.horizontalHeader()
     h.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
     h.setStretchLastSection(False)
     for i in range(h.count()):
-        h.resizeSection(i, min(max(column_content_width(table, i), min_width), max_width))
+        h.resizeSection(i, min(max(column_content_width(table, i, max_rows), min_width), max_width))
     if not fill:
         return
     filler = table.findChild(_FillLastColumn)
     last = h.count() - 1
-    width = min(max(column_content_width(table, last), min_width), max_width) if last >= 0 else 0
+    width = min(max(column_content_width(table, last, max_rows), min_width), max_width) if last >= 0 else 0
     if filler is None:
         filler = _FillLastColumn(table, width)
     filler.content_width = width

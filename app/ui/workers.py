@@ -115,7 +115,9 @@ class TaskRunner(QObject):
     def __init__(self, parent: QObject | None = None):
         super().__init__(parent)
         self.quick_pool = QThreadPool(self)
-        self.quick_pool.setMaxThreadCount(2)
+        # look-ups mostly wait for the store (a shared server answers in 10-300 ms): four at once, so
+        # an engineer's prediction does not queue behind the other tabs' first reads
+        self.quick_pool.setMaxThreadCount(4)
         self.long_pool = QThreadPool(self)
         self.long_pool.setMaxThreadCount(2)
         self._tasks: set[Task] = set()

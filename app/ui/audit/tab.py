@@ -57,7 +57,7 @@ class AuditTab(QWidget):
         self.actions.sig_show_seq.connect(self.show_seq)
         self.actions.export_finished.connect(lambda _r: self.reload())
         self.actions.verify_finished.connect(lambda _r: self.reload())
-        ctx.store_changed.connect(self.reload)
+        ctx.store_changed.connect(self._store_changed)
         self._loaded_once = False
         self._select_first = False
         self._reselect: int | None = None
@@ -74,6 +74,10 @@ class AuditTab(QWidget):
         if not self._loaded_once:   # the store is read when the tab is first looked at, not at start-up
             self._loaded_once = True
             QTimer.singleShot(0, self.reload)
+
+    def _store_changed(self) -> None:
+        if self._loaded_once:   # not read before the tab is first looked at (showEvent)
+            self.reload()
 
     def reload(self) -> None:
         """Read the filter's events (and the lists of users and actions) again."""
