@@ -101,6 +101,18 @@ def check_bundle() -> list[str]:
         raise BuildFailed("\n".join(lines) + f"\nthe bundle grew past {rules.SIZE_CEILING_MB} MiB: "
                           "see installer/README.md (what is pruned, and how to find what grew)")
 
+    archive = inner / rules.SHARED_ARCHIVE
+    exes = {name: (b / f"{name}{EXE}").stat().st_size / 2**20 for name in (rules.APP_NAME, rules.CLI_NAME)
+            if (b / f"{name}{EXE}").is_file()}
+    if not archive.is_file():
+        raise BuildFailed(f"{archive} is missing: build.spec puts the Python modules there for both executables")
+    lines.append(f"the Python modules: {archive.relative_to(b)} ({archive.stat().st_size / 2**20:.0f} MiB), shared by "
+                 + " and ".join(f"{name} ({size:.1f} MiB)" for name, size in exes.items()))
+    fat = [name for name, size in exes.items() if size > rules.EXECUTABLE_CEILING_MB]
+    if fat:
+        raise BuildFailed(f"{', '.join(fat)} is larger than {rules.EXECUTABLE_CEILING_MB} MiB: it embeds the "
+                          f"Python modules again instead of reading {rules.SHARED_ARCHIVE} (build.spec)")
+
     symlinks = [p for p in b.rglob("*") if p.is_symlink()]
     if WINDOWS and symlinks:
         raise BuildFailed(f"the Windows bundle has symbolic links an MSI cannot hold: {symlinks[0]}")
