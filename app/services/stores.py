@@ -47,7 +47,14 @@ def open_store(url: str | None = None, *, create: bool = True) -> Store:
     """Open (and, for SQLite, create unless `create` is False) the store at `url`: `--store`,
     `ROUTING_ML_STORE`, the machine's STORE or the default file when None. Slow on a distant
     server: call it on a worker. Raises StoreError naming the store when it cannot be opened."""
-    store = Store(url, create=create)
+    try:
+        store = Store(url, create=create)
+    except StoreError as exc:
+        # Store words the driver's error in one line; that its cause was the connection tells the
+        # window to offer a retry and a local store rather than another choice of store
+        if is_connection_lost(exc.__context__ or exc.__cause__ or exc) and exc.__context__ is not None:
+            raise StoreUnreachable(str(exc)) from None
+        raise
     delay_ms = float(os.environ.get(DELAY_ENV, "0") or 0)
     if delay_ms > 0:
         StoreProbe(store, delay_s=delay_ms / 1000)
@@ -77,6 +84,40 @@ def is_server_url(url: str | None) -> bool:
 
 def default_store_folder() -> str:
     return str(default_store_path().parent)
+
+
+def local_store_url() -> str:
+    """This PC's own store (the default SQLite file), where an engineer works while the shared
+    server cannot be reached."""
+    return f"sqlite:///{default_store_path()}"
+
+
+def is_connection_lost(exc: BaseException) -> bool:
+    """True when `exc` says the store could not be reached or the connection broke (a server
+    restarted, a network cut), so the same action may work when tried again; False for refusals
+    that trying again will not change (a conflict, a permission, a bad value)."""
+    from sqlalchemy.exc import DBAPIError, DisconnectionError, InterfaceError, OperationalError
+    if isinstance(exc, (StoreUnreachable, DisconnectionError, InterfaceError, ConnectionError, TimeoutError)):
+        return True
+    if isinstance(exc, DBAPIError) and exc.connection_invalidated:
+        return True
+    if isinstance(exc, OperationalError):
+        text = str(exc.orig or exc).lower()
+        # SQLite's own operational errors (a locked or damaged file) are not a lost connection
+        return not any(word in text for word in ("locked", "malformed", "readonly", "read-only", "no such"))
+    return False
+
+
+def connection_message(exc: BaseException, store_text: str = "") -> str:
+    """One line a user can act on for a lost connection: which store, and the server's reason."""
+    reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+    where = f" {store_text}" if store_text else ""
+    return f"the connection to the store{where} was lost or could not be made ({reason})"
+
+
+class StoreUnreachable(StoreError):
+    """The store's server cannot be reached (raised by a probe that simulates it, and by open_store
+    for a server that refuses or does not answer)."""
 
 
 class UnopenedStore:
@@ -130,6 +171,7 @@ class StoreProbe:
     store: Store
     delay_s: float = 0.0
     touches: list[Touch] = field(default_factory=list)
+    unreachable: bool = False   # every new use of a connection fails, as when the server went away
 
     def __post_init__(self) -> None:
         self._lock = threading.Lock()
@@ -157,6 +199,10 @@ class StoreProbe:
 
     def _on_checkout(self, *_args: Any) -> None:
         self._record("connection")
+        if self.unreachable:   # what a PostgreSQL or SQL Server driver raises when the server is gone
+            from sqlalchemy.exc import OperationalError
+            raise OperationalError("(connect)", None,
+                                   ConnectionRefusedError("server closed the connection unexpectedly"))
         if self._active and self.delay_s:
             time.sleep(self.delay_s)   # each call of a service waits once, as for a distant busy server
 

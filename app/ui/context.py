@@ -28,6 +28,9 @@ class AppContext(QObject):
         super().__init__(parent)
         self.store: Store | UnopenedStore = store if store is not None else UnopenedStore(store_spec)
         self.store_spec = store.url if store is not None else store_spec   # what is opened (None: the default)
+        # while the shared store cannot be reached and the engineer works on this PC's own store: the
+        # shared store's URL (saves there are also kept as drafts for it)
+        self.offline_for: str | None = None
         self.runner = runner
         # until sign-in has read the role (on a worker), the OS account with no role
         self.user = user or signing_in_user()

@@ -153,6 +153,13 @@ class Banner(QFrame):
         self.label.setText(text)
         self.show()
 
+    def set_kind(self, kind: str) -> None:
+        """error, warning or info: the colour (the style sheet's [kind=…])."""
+        self.kind = kind
+        self.setProperty("kind", kind)
+        self.style().unpolish(self)
+        self.style().polish(self)
+
     def text(self) -> str:
         return self.label.text() if not self.isHidden() else ""
 

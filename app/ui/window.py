@@ -6,10 +6,10 @@ from typing import Any
 
 from PySide6.QtCore import QRect, QSettings, QSize, Qt, QTimer, QUrl, Signal
 from PySide6.QtGui import QAction, QActionGroup, QDesktopServices, QGuiApplication, QKeySequence
-from PySide6.QtWidgets import QFileDialog, QLabel, QMainWindow, QMessageBox, QTabWidget
+from PySide6.QtWidgets import QFileDialog, QLabel, QMainWindow, QMessageBox, QTabWidget, QVBoxLayout, QWidget
 
 from app import __version__
-from app.services import catalog, first_start, identity, importing, models, site_settings, stores
+from app.services import catalog, drafts, first_start, identity, importing, models, site_settings, stores
 from app.services.identity import User
 from app.services.stores import Store
 from app.ui.context import AppContext, signing_in_user
@@ -19,10 +19,12 @@ from app.ui.i18n import LANGUAGES, chosen_language
 from app.ui.wording import source_text
 from app.ui.prediction import PredictionTab
 from app.ui.training import TrainingTab
+from app.ui.widgets import Banner
 from app.ui.workers import TaskRunner
 
 log = logging.getLogger("app.ui.window")
 PING_INTERVAL_MS = 60_000
+SERVER_RETRY_MS = 20_000   # how often a window working on the local store asks whether the server is back
 
 
 def list_registry(store: Store) -> dict[str, Any]:
@@ -109,7 +111,25 @@ class MainWindow(QMainWindow):
         self.prediction.prediction_shown.connect(lambda _code: self.export.refresh_editor())
         self.export.set_editor_source(self.prediction.current_routing)
         self.audit = None   # app.ui.audit.tab.AuditTab, for admins
-        self.setCentralWidget(self.tabs)
+        # what the window as a whole has to say about its store: cannot be reached (Retry, Work on a
+        # local store), back again, and drafts kept on this PC
+        self.store_banner = Banner("error")
+        self.store_banner.setObjectName("storeBanner")
+        self.retry_button = self.store_banner.add_button(self.tr("Retry"), self.retry_store)
+        self.local_button = self.store_banner.add_button(self.tr("Work on a local store"), self.work_locally)
+        self.back_button = self.store_banner.add_button(self.tr("Switch back"), self.switch_back)
+        self.drafts_banner = Banner("warning")
+        self.drafts_banner.setObjectName("draftsBanner")
+        self.drafts_banner.add_button(self.tr("Drafts…"), self.drafts_dialog)
+        central = QWidget()
+        cl = QVBoxLayout(central)
+        cl.setContentsMargins(0, 0, 0, 0)
+        cl.setSpacing(0)
+        cl.addWidget(self.store_banner)
+        cl.addWidget(self.drafts_banner)
+        cl.addWidget(self.tabs, 1)
+        self.setCentralWidget(central)
+        self.runner.connection_lost.connect(lambda m: self._set_connection(False, m))
 
         self._build_menus()
         self._build_status_bar()
@@ -132,6 +152,10 @@ class MainWindow(QMainWindow):
         self.ping_timer.setInterval(PING_INTERVAL_MS)
         self.ping_timer.timeout.connect(self.ping)
         self.ping_timer.start()
+        # while working on the local store: is the shared one back?
+        self.server_timer = QTimer(self)
+        self.server_timer.setInterval(SERVER_RETRY_MS)
+        self.server_timer.timeout.connect(self.check_server)
         self.prediction.reload_items()
         QTimer.singleShot(0, self.start_up)
 
@@ -147,6 +171,7 @@ class MainWindow(QMainWindow):
         self.open_store_action = file.addAction(self.tr("Open a store file…"), self.open_store_dialog)
         self.open_store_action.setShortcut(QKeySequence.StandardKey.Open)
         self.import_action = file.addAction(self.tr("Import a source…"), self.import_dialog)
+        self.drafts_action = file.addAction(self.tr("Drafts on this PC…"), self.drafts_dialog)
         file.addSeparator()
         self.save_action = QAction(self.tr("Save routing"), self)
         self.save_action.setShortcut(QKeySequence.StandardKey.Save)
@@ -239,7 +264,12 @@ class MainWindow(QMainWindow):
 
     def _show_store(self) -> None:
         text = self.ctx.store_text()
-        if not self.ctx.store_open:
+        if self.ctx.offline_for:
+            text = self.tr("%1 (this PC's own; %2 cannot be reached)").replace("%1", text).replace(
+                "%2", stores.describe_url(self.ctx.offline_for))
+        elif not self.ctx.store_open and getattr(self.ctx.store, "reason", ""):
+            text = self.tr("%1 (cannot be reached)").replace("%1", text)
+        elif not self.ctx.store_open:
             text = self.tr("%1 (opening…)").replace("%1", text)
         self.store_label.setText(self.tr("Store: %1").replace("%1", text))
         self.store_label.setToolTip((self.ctx.store_spec or "").split("@")[-1])
@@ -279,7 +309,7 @@ class MainWindow(QMainWindow):
         if not self.ctx.store_open:   # open it first, on a worker: a distant server may take seconds to answer
             spec = self.ctx.store_spec
             self.runner.start(lambda p: stores.open_store(spec), "open store",
-                              on_result=self._store_opened, on_error=self._start_failed)
+                              on_result=self._store_opened, on_exception=self._open_failed)
             return
         if self.signs_in:   # the role comes from the store (or the directory): read it first
             self.runner.start(lambda p: identity.sign_in(store, via="window"), "sign-in",
@@ -291,9 +321,145 @@ class MainWindow(QMainWindow):
     def _store_opened(self, store: Store) -> None:
         self.ctx.store = store
         self.ctx.store_spec = store.url
+        self.store_banner.hide()
         self._show_store()
         self.ctx.store_changed.emit()
         self.start_up()
+        self.offer_drafts()
+
+    def _open_failed(self, exc: BaseException) -> None:
+        """The store could not be opened: the window stays, says so, and offers a retry, and — when the
+        store is a shared one that cannot be reached — to work on this PC's own store meanwhile."""
+        spec = self.ctx.store_spec
+        unreachable = stores.is_connection_lost(exc)
+        message = str(exc)
+        self.ctx.store = stores.UnopenedStore(spec, message)
+        self._show_store()
+        local = stores.local_store_url()
+        offer_local = unreachable and drafts.store_key(spec or "") != drafts.store_key(local)
+        if unreachable:
+            text = self.tr("The store %1 cannot be reached: %2. Retry when the network or the server is back, or "
+                           "work on this PC's own store meanwhile: routings you save there are kept as drafts and "
+                           "offered for upload when %1 answers again.") if offer_local else \
+                self.tr("The store %1 cannot be reached: %2.")
+        else:
+            text = self.tr("The store %1 cannot be opened: %2.")
+        reason = message
+        for prefix in (f"store {self.ctx.store_text()} cannot be opened: ", f"store {self.ctx.store_text()} "):
+            if reason.startswith(prefix):   # the banner names the store already
+                reason = reason[len(prefix):]
+                break
+        self.store_banner.set_kind("error")
+        self.store_banner.show_message(text.replace("%1", self.ctx.store_text()).replace("%2", reason))
+        self.retry_button.show()
+        self.local_button.setVisible(offer_local)
+        self.back_button.hide()
+        self._start_failed(message)
+        self.prediction.error.hide()   # said once, above the tabs
+        self.offer_drafts()
+
+    def retry_store(self):
+        """Retry: open the store again (on a worker)."""
+        if any(t.name == "open store" for t in self.runner.running()):
+            return None
+        self.store_banner.hide()
+        self.ctx.store = stores.UnopenedStore(self.ctx.store_spec)
+        self._show_store()
+        self.model_label.setText(self.tr("Model: loading…"))
+        self.connection_label.setText(self.tr("connecting…"))
+        self.start_up()
+        return True
+
+    def work_locally(self):
+        """Work on this PC's own store while the shared one cannot be reached; it is asked again every
+        few seconds, and saves are kept as drafts for it meanwhile."""
+        server = self.ctx.store_spec
+        self.store_banner.hide()
+        task = self.runner.start(lambda p: stores.open_store(stores.local_store_url()), "open store",
+                                 on_result=lambda store: self._go_local(store, server),
+                                 on_exception=self._open_failed)
+        return task
+
+    def _go_local(self, store: Store, server: str | None) -> None:
+        self._switch_store(store, offline_for=server)
+        if self.ctx.store is not store:
+            return   # the engineer kept the store they were editing in
+        self.store_banner.set_kind("warning")
+        self.store_banner.show_message(
+            self.tr("Working on this PC's own store %1 while %2 cannot be reached. Routings you save are kept "
+                    "as drafts for %2 and offered for upload when it answers again.")
+            .replace("%1", store.describe()).replace("%2", stores.describe_url(server)))
+        self.retry_button.hide()
+        self.local_button.hide()
+        self.back_button.hide()
+        self.server_timer.start()
+
+    def check_server(self):
+        """While working locally: does the shared store answer again? (on a worker)"""
+        server = self.ctx.offline_for
+        if not server or any(t.name == "check server" for t in self.runner.running()):
+            return None
+
+        def work(_p):
+            store = stores.open_store(server, create=False)
+            store.dispose()
+            return len(drafts.pending(server))
+
+        return self.runner.start(work, "check server", on_result=self._server_back)
+
+    def _server_back(self, waiting: int) -> None:
+        if not self.ctx.offline_for:
+            return
+        self.server_timer.stop()
+        server = stores.describe_url(self.ctx.offline_for)
+        text = self.tr("%1 answers again. Switch back to it; the %2 routings saved here meanwhile are offered for "
+                       "upload there.") if waiting else self.tr("%1 answers again. Switch back to it.")
+        self.store_banner.set_kind("info")
+        self.store_banner.show_message(text.replace("%1", server).replace("%2", str(waiting)))
+        self.retry_button.hide()
+        self.local_button.hide()
+        self.back_button.show()
+
+    def switch_back(self):
+        """From the local store back to the shared one (asks about unsaved work first)."""
+        server = self.ctx.offline_for
+        if not server:
+            return None
+        task = self.open_store(server)
+        if task is not None:
+            self.store_banner.hide()
+        return task
+
+    def offer_drafts(self):
+        """Say (in a banner) which routings kept on this PC have not reached their store yet."""
+        def listed(rows: list) -> None:
+            if not rows:
+                self.drafts_banner.hide()
+                return
+            here = drafts.store_key(self.ctx.store.url) if self.ctx.store_open else None
+            mine = [d for d in rows if d.store == here]
+            codes = ", ".join(d.item_cd for d in (mine or rows)[:4]) + (" …" if len(mine or rows) > 4 else "")
+            if mine:
+                text = self.tr("%1 routings kept on this PC have not been saved to this store yet (%2): open "
+                               "Drafts… to upload them.").replace("%1", str(len(mine))).replace("%2", codes)
+            else:
+                text = self.tr("%1 routings kept on this PC wait for their store (%2).") \
+                    .replace("%1", str(len(rows))).replace("%2", codes)
+            self.drafts_banner.show_message(text)
+
+        return self.runner.start(lambda p: drafts.pending(), "list drafts", on_result=listed)
+
+    def drafts_dialog(self):
+        from app.ui.drafts_dialog import DraftsDialog
+        dlg = DraftsDialog(self.ctx, self)
+        dlg.open_requested.connect(self._open_draft)
+        dlg.finished.connect(lambda _r: self.offer_drafts())
+        dlg.open()
+        return dlg
+
+    def _open_draft(self, draft) -> None:
+        self.tabs.setCurrentWidget(self.prediction)
+        self.prediction.open_draft(draft)
 
     def _signed_in(self, user: User) -> None:
         self.signs_in = False
@@ -469,20 +635,26 @@ class MainWindow(QMainWindow):
         return self.runner.start(lambda p: stores.open_store(path_or_url, create=False), "open store",
                                  on_result=self._switch_store, on_error=failed)
 
-    def _switch_store(self, store: Store) -> None:
+    def _switch_store(self, store: Store, offline_for: str | None = None) -> None:
+        """Move the window to `store`; `offline_for` names the shared store it stands in for (working
+        locally), None for any other move (which ends working locally)."""
         if not self.prediction.confirm_unsaved(self.tr("Another store is opened next; save your edited routing "
                                                        "in this one first?")):   # edited while it was opening
             self.runner.start(lambda p: store.dispose(), "close store")
             return
         old = self.ctx.store
         self.ctx.store, self.ctx.store_spec = store, store.url
+        self.ctx.offline_for = offline_for
+        if offline_for is None:
+            self.server_timer.stop()
         if not self.user_given:   # a role belongs to a store: sign in to the new one
             self.signs_in = True
             self.ctx.user = signing_in_user()
             self.ctx.user_changed.emit()
         self.ctx.model = None
         self.ctx.models = []
-        QSettings().setValue("store/last", store.url)
+        if offline_for is None and store.is_sqlite:   # File ▸ Open: the file opens again next time
+            QSettings().setValue("store/last", store.url)
         self._show_store()
         self.prediction.first_start.hide()
         self.ctx.store_changed.emit()
@@ -490,6 +662,7 @@ class MainWindow(QMainWindow):
         self.runner.start(lambda p: old.dispose(), "close store")
         self.build_demo_if_empty = False
         self.start_up()
+        self.offer_drafts()
 
     def data_source_dialog(self) -> DataSourceDialog:
         dlg = DataSourceDialog(self.runner, self)

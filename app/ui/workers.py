@@ -22,6 +22,7 @@ from PySide6.QtCore import QEventLoop, QObject, QRunnable, QThreadPool, Signal, 
 
 from app.domain.routing import RoutingError
 from app.services.progress import Cancelled, Progress
+from app.services.stores import connection_message, is_connection_lost
 
 log = logging.getLogger("app.ui.workers")
 
@@ -97,8 +98,12 @@ class Task(QRunnable):
             self.signals.post("raised", exc)
             self.signals.post("failed", str(exc))
         except Exception as exc:  # noqa: BLE001 - the user sees a message, the log the traceback
-            log.exception("%s failed", self.name)
-            self.error, self.exception = f"{type(exc).__name__}: {exc}", exc
+            if is_connection_lost(exc):   # not a bug: the server went away; said in a user's words
+                log.warning("%s: %s", self.name, exc)
+                self.error, self.exception = connection_message(exc), exc
+            else:
+                log.exception("%s failed", self.name)
+                self.error, self.exception = f"{type(exc).__name__}: {exc}", exc
             self.signals.post("raised", exc)
             self.signals.post("failed", self.error)
         else:
@@ -111,6 +116,8 @@ class Task(QRunnable):
 
 class TaskRunner(QObject):
     """Starts tasks on two pools — quick look-ups and long work — and keeps them alive until done."""
+
+    connection_lost = Signal(str)   # a task failed because the store could not be reached
 
     def __init__(self, parent: QObject | None = None):
         super().__init__(parent)
@@ -136,10 +143,15 @@ class TaskRunner(QObject):
                                  (task.signals.cancelled, on_cancelled), (task.signals.done, on_done)):
             if callback:
                 signal.connect(self._guarded(callback))
+        task.signals.raised.connect(self._raised)
         task.signals.done.connect(lambda t=task: self._tasks.discard(t))
         self._tasks.add(task)
         (self.long_pool if long else self.quick_pool).start(task)
         return task
+
+    def _raised(self, exc: BaseException) -> None:
+        if is_connection_lost(exc) and shiboken6.isValid(self):
+            self.connection_lost.emit(connection_message(exc))
 
     def _guarded(self, callback: Callable) -> Callable:
         """A late result must not reach widgets that were closed while the work ran."""

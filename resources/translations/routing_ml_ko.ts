@@ -990,6 +990,147 @@
     </message>
 </context>
 <context>
+    <name>DraftsDialog</name>
+    <message>
+        <location filename="../../app/ui/drafts_dialog.py" line="+43"/>
+        <source>Drafts on this PC</source>
+        <translation>이 PC의 임시 저장본</translation>
+    </message>
+    <message>
+        <location line="+10"/>
+        <source>Upload all</source>
+        <translation>모두 업로드</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Open</source>
+        <translation>열기</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Show the selected draft in the Prediction tab, to compare and save it</source>
+        <translation>선택한 임시 저장본을 예측 탭에 열어 비교하고 저장합니다</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Discard</source>
+        <translation>버리기</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Forget the selected drafts on this PC (the store is not changed)</source>
+        <translation>선택한 임시 저장본을 이 PC에서 지웁니다 (저장소는 바뀌지 않습니다)</translation>
+    </message>
+    <message>
+        <location line="+29"/>
+        <source>No drafts are kept on this PC: every routing reached its store.</source>
+        <translation>이 PC에 남은 임시 저장본이 없습니다: 모든 라우팅이 저장소에 저장되었습니다.</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>%1 routings saved on this PC have not reached their store yet; %2 of them belong to the open store %3.</source>
+        <translation>이 PC에 저장된 라우팅 %1건이 아직 저장소에 저장되지 않았습니다. 그중 %2건은 지금 열린 저장소 %3의 것입니다.</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>Save these routings to the open store %1</source>
+        <translation>이 라우팅들을 열린 저장소 %1에 저장합니다</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>None of the drafts belongs to the open store; open their store first.</source>
+        <translation>열린 저장소의 임시 저장본이 없습니다. 먼저 해당 저장소를 여세요.</translation>
+    </message>
+    <message>
+        <location line="+35"/>
+        <source>uploading…</source>
+        <translation>업로드 중…</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>%1 routings saved to %2.</source>
+        <translation>라우팅 %1건을 %2에 저장했습니다.</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>%1 not saved: %2 changed it at %3 (revision %4) — Open it to compare; it stays a draft.</source>
+        <translation>%1 저장 안 됨: %2님이 %3에 변경했습니다 (개정 %4) — 열어서 비교하세요. 임시 저장본으로 남아 있습니다.</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>%1 not saved: %2 (it stays a draft)</source>
+        <translation>%1 저장 안 됨: %2 (임시 저장본으로 남아 있습니다)</translation>
+    </message>
+    <message>
+        <location line="+18"/>
+        <source>%1 is a new item: Upload saves it; to look at it first, describe the item in the form and type its code.</source>
+        <translation>%1은(는) 신규 품목입니다: 업로드하면 저장됩니다. 먼저 보려면 입력 양식에 품목을 기술하고 코드를 입력하세요.</translation>
+    </message>
+    <message>
+        <location line="+11"/>
+        <source>Discard drafts</source>
+        <translation>임시 저장본 버리기</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Forget %1 drafts on this PC (%2)? Their edits are lost; the store is not changed.</source>
+        <translation>이 PC의 임시 저장본 %1건(%2)을 지울까요? 편집 내용은 사라지며 저장소는 바뀌지 않습니다.</translation>
+    </message>
+</context>
+<context>
+    <name>DraftsModel</name>
+    <message>
+        <location line="-155"/>
+        <source>saved on this PC while the store was away</source>
+        <translation>저장소에 연결할 수 없는 동안 이 PC에 저장됨</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>not saved: the connection was lost</source>
+        <translation>저장 안 됨: 연결이 끊어짐</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Ops</source>
+        <translation>공정</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Status</source>
+        <translation>상태</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>draft</source>
+        <translation>임시 저장</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>submitted</source>
+        <translation>제출됨</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Kept at</source>
+        <translation>보관 시각</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>By</source>
+        <translation>작성자</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Why</source>
+        <translation>사유</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>For the store</source>
+        <translation>대상 저장소</translation>
+    </message>
+</context>
+<context>
     <name>EvaluationPanel</name>
     <message>
         <location filename="../../app/ui/training/evaluation_panel.py" line="+47"/>
@@ -1624,7 +1765,7 @@
         <translation>아직 라우팅이 없는 신규 품목</translation>
     </message>
     <message>
-        <location line="+38"/>
+        <location line="+40"/>
         <source>Search failed: %1</source>
         <translation>검색 실패: %1</translation>
     </message>
@@ -1642,7 +1783,7 @@
 <context>
     <name>ItemTableModel</name>
     <message>
-        <location line="-105"/>
+        <location line="-107"/>
         <source>Material</source>
         <translation>재질</translation>
     </message>
@@ -1680,7 +1821,7 @@
 <context>
     <name>JobBar</name>
     <message>
-        <location filename="../../app/ui/widgets.py" line="+35"/>
+        <location filename="../../app/ui/widgets.py" line="+42"/>
         <source>Cancel</source>
         <translation>취소</translation>
     </message>
@@ -1877,14 +2018,14 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../app/ui/window.py" line="+83"/>
-        <location line="+377"/>
+        <location filename="../../app/ui/window.py" line="+85"/>
+        <location line="+537"/>
         <source>Routing ML</source>
         <translation>Routing ML</translation>
     </message>
     <message>
         <location filename="../../app/ui/selftest.py" line="+116"/>
-        <location filename="../../app/ui/window.py" line="-357"/>
+        <location filename="../../app/ui/window.py" line="-517"/>
         <source>Prediction</source>
         <translation>예측</translation>
     </message>
@@ -1894,7 +2035,7 @@
         <translation>학습</translation>
     </message>
     <message>
-        <location line="+42"/>
+        <location line="+64"/>
         <source>&amp;File</source>
         <translation>파일(&amp;F)</translation>
     </message>
@@ -1909,7 +2050,7 @@
         <translation>원천 데이터 가져오기…</translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="+3"/>
         <source>Save routing</source>
         <translation>라우팅 저장</translation>
     </message>
@@ -1950,12 +2091,12 @@
     </message>
     <message>
         <location line="+1"/>
-        <location line="+405"/>
+        <location line="+549"/>
         <source>About Routing ML</source>
         <translation>Routing ML 정보</translation>
     </message>
     <message>
-        <location line="-404"/>
+        <location line="-548"/>
         <source>Open log folder</source>
         <translation>로그 폴더 열기</translation>
     </message>
@@ -1983,50 +2124,77 @@
         <translation>사용자: %1 (%2)</translation>
     </message>
     <message>
-        <location line="+110"/>
+        <location line="+247"/>
         <source>Welcome to Routing ML. This store is empty, so a demo seal plant (%1 items) is being built and a first model trained; predictions are ready when the bar below is full. Import your own plant&apos;s data later with File ▸ Import a source.</source>
         <translation>Routing ML에 오신 것을 환영합니다. 저장소가 비어 있어 데모 씰 공장(품목 %1개)을 만들고 첫 모델을 학습하는 중입니다. 아래 막대가 가득 차면 예측할 수 있습니다. 우리 공장 데이터는 나중에 파일 ▸ 원본 가져오기로 불러오세요.</translation>
     </message>
     <message>
-        <location line="+291"/>
+        <location line="+298"/>
         <source>The program closes; save your edited routing first?</source>
         <translation>프로그램을 닫습니다. 편집한 라우팅을 먼저 저장할까요?</translation>
     </message>
     <message>
-        <location line="-425"/>
-        <location line="+181"/>
+        <location line="-569"/>
+        <location line="+145"/>
+        <location line="+173"/>
         <source>Model: loading…</source>
         <translation>모델: 불러오는 중…</translation>
     </message>
     <message>
-        <location line="-267"/>
+        <location line="-427"/>
         <source>Mapping &amp;&amp; Export</source>
         <translation>매핑 &amp;&amp; 내보내기</translation>
     </message>
     <message>
-        <location line="+60"/>
+        <location line="+10"/>
+        <source>Retry</source>
+        <translation>다시 시도</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Work on a local store</source>
+        <translation>이 PC의 저장소로 작업</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Switch back</source>
+        <translation>원래 저장소로 돌아가기</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Drafts…</source>
+        <translation>임시 저장본…</translation>
+    </message>
+    <message>
+        <location line="+51"/>
+        <source>Drafts on this PC…</source>
+        <translation>이 PC의 임시 저장본…</translation>
+    </message>
+    <message>
+        <location line="+17"/>
         <source>Roles and audit…</source>
         <translation>역할과 감사…</translation>
     </message>
     <message>
         <location line="+28"/>
+        <location line="+144"/>
         <source>connecting…</source>
         <translation>연결 중…</translation>
     </message>
     <message>
-        <location line="+13"/>
+        <location line="-131"/>
         <source>signing in…</source>
         <translation>로그인 중…</translation>
     </message>
     <message>
         <location line="+2"/>
-        <location line="+57"/>
+        <location line="+62"/>
         <location line="+4"/>
         <source>no role</source>
         <translation>역할 없음</translation>
     </message>
     <message>
-        <location line="-58"/>
+        <location line="-63"/>
         <source>%1, cached until %2</source>
         <translation>%1, %2까지 캐시됨</translation>
     </message>
@@ -2042,6 +2210,16 @@
     </message>
     <message>
         <location line="+9"/>
+        <source>%1 (this PC&apos;s own; %2 cannot be reached)</source>
+        <translation>%1 (이 PC의 저장소, %2에 연결할 수 없음)</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>%1 (cannot be reached)</source>
+        <translation>%1 (연결할 수 없음)</translation>
+    </message>
+    <message>
+        <location line="+2"/>
         <source>%1 (opening…)</source>
         <translation>%1 (여는 중…)</translation>
     </message>
@@ -2071,7 +2249,47 @@
         <translation>원천 데이터 가져오기는 관리자만 할 수 있습니다. 현재 사용자: %1 (%2).</translation>
     </message>
     <message>
+        <location line="+42"/>
+        <source>The store %1 cannot be reached: %2. Retry when the network or the server is back, or work on this PC&apos;s own store meanwhile: routings you save there are kept as drafts and offered for upload when %1 answers again.</source>
+        <translation>저장소 %1에 연결할 수 없습니다: %2. 네트워크나 서버가 돌아오면 다시 시도하거나, 그동안 이 PC의 저장소로 작업하세요: 그곳에 저장한 라우팅은 임시 저장본으로 보관되고, %1에 다시 연결되면 업로드를 제안합니다.</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>The store %1 cannot be reached: %2.</source>
+        <translation>저장소 %1에 연결할 수 없습니다: %2.</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>The store %1 cannot be opened: %2.</source>
+        <translation>저장소 %1을(를) 열 수 없습니다: %2.</translation>
+    </message>
+    <message>
         <location line="+37"/>
+        <source>Working on this PC&apos;s own store %1 while %2 cannot be reached. Routings you save are kept as drafts for %2 and offered for upload when it answers again.</source>
+        <translation>%2에 연결할 수 없어 이 PC의 저장소 %1로 작업 중입니다. 저장한 라우팅은 %2용 임시 저장본으로 보관되고, 다시 연결되면 업로드를 제안합니다.</translation>
+    </message>
+    <message>
+        <location line="+26"/>
+        <source>%1 answers again. Switch back to it; the %2 routings saved here meanwhile are offered for upload there.</source>
+        <translation>%1에 다시 연결되었습니다. 원래 저장소로 돌아가세요. 그동안 여기 저장한 라우팅 %2건은 그곳에 업로드하도록 제안합니다.</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>%1 answers again. Switch back to it.</source>
+        <translation>%1에 다시 연결되었습니다. 원래 저장소로 돌아가세요.</translation>
+    </message>
+    <message>
+        <location line="+29"/>
+        <source>%1 routings kept on this PC have not been saved to this store yet (%2): open Drafts… to upload them.</source>
+        <translation>이 PC에 보관된 라우팅 %1건이 아직 이 저장소에 저장되지 않았습니다 (%2): 임시 저장본…을 열어 업로드하세요.</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>%1 routings kept on this PC wait for their store (%2).</source>
+        <translation>이 PC에 보관된 라우팅 %1건이 저장소를 기다리고 있습니다 (%2).</translation>
+    </message>
+    <message>
+        <location line="+26"/>
         <location line="+47"/>
         <source>Model: –</source>
         <translation>모델: –</translation>
@@ -2139,12 +2357,12 @@
     </message>
     <message>
         <location line="+2"/>
-        <location line="+11"/>
+        <location line="+13"/>
         <source>Another store is opened next; save your edited routing in this one first?</source>
         <translation>다른 저장소를 엽니다. 편집한 라우팅을 이 저장소에 먼저 저장할까요?</translation>
     </message>
     <message>
-        <location line="+54"/>
+        <location line="+59"/>
         <source>Importing %1…</source>
         <translation>%1 가져오는 중…</translation>
     </message>
@@ -2549,13 +2767,13 @@
 <context>
     <name>PredictionTab</name>
     <message>
-        <location filename="../../app/ui/prediction/tab.py" line="+516"/>
-        <location line="+78"/>
+        <location filename="../../app/ui/prediction/tab.py" line="+522"/>
+        <location line="+79"/>
         <source>New item</source>
         <translation>신규 품목</translation>
     </message>
     <message>
-        <location line="-474"/>
+        <location line="-480"/>
         <source>Similar items</source>
         <translation>유사 품목</translation>
     </message>
@@ -2566,18 +2784,18 @@
     </message>
     <message>
         <location line="+65"/>
-        <location line="+610"/>
+        <location line="+616"/>
         <source>draft</source>
         <translation>임시 저장</translation>
     </message>
     <message>
-        <location line="-609"/>
-        <location line="+609"/>
+        <location line="-615"/>
+        <location line="+615"/>
         <source>submitted</source>
         <translation>제출됨</translation>
     </message>
     <message>
-        <location line="-608"/>
+        <location line="-614"/>
         <source>Save</source>
         <translation>저장</translation>
     </message>
@@ -2617,7 +2835,12 @@
         <translation>저장에 필요한 신규 품목의 ITEM_CD: 어떤 품목도, 저장된 어떤 라우팅도 쓰지 않는 코드</translation>
     </message>
     <message>
-        <location line="+10"/>
+        <location line="+12"/>
+        <source>Retry</source>
+        <translation>다시 시도</translation>
+    </message>
+    <message>
+        <location line="+2"/>
         <source>Approve…</source>
         <translation>승인…</translation>
     </message>
@@ -2632,7 +2855,7 @@
         <translation>라우팅을 저장할 상태</translation>
     </message>
     <message>
-        <location line="+191"/>
+        <location line="+192"/>
         <source>the new item</source>
         <translation>신규 품목</translation>
     </message>
@@ -2684,19 +2907,19 @@
         <translation>먼저 신규 품목을 입력하세요 (최소한 PART_TYPE).</translation>
     </message>
     <message>
-        <location line="+77"/>
-        <location line="+364"/>
+        <location line="+78"/>
+        <location line="+387"/>
         <source>revision %1</source>
         <translation>개정 %1</translation>
     </message>
     <message>
-        <location line="-344"/>
-        <location line="+304"/>
+        <location line="-367"/>
+        <location line="+322"/>
         <source>described in the form</source>
         <translation>입력 양식으로 기술</translation>
     </message>
     <message>
-        <location line="-286"/>
+        <location line="-304"/>
         <source>model %1</source>
         <translation>모델 %1</translation>
     </message>
@@ -2821,17 +3044,22 @@
         <translation>검토하지 못했습니다: %1</translation>
     </message>
     <message>
-        <location line="+51"/>
+        <location line="+52"/>
         <source>No changes since revision %1: nothing to save.</source>
         <translation>개정 %1 이후 변경이 없어 저장할 것이 없습니다.</translation>
     </message>
     <message>
-        <location line="+17"/>
+        <location line="+34"/>
         <source>Saving…</source>
         <translation>저장 중…</translation>
     </message>
     <message>
         <location line="+38"/>
+        <source>Not saved: %1. Your edits are kept on this PC as a draft (also after a restart); Retry saves them when the store answers again.</source>
+        <translation>저장 안 됨: %1. 편집 내용은 이 PC에 임시 저장본으로 보관됩니다 (다시 시작해도 남습니다). 저장소에 다시 연결되면 다시 시도로 저장하세요.</translation>
+    </message>
+    <message>
+        <location line="+5"/>
         <source>Not saved: %1 changed the routing of %2 at %3 (now revision %4) after you opened it. Reload to see their version; your edits stay in your routing, and Undo brings them back after a reload.</source>
         <translation>저장하지 않았습니다: 이 화면을 연 뒤 %1님이 %3에 %2의 라우팅을 변경했습니다 (현재 개정 %4). 다시 불러와 변경 내용을 확인하세요. 내 편집은 내 라우팅에 남아 있고, 다시 불러온 뒤에도 실행 취소로 되돌릴 수 있습니다.</translation>
     </message>
@@ -2841,7 +3069,17 @@
         <translation>개정 %1 다시 불러오기</translation>
     </message>
     <message>
-        <location line="-30"/>
+        <location line="+25"/>
+        <source>draft kept %1</source>
+        <translation>%1에 보관된 임시 저장본</translation>
+    </message>
+    <message>
+        <location line="+12"/>
+        <source>Draft of %1 kept on this PC at %2: not in the store yet; Save sends it.</source>
+        <translation>%2에 이 PC에 보관된 %1의 임시 저장본: 아직 저장소에 없습니다. 저장하면 보냅니다.</translation>
+    </message>
+    <message>
+        <location line="-67"/>
         <location line="+4"/>
         <source>Not saved: %1</source>
         <translation>저장하지 않았습니다: %1</translation>

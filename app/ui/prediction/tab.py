@@ -17,7 +17,7 @@ from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QFrame, QGroupBox, 
 
 from app.domain.access import same_account
 from app.domain.routing import Prediction, PredictionBatch, RoutingError
-from app.services import catalog, permissions, prediction, routings
+from app.services import catalog, drafts, permissions, prediction, routings, stores
 from app.services.routings import ConflictError, SavedRouting
 from app.ui.context import AppContext
 from app.ui.numbers import NumberError, parse_decimal
@@ -41,6 +41,7 @@ class PredictionTab(QWidget):
     saved = Signal(object)              # SavedRouting (saved, approved or rejected)
     save_failed = Signal(str)           # the save was refused or failed; the tab said why
     reloaded = Signal(object)           # SavedRouting read again after a conflict
+    draft_opened = Signal(object)       # a Draft kept on this PC, shown as the engineer's routing
     prediction_failed = Signal(str)
     batch_ready = Signal(object)         # PredictionBatch of the last batch (for the Mapping & Export tab)
     candidate_chosen = Signal(str, int)  # ITEM_CD, rank of the candidate the engineer switched to
@@ -163,6 +164,10 @@ class PredictionTab(QWidget):
         self.conflict = Banner("error")
         self.conflict.setObjectName("conflictBanner")
         self.reload_button = self.conflict.add_button(self.tr("Reload saved routing"), self.reload_saved)
+        # the store could not be reached when saving: the edit is kept as a draft on this PC
+        self.connection = Banner("error")
+        self.connection.setObjectName("saveConnectionBanner")
+        self.retry_button = self.connection.add_button(self.tr("Retry"), self.save)
         # an approver's review of a submitted routing (the service checks the role again)
         self.approve_button = QPushButton(self.tr("Approve…"))
         self.approve_button.setObjectName("approveRouting")
@@ -188,6 +193,7 @@ class PredictionTab(QWidget):
         el.setSpacing(3)
         el.addWidget(self.editor, 1)
         el.addWidget(self.conflict)
+        el.addWidget(self.connection)
         el.addLayout(state_row)
         self.edit_box = edit_box
 
@@ -541,6 +547,7 @@ class PredictionTab(QWidget):
         self.dirty_label.clear()
         self.tie_note.hide()
         self.conflict.hide()
+        self.connection.hide()
         self._show_warnings([], open_them=False)
         self.new_code_edit.clear()
         self._set_result_enabled(False)
@@ -846,6 +853,7 @@ class PredictionTab(QWidget):
         if self._save_task is not None:   # one save at a time: the second click waits for the first
             return self._save_task
         self.conflict.hide()
+        self.connection.hide()
         status = self.status_box.currentData()
         # an unchanged routing is not saved again: neither to the same status, nor back to a draft
         # after its review (a click on Save must not withdraw an approval)
@@ -861,11 +869,28 @@ class PredictionTab(QWidget):
         rank = next((e.rank for e in self.entries if e.kind == "candidate" and base is not None
                      and tuple(e.model.operations) == base.operations), None)
         undo_index = entry.model.stack.index()
+        offline_for, store_text = self.ctx.offline_for, self.ctx.store_text()
+
+        def draft(code: str, reason: str, for_store: str, expected: int | None) -> drafts.Draft:
+            return drafts.Draft(for_store, code, operations, status, expected, version, rank, is_new, user.name,
+                                reason, store_text=stores.describe_url(for_store))
 
         def work(_p) -> SavedRouting:
-            code = routings.check_new_item_code(store, typed, revision) if is_new else item_cd
-            return routings.save_routing(store, code, operations, status=status, expected_revision=revision,
-                                         model_version=version, candidate_rank=rank, user=user)
+            code = item_cd
+            try:
+                if is_new:
+                    code = routings.check_new_item_code(store, typed, revision)
+                saved = routings.save_routing(store, code, operations, status=status, expected_revision=revision,
+                                              model_version=version, candidate_rank=rank, user=user)
+            except Exception as exc:
+                if stores.is_connection_lost(exc):   # kept on this PC, offered again (also after a restart)
+                    drafts.keep(draft(typed.strip().upper() if is_new else item_cd, drafts.FAILED, store.url,
+                                      revision))
+                raise
+            drafts.forget(store.url, saved.ITEM_CD)   # a draft kept when an earlier save failed is saved now
+            if offline_for:   # on this PC's store while the shared one is away: kept for it too
+                drafts.keep(draft(saved.ITEM_CD, drafts.OFFLINE, offline_for, None))
+            return saved
 
         self.save_button.setEnabled(False)
         self.saved_label.setText(self.tr("Saving…"))
@@ -904,7 +929,12 @@ class PredictionTab(QWidget):
         shown = self._shows(entry, item_cd)
         if shown:
             self._show_saved_label(entry.saved, just_saved=False)
-        if isinstance(exc, ConflictError):
+        if stores.is_connection_lost(exc):
+            self.connection.show_message(
+                self.tr("Not saved: %1. Your edits are kept on this PC as a draft (also after a restart); Retry "
+                        "saves them when the store answers again.").replace("%1", stores.connection_message(
+                            exc, self.ctx.store_text())))
+        elif isinstance(exc, ConflictError):
             self.conflict.show_message(
                 self.tr("Not saved: %1 changed the routing of %2 at %3 (now revision %4) after you opened it. "
                         "Reload to see their version; your edits stay in your routing, and Undo brings them back "
@@ -952,6 +982,36 @@ class PredictionTab(QWidget):
         return self.ctx.runner.start(lambda p: routings.load_saved(store, code), "reload routing",
                                      on_result=arrived, on_error=self.conflict.show_message,
                                      on_done=lambda: self.reload_button.setEnabled(True))
+
+    # ---- drafts kept on this PC ----------------------------------------------------------
+    def open_draft(self, draft) -> None:
+        """Predict the draft's item and show the draft as the engineer's routing, not saved yet: Save
+        sends it to the store (refused with the other person's name if the routing changed since the
+        draft's revision), Undo goes back to the routing the store has."""
+        def shown(code: str) -> None:
+            self.prediction_shown.disconnect(shown)
+            if code == draft.item_cd:
+                self._apply_draft(draft)
+        self.prediction_shown.connect(shown)
+        if self.predict_code(draft.item_cd) is None:
+            self.prediction_shown.disconnect(shown)
+
+    def _apply_draft(self, draft) -> None:
+        label = self.tr("draft kept %1").replace("%1", f"{draft.kept_at:%Y-%m-%d %H:%M}")
+        mine = self.mine()
+        if mine is None:
+            mine = self._mine_entry(draft.operations, None, None)   # no base: it is unsaved until saved
+            self._insert_mine(mine)
+        else:
+            mine.model.replace_all(draft.operations, mine.model.base, label)
+        # the revision the draft started from: a routing someone saved since is not written over
+        self.opened_revision = draft.expected_revision
+        self.status_box.setCurrentIndex(max(0, self.status_box.findData(draft.status)))
+        self.select_candidate(self.entries.index(mine))
+        self._dirty_changed()
+        self.saved_label.setText(self.tr("Draft of %1 kept on this PC at %2: not in the store yet; Save sends it.")
+                                 .replace("%1", draft.item_cd).replace("%2", f"{draft.kept_at:%Y-%m-%d %H:%M}"))
+        self.draft_opened.emit(draft)
 
     # ---- a window in another language takes over ----------------------------------------
     def handover(self) -> dict[str, Any]:
