@@ -12,6 +12,7 @@ import functools
 import os
 import threading
 import time
+from pathlib import Path
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -225,3 +226,93 @@ class StoreProbe:
 
     def resume(self) -> None:
         self._active = True
+
+
+# ---- Settings ▸ Store: a store's address, and a test of it --------------------------------------------
+@dataclass(frozen=True)
+class StoreCheck:
+    """What Test connection found: `state` is "store" (a Routing ML store, schema `revision`),
+    "empty" (a database with no tables: the store's tables are made at first use), "new file"
+    (a SQLite file that does not exist yet) or "other" (tables of something else: refused)."""
+
+    description: str
+    state: str
+    revision: str = ""
+    saved_routings: int = 0
+    models: int = 0
+    tables: tuple[str, ...] = ()
+
+
+def store_address(kind: str, *, path: str = "", server: str = "", database: str = "", user: str = "",
+                  driver: str = "", encrypt: str = "", trust_server_certificate: bool = False,
+                  ssl_mode: str = "") -> str:
+    """The store URL `--store`, ROUTING_ML_STORE and Settings ▸ Store take, from the dialog's fields
+    (never with a password: PostgreSQL reads it from pgpass or PGPASSWORD, a SQL Server login from
+    the OS keyring). kind: "sqlite", "postgresql" or "mssql"."""
+    from urllib.parse import quote
+
+    if kind == "sqlite":
+        return f"sqlite:///{Path(path.strip()).expanduser()}" if path.strip() else ""
+    if kind == "postgresql":
+        host = server.strip()
+        login = quote(user.strip(), safe="") + "@" if user.strip() else ""
+        query = f"?sslmode={ssl_mode}" if ssl_mode else ""
+        return f"postgresql://{login}{host}/{quote(database.strip(), safe='')}{query}"
+    from app.sources.sqlserver import sqlserver_spec
+    spec = sqlserver_spec(server, database, user.strip() or None, driver or None, trust_server_certificate)
+    if encrypt:
+        spec += ("&" if "?" in spec else "?") + f"Encrypt={encrypt}"
+    return spec
+
+
+def check_connection(url: str) -> StoreCheck:
+    """Connect to the store at `url` and say what is there, without creating or upgrading anything
+    (on a worker: a server may take seconds). Raises StoreUnreachable or StoreError saying why."""
+    from sqlalchemy import create_engine, func, inspect, select, text
+
+    from app.store import db, migrate
+    parsed = store_url(url)
+    description = describe_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        path = Path(parsed.database or "")
+        if not path.exists():
+            if not path.parent.is_dir():
+                raise StoreError(f"the folder {path.parent} does not exist")
+            return StoreCheck(description, "new file")
+    if parsed.get_backend_name() == "mssql":
+        from app.services.connections import store_drivers
+        if not store_drivers():
+            from app.sources.sqlserver import INSTALL_DRIVER
+            raise StoreError("no SQL Server ODBC driver is installed on this PC. " + INSTALL_DRIVER)
+        try:
+            from app.store import server as server_store   # SQL Server stores (pyodbc), when present
+            engine, _ = server_store.mssql_engine(url)
+        except ImportError:
+            engine = create_engine(parsed)
+    elif parsed.get_backend_name() == "postgresql":
+        engine = create_engine(parsed.set(drivername="postgresql+psycopg"),
+                               connect_args={"connect_timeout": 10, "application_name": "Routing ML"})
+    else:
+        engine = create_engine(parsed)
+    try:
+        with engine.connect() as conn:
+            conn.execute(text("SELECT 1"))
+            tables = tuple(sorted(inspect(conn).get_table_names()))
+            if not tables:
+                return StoreCheck(description, "empty")
+            if "alembic_version" not in tables and not migrate.FIRST_TABLES <= set(tables):
+                return StoreCheck(description, "other", tables=tables)
+            revision = ""
+            if "alembic_version" in tables:
+                revision = conn.execute(text("SELECT version_num FROM alembic_version")).scalar() or ""
+            saved = conn.execute(select(func.count()).select_from(db.saved_routing)).scalar() or 0
+            models = conn.execute(select(func.count()).select_from(db.model_version)).scalar() or 0
+            return StoreCheck(description, "store", revision, int(saved), int(models), tables)
+    except Exception as exc:
+        if is_connection_lost(exc):
+            raise StoreUnreachable(f"store {description} cannot be reached: "
+                                   f"{str(getattr(exc, 'orig', None) or exc).strip().splitlines()[0]}") from None
+        raise StoreError(f"store {description}: {str(getattr(exc, 'orig', None) or exc).strip().splitlines()[0]}") \
+            from None
+    finally:
+        engine.dispose()

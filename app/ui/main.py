@@ -60,7 +60,9 @@ def _leave_a_core_for_the_window() -> None:
 
 
 def resolve_gui_store(store_url: str | None) -> str | None:
-    """--store, else ROUTING_ML_STORE, else the store opened last time (File ▸ Open), else the default."""
+    """--store, else ROUTING_ML_STORE, else the file opened last (File ▸ Open, until a store is
+    chosen in Settings ▸ Store), else the store chosen in Settings ▸ Store, else (None) the
+    machine's STORE set by IT or the default file."""
     if store_url or os.environ.get("ROUTING_ML_STORE"):
         return store_url
     last = QSettings().value("store/last", "", type=str)
@@ -68,7 +70,8 @@ def resolve_gui_store(store_url: str | None) -> str | None:
         from pathlib import Path
         if Path(last[len("sqlite:///"):]).exists():
             return last
-    return None
+    chosen = QSettings().value("store/url", "", type=str)
+    return chosen or None
 
 
 def open_window(store=None, build_demo_if_empty: bool = True, demo_items: int | None = None):

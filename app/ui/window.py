@@ -187,6 +187,8 @@ class MainWindow(QMainWindow):
         edit.addAction(self.prediction.editor.redo_action)
 
         settings = mb.addMenu(self.tr("&Settings"))
+        self.store_action = settings.addAction(self.tr("Store…"), self.store_dialog)
+        self.store_action.setObjectName("storeAction")
         self.source_action = settings.addAction(self.tr("Data source…"), self.data_source_dialog)
         self.roles_action = settings.addAction(self.tr("Roles and audit…"), self.roles_dialog)
         self.roles_action.setObjectName("rolesAction")
@@ -618,9 +620,10 @@ class MainWindow(QMainWindow):
             return str(path.parent)
         return stores.default_store_folder()
 
-    def open_store(self, path_or_url: str):
+    def open_store(self, path_or_url: str, create: bool = False):
         """Open another store (on a worker); the window moves to it once it is open. Returns the task,
-        or None when the user or a running job stopped it."""
+        or None when the user or a running job stopped it. `create`: a SQLite file that does not
+        exist yet is made (Settings ▸ Store), instead of refused (File ▸ Open)."""
         if any(t.name in ("training", "import", "first start", "open store")
                for t in self.runner.running()):
             QMessageBox.information(self, self.tr("Routing ML"), self.tr("Wait for the running job to finish first."))
@@ -632,7 +635,7 @@ class MainWindow(QMainWindow):
         def failed(message: str) -> None:   # StoreError names the file
             QMessageBox.warning(self, self.tr("Open a store file"), message)
 
-        return self.runner.start(lambda p: stores.open_store(path_or_url, create=False), "open store",
+        return self.runner.start(lambda p: stores.open_store(path_or_url, create=create), "open store",
                                  on_result=self._switch_store, on_error=failed)
 
     def _switch_store(self, store: Store, offline_for: str | None = None) -> None:
@@ -663,6 +666,14 @@ class MainWindow(QMainWindow):
         self.build_demo_if_empty = False
         self.start_up()
         self.offer_drafts()
+
+    def store_dialog(self):
+        """Settings ▸ Store: this PC's choice of store (a file, PostgreSQL or SQL Server), tested first."""
+        from app.ui.store_dialog import StoreDialog
+        dlg = StoreDialog(self.runner, self, current=self.ctx.store_spec or "")
+        dlg.open_requested.connect(lambda url: self.open_store(url, create=True))
+        dlg.open()
+        return dlg
 
     def data_source_dialog(self) -> DataSourceDialog:
         dlg = DataSourceDialog(self.runner, self)

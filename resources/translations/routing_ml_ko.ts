@@ -2019,13 +2019,13 @@
     <name>MainWindow</name>
     <message>
         <location filename="../../app/ui/window.py" line="+85"/>
-        <location line="+537"/>
+        <location line="+544"/>
         <source>Routing ML</source>
         <translation>Routing ML</translation>
     </message>
     <message>
         <location filename="../../app/ui/selftest.py" line="+116"/>
-        <location filename="../../app/ui/window.py" line="-517"/>
+        <location filename="../../app/ui/window.py" line="-524"/>
         <source>Prediction</source>
         <translation>예측</translation>
     </message>
@@ -2070,7 +2070,7 @@
         <translation>설정(&amp;S)</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="+3"/>
         <source>Data source…</source>
         <translation>데이터 원천…</translation>
     </message>
@@ -2091,12 +2091,12 @@
     </message>
     <message>
         <location line="+1"/>
-        <location line="+549"/>
+        <location line="+562"/>
         <source>About Routing ML</source>
         <translation>Routing ML 정보</translation>
     </message>
     <message>
-        <location line="-548"/>
+        <location line="-561"/>
         <source>Open log folder</source>
         <translation>로그 폴더 열기</translation>
     </message>
@@ -2124,24 +2124,24 @@
         <translation>사용자: %1 (%2)</translation>
     </message>
     <message>
-        <location line="+247"/>
+        <location line="+251"/>
         <source>Welcome to Routing ML. This store is empty, so a demo seal plant (%1 items) is being built and a first model trained; predictions are ready when the bar below is full. Import your own plant&apos;s data later with File ▸ Import a source.</source>
         <translation>Routing ML에 오신 것을 환영합니다. 저장소가 비어 있어 데모 씰 공장(품목 %1개)을 만들고 첫 모델을 학습하는 중입니다. 아래 막대가 가득 차면 예측할 수 있습니다. 우리 공장 데이터는 나중에 파일 ▸ 원본 가져오기로 불러오세요.</translation>
     </message>
     <message>
-        <location line="+298"/>
+        <location line="+307"/>
         <source>The program closes; save your edited routing first?</source>
         <translation>프로그램을 닫습니다. 편집한 라우팅을 먼저 저장할까요?</translation>
     </message>
     <message>
-        <location line="-569"/>
-        <location line="+145"/>
-        <location line="+173"/>
+        <location line="-582"/>
+        <location line="+151"/>
+        <location line="+171"/>
         <source>Model: loading…</source>
         <translation>모델: 불러오는 중…</translation>
     </message>
     <message>
-        <location line="-427"/>
+        <location line="-433"/>
         <source>Mapping &amp;&amp; Export</source>
         <translation>매핑 &amp;&amp; 내보내기</translation>
     </message>
@@ -2171,18 +2171,23 @@
         <translation>이 PC의 임시 저장본…</translation>
     </message>
     <message>
-        <location line="+17"/>
+        <location line="+16"/>
+        <source>Store…</source>
+        <translation>저장소…</translation>
+    </message>
+    <message>
+        <location line="+3"/>
         <source>Roles and audit…</source>
         <translation>역할과 감사…</translation>
     </message>
     <message>
         <location line="+28"/>
-        <location line="+144"/>
+        <location line="+150"/>
         <source>connecting…</source>
         <translation>연결 중…</translation>
     </message>
     <message>
-        <location line="-131"/>
+        <location line="-137"/>
         <source>signing in…</source>
         <translation>로그인 중…</translation>
     </message>
@@ -2264,7 +2269,7 @@
         <translation>저장소 %1을(를) 열 수 없습니다: %2.</translation>
     </message>
     <message>
-        <location line="+37"/>
+        <location line="+43"/>
         <source>Working on this PC&apos;s own store %1 while %2 cannot be reached. Routings you save are kept as drafts for %2 and offered for upload when it answers again.</source>
         <translation>%2에 연결할 수 없어 이 PC의 저장소 %1로 작업 중입니다. 저장한 라우팅은 %2용 임시 저장본으로 보관되고, 다시 연결되면 업로드를 제안합니다.</translation>
     </message>
@@ -2279,7 +2284,7 @@
         <translation>%1에 다시 연결되었습니다. 원래 저장소로 돌아가세요.</translation>
     </message>
     <message>
-        <location line="+29"/>
+        <location line="+27"/>
         <source>%1 routings kept on this PC have not been saved to this store yet (%2): open Drafts… to upload them.</source>
         <translation>이 PC에 보관된 라우팅 %1건이 아직 이 저장소에 저장되지 않았습니다 (%2): 임시 저장본…을 열어 업로드하세요.</translation>
     </message>
@@ -2341,17 +2346,17 @@
     </message>
     <message>
         <location line="+19"/>
-        <location line="+24"/>
+        <location line="+25"/>
         <source>Open a store file</source>
         <translation>저장소 파일 열기</translation>
     </message>
     <message>
-        <location line="-23"/>
+        <location line="-24"/>
         <source>Routing ML store (*.sqlite *.db);;All files (*)</source>
         <translation>Routing ML 저장소 (*.sqlite *.db);;모든 파일 (*)</translation>
     </message>
     <message>
-        <location line="+16"/>
+        <location line="+17"/>
         <source>Wait for the running job to finish first.</source>
         <translation>실행 중인 작업이 끝날 때까지 기다리세요.</translation>
     </message>
@@ -2362,7 +2367,7 @@
         <translation>다른 저장소를 엽니다. 편집한 라우팅을 이 저장소에 먼저 저장할까요?</translation>
     </message>
     <message>
-        <location line="+59"/>
+        <location line="+67"/>
         <source>Importing %1…</source>
         <translation>%1 가져오는 중…</translation>
     </message>
@@ -3927,6 +3932,304 @@
         <location line="+2"/>
         <source>demo plant (%1 items, seed %2)</source>
         <translation>데모 공장 (품목 %1개, 시드 %2)</translation>
+    </message>
+</context>
+<context>
+    <name>StoreDialog</name>
+    <message>
+        <location filename="../../app/ui/store_dialog.py" line="+37"/>
+        <source>Store</source>
+        <translation>저장소</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Where Routing ML keeps its saved routings, models, mapping profiles and audit trail. A shared server lets every engineer see the same routings.</source>
+        <translation>Routing ML이 저장한 라우팅, 모델, 매핑 프로필, 감사 기록을 보관하는 곳입니다. 공유 서버를 쓰면 모든 엔지니어가 같은 라우팅을 봅니다.</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>SQLite file</source>
+        <translation>SQLite 파일</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>PostgreSQL</source>
+        <translation>PostgreSQL</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>SQL Server</source>
+        <translation>SQL Server</translation>
+    </message>
+    <message>
+        <location line="+11"/>
+        <source>Browse…</source>
+        <translation>찾아보기…</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>File</source>
+        <translation>파일</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>A file on this PC (made at first use). On a network share only one PC should use it at a time; for a team, use a server.</source>
+        <translation>이 PC의 파일입니다 (처음 사용할 때 만들어짐). 네트워크 공유 폴더에서는 한 번에 한 PC만 써야 합니다. 여러 명이 쓰려면 서버를 사용하세요.</translation>
+    </message>
+    <message>
+        <location line="+14"/>
+        <source>this PC&apos;s user name when empty</source>
+        <translation>비워 두면 이 PC의 사용자 이름</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>the driver&apos;s default</source>
+        <translation>드라이버 기본값</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>off (disable)</source>
+        <translation>사용 안 함 (disable)</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>when the server offers it (prefer)</source>
+        <translation>서버가 지원하면 사용 (prefer)</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>always (require)</source>
+        <translation>항상 사용 (require)</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>always, and check the server (verify-full)</source>
+        <translation>항상 사용하고 서버 확인 (verify-full)</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <location line="+61"/>
+        <source>Server</source>
+        <translation>서버</translation>
+    </message>
+    <message>
+        <location line="-60"/>
+        <location line="+61"/>
+        <source>Database</source>
+        <translation>데이터베이스</translation>
+    </message>
+    <message>
+        <location line="-60"/>
+        <location line="+62"/>
+        <source>User</source>
+        <translation>사용자</translation>
+    </message>
+    <message>
+        <location line="-61"/>
+        <location line="+71"/>
+        <source>Encryption</source>
+        <translation>암호화</translation>
+    </message>
+    <message>
+        <location line="-70"/>
+        <source>A password, if the server asks for one, is read from pgpass.conf or PGPASSWORD (ask IT); it is never kept in a setting.</source>
+        <translation>서버가 비밀번호를 요구하면 pgpass.conf 또는 PGPASSWORD에서 읽습니다 (IT 부서에 문의). 설정에는 절대 저장하지 않습니다.</translation>
+    </message>
+    <message>
+        <location line="+12"/>
+        <source>Windows authentication</source>
+        <translation>Windows 인증</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>SQL login</source>
+        <translation>SQL 로그인</translation>
+    </message>
+    <message>
+        <location line="+18"/>
+        <source>kept in the Windows Credential Manager / OS keyring</source>
+        <translation>Windows 자격 증명 관리자 / OS 키링에 보관</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>Newest installed (%1)</source>
+        <translation>설치된 최신 드라이버 (%1)</translation>
+    </message>
+    <message>
+        <location line="+10"/>
+        <source>the driver&apos;s default (Driver 18: yes)</source>
+        <translation>드라이버 기본값 (Driver 18: 사용)</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>yes</source>
+        <translation>사용 (yes)</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>strict (TDS 8)</source>
+        <translation>엄격 (strict, TDS 8)</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>no</source>
+        <translation>사용 안 함 (no)</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Trust server certificate</source>
+        <translation>서버 인증서 신뢰</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>For a plant server with its own (self-signed) certificate, which this PC does not know: the connection stays encrypted, but the server is not checked (TrustServerCertificate=yes).</source>
+        <translation>이 PC가 모르는 자체 서명 인증서를 쓰는 공장 서버용입니다. 연결은 계속 암호화되지만 서버는 확인하지 않습니다 (TrustServerCertificate=yes).</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>Sign-in</source>
+        <translation>로그인 방식</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Password</source>
+        <translation>비밀번호</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>ODBC driver</source>
+        <translation>ODBC 드라이버</translation>
+    </message>
+    <message>
+        <location line="+14"/>
+        <source>The same address works with --store and ROUTING_ML_STORE</source>
+        <translation>같은 주소를 --store와 ROUTING_ML_STORE에도 쓸 수 있습니다</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Test connection</source>
+        <translation>연결 테스트</translation>
+    </message>
+    <message>
+        <location line="+14"/>
+        <source>Save and open</source>
+        <translation>저장하고 열기</translation>
+    </message>
+    <message>
+        <location line="-2"/>
+        <source>Save</source>
+        <translation>저장</translation>
+    </message>
+    <message>
+        <location line="-54"/>
+        <source>No SQL Server ODBC driver is installed</source>
+        <translation>SQL Server ODBC 드라이버가 설치되어 있지 않습니다</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Install “Microsoft ODBC Driver 18 for SQL Server” (ask IT).</source>
+        <translation>“Microsoft ODBC Driver 18 for SQL Server”를 설치하세요 (IT 부서에 요청).</translation>
+    </message>
+    <message>
+        <location line="+52"/>
+        <source>Keep this store for the next start</source>
+        <translation>다음 시작부터 이 저장소를 사용합니다</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Keep this store and open it now</source>
+        <translation>이 저장소를 저장하고 지금 엽니다</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Close</source>
+        <translation>닫기</translation>
+    </message>
+    <message>
+        <location line="+10"/>
+        <source>Address</source>
+        <translation>주소</translation>
+    </message>
+    <message>
+        <location line="+64"/>
+        <source>Choose the store file</source>
+        <translation>저장소 파일 선택</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Routing ML store (*.sqlite *.db);;All files (*)</source>
+        <translation>Routing ML 저장소 (*.sqlite *.db);;모든 파일 (*)</translation>
+    </message>
+    <message>
+        <location line="+63"/>
+        <source>Saved for you on this PC and used from the next start (Save and open: at once). --store and ROUTING_ML_STORE still come first.</source>
+        <translation>이 PC에 사용자별로 저장되며 다음 시작부터 사용됩니다 (저장하고 열기: 바로). --store와 ROUTING_ML_STORE가 여전히 우선합니다.</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Without a choice here, the store IT set for this PC is used: %1.</source>
+        <translation>여기서 고르지 않으면 IT 부서가 이 PC에 지정한 저장소를 씁니다: %1.</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>Choose the store file.</source>
+        <translation>저장소 파일을 고르세요.</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <location line="+2"/>
+        <source>Enter the server name.</source>
+        <translation>서버 이름을 입력하세요.</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Enter the database name.</source>
+        <translation>데이터베이스 이름을 입력하세요.</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Enter the SQL login&apos;s user name.</source>
+        <translation>SQL 로그인 사용자 이름을 입력하세요.</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>The server name cannot be read; write it as SERVER, SERVER\INSTANCE or SERVER,PORT.</source>
+        <translation>서버 이름을 읽을 수 없습니다. SERVER, SERVER\INSTANCE 또는 SERVER,PORT 형식으로 쓰세요.</translation>
+    </message>
+    <message>
+        <location line="+14"/>
+        <source>saved in the OS keyring; type to replace it</source>
+        <translation>OS 키링에 저장됨. 바꾸려면 새로 입력하세요</translation>
+    </message>
+    <message>
+        <location line="+13"/>
+        <source>connecting…</source>
+        <translation>연결 중…</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>Connected to %1: a Routing ML store (schema %2) with %3 saved routings and %4 models.</source>
+        <translation>%1에 연결됨: Routing ML 저장소 (스키마 %2), 저장된 라우팅 %3건, 모델 %4개.</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Connected to %1: the database is empty; the store&apos;s tables are made when it is first opened (this needs the right to create tables).</source>
+        <translation>%1에 연결됨: 데이터베이스가 비어 있습니다. 처음 열 때 저장소 테이블을 만듭니다 (테이블 생성 권한이 필요합니다).</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>%1 does not exist yet; it is made when the store is first opened.</source>
+        <translation>%1은(는) 아직 없습니다. 저장소를 처음 열 때 만들어집니다.</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>%1 holds other tables (%2): it is not a Routing ML store; choose another database.</source>
+        <translation>%1에 다른 테이블(%2)이 있습니다: Routing ML 저장소가 아닙니다. 다른 데이터베이스를 고르세요.</translation>
+    </message>
+    <message>
+        <location line="+22"/>
+        <source>Saved: Routing ML opens %1 from the next start.</source>
+        <translation>저장됨: 다음 시작부터 Routing ML이 %1을(를) 엽니다.</translation>
     </message>
 </context>
 <context>
