@@ -1240,17 +1240,17 @@
 <context>
     <name>ExportTab</name>
     <message>
-        <location filename="../../app/ui/export/tab.py" line="+46"/>
+        <location filename="../../app/ui/export/tab.py" line="+48"/>
         <source>Mapping profile</source>
         <translation>매핑 프로필</translation>
     </message>
     <message>
-        <location line="+8"/>
+        <location line="+20"/>
         <source>Preview</source>
         <translation>미리보기</translation>
     </message>
     <message>
-        <location line="+45"/>
+        <location line="+34"/>
         <source>%1 items with a candidate (model %2)</source>
         <translation>후보가 있는 품목 %1개 (모델 %2)</translation>
     </message>
@@ -3113,12 +3113,12 @@
         <translation>빨간 칸은 내보낼 수 없습니다. 칸에 마우스를 올리면 사유가 보입니다.</translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="+5"/>
         <source>%1 item(s) gave no routing: %2</source>
         <translation>라우팅이 없는 품목 %1개: %2</translation>
     </message>
     <message>
-        <location line="+10"/>
+        <location line="+12"/>
         <source>Problems: %1 errors, %2 warnings</source>
         <translation>문제: 오류 %1건, 경고 %2건</translation>
     </message>
@@ -4240,9 +4240,14 @@
         <translation>보낼 곳</translation>
     </message>
     <message>
-        <location line="+3"/>
+        <location line="+4"/>
         <source>CSV files (one per table)</source>
         <translation>CSV 파일 (테이블마다 하나)</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>CSV files</source>
+        <translation>CSV 파일</translation>
     </message>
     <message>
         <location line="+1"/>
@@ -4255,7 +4260,7 @@
         <translation>데이터베이스 테이블</translation>
     </message>
     <message>
-        <location line="+5"/>
+        <location line="+7"/>
         <source>Browse…</source>
         <translation>찾아보기…</translation>
     </message>
@@ -4295,22 +4300,17 @@
         <translation>내보내기</translation>
     </message>
     <message>
-        <location line="+19"/>
+        <location line="+18"/>
         <source>When some routings are invalid:</source>
         <translation>일부 라우팅에 오류가 있으면:</translation>
     </message>
     <message>
-        <location line="+29"/>
+        <location line="+30"/>
         <source>a folder for the TABLE.csv files</source>
         <translation>TABLE.csv 파일을 둘 폴더</translation>
     </message>
     <message>
-        <location line="+1"/>
-        <source>an .xlsx file</source>
-        <translation>.xlsx 파일</translation>
-    </message>
-    <message>
-        <location line="+1"/>
+        <location line="+2"/>
         <source>mssql://SERVER/DB, postgresql://… or .sqlite</source>
         <translation>mssql://서버/DB, postgresql://… 또는 .sqlite</translation>
     </message>
@@ -4335,12 +4335,18 @@
         <translation>CSV 파일을 둘 폴더</translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="-81"/>
+        <location line="+83"/>
         <source>Excel workbook</source>
         <translation>엑셀 통합 문서</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="-13"/>
+        <source>an .xlsx file, a sheet per table</source>
+        <translation>.xlsx 파일 (테이블마다 시트 하나)</translation>
+    </message>
+    <message>
+        <location line="+14"/>
         <source>Excel workbook (*.xlsx)</source>
         <translation>엑셀 통합 문서 (*.xlsx)</translation>
     </message>

@@ -107,3 +107,42 @@ def test_every_tab_is_usable_at_1280x720(qtbot, qapp, make_window, store_url, la
         assert w.minimumSizeHint().height() <= smallest.height() - 30
     finally:
         configure_application(qapp, "en")
+
+
+@pytest.mark.parametrize("language", ["en", "ko"])
+@pytest.mark.parametrize("size", [(1280, 720), (1366, 768)])
+def test_the_export_preview_shows_enough_rows_on_a_laptop(qtbot, qapp, make_window, store_url, language, size):
+    """Item 3 of the export follow-ups: with a preview of a batch (bad cells marked, problems listed)
+    the Mapping & Export tab shows at least eight rows of the previewed table and two problems, in
+    Korean too (Korean text is 3 px a line taller than English), with nothing cut off."""
+    from app.services.prediction import predict_items
+    from app.ui.main import configure_application
+    configure_application(qapp, language)
+    try:
+        w = make_window(store_url, size=size)
+        tab = w.export
+        w.tabs.setCurrentWidget(tab)
+        qtbot.waitUntil(lambda: tab.profile_panel.stored is not None, timeout=LONG)
+        store = w.ctx.store
+        routed = set(store.routed_item_codes().to_list())
+        new = [c for c in store.item_codes() if c not in routed][:20]
+        tab.set_batch(predict_items(store, new + ["NOT-AN-ITEM"], user=w.ctx.user))
+        with qtbot.waitSignal(tab.preview_shown, timeout=LONG):
+            tab.preview()
+        qtbot.wait(100)
+        panel = tab.preview_panel
+        view = panel.views["P_BOP_PROC_MASTER"]
+        rows = view.viewport().height() // view.verticalHeader().defaultSectionSize()
+        assert rows >= 8, f"the preview shows {rows} rows at {size} in {language}"
+        problems = panel.problems_view
+        assert panel.problems_model.rowCount() > 2
+        last = problems.rowAt(problems.viewport().height() - 1)
+        in_view = last + 1 if last >= 0 else panel.problems_model.rowCount()
+        assert in_view >= 2, f"{in_view} problem(s) in view"
+        assert "NOT-AN-ITEM" in panel.summary.text()
+        lines = panel.summary.heightForWidth(panel.summary.width()) / panel.summary.fontMetrics().lineSpacing()
+        assert lines < 3, "the summary keeps to two lines (why items gave no routing is in its tooltip)"
+        assert "NOT-AN-ITEM" in panel.summary.toolTip()
+        assert clipped(w) == []
+    finally:
+        configure_application(qapp, "en")

@@ -40,7 +40,7 @@ class PreviewPanel(QWidget):
         self.problems_view.setModel(self.problems_model)
         fit_columns(self.problems_view, [140, 170, 40, 150, 300], stretch_last=False)
         self.problems_view.clicked.connect(lambda idx: self.show_problem(idx.row()))
-        self.problems_view.setMinimumHeight(44)
+        self.problems_view.setMinimumHeight(100)   # a header and at least three problems
         self.problems_label = QLabel()
         self.problems_label.setObjectName("muted")
         bottom = QWidget()
@@ -53,7 +53,7 @@ class PreviewPanel(QWidget):
         split.addWidget(bottom)
         split.setStretchFactor(0, 3)
         split.setStretchFactor(1, 1)
-        split.setSizes([420, 150])
+        split.setSizes([400, 150])
         lay = QVBoxLayout(self)
         lay.setContentsMargins(0, 0, 0, 0)
         lay.addWidget(self.summary)
@@ -100,10 +100,15 @@ class PreviewPanel(QWidget):
             text += " " + self.tr("%1 warnings (yellow cells).").replace("%1", f"{data.warnings:,}")
         if bad:
             text += " " + self.tr("Red cells cannot be exported; hover one for the reason.")
+        tip = ""
         if plan.skipped:
+            # the codes only, so the summary keeps to two lines; why each gave no routing is in the tooltip
+            codes = ", ".join(s.ITEM_CD for s in plan.skipped[:5]) + (", …" if len(plan.skipped) > 5 else "")
             text += " " + self.tr("%1 item(s) gave no routing: %2").replace("%1", str(len(plan.skipped))).replace(
-                "%2", "; ".join(f"{s.ITEM_CD} ({skipped_text(s)})" for s in plan.skipped[:3]))
+                "%2", codes)
+            tip = "\n".join(f"{s.ITEM_CD}: {skipped_text(s)}" for s in plan.skipped[:30])
         self.summary.setText(text)
+        self.summary.setToolTip(tip)
         self.summary.setProperty("state", "bad" if bad else "ok")
         self.summary.style().unpolish(self.summary)
         self.summary.style().polish(self.summary)

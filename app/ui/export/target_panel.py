@@ -2,7 +2,7 @@
 with invalid routings; the Export button and its progress."""
 from __future__ import annotations
 
-from PySide6.QtCore import QSettings, Signal
+from PySide6.QtCore import QSettings, Qt, Signal
 from PySide6.QtWidgets import (QButtonGroup, QCheckBox, QComboBox, QFileDialog, QGridLayout, QGroupBox,
                                QHBoxLayout, QLabel, QLineEdit, QPushButton, QRadioButton)
 
@@ -17,9 +17,12 @@ class TargetPanel(QGroupBox):
         super().__init__(self.tr("Where to"), parent)
         self.format = QComboBox()
         self.format.setObjectName("exportFormat")
-        self.format.addItem(self.tr("CSV files (one per table)"), "csv")
-        self.format.addItem(self.tr("Excel workbook (a sheet per table)"), "xlsx")
-        self.format.addItem(self.tr("Database tables"), "db")
+        # short names, so the target's field beside them keeps its width; what each writes in the tooltip
+        for text, fmt, tip in ((self.tr("CSV files"), "csv", self.tr("CSV files (one per table)")),
+                               (self.tr("Excel workbook"), "xlsx", self.tr("Excel workbook (a sheet per table)")),
+                               (self.tr("Database tables"), "db", self.tr("Database tables"))):
+            self.format.addItem(text, fmt)
+            self.format.setItemData(self.format.count() - 1, tip, Qt.ItemDataRole.ToolTipRole)
         self.format.currentIndexChanged.connect(self._format_changed)
         self.out = QLineEdit()
         self.out.setObjectName("exportTarget")
@@ -54,13 +57,13 @@ class TargetPanel(QGroupBox):
         options.addWidget(self.create_tables)
         options.addStretch(1)
         grid.addLayout(options, 1, 0, 1, 4)
-        grid.addWidget(self.dry_run, 2, 0, 1, 4)
         invalid = QHBoxLayout()
         invalid.addWidget(QLabel(self.tr("When some routings are invalid:")))
         invalid.addWidget(self.refuse)
         invalid.addWidget(self.skip)
         invalid.addStretch(1)
-        grid.addLayout(invalid, 3, 0, 1, 3)
+        grid.addLayout(invalid, 2, 0, 1, 4)
+        grid.addWidget(self.dry_run, 3, 0, 1, 3)
         grid.addWidget(self.export_button, 3, 3)
         grid.addWidget(self.job, 4, 0, 1, 4)
         grid.setColumnStretch(1, 1)
@@ -86,7 +89,7 @@ class TargetPanel(QGroupBox):
         self.create_tables.setEnabled(db)
         self.out.setPlaceholderText({
             "csv": self.tr("a folder for the TABLE.csv files"),
-            "xlsx": self.tr("an .xlsx file"),
+            "xlsx": self.tr("an .xlsx file, a sheet per table"),
             "db": self.tr("mssql://SERVER/DB, postgresql://… or .sqlite")}[fmt])
         self.out.setToolTip({
             "csv": self.tr("a folder: P_BOP_PROC_MASTER.csv … are written into it"),
