@@ -230,6 +230,13 @@ def _write_json(path: str | None, rows: list) -> int:
     return 0
 
 
+def load_average() -> str:
+    """The machine's 1-minute load average as the figures' context (wall times grow with it)."""
+    if not hasattr(os, "getloadavg"):          # Windows
+        return "load average not known on this system"
+    return f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores"
+
+
 # ---- export ------------------------------------------------------------------------------------------
 def plant_routings(store, n: int):
     """A Selection of the current routings of the plant's first `n` routed items (as saved routings)."""
@@ -272,7 +279,8 @@ def export_figures(store_path: Path, n: int, pg_admin: str, show, gui: bool, env
     user = User("bench", "admin", "bench")
     selection = plant_routings(st, n)
     ops = sum(len(r.operations) for r in selection.routings)
-    print(f"  export of {len(selection.routings):,} routings ({ops:,} operations) through profile ERP", flush=True)
+    print(f"  export of {len(selection.routings):,} routings ({ops:,} operations) through profile ERP "
+          f"({load_average()})", flush=True)
     profile = bench_profile()
     t = time.perf_counter()
     plan = preview(st, profile, selection, user)
@@ -295,7 +303,11 @@ def export_figures(store_path: Path, n: int, pg_admin: str, show, gui: bool, env
         _, _, text = _run_cli([str(store_path), str(n)], gui_env, module="app.ui.export.stall")
         stalls = json.loads(text.strip().splitlines()[-1])
         show("longest GUI stall previewing the export", stalls["preview_max_stall_ms"], 100, "ms")
+        print(f"  (the GUI thread's own CPU time, busiest 20 ms tick: {stalls['preview_max_busy_ms']:.0f} ms; "
+              f"{load_average()})", flush=True)
         show("longest GUI stall exporting (CSV)", stalls["export_max_stall_ms"], 100, "ms")
+        print(f"  (the GUI thread's own CPU time, busiest 20 ms tick: {stalls['export_max_busy_ms']:.0f} ms)",
+              flush=True)
 
 
 def _pg_figure(st, profile, selection, user, pg_admin: str, show) -> None:

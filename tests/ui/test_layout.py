@@ -131,7 +131,7 @@ def test_the_export_preview_shows_enough_rows_on_a_laptop(qtbot, qapp, make_wind
             tab.preview()
         qtbot.wait(100)
         panel = tab.preview_panel
-        view = panel.views["P_BOP_PROC_MASTER"]
+        view = panel.view("P_BOP_PROC_MASTER")
         rows = view.viewport().height() // view.verticalHeader().defaultSectionSize()
         assert rows >= 8, f"the preview shows {rows} rows at {size} in {language}"
         problems = panel.problems_view

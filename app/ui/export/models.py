@@ -210,6 +210,7 @@ class TableMarks:
     grid: np.ndarray
     rows: np.ndarray
     problems: pl.DataFrame
+    errors: int = 0                      # cells marked as errors (counted on the worker)
     _cache: dict[int, dict[str, tuple[str, str, str]]] = field(default_factory=dict)
 
     def level(self, row: int, col: int) -> int:
@@ -240,6 +241,7 @@ class PreviewData:
     problems: list[Problem]              # the first SHOWN_PROBLEMS, errors first per routing
     errors: int
     warnings: int
+    reasons: list[str] = field(default_factory=list)   # each of `problems` worded in the window's language
 
 
 def prepare_preview(plan: ExportPlan, shown_problems: int) -> PreviewData:
@@ -256,13 +258,16 @@ def prepare_preview(plan: ExportPlan, shown_problems: int) -> PreviewData:
             level = np.where(f["severity"].to_numpy() == ERROR, BAD, WARN).astype(np.int8)
             np.maximum.at(grid, (rows, cols), level)
         marks[t.name] = TableMarks(grid, f["row"].to_numpy(),
-                                   f.select("row", "column", "severity", "reason", "value", "code", "params"))
+                                   f.select("row", "column", "severity", "reason", "value", "code", "params"),
+                                   int((grid == BAD).sum()))
     invalid = np.zeros(len(plan.routings), dtype=bool)
     bad = list(plan.invalid)
     if bad:
         invalid[bad] = True
-    return PreviewData(plan, marks, invalid, plan.problem_list(limit=shown_problems), plan.count(ERROR),
-                       plan.count(WARNING))
+    problems = plan.problem_list(limit=shown_problems)
+    # worded here, on the worker (translate is thread-safe): the list's model then only looks them up
+    return PreviewData(plan, marks, invalid, problems, plan.count(ERROR), plan.count(WARNING),
+                       [problem_text(p) for p in problems])
 
 
 class PreviewModel(QAbstractTableModel):
@@ -341,6 +346,21 @@ class PreviewModel(QAbstractTableModel):
 
 
 class ProblemsModel(SpecModel[Problem]):
+    """The problems of a preview: routing, table, row, column and the reason in the window's language."""
+
+    REASON = 4
+    reasons: list[str] | None = None
+
+    def set_problems(self, problems: list[Problem], reasons: list[str] | None = None) -> None:
+        """The problems and, when already worded (prepare_preview), their reasons."""
+        self.reasons = reasons if reasons is not None and len(reasons) == len(problems) else None
+        self.set_rows(problems)
+
+    def set_rows(self, rows: list[Problem]) -> None:
+        if self.reasons is not None and len(self.reasons) != len(rows):
+            self.reasons = None
+        super().set_rows(rows)
+
     def __init__(self, parent=None):
         super().__init__([
             Col(translate("ExportModels", "Routing"), lambda p: f"{p.ITEM_CD}/{p.ROUT_NO}" if p.ROUT_NO else p.ITEM_CD),
@@ -353,4 +373,7 @@ class ProblemsModel(SpecModel[Problem]):
     def data(self, index: Index, role=Qt.ItemDataRole.DisplayRole) -> Any:
         if index.isValid() and role == Qt.ItemDataRole.ForegroundRole:
             return QBrush(WARNING_TEXT) if self.rows[index.row()].severity == ERROR else QBrush(QColor("#7a5200"))
+        if index.isValid() and index.column() == self.REASON and self.reasons is not None and role in (
+                Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
+            return self.reasons[index.row()]
         return super().data(index, role)
