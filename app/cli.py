@@ -487,6 +487,9 @@ def build_parser() -> argparse.ArgumentParser:
                     "files and predicts (offscreen); exit 0 when it does, 1 naming what failed")
     ap.add_argument("--store", help="store: a SQLite file or SQLAlchemy URL (default: ROUTING_ML_STORE or the "
                     "user's data folder)")
+    ap.add_argument("--start-time", action="store_true", help="open the window offscreen on an empty "
+                    "temporary store, print how long after the process started it appeared (with the CPU "
+                    "time and the load) and exit; scripts/bench --start runs it")
     sub = ap.add_subparsers(dest="command")
 
     def store_arg(p):
@@ -774,6 +777,9 @@ def main(argv: list[str] | None = None) -> int:
     if args.self_test:
         from app.selftest import main as self_test
         return self_test()
+    if args.start_time:
+        from app.selftest import start_time
+        return start_time()
     func = getattr(args, "func", cmd_gui)
     real_stdout = sys.stdout
     watched = None

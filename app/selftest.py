@@ -132,6 +132,14 @@ def process_age() -> float | None:
     return None
 
 
+def machine_load() -> str:
+    """'; load 9.8 on 2 cores' (the 1-minute load average), or '' where the system does not tell."""
+    try:
+        return f"; load {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores"
+    except (AttributeError, OSError):   # Windows
+        return ""
+
+
 # ---- the Qt-free checks ---------------------------------------------------------------------------
 def check_version() -> str:
     bits = struct.calcsize("P") * 8
@@ -367,6 +375,22 @@ def _write_report(lines: list[str]) -> Path | None:
         return path
     except OSError:
         return None
+
+
+def start_time() -> int:
+    """`--start-time`: the self-test's window start alone, as one line (scripts/bench runs it):
+    the window opened offscreen on an empty temporary store, as a user's first window, and closed."""
+    started = process_age()
+    t = SelfTest(None)
+    with tempfile.TemporaryDirectory(prefix="routing-ml-start-") as tmp:
+        from app.ui import selftest as ui_selftest   # Qt only from here on
+        from app.ui.main import wait_for_warm_up
+        gui = ui_selftest.GuiChecks(t, Path(tmp), started)
+        gui.start()
+        wait_for_warm_up(60)   # its imports must not be cut off by the interpreter's exit
+    check = t.checks[0]
+    print(f"{check.status} {check.detail}" if check.status == "FAIL" else check.detail, flush=True)
+    return 1 if check.status == "FAIL" else 0
 
 
 def main() -> int:

@@ -16,8 +16,6 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qsl, quote, unquote, urlencode, urlsplit
 
-import keyring
-import keyring.errors
 import polars as pl
 from sqlalchemy import Engine, create_engine, inspect, text
 from sqlalchemy.exc import DBAPIError, SQLAlchemyError
@@ -273,6 +271,7 @@ def odbc_connection_string(target: SqlServerTarget, driver: str, password: str |
 # ---- the OS keyring ---------------------------------------------------------------------------
 def _keyring_problem(error: BaseException) -> str:
     """What went wrong with the OS keyring, in words a user can act on."""
+    import keyring.errors
     if isinstance(error, keyring.errors.NoKeyringError):
         return ("this PC has no password store Routing ML can use (on Windows the Credential "
                 "Manager; on Linux a Secret Service such as GNOME Keyring or KWallet)")
@@ -289,6 +288,7 @@ def _keyring_problem(error: BaseException) -> str:
 
 def sql_password(server: str, user: str) -> str:
     """The SQL login's password from the OS keyring; SourceError saying what to do if absent."""
+    import keyring   # here, not at the top: it is not needed to start the window
     try:
         password = keyring.get_password(KEYRING_SERVICE, keyring_key(server, user))
     except Exception as e:  # noqa: BLE001 - backends raise their own types (pywintypes.error)
@@ -309,6 +309,7 @@ def store_sql_password(server: str, user: str, password: str) -> None:
     `server` as the user wrote it (SERVER, SERVER\\INSTANCE, SERVER,PORT or SERVER:PORT).
     SourceError in plain words when the keyring cannot take it; nothing is kept elsewhere.
     """
+    import keyring
     try:
         keyring.set_password(KEYRING_SERVICE, keyring_key(server, user), password)
     except Exception as e:  # noqa: BLE001 - see sql_password

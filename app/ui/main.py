@@ -1,18 +1,26 @@
 """Starting the window: the application object, its language, look and the first window."""
 from __future__ import annotations
 
+import importlib
+import importlib.abc
+import importlib.util
 import logging
 import os
 import sys
+import threading
 import time
 
-from PySide6.QtCore import QCoreApplication, QSettings
+from PySide6.QtCore import QCoreApplication, QEvent, QObject, QSettings, QTimer
 from PySide6.QtWidgets import QApplication
 
 log = logging.getLogger("app.ui.main")
 ORGANIZATION = "RoutingML"
 APPLICATION = "Routing ML"
 _blas_limited = False
+#: what the window needs soon after it appears but not to appear (app.ui.time_chart, the workers):
+#: imported on a background thread once the first window is painted (warm_up_after_first_paint)
+WARM_UP = ("numpy", "polars", "pyqtgraph")
+_warm_up: threading.Thread | None = None
 
 
 def ensure_application(argv: list[str] | None = None) -> QApplication:
@@ -24,6 +32,43 @@ def ensure_application(argv: list[str] | None = None) -> QApplication:
         app = QApplication(argv if argv is not None else sys.argv[:1])
     configure_application(app)
     return app  # type: ignore[return-value]
+
+
+def start_warm_up() -> threading.Thread:
+    """Import WARM_UP on a background thread (once), so that the first plot or prediction does not
+    wait for them. Importing is thread-safe, and none of them makes a Qt object when imported."""
+    global _warm_up
+    if _warm_up is None:
+        def warm_up() -> None:
+            for name in WARM_UP:
+                try:
+                    importlib.import_module(name)
+                except Exception:  # noqa: BLE001 - whoever needs it later gets the error in context
+                    log.exception("importing %s ahead of time failed", name)
+        _warm_up = threading.Thread(target=warm_up, name="warm-up", daemon=True)
+        _warm_up.start()
+    return _warm_up
+
+
+def wait_for_warm_up(timeout: float) -> None:
+    """Until the warm-up (if started) has finished: before a short-lived process exits."""
+    if _warm_up is not None:
+        _warm_up.join(timeout)
+
+
+class _FirstPaint(QObject):
+    def eventFilter(self, watched, event) -> bool:  # noqa: N802 - Qt's name
+        if event.type() == QEvent.Type.Paint:
+            watched.removeEventFilter(self)
+            QTimer.singleShot(0, start_warm_up)   # once this paint is done and on the screen
+            self.deleteLater()
+        return False
+
+
+def warm_up_after_first_paint(window) -> None:
+    """Start the warm-up (start_warm_up) once `window` has been painted: before, it would take the
+    CPU from the window's own start on a 2-core PC."""
+    window.installEventFilter(_FirstPaint(window))
 
 
 def configure_application(app: QApplication, language: str | None = None) -> str:
@@ -49,14 +94,50 @@ def _leave_a_core_for_the_window() -> None:
 
     On the plant's 2-core PCs a batch prediction otherwise occupies both cores and the GUI thread
     waits for a CPU: measured 84-104 ms stalls during a 1,000-item batch, 36 ms with one core left
-    free, at the same batch time (2.3 s), because the search is bound by memory, not arithmetic."""
+    free, at the same batch time (2.3 s), because the search is bound by memory, not arithmetic.
+
+    threadpoolctl limits only libraries already loaded, and NumPy is kept off the window's start
+    path: so the limit is set by whichever thread imports NumPy first, as part of that import,
+    before any code can use NumPy's BLAS (setting it while another thread runs BLAS is unsafe)."""
     global _blas_limited
     if _blas_limited:   # once per process; configure_application runs again on a language change
         return
-    import numpy  # noqa: F401 - threadpoolctl limits only libraries already loaded
+    _blas_limited = True
+    if "numpy" in sys.modules:
+        _limit_blas()
+    else:
+        sys.meta_path.insert(0, _AfterImport("numpy", _limit_blas))
+
+
+def _limit_blas() -> None:
     from threadpoolctl import threadpool_limits
     threadpool_limits(limits=max(1, (os.cpu_count() or 2) - 1), user_api="blas")
-    _blas_limited = True
+
+
+class _AfterImport(importlib.abc.MetaPathFinder):
+    """Runs `then()` right after module `name` has executed, inside its import: other threads
+    importing it meanwhile wait on the module's import lock, so none sees it before `then` ran.
+    It stays in sys.meta_path, idle, once used (removing it could make another thread's import,
+    going through the list at that moment, skip a finder)."""
+
+    def __init__(self, name: str, then) -> None:
+        self.name, self.then, self.used = name, then, False
+
+    def find_spec(self, fullname, path, target=None):
+        if fullname != self.name or self.used:
+            return None
+        self.used = True
+        spec = importlib.util.find_spec(fullname)   # from the finders after this one
+        if spec is None or spec.loader is None or not hasattr(spec.loader, "exec_module"):
+            log.warning("%s is imported without the step that follows its import", fullname)
+            return spec
+        execute, then = spec.loader.exec_module, self.then
+
+        def exec_module(module) -> None:
+            execute(module)
+            then()
+        spec.loader.exec_module = exec_module   # this module's own loader object
+        return spec
 
 
 def resolve_gui_store(store_url: str | None) -> str | None:
@@ -150,6 +231,7 @@ def run_gui(store_url: str | None = None) -> int:
         old.deleteLater()
 
     window.language_change_requested.connect(relaunch)
+    warm_up_after_first_paint(window)
     window.show()
     log.info("window shown after %.2f s", time.perf_counter() - t0)
     return app.exec()

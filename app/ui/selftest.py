@@ -52,8 +52,9 @@ class GuiChecks:
         return self.app
 
     def _first_window(self) -> str:
-        from app.selftest import WINDOW_TARGET_S
+        from app.selftest import WINDOW_TARGET_S, machine_load
         from app.ui.heartbeat import wait_until
+        from app.ui.main import warm_up_after_first_paint
         from app.ui.widgets import tab_titles
         from app.ui.window import MainWindow
 
@@ -62,22 +63,26 @@ class GuiChecks:
         window = MainWindow(str(self.workdir / "empty-store.sqlite"), build_demo_if_empty=False)
         started: list[bool] = []
         window.model_loaded.connect(lambda: started.append(True))   # after sign-in and start-up
+        warm_up_after_first_paint(window)   # as run_gui does
         window.show()
         if not wait_until(lambda: window.isVisible() and window.windowHandle() is not None
                           and window.windowHandle().isExposed(), 30):
             raise RuntimeError("the main window was not shown within 30 s")
-        shown = time.perf_counter() - self.t0
+        shown, cpu = time.perf_counter() - self.t0, time.process_time()
         if not wait_until(lambda: bool(started), TIMEOUT_S):
             raise RuntimeError(f"the window did not finish starting (sign-in, store) within {TIMEOUT_S} s")
+        ready = time.perf_counter() - self.t0
         tabs = tab_titles(window.tabs)
         self._close(window, window.ctx.store)
+        # the wall time depends on what else the PC is doing: the CPU time and the load say how much
         if self.started is None:
-            figure = f"window shown {shown:.1f} s after the self-test began (process start unknown)"
-            total = shown
+            since, base = "the self-test began (process start unknown)", 0.0
         else:
-            total = self.started + shown
-            figure = f"window shown {total:.1f} s after the process started"
-        detail = f"{figure} (target ≤ {WINDOW_TARGET_S:.0f} s); tabs: {', '.join(tabs)}"
+            since, base = "the process started", self.started
+        total = base + shown
+        figure = (f"window shown {total:.1f} s after {since} (target ≤ {WINDOW_TARGET_S:.0f} s; "
+                  f"{cpu:.1f} s of CPU{machine_load()}), ready {base + ready:.1f} s")
+        detail = f"{figure}; tabs: {', '.join(tabs)}"
         if total > WINDOW_TARGET_S:
             from app.selftest import Note
             raise Note(detail + " — slower than the target")

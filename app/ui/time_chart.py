@@ -1,27 +1,59 @@
-"""Time per operation as stacked bars (setup + run × lot size) with the P10–P90 range as error bars."""
+"""Time per operation as stacked bars (setup + run × lot size) with the P10–P90 range as error bars.
+
+pyqtgraph (and NumPy with it) is imported when the first plot is drawn, not when the window starts:
+it is the largest import of the window's start (app.ui.main imports it on a background thread once
+the window is shown, so the first plot does not wait for it either).
+"""
 from __future__ import annotations
 
 import html
 import math
+from typing import TYPE_CHECKING
 
-import numpy as np
-import pyqtgraph as pg
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QFont, QFontMetrics
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QSpinBox, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QSpinBox, QVBoxLayout, QWidget
 
 from app.domain.routing import Operation
 from app.ui.look import FONT_FAMILIES, fmt_minutes
 
-pg.setConfigOptions(antialias=True, background="w", foreground="#333333")
+if TYPE_CHECKING:
+    import numpy as np
+    import pyqtgraph as pg
 
 SETUP_COLOUR = QColor("#9db4d3")
 RUN_COLOUR = QColor("#2f6db5")
 RANGE_COLOUR = QColor("#c0392b")
+PLOT_MINIMUM_HEIGHT = 90
+_configured = False
+
+
+def pyqtgraph():
+    """pyqtgraph, configured once for the window's plots."""
+    global _configured
+    import pyqtgraph as pg
+    if not _configured:
+        pg.setConfigOptions(antialias=True, background="w", foreground="#333333")
+        _configured = True
+    return pg
+
+
+def blank_plot(object_name: str, minimum_height: int) -> QFrame:
+    """Where a plot will be, until it has something to show: as white as the plot, as tall."""
+    frame = QFrame()
+    frame.setObjectName(object_name)
+    frame.setMinimumHeight(minimum_height)
+    frame.setAutoFillBackground(True)
+    palette = frame.palette()
+    palette.setColor(frame.backgroundRole(), QColor("white"))
+    frame.setPalette(palette)
+    return frame
+
 
 
 def operation_times(ops: list[Operation], lot: int) -> dict[str, np.ndarray]:
     """Per operation: setup, run × lot, and the low/high of setup + run × lot from the P10/P90 values."""
+    import numpy as np
     setup = np.array([o.SETUP_TIME for o in ops], dtype=float)
     run = np.array([o.RUN_TIME * lot for o in ops], dtype=float)
     s_lo = np.array([o.SETUP_TIME_P10 if o.SETUP_TIME_P90 > 0 else o.SETUP_TIME for o in ops], dtype=float)
@@ -38,6 +70,7 @@ def operation_times(ops: list[Operation], lot: int) -> dict[str, np.ndarray]:
 def still_plot(object_name: str) -> pg.PlotWidget:
     """A plot to read, not to explore: no mouse panning, menu or buttons; a horizontal grid; the
     window's fonts on the axes (Korean included)."""
+    pg = pyqtgraph()
     plot = pg.PlotWidget()
     plot.setObjectName(object_name)
     plot.setMenuEnabled(False)
@@ -82,10 +115,26 @@ class TimeChart(QWidget):
         first.addWidget(self.total_label, 1)
         first.addWidget(self.lot, 0, Qt.AlignmentFlag.AlignTop)
 
+        # the plot itself is made for the first routing shown (pyqtgraph is not loaded before)
+        self.plot: pg.PlotWidget | None = None
+        self.blank = blank_plot("timePlotBlank", PLOT_MINIMUM_HEIGHT)
+
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(0, 0, 0, 0)
+        lay.setSpacing(2)
+        lay.addLayout(first)
+        lay.addWidget(self.legend)
+        lay.addWidget(self.blank, 1)
+        self.lot.valueChanged.connect(lambda _v: self.set_operations(self.ops))
+        self.set_operations([])
+
+    def _make_plot(self) -> pg.PlotWidget:
+        pg = pyqtgraph()
+        import numpy as np
         self.plot = still_plot("timePlot")
         self.plot.setLabel("left", self.tr("minutes"))
         self.plot.getAxis("left").enableAutoSIPrefix(False)   # minutes stay minutes, never "(x0.001)"
-        self.plot.setMinimumHeight(90)
+        self.plot.setMinimumHeight(PLOT_MINIMUM_HEIGHT)
         self.setup_bars = pg.BarGraphItem(x=[], height=[], width=0.6, brush=SETUP_COLOUR, pen=pg.mkPen(None))
         self.run_bars = pg.BarGraphItem(x=[], y0=[], height=[], width=0.6, brush=RUN_COLOUR, pen=pg.mkPen(None))
         self.range_bars = pg.ErrorBarItem(x=np.array([]), y=np.array([]), top=np.array([]), bottom=np.array([]),
@@ -93,38 +142,37 @@ class TimeChart(QWidget):
         self.plot.addItem(self.setup_bars)
         self.plot.addItem(self.run_bars)
         self.plot.addItem(self.range_bars)
-
-        lay = QVBoxLayout(self)
-        lay.setContentsMargins(0, 0, 0, 0)
-        lay.setSpacing(2)
-        lay.addLayout(first)
-        lay.addWidget(self.legend)
-        lay.addWidget(self.plot, 1)
-        self.lot.valueChanged.connect(lambda _v: self.set_operations(self.ops))
-        self.set_operations([])
+        self.layout().replaceWidget(self.blank, self.plot)
+        self.blank.deleteLater()
+        self.blank = None
+        return self.plot
 
     def set_operations(self, ops: list[Operation]) -> None:
         self.ops = list(ops)
         lot = self.lot.value()
         n = len(self.ops)
-        x = np.arange(n, dtype=float)
         if n == 0:
-            self.setup_bars.setOpts(x=[], height=[])
-            self.run_bars.setOpts(x=[], y0=[], height=[])
-            self.range_bars.setData(x=np.array([]), y=np.array([]), top=np.array([]), bottom=np.array([]))
             self.total_label.setText(self.tr("No routing shown."))
-            self.plot.getAxis("bottom").setTicks([[]])
-            self.plot.setXRange(-0.6, 4.6, padding=0)
-            self.plot.setYRange(0, 10, padding=0)
+            if self.plot is not None:
+                import numpy as np
+                self.setup_bars.setOpts(x=[], height=[])
+                self.run_bars.setOpts(x=[], y0=[], height=[])
+                self.range_bars.setData(x=np.array([]), y=np.array([]), top=np.array([]), bottom=np.array([]))
+                self.plot.getAxis("bottom").setTicks([[]])
+                self.plot.setXRange(-0.6, 4.6, padding=0)
+                self.plot.setYRange(0, 10, padding=0)
             return
+        plot = self.plot if self.plot is not None else self._make_plot()
+        import numpy as np
+        x = np.arange(n, dtype=float)
         t = operation_times(self.ops, lot)
         self.setup_bars.setOpts(x=x, height=t["setup"], width=0.6)
         self.run_bars.setOpts(x=x, y0=t["setup"], height=t["run"], width=0.6)
         self.range_bars.setData(x=x, y=t["total"], top=t["hi"] - t["total"], bottom=t["total"] - t["lo"])
         self._ticks()
-        self.plot.setXRange(-0.6, n - 0.4, padding=0)
+        plot.setXRange(-0.6, n - 0.4, padding=0)
         top = float(np.max(t["hi"])) if n else 1.0
-        self.plot.setYRange(0, max(top * 1.12, 1e-3), padding=0)
+        plot.setYRange(0, max(top * 1.12, 1e-3), padding=0)
         total, lo, hi = float(t["total"].sum()), float(t["lo"].sum()), float(t["hi"].sum())
         if lot == 1:
             head = self.tr("Total for one piece:")
@@ -140,7 +188,7 @@ class TimeChart(QWidget):
 
     def tick_labels(self) -> list[tuple[int, str]]:
         """The operations' codes under their bars; every k-th one when they would run into each other."""
-        if not self.ops:
+        if not self.ops or self.plot is None:
             return []
         axis = self.plot.getAxis("bottom")
         width = max(1.0, float(axis.width() or self.plot.width()))
@@ -154,7 +202,7 @@ class TimeChart(QWidget):
 
     def resizeEvent(self, event) -> None:  # noqa: N802 - Qt's name
         super().resizeEvent(event)
-        if self.ops:
+        if self.ops and self.plot is not None:
             self._ticks()
 
     def total(self) -> float:

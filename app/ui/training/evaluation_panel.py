@@ -1,24 +1,28 @@
 """One version's evaluation against the baselines: the metrics table (whose column headers carry the
 colours of the methods, so they are the plot's legend too), a bar plot of the main metrics, and
-top-1 per part type."""
+top-1 per part type. The plot is made for the first evaluation shown (pyqtgraph is not loaded at
+the window's start: app/ui/time_chart.py)."""
 from __future__ import annotations
 
 import html
 import math
+from typing import TYPE_CHECKING
 
-import numpy as np
-import pyqtgraph as pg
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QFontMetrics
 from PySide6.QtWidgets import QLabel, QSplitter, QVBoxLayout, QWidget
 
 from app.ui.look import fmt_share
-from app.ui.time_chart import still_plot
+from app.ui.time_chart import blank_plot, pyqtgraph, still_plot
 from app.ui.training.models import METHODS, MetricsModel, PartTypeModel, method_colour, wrap_words
 from app.ui.widgets import column_content_width, fit_to_contents, read_only_table
 from app.ui.wording import Labels
 
+if TYPE_CHECKING:
+    import pyqtgraph as pg
+
 PLOT_METRICS = ("top1_exact", "top3_hit", "jaccard", "run_within_25", "setup_within_25")
+PLOT_MINIMUM_HEIGHT = 120
 
 
 class EvaluationPanel(QWidget):
@@ -42,15 +46,11 @@ class EvaluationPanel(QWidget):
         self.part_table.setModel(self.part_model)
         self._fit_part_table()
 
-        self.plot = still_plot("evaluationPlot")
-        self.plot.setMinimumHeight(120)
-        self.plot.setToolTip(self.tr("The methods' colours are those of the table's column headers above."))
-        self.plot.getAxis("left").setTicks([[(v, f"{int(v * 100)} %") for v in (0, 0.25, 0.5, 0.75, 1.0)]])
-        self.plot.setYRange(0, 1.05, padding=0)
-        plot_box = self.plot
+        self.plot: pg.PlotWidget | None = None     # made for the first evaluation shown
+        self.blank = blank_plot("evaluationPlotBlank", PLOT_MINIMUM_HEIGHT)
 
         lower = QSplitter(Qt.Orientation.Horizontal)
-        lower.addWidget(plot_box)
+        lower.addWidget(self.blank)
         lower.addWidget(self.part_table)
         lower.setStretchFactor(0, 3)
         lower.setStretchFactor(1, 1)
@@ -104,12 +104,29 @@ class EvaluationPanel(QWidget):
         need = sum(min(column_content_width(self.part_table, i), 220) for i in range(self.part_model.columnCount()))
         self.part_table.setMinimumWidth(need + bar + 4)
 
+    def _make_plot(self) -> pg.PlotWidget:
+        self.plot = still_plot("evaluationPlot")
+        self.plot.setMinimumHeight(PLOT_MINIMUM_HEIGHT)
+        self.plot.setToolTip(self.tr("The methods' colours are those of the table's column headers above."))
+        self.plot.getAxis("left").setTicks([[(v, f"{int(v * 100)} %") for v in (0, 0.25, 0.5, 0.75, 1.0)]])
+        self.plot.setYRange(0, 1.05, padding=0)
+        self.splitter.replaceWidget(self.splitter.indexOf(self.blank), self.plot)
+        self.blank.deleteLater()
+        self.blank = None
+        return self.plot
+
     def _plot(self) -> None:
-        self.plot.clear()
         present = [m for m in METHODS if m in self.methods]
+        if self.plot is None and not present:
+            return
+        if self.plot is None:
+            self._make_plot()
+        self.plot.clear()
         if not present:
             self.plot.getAxis("bottom").setTicks([[]])
             return
+        import numpy as np
+        pg = pyqtgraph()
         width = 0.8 / len(present)
         for k, method in enumerate(present):
             vals = [self.methods[method].get(key) for key in PLOT_METRICS]
@@ -138,5 +155,5 @@ class EvaluationPanel(QWidget):
 
     def resizeEvent(self, event) -> None:  # noqa: N802 - Qt's name
         super().resizeEvent(event)
-        if self.methods:
+        if self.methods and self.plot is not None:
             self._ticks()
