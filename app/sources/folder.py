@@ -114,8 +114,8 @@ class Records(NamedTuple):
     blank: np.ndarray              # whether it holds nothing but spaces
     unclosed_line: int | None      # the line of a quote never closed
     lone_cr_line: int | None       # the line of the first carriage return outside quotes not before a line feed
-    stray_quote: tuple[int, int, bool] | None   # (line, field index, after a closed quote) of the first
-    #                                             quote that neither opens a cell nor ends one
+    stray_quote: tuple[int, int, bool, int] | None   # (line, field index, after a closed quote, line
+    #                     the quote's cell starts on) of the first quote that neither opens a cell nor ends one
 
 
 def record_lines(data: bytes, separator: str) -> Records:
@@ -161,7 +161,14 @@ def record_lines(data: bytes, separator: str) -> Records:
                     field = int(np.searchsorted(seps, at) - np.searchsorted(seps, start))
                 else:
                     field = open_fields + int(np.searchsorted(seps, at))
-                stray = (lines_before + int(np.searchsorted(newline_at, at)) + 1, field, after_close)
+                line = lines_before + int(np.searchsorted(newline_at, at)) + 1
+                # the cell the quote is in starts after the last separator or record end before it:
+                # a quoted cell opened lines earlier (a cell that merely starts with a quote) is
+                # named where it opens, not where it happens to close
+                marks = [int(x[-1]) + 1 for x in (seps[seps < at], record_ends) if len(x)]
+                cell = max(marks) if marks else (0 if offset == 0 else None)
+                opened = line if cell is None else lines_before + int(np.searchsorted(newline_at, cell)) + 1
+                stray = (line, field, after_close, opened)
         if len(ends):
             before = np.searchsorted(seps, ends)          # separators before each record end
             counts = np.diff(before, prepend=0)
@@ -329,9 +336,15 @@ class FolderSource(Source):
         records = record_lines(data, separator)
         lines, fields, blank = records.lines, records.fields, records.blank
         if records.stray_quote is not None:
-            line, field, after_close = records.stray_quote
+            line, field, after_close, opened = records.stray_quote
             names = _header(data, separator)
-            where = f"{path} line {line}" + (f", column {names[field]}" if field < len(names) else "")
+            column = f", column {names[field]}" if field < len(names) else ""
+            where = f"{path} line {line}{column}"
+            if after_close and opened != line:
+                raise SourceError(f"{path} line {opened}{column}: a quoted cell starts here and runs on to line "
+                                  f"{line}, where text follows its closing quote (a cell that starts with a quote "
+                                  f"must end with one; a quote inside it must be doubled: \"SHAFT 2\"\" SUS\", "
+                                  f"as Excel saves it)")
             if after_close:
                 raise SourceError(f"{where}: a quoted cell goes on after its closing quote (a quote inside "
                                   f"a quoted cell must be doubled: \"SHAFT 2\"\" SUS\", as Excel saves it)")

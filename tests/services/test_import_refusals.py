@@ -311,6 +311,20 @@ def test_an_undoubled_quote_inside_a_quoted_cell_is_refused_naming_its_line_and_
     _refused(capsys, plant, ITEMS_CSV, "line 31, column ITEM_SPEC", "must be doubled")
 
 
+def test_a_cell_starting_with_a_quote_it_never_closes_is_named_where_it_starts(plant: Plant, capsys):
+    lines = _lines(plant, ITEMS_CSV)
+    name, spec = _column(lines, "ITEM_NM"), _column(lines, "ITEM_SPEC")
+    cells = lines[30].split(b",")
+    cells[name] = b'"' + cells[name]                # runs on to the next quote in the file
+    lines[30] = b",".join(cells)
+    cells = lines[40].split(b",")
+    cells[spec] = b'"SHAFT, SUS"'
+    lines[40] = b",".join(cells)
+    _write(plant, ITEMS_CSV, lines)
+    line = _refused(capsys, plant, ITEMS_CSV, "line 31, column ITEM_NM", "quoted cell starts here")
+    assert "line 41" in line or "line 3" in line        # where it closed: line 41, or a quoted cell before
+
+
 def test_an_inch_mark_written_as_excel_writes_it_is_read(plant: Plant, capsys):
     lines = _lines(plant, ITEMS_CSV)
     spec = _column(lines, "ITEM_SPEC")
