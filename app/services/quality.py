@@ -39,8 +39,7 @@ def quality_report(store: Store, progress: Progress | None = None) -> dict[str, 
     dup_results = results.height - results.unique().height
     usable_raw = results.filter((pl.col("MACH_WORKED_HOURS") > 0) & (pl.col("ORDER_QTY") > 0)).height \
         if results.height else 0
-    zero_raw = results.filter(~((pl.col("MACH_WORKED_HOURS") > 0) & (pl.col("ORDER_QTY") > 0))).height \
-        if results.height else 0
+    zero_raw = results.height - usable_raw     # also the empty cells, which a comparison leaves out
     outliers = (usable_raw - dup_results - int(cleaned["run_min"].is_not_null().sum())) if cleaned is not None else 0
     impossible = _impossible_hours(results)
     last = store.last_import()

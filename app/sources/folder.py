@@ -49,16 +49,53 @@ def decode_csv(path: Path) -> tuple[bytes, str]:
             # Korean text around the bad byte is UTF-8 (CP949 bytes almost never form 3-byte
             # UTF-8): a UTF-8 file that was damaged or cut, not a CP949 one to be garbled.
             raise SourceError(_not_utf8(path, raw, e, 0)) from e
+        not_utf8_line = raw[:e.start].count(b"\n") + 1
+    utf8 = first_utf8_word(raw)
+    if utf8 is not None:
+        # CP949 would read such text without complaint about half the time, as other Korean
+        # (고객 becomes 怨좉컼): a file of two encodings joined together, refused rather than garbled.
+        utf8_line, word = utf8
+        shown = word.replace("\ufeff", "") or "a byte-order mark"
+        shown = shown if shown == "a byte-order mark" else f"'{shown[:20]}'"
+        raise SourceError(
+            f"{path} mixes two encodings: line {utf8_line} holds UTF-8 text ({shown}), line {not_utf8_line} "
+            f"does not (CP949, Korean Windows?), so one of them would be garbled; files of both kinds "
+            f"joined together? Save it again as one file from Excel as \"CSV UTF-8 (comma delimited)\".")
     try:
         return raw.decode("cp949").encode("utf-8"), "cp949"
     except UnicodeDecodeError as e:
+        line = raw[:e.start].count(b"\n") + 1
         if e.start == len(raw) - 1 and 0x81 <= raw[-1] <= 0xFE:   # a CP949 lead byte, then the end
-            raise SourceError(_cut_off(path, raw[:e.start].count(b"\n") + 1)) from e
+            raise SourceError(_cut_off(path, line)) from e
         raise SourceError(
-            f"{path} is neither UTF-8 nor CP949 (Korean) text (the byte at offset {e.start} fits "
-            f"neither). Save it from Excel as \"CSV UTF-8 (comma delimited)\".") from e
+            f"{path} line {line}: the byte at offset {e.start} is neither UTF-8 nor CP949 (Korean) text. "
+            f"Save the file from Excel as \"CSV UTF-8 (comma delimited)\".") from e
 
 
+def first_utf8_word(raw: bytes) -> tuple[int, str] | None:
+    """The line (1-based) and text of the first word of `raw` that is well-formed UTF-8 holding a
+    character of three bytes or more (Hangul, a byte-order mark), or None. A word is a run of
+    non-ASCII bytes between ASCII ones; CP949 Korean practically never forms one (its Hangul
+    makes at most 2-byte UTF-8), so in a file that is not UTF-8 as a whole it was joined from a
+    UTF-8 file. Read a chunk at a time, so a large file needs little more memory."""
+    start, lines_before = 0, 0
+    while start < len(raw):
+        end = raw.rfind(b"\n", start, start + _CHUNK) + 1 if start + _CHUNK < len(raw) else len(raw)
+        if end <= start:                 # a line longer than a chunk
+            found = raw.find(b"\n", start + _CHUNK)
+            end = len(raw) if found < 0 else found + 1
+        text = raw[start:end].decode("utf-8", errors="replace")
+        if any("\ufffd" not in word and _WIDE.search(word) for word in _ASCII.split(text)):
+            for word in _NON_ASCII.finditer(text):
+                if "\ufffd" not in word[0] and _WIDE.search(word[0]):
+                    return lines_before + text.count("\n", 0, word.start()) + 1, word[0]
+        lines_before += raw.count(b"\n", start, end)
+        start = end
+    return None
+
+
+_ASCII = re.compile("[\x00-\x7f]+")
+_NON_ASCII = re.compile("[^\x00-\x7f]+")
 _WIDE = re.compile("[\u0800-\ufffc]")
 
 
@@ -333,6 +370,13 @@ class FolderSource(Source):
                               f"(first on line {first}) removed; files joined together leave them")
         if data.endswith(b"\r"):
             data = data[:-1]     # a Windows file cut between CR and LF: its data is complete
+        nul = data.find(b"\0")
+        if nul >= 0:
+            # No text file holds one; a file whose copy was cut short by a crash often ends in them.
+            line = data.count(b"\n", 0, nul) + 1
+            raise SourceError(f"{path} line {line}{_column_at(data, nul, separator)}: "
+                              f"a NUL byte (character 0), which no text file holds, so the file is damaged; "
+                              f"copy or export it again")
         records = record_lines(data, separator)
         lines, fields, blank = records.lines, records.fields, records.blank
         if records.stray_quote is not None:
@@ -409,6 +453,22 @@ def _header(data: bytes, separator: str) -> list[str]:
     """The column names as written in the file's first record."""
     text = data[:1 << 20].decode("utf-8", errors="replace")
     return next(csv.reader(io.StringIO(text, newline=""), delimiter=separator), [])
+
+
+def _column_at(data: bytes, offset: int, separator: str) -> str:
+    """", column NAME" for the cell holding byte `offset`, or "" where that is not certain (its line
+    does not start a record: it is inside a quoted cell that began on a line before)."""
+    line_start = data.rfind(b"\n", 0, offset) + 1
+    if line_start == 0 or data.count(b'"', 0, line_start) % 2:
+        return ""
+    field, quoted = 0, False
+    for byte in data[line_start:offset]:
+        if byte == _QUOTE:
+            quoted = not quoted
+        elif byte == ord(separator) and not quoted:
+            field += 1
+    names = _header(data, separator)
+    return f", column {names[field]}" if field < len(names) else ""
 
 
 def _excel_header(path: Path) -> list[str]:

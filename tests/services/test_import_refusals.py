@@ -397,3 +397,51 @@ def test_a_file_with_old_mac_line_ends_is_named_as_such(plant: Plant, capsys):
     (plant.folder / ITEMS_CSV).write_bytes(data.replace(b"\n", b"\r"))
     line = _refused(capsys, plant, ITEMS_CSV, "old Mac line ends", "CSV UTF-8")
     assert "line 1" not in line
+
+
+def test_a_utf8_line_in_a_cp949_file_is_refused_not_garbled(plant: Plant, capsys):
+    # A CP949 export with a line joined from a UTF-8 file: CP949 reads about half of such lines
+    # without a complaint, as other Korean (고객 becomes 怨좉컼), so it must be caught line by line.
+    lines = (plant.folder / ITEMS_CSV).read_bytes().decode("utf-8-sig").encode("cp949").split(b"\n")
+    for i, ln in enumerate(lines[1:], start=1):
+        cells = ln.split(b",")
+        korean = [k for k, c in enumerate(cells) if any(b >= 0x80 for b in c) and b'"' not in c]
+        quiet = [k for k in korean if _decodes_as_cp949(cells[k].decode("cp949").encode() + b",")]
+        if quiet:
+            cells[quiet[0]] = cells[quiet[0]].decode("cp949").encode()
+            lines[i] = b",".join(cells)
+            break
+    else:
+        pytest.fail("the plant should have a Korean cell whose UTF-8 bytes are also CP949")
+    _write(plant, ITEMS_CSV, lines)
+    _refused(capsys, plant, ITEMS_CSV, "mixes two encodings", f"line {i + 1} holds UTF-8 text")
+
+
+def _decodes_as_cp949(data: bytes) -> bool:
+    try:
+        data.decode("cp949")
+        return True
+    except UnicodeDecodeError:
+        return False
+
+
+def test_a_nul_byte_is_refused_as_a_damaged_file_naming_line_and_column(plant: Plant, capsys):
+    lines = _lines(plant, ITEMS_CSV)
+    lines[12] = lines[12][:4] + b"\0" + lines[12][4:]        # inside the item code
+    _write(plant, ITEMS_CSV, lines)
+    _refused(capsys, plant, ITEMS_CSV, "line 13, column ITEM_CD", "NUL byte", "damaged")
+
+
+def test_work_results_with_empty_hours_count_as_missing_in_the_quality_report(plant: Plant, capsys):
+    store = Store(str(plant.store))
+    before = quality_report(store)["zero_or_missing_hours_work_results"]
+    store.dispose()
+    hours = _column(_lines(plant, RESULTS_CSV), "MACH_WORKED_HOURS")
+    _, emptied = _set_results(plant, "MACH_WORKED_HOURS", b"", lambda i, c: i % 50 == 0 and float(c[hours]) > 0)
+    assert emptied > 0
+    rc, out, err = _import(capsys, plant)
+    assert rc == 0, err
+    store = Store(str(plant.store))
+    report = quality_report(store)
+    store.dispose()
+    assert report["zero_or_missing_hours_work_results"] == before + emptied
