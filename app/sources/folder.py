@@ -28,12 +28,17 @@ def decode_csv(path: Path) -> tuple[bytes, str]:
 
     A UTF-8 BOM means UTF-8; otherwise strict UTF-8 is tried, then CP949 (Korean Windows,
     what Excel's plain "CSV" writes there). A file that is UTF-8 up to a broken or cut-off
-    character is refused naming the line, rather than read as CP949 and garbled.
+    character is refused naming the line, rather than read as CP949 and garbled; so is a file
+    that is not UTF-8 as a whole but holds UTF-8 text (two files joined), a UTF-16 file and one
+    holding NUL bytes.
     """
     try:
         raw = path.read_bytes()
     except OSError as e:
         raise SourceError(f"Could not read {path}: {e.strerror or e}") from e
+    if raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        raise SourceError(f"{path} is UTF-16 text (what Excel calls \"Unicode Text\"); save it from Excel "
+                          f"as \"CSV UTF-8 (comma delimited)\"")
     if raw.startswith(codecs.BOM_UTF8):
         data = raw[len(codecs.BOM_UTF8):]
         try:
@@ -50,6 +55,11 @@ def decode_csv(path: Path) -> tuple[bytes, str]:
             # UTF-8): a UTF-8 file that was damaged or cut, not a CP949 one to be garbled.
             raise SourceError(_not_utf8(path, raw, e, 0)) from e
         not_utf8_line = raw[:e.start].count(b"\n") + 1
+    nul = raw.find(b"\0")
+    if nul >= 0:   # neither UTF-8 nor CP949 text holds one: not a text file, or a damaged one
+        line = raw.count(b"\n", 0, nul) + 1
+        raise SourceError(f"{path} line {line}: a NUL byte (character 0), which no "
+                          f"CSV file holds: the file is damaged or not a CSV file (copy or export it again)")
     utf8 = first_utf8_word(raw)
     if utf8 is not None:
         # CP949 would read such text without complaint about half the time, as other Korean

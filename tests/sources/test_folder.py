@@ -62,7 +62,22 @@ def test_csv_in_neither_encoding_is_refused_naming_the_file(tmp_path: Path) -> N
     with open_source(str(tmp_path)) as source, pytest.raises(SourceError) as error:
         source.columns("BI_ITEM_INFO_VIEW")
     assert str(path) in str(error.value)
-    assert "neither UTF-8 nor CP949" in str(error.value)
+    assert "neither UTF-8 nor CP949" in str(error.value) and "line 2" in str(error.value)
+
+
+@pytest.mark.parametrize("content, words", [
+    ("ITEM_CD,PART_TYPE\nA1,RING\n".encode("utf-16"), ["UTF-16", "CSV UTF-8"]),     # Excel's "Unicode Text"
+    (b"PK\x03\x04\x14\x00\x06\x00\x08\x00\xb7\x8b\xea\xb0\x80\n\x01\xff", ["line 1", "NUL byte"]),  # a workbook named .csv
+])
+def test_a_file_that_is_not_csv_text_is_called_what_it_is(tmp_path: Path, content: bytes, words: list[str]) -> None:
+    path = tmp_path / "BI_ITEM_INFO_VIEW.csv"
+    path.write_bytes(content)
+    with open_source(str(tmp_path)) as source, pytest.raises(SourceError) as error:
+        source.columns("BI_ITEM_INFO_VIEW")
+    assert str(path) in str(error.value)
+    for word in words:
+        assert word in str(error.value)
+    assert "mixes two encodings" not in str(error.value)
 
 
 def test_semicolon_separated_csv_and_spaces_around_headers(tmp_path: Path) -> None:
