@@ -315,6 +315,54 @@ def cmd_audit_checkpoint(args) -> int:
     return 0
 
 
+def cmd_audit_key(args) -> int:
+    """This user's signing key for the store, to pin (made if there is none yet); needs no role."""
+    from app.domain.access import User
+    from app.services import trust
+    from app.services.identity import machine_name, os_account
+    store = _store(args)
+    account, login = os_account()
+    me = User(account, "", machine_name(), login)
+    key = trust.own_key(store, me, create=True, register_it=False)
+    pins = trust.load_pins()
+    fp = trust.fingerprint(trust.public_raw(key))
+    print(f"{trust.public_text(key)}  # {account} on {me.host}, key {fp}")
+    state = (f"pinned in {pins.origin}" if fp in pins.keys else
+             f"not pinned (pinned: {len(pins.keys)} key(s) in {pins.origin})" if pins.pinned else "no key is pinned on this PC")
+    print(f"{state}; to pin it, IT adds the first word of the line above to {trust.PINS_VALUE} under "
+          f"HKLM\\Software\\RoutingML (or {trust.PINS_FILE} in the program folder): docs/deploy.md", file=sys.stderr)
+    return 0
+
+
+def cmd_roles_bind_password(args) -> int:
+    """Keep the directory's service-account password in this Windows user's keyring on this PC."""
+    import getpass
+
+    from app.domain.access import User
+    from app.domain.routing import RoutingError
+    from app.services import audit, credentials, roles
+    from app.services.identity import machine_name, os_account
+    store = _store(args)
+    source = roles.role_source(store)
+    cfg = source.directory
+    if source.kind != "directory" or cfg is None or cfg.bind != "simple":
+        raise RoutingError("roles in this store do not come from a directory with a service account (simple "
+                           "bind); nothing to keep")
+    password = getpass.getpass(f"password of {cfg.bind_user}: ") if sys.stdin.isatty() else sys.stdin.readline()
+    password = password.rstrip("\r\n")
+    if not password:
+        raise RoutingError("no password given; nothing was kept")
+    from app.services import directory
+    directory.lookup(cfg, "routing-ml-bind-check", password)   # a wrong password or server is said now
+    credentials.set_secret(credentials.ldap_key(cfg.server, cfg.bind_user), password)
+    account, login = os_account()
+    audit.record(store, "settings.change", "directory bind password",
+                 {"to": {"bind_user": cfg.bind_user, "server": cfg.server}, "kept": "in this user's keyring on this PC"},
+                 User(account, "", machine_name(), login), log_if_locked=True)
+    print(f"the password of {cfg.bind_user} is kept in the OS keyring of {account} on {machine_name()}")
+    return 0
+
+
 def cmd_roles_list(args) -> int:
     from app.services import roles
     store, user = _signed_in(args)
@@ -323,13 +371,15 @@ def cmd_roles_list(args) -> int:
     if args.json:
         print(json.dumps([{"user": r.user_name, "role": r.role, "source": r.source, "granted_by": r.granted_by,
                            "granted_at": str(r.granted_at or ""), "expires_at": str(r.expires_at or ""),
-                           "groups": r.groups} for r in rows], ensure_ascii=False, indent=1))
+                           "groups": r.groups, "counts": not r.problem, "problem": r.problem} for r in rows],
+                         ensure_ascii=False, indent=1))
         return 0
     print(f"role source: {source.kind}; users not listed: {source.default_role or 'no role'}")
     for r in rows:
         extra = f"granted by {r.granted_by} {r.granted_at:%Y-%m-%d %H:%M}" if r.source == "store" and r.granted_at \
             else f"from the directory, cached until {r.expires_at:%Y-%m-%d %H:%M} UTC" if r.expires_at else ""
-        print(f"{r.user_name:<28} {r.role or 'no role':<9} {extra}")
+        print(f"{r.user_name:<28} {r.role or 'no role':<9} {extra}"
+              f"{'  DOES NOT COUNT: ' + r.problem if r.problem else ''}")
     return 0
 
 
@@ -593,6 +643,9 @@ def build_parser() -> argparse.ArgumentParser:
     a.add_argument("--folder", metavar="DIR")
     store_arg(a)
     a.set_defaults(func=cmd_audit_checkpoint)
+    a = asub.add_parser("key", help="print this user's signing key for the store, for IT to pin (docs/deploy.md)")
+    store_arg(a)
+    a.set_defaults(func=cmd_audit_key)
 
     p = sub.add_parser("roles", help="users and their roles (admins)")
     rsub = p.add_subparsers(dest="roles_command", required=True)
@@ -606,6 +659,10 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("role", metavar="ROLE", choices=["engineer", "approver", "admin"])
     store_arg(r)
     r.set_defaults(func=cmd_roles_set)
+    r = rsub.add_parser("bind-password", help="keep the directory service account's password in this user's "
+                                              "keyring on this PC (read from the terminal or stdin)")
+    store_arg(r)
+    r.set_defaults(func=cmd_roles_bind_password)
 
     p = sub.add_parser("routings", help="saved routings: list, approve, reject (approvers)")
     p.add_argument("action", choices=["list", "approve", "reject"])

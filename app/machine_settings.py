@@ -148,3 +148,52 @@ def _from_registry(winreg) -> MachineSettings:
         if found:
             origins.append(place)
     return _settings(values, " + ".join(origins) or "none", problems)
+
+
+def trusted_value(name: str, winreg_module=None, platform: str | None = None,
+                  path: Path | None = None) -> tuple[str, str, list[str]]:
+    """(text, where, problems) of a value only an administrator of the PC can set: on Windows from
+    HKLM alone (never HKCU, which the user writes), elsewhere from /etc/routing-ml/settings.ini; the
+    ROUTING_ML_MACHINE_SETTINGS file is not read for it, since anyone can point that variable
+    anywhere. Used for the pinned audit signer keys (app.services.trust)."""
+    platform = platform or sys.platform
+    if platform == "win32":
+        if winreg_module is None:
+            import winreg as winreg_module
+        winreg = winreg_module
+        place = f"HKLM\\{REGISTRY_KEY}\\{name}"
+        try:
+            key = winreg.OpenKey(winreg.HKEY_LOCAL_MACHINE, REGISTRY_KEY, 0, winreg.KEY_READ | winreg.KEY_WOW64_64KEY)
+        except FileNotFoundError:
+            return "", place, []
+        except OSError as exc:
+            return "", place, [f"{place} cannot be read: {exc.strerror or exc}"]
+        with key:
+            try:
+                value, kind = winreg.QueryValueEx(key, name)
+            except FileNotFoundError:
+                return "", place, []
+            except OSError as exc:
+                return "", place, [f"{place} cannot be read: {exc.strerror or exc}"]
+        if kind == getattr(winreg, "REG_MULTI_SZ", 7) and isinstance(value, (list, tuple)):
+            value = "\n".join(value)
+        elif kind not in (winreg.REG_SZ, winreg.REG_EXPAND_SZ):
+            return "", place, [f"{place} is not a text value (REG_SZ or REG_MULTI_SZ); it is ignored"]
+        return str(value), place, []
+    path = path or DEFAULT_FILE
+    place = f"{path} [{SECTION}] {name}"
+    if not path.exists():
+        return "", place, []
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        return "", place, [f"{path} cannot be read: {exc.strerror or exc}"]
+    parser = configparser.ConfigParser(interpolation=None)
+    parser.optionxform = str.upper
+    try:
+        parser.read_string(raw.decode("utf-8-sig", errors="replace"), source=str(path))
+    except configparser.Error as exc:
+        return "", place, [f"{path} is not a settings file: {str(exc).splitlines()[0]}"]
+    if not parser.has_section(SECTION):
+        return "", place, []
+    return parser.get(SECTION, name.upper(), fallback=""), place, []

@@ -35,6 +35,8 @@ class User:
     role_source: str = "store"
     role_expires: datetime | None = None
     role_note: str = ""
+    checked_at: float | None = None     # time.monotonic() when the role was read from its source; None:
+                                        # made by the caller (a test, a script), taken as it is
 
     @property
     def is_admin(self) -> bool:

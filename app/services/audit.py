@@ -163,6 +163,56 @@ def _append(conn: Connection, values: dict[str, Any]) -> int:
     return seq
 
 
+def chained(conn: Connection, seq: int) -> dict[str, Any] | None:
+    """The event `seq` when its hash holds and the row after it (if any) chains from it; else None.
+
+    A quick check of one event that a role or a signer key rests on (Verify checks them all): a row
+    edited in a database tool fails it; forging past it takes appending rows, which show in the trail,
+    or recomputing the chain after it, which a signed checkpoint exposes."""
+    from app.store.chain import chain_hash
+    c = audit_event.c
+    rows = {int(r.seq): r for r in conn.execute(
+        select(c.seq, c.at, c.user_name, c.role, c.host, c.action, c.target, c.detail, c.outcome, c.hash)
+        .where(c.seq.between(seq - 1, seq + 1)))}
+    event = rows.get(seq)
+    if event is None:
+        return None
+    prev = rows[seq - 1].hash if seq > 1 and seq - 1 in rows else GENESIS
+    if seq > 1 and seq - 1 not in rows:
+        return None
+
+    def digest(r, before: str) -> str:
+        return chain_hash(before, int(r.seq), r.at, r.user_name, r.role, r.host, r.action, r.target, r.detail,
+                          r.outcome)
+    if digest(event, prev) != event.hash:
+        return None
+    after = rows.get(seq + 1)
+    if after is not None and digest(after, event.hash) != after.hash:
+        return None
+    return dict(event._mapping)
+
+
+def newest_chained(conn: Connection, action: str, target: str | None = None, match: Any = None,
+                   newest_decides: bool = True) -> dict[str, Any] | None:
+    """The newest event of `action` (for `target`, compared as Windows compares accounts) if
+    `match(detail)` accepts it and it is chained (see `chained`); None otherwise. With
+    `newest_decides` False, the newest event `match` accepts, however old."""
+    c = audit_event.c
+    q = select(c.seq, c.target, c.detail).where(c.action == action, c.outcome == "ok").order_by(c.seq.desc())
+    for seq, tgt, detail in conn.execute(q):
+        if target is not None and (tgt or "").strip().casefold() != target.strip().casefold():
+            continue
+        try:
+            parsed = json.loads(detail) if detail else {}
+        except ValueError:
+            continue
+        if match is None or match(parsed):
+            return chained(conn, int(seq))
+        if newest_decides:
+            return None   # the newest one for the target decides, not an older one
+    return None
+
+
 # ---- reading -----------------------------------------------------------------------------------
 @dataclass(frozen=True)
 class AuditFilter:

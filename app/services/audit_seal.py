@@ -7,9 +7,10 @@ an admin chooses (a share engineers cannot change) and beside every export of th
 
 Signatures are Ed25519 (the `cryptography` package), not an HMAC: an HMAC key would have to be
 shared by every PC that verifies, and anyone holding it could forge checkpoints; with Ed25519 each
-admin's private key stays in their own OS keyring, the public key travels inside the checkpoint and
-in the store's list of signers, and anyone may verify. A checkpoint whose key is not in that list
-(and not the verifying admin's own) is reported.
+admin's private key stays in their own OS keyring, the public key travels inside the checkpoint, and
+anyone may verify. Which keys count is app.services.trust's answer: the keys IT pinned outside the
+store, or (none pinned) the store's own list of signers. A checkpoint signed by any other key is
+reported.
 
 Verify reads the chain once, in seq order, and names the first broken row; rows written before
 the chain existed were sealed by migration 0002, so they are proven unchanged since that upgrade.
@@ -17,7 +18,6 @@ the chain existed were sealed by migration 0002, so they are proven unchanged si
 from __future__ import annotations
 
 import base64
-import hashlib
 import json
 import os
 from dataclasses import dataclass, field
@@ -28,7 +28,7 @@ from sqlalchemy import select
 
 from app.domain.access import User
 from app.domain.routing import RoutingError
-from app.services import audit, credentials, permissions, site_settings
+from app.services import audit, credentials, permissions, site_settings, trust
 from app.services.progress import Progress
 from app.store.chain import GENESIS, chain_hash_text, utc_text
 from app.folders import data_dir
@@ -36,7 +36,7 @@ from app.store.db import Store, audit_event, audit_head
 
 CHECKPOINT_FORMAT = "routing-ml-audit-checkpoint/1"
 CHECKPOINT_DIR = "audit.checkpoint_dir"      # app_setting: the folder (may be a \\server\share path)
-SIGNERS = "audit.signers"                    # app_setting: {fingerprint: {public_key, user, added_at}}
+SIGNERS = trust.SIGNERS                      # app_setting: {fingerprint: {public_key, user, added_at}}
 MAX_PROBLEMS = 100
 
 
@@ -54,40 +54,9 @@ def checkpoint_dir(store: Store) -> Path:
     return Path(chosen) if chosen else default_checkpoint_dir()
 
 
-def fingerprint(public_raw: bytes) -> str:
-    digest = hashlib.sha256(public_raw).hexdigest()[:20]
-    return ":".join(digest[i:i + 4] for i in range(0, 20, 4))
-
-
-def _canonical(payload: dict) -> bytes:
-    return json.dumps(payload, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
-
-
-def _public_raw(key) -> bytes:
-    from cryptography.hazmat.primitives import serialization
-    return key.public_key().public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
-
-
-def _own_key(store: Store, user: User, create: bool):
-    """This OS user's signing key for the store, from the keyring; made and registered if asked."""
-    from cryptography.hazmat.primitives import serialization
-    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
-    name = credentials.signing_key_name(site_settings.store_id(store))
-    stored = credentials.get_secret(name)
-    if stored:
-        return Ed25519PrivateKey.from_private_bytes(base64.b64decode(stored))
-    if not create:
-        return None
-    key = Ed25519PrivateKey.generate()
-    raw = key.private_bytes(serialization.Encoding.Raw, serialization.PrivateFormat.Raw,
-                            serialization.NoEncryption())
-    credentials.set_secret(name, base64.b64encode(raw).decode("ascii"))
-    public = _public_raw(key)
-    signers = dict(site_settings.get(store, SIGNERS, {}) or {})
-    signers[fingerprint(public)] = {"public_key": base64.b64encode(public).decode("ascii"), "user": user.name,
-                                    "added_at": audit.utc_now().isoformat(timespec="seconds")}
-    site_settings.put(store, SIGNERS, signers, user=user, shown={"added": fingerprint(public)})
-    return key
+fingerprint = trust.fingerprint
+_canonical = trust.canonical
+_public_raw = trust.public_raw
 
 
 @dataclass(frozen=True)
@@ -120,7 +89,10 @@ def write_checkpoint(store: Store, user: User | None = None, folder: Path | None
     """Sign the chain's newest row and write the checkpoint into `folder` (default: the chosen
     checkpoint folder) and, for an export, beside that file as `<file>.checkpoint.json`."""
     assert user is not None
-    key = _own_key(store, user, create=True)
+    try:
+        key = trust.signing_key(store, user, "sign an audit checkpoint")
+    except trust.SigningError as exc:
+        raise CheckpointError(str(exc)) from None
     seq, digest = _head(store)
     store_id = site_settings.store_id(store)
     at = audit.utc_now()
@@ -221,6 +193,7 @@ class VerifyResult:
     sealed_legacy_rows: int = 0
     checkpoint_written: list[Path] = field(default_factory=list)
     checkpoint_error: str = ""     # why no new checkpoint was written after an intact verify
+    signers_pinned: bool = False   # the checkpoints' signers are pinned on this PC (else the store's list)
 
     @property
     def intact(self) -> bool:
@@ -276,14 +249,21 @@ def verify(store: Store, checkpoints: Path | None = None, user: User | None = No
     result = VerifyResult()
     store_id = site_settings.store_id(store)
     where = checkpoints or checkpoint_dir(store)
-    known_keys = set((site_settings.get(store, SIGNERS, {}) or {}).keys())
+    trusted = trust.trust(store)
+    result.signers_pinned = trusted.pinned
+    known_keys = set(trusted.keys)
     keyring_error = ""
     try:
-        own = _own_key(store, user, create=False)
+        own = trust.own_key(store, user, create=False)
     except credentials.CredentialError as exc:
         own, keyring_error = None, str(exc)
-    if own is not None:
+    if own is not None and not trusted.pinned:
         known_keys.add(fingerprint(_public_raw(own)))
+    if not trusted.pinned:
+        result.warnings.append("no signer key is pinned on this PC, so the checkpoints' signers come from the "
+                               "store's own list: someone who can write the store and the checkpoint folder "
+                               "could add a key of their own and forge the trail (pin the admins' keys: "
+                               "docs/deploy.md)")
     by_seq: dict[int, list[Checkpoint]] = {}
     if checkpoints is not None:
         _check_named_checkpoint(checkpoints)   # a mistyped name is bad input (exit 2), not a broken trail
@@ -304,7 +284,8 @@ def verify(store: Store, checkpoints: Path | None = None, user: User | None = No
                 continue
             if cp.fingerprint not in known_keys:
                 _add(result, Problem("checkpoint", cp.seq, f"{cp.describe()} is signed by key {cp.fingerprint}, "
-                                                           f"which is not a signer of this store"))
+                                                           f"which is not a signer of this store "
+                                                           f"({trusted.describe()})"))
                 continue
             by_seq.setdefault(cp.seq, []).append(cp)
             result.checkpoints.append(cp)

@@ -102,6 +102,15 @@ class DirectoryConfig:
         return out
 
 
+    def warnings(self) -> list[str]:
+        """What works but is not safe, in words (shown when the settings are saved)."""
+        out = []
+        if self.bind == "kerberos" and any(urlparse(u).scheme == "ldap" for u in self.urls()):
+            out.append("a Kerberos bind over ldap:// is neither signed nor sealed (ldap3 does not sign the session), "
+                       "so someone on the network could change the groups the directory answers; use ldaps://")
+        return out
+
+
 @dataclass(frozen=True)
 class DirectoryAnswer:
     user_dn: str | None          # None: no such user in the directory
@@ -208,12 +217,27 @@ def _connect(cfg: DirectoryConfig, password: str | None):
                                  f"{conn.result.get('description')} {conn.result.get('message') or ''}".strip())
         return conn
     except (LDAPSocketOpenError, LDAPSocketReceiveError) as exc:
+        if _certificate_problem(exc):
+            raise DirectoryError(f"the directory {cfg.server} answered, but its certificate is not trusted on this "
+                                 f"PC ({_certificate_problem(exc)}): name its CA's certificate (PEM) in Settings ▸ "
+                                 f"Roles, or have IT install that CA on this PC") from None
         raise DirectoryUnavailable(f"the directory {cfg.server} cannot be reached: {exc}") from None
     except ldap3.core.exceptions.LDAPPackageUnavailableError as exc:
         raise DirectoryError(f"Kerberos bind is not available on this PC ({exc}); use a simple bind over "
                              f"LDAPS") from None
     except LDAPException as exc:
         raise DirectoryError(f"the directory {cfg.server}: {exc}") from None
+
+
+def _certificate_problem(exc: Exception) -> str:
+    """The certificate complaint inside ldap3's socket error ('' when it is not about a certificate)."""
+    text = str(exc)
+    for marker in ("CERTIFICATE_VERIFY_FAILED", "certificate verify failed", "doesn't match", "hostname mismatch",
+                   "certificate"):
+        if marker.lower() in text.lower():
+            start = text.lower().find("certificate verify failed")
+            return text[start:start + 120].split("]")[0].split("(_ssl")[0].strip() if start >= 0 else marker
+    return ""
 
 
 def _search(conn, base: str, flt: str, limit: int = 0) -> list[str]:

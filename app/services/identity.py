@@ -61,6 +61,8 @@ def sign_in(store, via: str = "window") -> User:
     from app.services import audit, roles
     account, login = os_account()
     user = roles.resolve(store, account, login, machine_name())
+    if user.is_admin and roles.sign_unsigned(store, user):
+        user = roles.resolve(store, account, login, machine_name())
     audit.record(store, "session.sign_in", via, {"role_source": user.role_source,
                                                  **({"role_expires": user.role_expires.isoformat()}
                                                     if user.role_expires else {}),

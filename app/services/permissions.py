@@ -13,7 +13,7 @@ import inspect
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-from app.domain.access import ROLES, PermissionDenied, User
+from app.domain.access import ROLES, PermissionDenied, User, role_rank
 from app.services import audit
 
 # action: (the role it needs, what it is in words, for "kim (engineer) may not <words>")
@@ -59,11 +59,17 @@ def why_not(user: User, action: str) -> str:
             f"{user.name} ({user.role or 'no role'}).")
 
 
-def check(store, user: User, action: str, target: str = "") -> None:
-    """Raise PermissionDenied (after recording the refusal) unless `user` may do `action`."""
+def check(store, user: User, action: str, target: str = "") -> User:
+    """Raise PermissionDenied (after recording the refusal) unless `user` may do `action`; returns
+    the user to act as. For an action beyond an engineer's, a signed-in user's role is read again
+    from its source when it is older than roles.RECHECK_SECONDS (or a cached role's time is up), so
+    a role taken away during a session stops counting there too."""
     needed, what = ACTIONS[action]
+    if role_rank(needed) > role_rank("engineer") and user.checked_at is not None:
+        from app.services import roles
+        user = roles.recheck(store, user)
     if user.can(needed):
-        return
+        return user
     audit.record(store, action, target, {"needed_role": needed}, user, outcome="denied")
     raise PermissionDenied(action, needed, user, what)
 
@@ -87,7 +93,8 @@ def requires(action: str, target: str | None = None) -> Callable[[F], F]:
                 from app.services.identity import signed_in_user
                 user = signed_in_user(store)
                 bound.arguments["user"] = user
-            check(store, user, action, str(bound.arguments.get(target, "")) if target else "")
+            bound.arguments["user"] = check(store, user, action,
+                                            str(bound.arguments.get(target, "")) if target else "")
             return checked.__wrapped__(*bound.args, **bound.kwargs)
 
         checked.required_action = action  # type: ignore[attr-defined]

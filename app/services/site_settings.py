@@ -22,25 +22,45 @@ def get(store: Store, key: str, default: Any = None) -> Any:
     return default if value is None else json.loads(value)
 
 
+def as_text(value: Any) -> str:
+    """A setting's value as the store keeps it (and as its signature covers it)."""
+    return json.dumps(value, ensure_ascii=False, sort_keys=True)
+
+
+def signed(store: Store, key: str) -> tuple[str, str | None, str | None] | None:
+    """(value text, signature, signer key) of a setting as stored, or None when it is not set."""
+    with store.engine.connect() as conn:
+        row = conn.execute(select(app_setting.c.value, app_setting.c.signature, app_setting.c.signer_key)
+                           .where(app_setting.c.key == key)).first()
+    return (row.value, row.signature, row.signer_key) if row is not None else None
+
+
 @permissions.requires("settings.change", target="key")
-def put(store: Store, key: str, value: Any, user: User | None = None, *, shown: Any = None) -> None:
+def put(store: Store, key: str, value: Any, user: User | None = None, *, shown: Any = None,
+        signature: dict[str, str] | None = None) -> None:
     """Set `key` to `value` (JSON-able). The audit event shows `shown` instead of the value when
-    given (a value with nothing secret in it, but too long or not meant for the trail)."""
+    given (a value with nothing secret in it, but too long or not meant for the trail). `signature`
+    ({"signature", "public_key"} over as_text(value), app.services.trust) is kept with it."""
     assert user is not None
-    text = json.dumps(value, ensure_ascii=False, sort_keys=True)
+    text = as_text(value)
+    sig, signer = (signature or {}).get("signature"), (signature or {}).get("public_key")
     now = datetime.now()
     with store.begin() as conn:
-        old = conn.execute(select(app_setting.c.value).where(app_setting.c.key == key)).scalar()
-        if old == text:
+        old = conn.execute(select(app_setting.c.value, app_setting.c.signature).where(app_setting.c.key == key)).first()
+        if old is not None and old.value == text and (signature is None or old.signature == sig):
             return
         if old is None:
-            conn.execute(app_setting.insert().values(key=key, value=text, updated_by=user.name, updated_at=now))
+            conn.execute(app_setting.insert().values(key=key, value=text, updated_by=user.name, updated_at=now,
+                                                     signature=sig, signer_key=signer))
         else:
             conn.execute(update(app_setting).where(app_setting.c.key == key)
-                         .values(value=text, updated_by=user.name, updated_at=now))
-        audit.record(store, "settings.change", key, {
-            "from": json.loads(old) if old is not None and shown is None else None,
-            "to": value if shown is None else shown}, user, conn)
+                         .values(value=text, updated_by=user.name, updated_at=now, signature=sig, signer_key=signer))
+        old_value = old.value if old is not None else None
+        detail = {"from": json.loads(old_value) if old_value is not None and shown is None else None,
+                  "to": value if shown is None else shown}
+        if old_value == text:
+            detail["signed"] = True   # the same value, now signed
+        audit.record(store, "settings.change", key, detail, user, conn)
 
 
 @permissions.requires("settings.change", target="what")

@@ -189,16 +189,21 @@ audit_head = Table(
     Column("hash", String(64), nullable=False),
 )
 
-# Roles that admins give in the program (the role source "store"); see app.services.roles.
+# Roles that admins give in the program (the role source "store"); see app.services.roles. Each row
+# is signed by the admin who gave it (Ed25519, app.services.trust); a row without a valid signature
+# of a trusted key does not count.
 user_role = Table(
     "user_role", metadata,
     Column("user_name", Unicode(200), primary_key=True),
     Column("role", String(20), nullable=False),
     Column("granted_by", Unicode(200)),
     Column("granted_at", DateTime, nullable=False),
+    Column("signature", String(100)),      # base64 Ed25519 signature (app.services.roles.grant_payload)
+    Column("signer_key", String(60)),      # base64 public key that made it
 )
 
-# The last role the directory gave each user, for working while it cannot be reached.
+# The last role the directory gave each user, for working while it cannot be reached; `audit_seq`
+# is the trail event that recorded it, which the row must match to count.
 role_cache = Table(
     "role_cache", metadata,
     Column("user_name", Unicode(200), primary_key=True),
@@ -206,15 +211,19 @@ role_cache = Table(
     Column("groups", UnicodeText),        # JSON [group DN]
     Column("resolved_at", DateTime, nullable=False),
     Column("expires_at", DateTime, nullable=False),
+    Column("audit_seq", BigInteger),
 )
 
 # Settings shared by every PC using the store (role source, checkpoint folder, the store's id).
+# A setting that decides roles (the role source) is signed like a role row.
 app_setting = Table(
     "app_setting", metadata,
     Column("key", String(100), primary_key=True),
     Column("value", UnicodeText, nullable=False),   # JSON
     Column("updated_by", Unicode(200)),
     Column("updated_at", DateTime, nullable=False),
+    Column("signature", String(100)),
+    Column("signer_key", String(60)),
 )
 
 mapping_profile = Table(

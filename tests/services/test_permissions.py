@@ -64,6 +64,15 @@ UNCHECKED = {
     "site_settings.store_id": "names the store",
     "audit_seal.checkpoint_dir": "names the checkpoint folder",
     "permissions.check": "is the check itself",
+    "roles.role_source_checked": "reads where roles come from and whether that setting counts",
+    "roles.recheck": "reads a signed-in user's role again, inside the check",
+    "roles.sign_unsigned": "signs what the trail already vouches for, at an admin's sign-in",
+    "site_settings.signed": "reads a shared setting with its signature",
+    "trust.store_signers": "reads the store's list of signer keys",
+    "trust.trust": "names the keys whose signatures count",
+    "trust.own_key": "reads (or makes) the user's own key in their keyring",
+    "trust.register": "lists a key made for a checked action (checkpoint, role change)",
+    "trust.signing_key": "gets the key a checked action signs with",
 }
 
 

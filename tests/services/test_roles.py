@@ -67,7 +67,8 @@ def test_an_admin_sets_roles_and_the_change_is_recorded(empty_store):
     listed = {(r.user_name, r.role) for r in roles.list_roles(empty_store, user=lee)}
     assert listed == {("KSM\\lee", "admin"), ("KSM\\kim", "approver")}
     change = audit.query(empty_store, AuditFilter(action="role.set", user="KSM\\lee"), user=lee)[0]
-    assert (change.target, change.detail) == ("KSM\\kim", {"from": None, "to": "approver"})
+    assert (change.target, change.detail["from"], change.detail["to"]) == ("KSM\\kim", None, "approver")
+    assert change.detail["key"]   # the signing key's fingerprint
     with pytest.raises(PermissionDenied, match=r"KSM\\kim \(engineer\) may not change a user's role: it needs the "
                                                r"admin role"):
         roles.set_role(empty_store, "KSM\\kim", "admin", user=kim)
