@@ -186,6 +186,12 @@ def role_of_groups(mapping: dict[str, str], groups: list[str] | tuple[str, ...])
     return best
 
 
+def _whole_seconds(timeout: float) -> int:
+    """ldap3 packs the receive timeout into a C struct of whole seconds (a float such as the default
+    5.0 fails there with struct.error on Linux)."""
+    return max(1, int(-(-timeout // 1)))
+
+
 def _connect(cfg: DirectoryConfig, password: str | None):
     import ssl
 
@@ -204,13 +210,13 @@ def _connect(cfg: DirectoryConfig, password: str | None):
     try:
         if cfg.bind == "kerberos":
             conn = ldap3.Connection(pool, authentication=ldap3.SASL, sasl_mechanism=ldap3.KERBEROS,
-                                    receive_timeout=cfg.timeout_s, raise_exceptions=False)
+                                    receive_timeout=_whole_seconds(cfg.timeout_s), raise_exceptions=False)
         else:
             if not password:
                 raise DirectoryError(f"no password for the bind user {cfg.bind_user} in the OS keyring; enter it in "
                                      f"Settings ▸ Roles")
             conn = ldap3.Connection(pool, user=cfg.bind_user, password=password, authentication=ldap3.SIMPLE,
-                                    receive_timeout=cfg.timeout_s, raise_exceptions=False)
+                                    receive_timeout=_whole_seconds(cfg.timeout_s), raise_exceptions=False)
         if not conn.bind():
             raise DirectoryError(f"the directory {cfg.server} refused the {cfg.bind} bind"
                                  f"{' of ' + cfg.bind_user if cfg.bind == 'simple' else ''}: "

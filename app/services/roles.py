@@ -416,6 +416,11 @@ def on_change(callback) -> None:
     _listeners.append(callback)
 
 
+def remove_listener(callback) -> None:
+    if callback in _listeners:
+        _listeners.remove(callback)
+
+
 def forget_rechecks() -> None:
     with _recent_lock:
         _recent.clear()

@@ -143,6 +143,8 @@ class RolesDialog(QDialog):
                                      "engineers cannot change); Verify reads them to notice deleted events."))
 
         self.message = Banner("error")
+        self.warning = Banner("warning")
+        self.warning.setObjectName("rolesWarning")
         buttons = QDialogButtonBox()
         self.save_button = buttons.addButton(self.tr("Save"), QDialogButtonBox.ButtonRole.AcceptRole)
         self.save_button.setObjectName("saveRoles")
@@ -159,9 +161,13 @@ class RolesDialog(QDialog):
         columns.addWidget(self.directory_box, 1)
         lay = QVBoxLayout(self)
         lay.addLayout(columns)
+        lay.addWidget(self.warning)
         lay.addWidget(self.message)
         lay.addWidget(buttons)
         self.use_directory.toggled.connect(self._kind_changed)
+        for edit in (self.server,):
+            edit.textChanged.connect(self._show_warnings)
+        self.bind.currentIndexChanged.connect(self._show_warnings)
         self._kind_changed()
         self.load()
 
@@ -170,6 +176,18 @@ class RolesDialog(QDialog):
         directory = self.use_directory.isChecked()
         self.directory_box.setEnabled(directory)
         self.table_box.setEnabled(not directory)
+        self._show_warnings()
+
+    def _show_warnings(self) -> None:
+        """What the directory settings allow but is not safe (Kerberos over ldap://), before saving."""
+        source = self.source()
+        warnings = source.directory.warnings() if source.directory is not None else []
+        if warnings and any(w.startswith("a Kerberos bind over ldap://") for w in warnings):
+            self.warning.show_message(self.tr("A Kerberos bind over ldap:// is neither signed nor sealed: someone on "
+                                              "the network could change the groups the directory answers. Use "
+                                              "ldaps://."))
+        else:
+            self.warning.hide()
 
     def _add_group(self, group: str, role: str) -> None:
         r = self.groups.rowCount()
@@ -236,7 +254,10 @@ class RolesDialog(QDialog):
             r = self.table.rowCount()
             self.table.insertRow(r)
             for c, text in enumerate((a.user_name, self.role_names.get(a.role, a.role), a.granted_by)):
-                self.table.setItem(r, c, QTableWidgetItem(text))
+                item = QTableWidgetItem(("⚠ " + text) if a.problem and c == 0 else text)
+                if a.problem:   # a row written behind the program's back, or signed by a key not trusted here
+                    item.setToolTip(self.tr("This row does not count: %1").replace("%1", a.problem))
+                self.table.setItem(r, c, item)
         self.checkpoint_dir.setText(folder or "")
         self._kind_changed()
 

@@ -9,7 +9,7 @@ from PySide6.QtGui import QAction, QActionGroup, QDesktopServices, QGuiApplicati
 from PySide6.QtWidgets import QFileDialog, QLabel, QMainWindow, QMessageBox, QTabWidget, QVBoxLayout, QWidget
 
 from app import __version__
-from app.services import catalog, drafts, first_start, identity, importing, models, site_settings, stores
+from app.services import catalog, drafts, first_start, identity, importing, models, roles, site_settings, stores
 from app.services.identity import User
 from app.services.stores import Store
 from app.ui.context import AppContext, signing_in_user
@@ -74,6 +74,7 @@ class MainWindow(QMainWindow):
     language_change_requested = Signal(str)
     model_loaded = Signal()          # after every (re)load of the active model, with or without a model
     first_start_finished = Signal(bool)
+    role_rechecked = Signal(object)  # a service read the user's role again and found it changed (any thread)
 
     def __init__(self, store: Store | str | None = None, build_demo_if_empty: bool = True,
                  demo_items: int | None = None, user: User | None = None):
@@ -136,6 +137,9 @@ class MainWindow(QMainWindow):
         self.ctx.refresh_requested.connect(self.refresh_models)
         self.ctx.busy_changed.connect(lambda _b: self._apply_role())
         self.ctx.user_changed.connect(self._user_changed)
+        self.role_rechecked.connect(self._role_rechecked)
+        self._role_listener = self._role_changed_in_service
+        roles.on_change(self._role_listener)
 
         s = QSettings()
         geometry = s.value("window/geometry")
@@ -467,7 +471,21 @@ class MainWindow(QMainWindow):
         self.signs_in = False
         self.ctx.user = user
         self.ctx.user_changed.emit()
+        if not user.role:   # said where it is seen, not only in the status bar's tooltip
+            self.prediction.error.show_message(
+                self.tr("You have no role in Routing ML, so it can do nothing for you yet: %1")
+                .replace("%1", user.role_note or self.tr("ask an admin to give you one.")))
         self.start_up()
+
+    def _role_changed_in_service(self, store, user: User) -> None:
+        """roles.on_change: called on the worker that re-checked; the window is told by a signal."""
+        if store.url == getattr(self.ctx.store, "url", None):
+            self.role_rechecked.emit(user)
+
+    def _role_rechecked(self, user: User) -> None:
+        if user.name.casefold() == self.ctx.user.name.casefold() and user.role != self.ctx.user.role:
+            self.ctx.user = user
+            self.ctx.user_changed.emit()
 
     def _start_failed(self, message: str) -> None:
         self._set_connection(False, message)
@@ -794,6 +812,7 @@ class MainWindow(QMainWindow):
     def shutdown(self, wait_ms: int = 30_000) -> None:
         """Stop the timers, cancel running work and wait for the workers (so no signal reaches a dead window)."""
         self.ping_timer.stop()
+        roles.remove_listener(self._role_listener)
         self.runner.cancel_all()
         self.runner.wait(wait_ms)
 

@@ -104,6 +104,11 @@
         <translation>체인 도입 이전의 이벤트 %1건은 저장소를 업그레이드할 때 봉인되었습니다.</translation>
     </message>
     <message>
+        <location line="+3"/>
+        <source>No signer key is pinned on this PC, so the checkpoints&apos; signers come from the store&apos;s own list (see docs/deploy.md).</source>
+        <translation>이 PC에는 고정된 서명 키가 없으므로 체크포인트 서명자는 저장소 자체의 목록에서 가져옵니다(docs/deploy.md 참조).</translation>
+    </message>
+    <message>
         <location line="+6"/>
         <source>(%1 more problems after it)</source>
         <translation>(그 뒤로 문제 %1건 더 있음)</translation>
@@ -1177,12 +1182,12 @@
     </message>
     <message>
         <location line="+23"/>
-        <location line="+198"/>
+        <location line="+218"/>
         <source>Column</source>
         <translation>열</translation>
     </message>
     <message>
-        <location line="-197"/>
+        <location line="-217"/>
         <source>Type</source>
         <translation>형식</translation>
     </message>
@@ -1217,7 +1222,7 @@
         <translation>단위</translation>
     </message>
     <message>
-        <location line="+187"/>
+        <location line="+207"/>
         <source>Routing</source>
         <translation>라우팅</translation>
     </message>
@@ -2018,14 +2023,14 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../app/ui/window.py" line="+85"/>
-        <location line="+544"/>
+        <location filename="../../app/ui/window.py" line="+86"/>
+        <location line="+561"/>
         <source>Routing ML</source>
         <translation>Routing ML</translation>
     </message>
     <message>
         <location filename="../../app/ui/selftest.py" line="+116"/>
-        <location filename="../../app/ui/window.py" line="-524"/>
+        <location filename="../../app/ui/window.py" line="-541"/>
         <source>Prediction</source>
         <translation>예측</translation>
     </message>
@@ -2035,7 +2040,7 @@
         <translation>학습</translation>
     </message>
     <message>
-        <location line="+64"/>
+        <location line="+67"/>
         <source>&amp;File</source>
         <translation>파일(&amp;F)</translation>
     </message>
@@ -2091,12 +2096,12 @@
     </message>
     <message>
         <location line="+1"/>
-        <location line="+562"/>
+        <location line="+576"/>
         <source>About Routing ML</source>
         <translation>Routing ML 정보</translation>
     </message>
     <message>
-        <location line="-561"/>
+        <location line="-575"/>
         <source>Open log folder</source>
         <translation>로그 폴더 열기</translation>
     </message>
@@ -2124,24 +2129,24 @@
         <translation>사용자: %1 (%2)</translation>
     </message>
     <message>
-        <location line="+251"/>
+        <location line="+265"/>
         <source>Welcome to Routing ML. This store is empty, so a demo seal plant (%1 items) is being built and a first model trained; predictions are ready when the bar below is full. Import your own plant&apos;s data later with File ▸ Import a source.</source>
         <translation>Routing ML에 오신 것을 환영합니다. 저장소가 비어 있어 데모 씰 공장(품목 %1개)을 만들고 첫 모델을 학습하는 중입니다. 아래 막대가 가득 차면 예측할 수 있습니다. 우리 공장 데이터는 나중에 파일 ▸ 원본 가져오기로 불러오세요.</translation>
     </message>
     <message>
-        <location line="+307"/>
+        <location line="+308"/>
         <source>The program closes; save your edited routing first?</source>
         <translation>프로그램을 닫습니다. 편집한 라우팅을 먼저 저장할까요?</translation>
     </message>
     <message>
-        <location line="-582"/>
+        <location line="-597"/>
         <location line="+151"/>
-        <location line="+171"/>
+        <location line="+185"/>
         <source>Model: loading…</source>
         <translation>모델: 불러오는 중…</translation>
     </message>
     <message>
-        <location line="-433"/>
+        <location line="-450"/>
         <source>Mapping &amp;&amp; Export</source>
         <translation>매핑 &amp;&amp; 내보내기</translation>
     </message>
@@ -2166,7 +2171,7 @@
         <translation>임시 저장본…</translation>
     </message>
     <message>
-        <location line="+51"/>
+        <location line="+54"/>
         <source>Drafts on this PC…</source>
         <translation>이 PC의 임시 저장본…</translation>
     </message>
@@ -2294,7 +2299,17 @@
         <translation>이 PC에 보관된 라우팅 %1건이 저장소를 기다리고 있습니다 (%2).</translation>
     </message>
     <message>
-        <location line="+26"/>
+        <location line="+24"/>
+        <source>You have no role in Routing ML, so it can do nothing for you yet: %1</source>
+        <translation>Routing ML에서 역할이 없으므로 아직 아무것도 할 수 없습니다: %1</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>ask an admin to give you one.</source>
+        <translation>관리자에게 역할을 요청하세요.</translation>
+    </message>
+    <message>
+        <location line="+15"/>
         <location line="+47"/>
         <source>Model: –</source>
         <translation>모델: –</translation>
@@ -3098,7 +3113,7 @@
         <translation>미리보기를 누르면 기록될 행을 그대로 보여 줍니다.</translation>
     </message>
     <message>
-        <location line="+66"/>
+        <location line="+62"/>
         <source>%1 routings: %2 valid, %3 invalid.</source>
         <translation>라우팅 %1개: 정상 %2개, 오류 %3개.</translation>
     </message>
@@ -3676,17 +3691,27 @@
         <translation>감사 기록의 서명된 체크포인트를 여기에 저장합니다 (엔지니어가 바꿀 수 없는 공유 폴더를 고르세요). 검증할 때 이를 읽어 삭제된 이벤트를 찾아냅니다.</translation>
     </message>
     <message>
-        <location line="+5"/>
+        <location line="+7"/>
         <source>Save</source>
         <translation>저장</translation>
     </message>
     <message>
-        <location line="+38"/>
+        <location line="+37"/>
+        <source>A Kerberos bind over ldap:// is neither signed nor sealed: someone on the network could change the groups the directory answers. Use ldaps://.</source>
+        <translation>ldap://를 통한 Kerberos 바인드는 서명도 암호화도 되지 않습니다. 네트워크의 누군가가 디렉터리가 응답하는 그룹을 바꿀 수 있습니다. ldaps://를 사용하세요.</translation>
+    </message>
+    <message>
+        <location line="+17"/>
         <source>Folder for audit checkpoints</source>
         <translation>감사 체크포인트 폴더</translation>
     </message>
     <message>
-        <location line="+61"/>
+        <location line="+56"/>
+        <source>This row does not count: %1</source>
+        <translation>이 행은 인정되지 않습니다: %1</translation>
+    </message>
+    <message>
+        <location line="+8"/>
         <source>Enter the user as Windows names them, e.g. KSM\kim.</source>
         <translation>Windows 계정 이름으로 입력하세요 (예: KSM\kim).</translation>
     </message>

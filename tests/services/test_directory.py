@@ -270,3 +270,11 @@ def test_a_pc_without_the_bind_password_says_so_and_what_to_do(empty_store, conf
     assert main(["roles", "bind-password", "--store", str(empty_store.path)]) == 0
     assert ldap_server.BIND_PASSWORD not in capsys.readouterr().out
     assert roles.resolve(empty_store, "KSM\\kim", "kim", "PC-07").role == "engineer"
+
+
+def test_settings_saved_with_the_default_timeout_work(slapd):
+    """The dialog saves timeout_s 5.0 (a float), which ldap3 used to choke on (struct.error)."""
+    cfg = DirectoryConfig(server=slapd.ldaps_url, base_dn=ldap_server.SUFFIX, groups=dict(MAPPING), bind="simple",
+                          bind_user=ldap_server.BIND_DN, user_attribute="uid", ca_file=str(slapd.ca_file))
+    assert cfg.timeout_s == 5.0
+    assert _lookup(cfg, "lee").role == "admin"

@@ -234,3 +234,39 @@ def test_an_approver_approves_in_the_window_and_an_engineer_may_not(qtbot, make_
     (e,) = audit.query(store, AuditFilter(action="routing.approve"), user=User("x", "admin", "h"))
     assert (e.user_name, e.target, e.host) == (CHOI.name, code, "PC-LEAD")
     store.dispose()
+
+
+def test_an_admin_whose_role_is_taken_away_is_refused_and_the_window_follows(qtbot, make_window, store_url,
+                                                                           monkeypatch):
+    from app.services import identity, roles
+    store = Store(store_url)
+    me = identity.sign_in(store)                          # the OS user: the demo store's first user, so admin
+    assert me.is_admin
+    park = User("KSM\\park", "admin", "PC-ADMIN")
+    roles.set_role(store, park.name, "admin", user=me)
+    w = make_window(store_url, user=me)
+    assert w.training.trainer.train_button.isEnabled()
+    roles.set_role(store, me.name, "engineer", user=park)   # while my window is open
+    monkeypatch.setattr(roles, "RECHECK_SECONDS", 0)
+    w.training.train()
+    qtbot.waitUntil(lambda: w.ctx.user.role == "engineer", timeout=LONG)
+    assert not w.training.trainer.train_button.isEnabled() and w.audit is None
+    assert "engineer" in w.user_label.text()
+    denied = audit.query(store, AuditFilter(outcome="denied"), user=park)
+    assert [(e.user_name, e.action, e.role) for e in denied][:1] == [(me.name, "model.train", "engineer")]
+    store.dispose()
+
+
+def test_a_user_without_a_role_is_told_why_in_the_window(qtbot, make_window, store_url, monkeypatch):
+    from app.services import identity, roles
+    store = Store(store_url)
+    me = identity.sign_in(store)
+    roles.set_role_source(store, roles.RoleSource("store", "", 72), user=me)   # others: no role
+    roles.set_role(store, "KSM\\park", "admin", user=me)
+    account = identity.os_account()[0]
+    monkeypatch.setattr(identity, "os_account", lambda: ("OTHER\\" + account, account))   # another account
+    store.dispose()
+    w = make_window(store_url, user=None, wait_model=False)
+    qtbot.waitUntil(lambda: w.ctx.user.role_source != "signing-in", timeout=LONG)
+    assert w.ctx.user.role == ""
+    assert "You have no role in Routing ML" in w.prediction.error.text() and "ask an admin" in w.prediction.error.text()

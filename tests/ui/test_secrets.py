@@ -4,9 +4,13 @@ checkpoints."""
 from __future__ import annotations
 
 import logging
+import os
 from pathlib import Path
 
+import pytest
 from PySide6.QtCore import QSettings
+
+import ldap_server
 
 from app.domain.access import User
 from app.services import audit, credentials, identity
@@ -15,7 +19,20 @@ from app.store.db import Store
 from ui_helpers import LONG
 
 SQL_SECRET = "Sql-S3cret-비번!"
-LDAP_SECRET = "Ldap-S3cret-pw#7"
+LDAP_SECRET = ldap_server.BIND_PASSWORD     # the test directory's service account
+
+
+@pytest.fixture
+def slapd(tmp_path_factory):
+    """A real directory (the one tests/services/test_directory.py uses), outside the folders checked."""
+    slapd_bin, slapadd = ldap_server.find_slapd()
+    if not (slapd_bin and slapadd):
+        if os.environ.get("CI") == "true":
+            pytest.fail("slapd is missing: .ci/run must install the Debian packages slapd and ldap-utils")
+        pytest.skip("slapd is not installed (Debian packages: slapd ldap-utils)")
+    server = ldap_server.start(tmp_path_factory.mktemp("slapd"))
+    yield server
+    server.stop()
 
 
 def _files_under(*roots: Path):
@@ -26,7 +43,8 @@ def _files_under(*roots: Path):
             yield from (p for p in root.rglob("*") if p.is_file())
 
 
-def test_no_secret_in_any_file_the_program_writes(qtbot, make_window, store_url, tmp_path, os_keyring, monkeypatch):
+def test_no_secret_in_any_file_the_program_writes(qtbot, make_window, store_url, tmp_path, os_keyring, monkeypatch,
+                                                   slapd):
     from app.cli import main
     from app.logs import setup_logging
     log_file = setup_logging()
@@ -51,22 +69,24 @@ def test_no_secret_in_any_file_the_program_writes(qtbot, make_window, store_url,
     roles_dlg = w.roles_dialog()
     qtbot.waitUntil(lambda: roles_dlg.table.rowCount() >= 0 and not w.runner.running(), timeout=LONG)
     roles_dlg.use_directory.setChecked(True)
-    roles_dlg.server.setText("ldaps://127.0.0.1:1")
-    roles_dlg.base_dn.setText("DC=ksm,DC=local")
+    roles_dlg.server.setText(slapd.ldaps_url)
+    roles_dlg.base_dn.setText(ldap_server.SUFFIX)
     roles_dlg.bind.setCurrentIndex(roles_dlg.bind.findData("simple"))
-    roles_dlg.bind_user.setText("CN=routing-svc,DC=ksm,DC=local")
+    roles_dlg.bind_user.setText(ldap_server.BIND_DN)
     roles_dlg.bind_password.setText(LDAP_SECRET)
-    roles_dlg._add_group("routing-admins", "admin")
+    roles_dlg.user_attribute.setText("uid")
+    roles_dlg.ca_file.setText(str(slapd.ca_file))
+    roles_dlg._add_group("routing-admins", "admin")   # lee, the window's user, is in it (nested)
     roles_dlg.checkpoint_dir.setText(str(tmp_path / "checkpoints"))
     with qtbot.waitSignal(roles_dlg.saved, timeout=LONG):
         roles_dlg.save()
-    assert os_keyring.entries[(credentials.SERVICE, "ldap:CN=routing-svc,DC=ksm,DC=local@ldaps://127.0.0.1:1")] \
+    assert os_keyring.entries[(credentials.SERVICE, credentials.ldap_key(slapd.ldaps_url, ldap_server.BIND_DN))] \
         == LDAP_SECRET
     assert any(v == SQL_SECRET for v in os_keyring.entries.values())
 
-    # signing in now asks the (unreachable) directory with that password; the refusal goes to the log
+    # signing in now asks the directory with that password; the OS user is not in it: no role, and a refusal
     me = identity.sign_in(store)
-    assert me.role == "" and "cannot be reached" in me.role_note
+    assert me.role == "" and "is not in the directory" in me.role_note
     assert main(["--store", store_url.removeprefix("sqlite:///"), "audit", "list"]) == 2
     logging.getLogger("app").warning("a line of the log")
     # a detail naming a password is written as ***

@@ -128,6 +128,9 @@ class AuditActionsPanel(QWidget):
             if result.sealed_legacy_rows:
                 text += " " + self.tr("%1 events from before the chain were sealed when the store was upgraded.") \
                     .replace("%1", f"{result.sealed_legacy_rows:,}")
+            if not result.signers_pinned:
+                text += " " + self.tr("No signer key is pinned on this PC, so the checkpoints' signers come from the "
+                                      "store's own list (see docs/deploy.md).")
             self.result_ok.show_message("✔ " + text)
         else:
             first = result.first_problem
