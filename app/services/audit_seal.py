@@ -225,10 +225,14 @@ def _chain_rows(conn):
     read as is (SQLAlchemy always writes microseconds), which skips parsing a million times; a time
     written another way behind the program's back then does not match its hash, as it should not."""
     columns = "id, seq, at, user_name, role, host, action, target, detail, outcome, hash"
-    if conn.dialect.name == "sqlite":
-        for row in conn.exec_driver_sql(f"SELECT {columns} FROM audit_event ORDER BY seq, id"):
-            yield (row[0], row[1], row[2].replace(" ", "T", 1) if isinstance(row[2], str) else utc_text(row[2]),
-                   *row[3:])
+    if conn.dialect.name == "sqlite":   # the driver's own cursor: SQLAlchemy's row objects cost a third of it
+        cursor = conn.connection.driver_connection.cursor()
+        cursor.arraysize = 5000
+        cursor.execute(f"SELECT {columns} FROM audit_event ORDER BY seq, id")
+        while rows := cursor.fetchmany():
+            for row in rows:
+                at = row[2]
+                yield (row[0], row[1], at.replace(" ", "T", 1) if isinstance(at, str) else utc_text(at), *row[3:])
         return
     c = audit_event.c
     result = conn.execution_options(stream_results=True, yield_per=20_000).execute(

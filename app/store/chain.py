@@ -19,6 +19,9 @@ def utc_text(at: datetime) -> str:
 
 
 _encode = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+# the same text as _encode gives for [seq, str, ...] (json quotes each string with this very function
+# when ensure_ascii is off), built without the encoder's per-call set-up: Verify does it a million times
+_quote = getattr(json.encoder, "c_encode_basestring", None) or json.encoder.py_encode_basestring
 
 
 def chain_hash(prev: str, seq: int, at: datetime, user_name: str | None, role: str | None, host: str | None,
@@ -31,6 +34,11 @@ def chain_hash(prev: str, seq: int, at: datetime, user_name: str | None, role: s
 def chain_hash_text(prev: str, seq: int, at_text: str, user_name: str | None, role: str | None, host: str | None,
                     action: str, target: str | None, detail: str | None, outcome: str) -> str:
     """chain_hash with the time already written as utc_text writes it (Verify reads it so from SQLite)."""
-    text = prev + _encode([seq, at_text, user_name or "", role or "", host or "", action, target or "", detail or "",
-                           outcome])
+    if type(seq) is int and type(action) is str and type(outcome) is str:
+        text = "".join((prev, "[", str(seq), ",", _quote(at_text), ",", _quote(user_name or ""), ",", _quote(role or ""),
+                        ",", _quote(host or ""), ",", _quote(action), ",", _quote(target or ""), ",",
+                        _quote(detail or ""), ",", _quote(outcome), "]"))
+    else:   # anything unusual (a row edited into another type) takes the encoder's own way
+        text = prev + _encode([seq, at_text, user_name or "", role or "", host or "", action, target or "",
+                               detail or "", outcome])
     return hashlib.sha256(text.encode("utf-8")).hexdigest()

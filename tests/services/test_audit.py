@@ -296,3 +296,27 @@ def test_an_export_over_a_file_that_cannot_be_replaced_says_so_and_leaves_it(emp
         audit.export(empty_store, out, user=admin)
     assert out.read_text(encoding="utf-8") == "the old export, open in Excel"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["store", "trail.csv"]   # no .part left behind
+
+
+def test_text_search_finds_the_same_with_the_text_index_as_by_reading_every_row(empty_store, admin, engineer,
+                                                                                 monkeypatch):
+    """SQLite's text index (migration 0006) only speeds the search up: old rows it holds, rows not yet
+    in it, and a text in every row give what reading every row gives."""
+    assert audit._has_text_index(empty_store), "this SQLite has FTS5 with the trigram tokenizer"
+    for i in range(60):
+        audit.record(empty_store, "predict", f"SR-{i:07d}", {"note": "배치 검사" if i % 20 == 3 else "x"}, engineer)
+    audit._indexed_up_to(empty_store)                       # the index holds these ...
+    for i in range(60, 90):                                 # ... not these, until the next search
+        audit.record(empty_store, "predict", f"SR-{i:07d}", {"note": "배치 검사" if i == 75 else "y"}, engineer)
+    monkeypatch.setattr(audit, "RECENT_SCAN", 10)           # most rows are searched through the index
+    monkeypatch.setattr(audit, "TEXT_INDEX_CATCH_UP", 7)    # and some are read because it lags behind
+    searches = ["SR-0000004", "배치 검사", "sr-00000", "PC-ENG", "\"quote", "100%", "SR-00000_5"]
+    with_index = {t: [e.seq for e in audit.query(empty_store, AuditFilter(text=t), limit=15, user=admin)]
+                  for t in searches}
+    pages = [e.seq for e in audit.query(empty_store, AuditFilter(text="SR-"), before_seq=50, limit=15, user=admin)]
+    monkeypatch.setitem(audit._text_index, empty_store.url, False)
+    assert with_index == {t: [e.seq for e in audit.query(empty_store, AuditFilter(text=t), limit=15, user=admin)]
+                          for t in searches}
+    assert pages == [e.seq for e in audit.query(empty_store, AuditFilter(text="SR-"), before_seq=50, limit=15,
+                                                user=admin)]
+    assert len(with_index["배치 검사"]) == 4 and len(with_index["SR-0000004"]) == 1

@@ -64,6 +64,7 @@ UNCHECKED = {
     "site_settings.store_id": "names the store",
     "audit_seal.checkpoint_dir": "names the checkpoint folder",
     "permissions.check": "is the check itself",
+    "audit.update_text_index": "keeps the trail's text index current, revealing nothing",
     "roles.role_source_checked": "reads where roles come from and whether that setting counts",
     "roles.recheck": "reads a signed-in user's role again, inside the check",
     "roles.sign_unsigned": "signs what the trail already vouches for, at an admin's sign-in",

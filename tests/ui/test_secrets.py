@@ -35,6 +35,23 @@ def slapd(tmp_path_factory):
     server.stop()
 
 
+def _contents(path: Path):
+    """(where, bytes) of a file, and of every member of a zip inside it (an .xlsx is a zip of XML
+    whose compressed bytes would hide a secret from a plain search)."""
+    import zipfile
+    data = path.read_bytes()
+    yield str(path), data
+    if data[:4] == b"PK\x03\x04":
+        with zipfile.ZipFile(path) as z:
+            for name in z.namelist():
+                yield f"{path}!{name}", z.read(name)
+
+
+def _xml_escaped(secret: str) -> bytes:
+    from xml.sax.saxutils import escape
+    return escape(secret, {'"': "&quot;", "'": "&apos;"}).encode("utf-8")
+
+
 def _files_under(*roots: Path):
     for root in roots:
         if root.is_file():
@@ -102,11 +119,15 @@ def test_no_secret_in_any_file_the_program_writes(qtbot, make_window, store_url,
              Path(QSettings().fileName()).parent]
     checked = 0
     for path in _files_under(*roots):
-        data = path.read_bytes()
-        for secret in (SQL_SECRET, LDAP_SECRET):
-            for encoded in (secret.encode("utf-8"), secret.encode("utf-16-le")):
-                assert encoded not in data, f"{secret!r} found in {path}"
+        for where, data in _contents(path):
+            for secret in (SQL_SECRET, LDAP_SECRET):
+                for encoded in (secret.encode("utf-8"), secret.encode("utf-16-le"), _xml_escaped(secret)):
+                    assert encoded not in data, f"{secret!r} found in {where}"
         checked += 1
     names = {p.name for p in _files_under(*roots)}
     assert {"store.sqlite", "trail.csv", "trail.xlsx", log_file.name} <= names and checked > 5
+    # the search sees inside the workbook: its sheet holds the trail's text (the *** of the secret included)
+    sheet = dict(_contents(tmp_path / "exports" / "trail.xlsx"))
+    sheet_xml = next(v for k, v in sheet.items() if k.endswith(("sheet1.xml", "sharedStrings.xml")) and b"***" in v)
+    assert b"bind_password" in sheet_xml
     assert any(n.endswith(".ini") or n.endswith(".conf") for n in names)   # the settings file was looked at
