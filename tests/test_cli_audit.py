@@ -133,3 +133,16 @@ def test_an_engineer_who_trains_on_the_command_line_is_refused_and_it_is_recorde
     assert models.list_models(trained_store) == before
     (denial,) = audit.query(trained_store, AuditFilter(outcome="denied"), user=admin)
     assert (denial.user_name, denial.action, denial.host) == (me.name, "model.train", identity.machine_name())
+
+
+def test_audit_key_prints_the_users_key_for_it_to_pin(empty_store, store_path, capsys, tmp_path, monkeypatch):
+    from app.services import trust
+    monkeypatch.setattr(trust, "program_folder", lambda: tmp_path)
+    rc, out, err = _run(capsys, "audit", "key", "--store", store_path)
+    assert rc == 0 and "no key is pinned on this PC" in err and "AUDIT_SIGNERS" in err
+    key_text = out.split()[0]
+    assert f"# {_me()} on {identity.machine_name()}" in out
+    (tmp_path / trust.PINS_FILE).write_text(key_text + "  # the admin\n", encoding="utf-8")
+    rc, out2, err = _run(capsys, "audit", "key", "--store", store_path)
+    assert out2.split()[0] == key_text and "pinned in" in err      # the same key, now pinned
+    assert trust.load_pins().pinned and len(trust.load_pins().keys) == 1

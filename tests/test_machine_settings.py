@@ -143,3 +143,22 @@ def test_the_machine_store_is_the_default_store(tmp_path, monkeypatch):
     monkeypatch.setenv("ROUTING_ML_STORE", str(tmp_path / "mine.sqlite"))
     assert store_url(None).database == str(tmp_path / "mine.sqlite")
     assert store_url(str(tmp_path / "cli.sqlite")).database == str(tmp_path / "cli.sqlite")
+
+
+def test_trusted_signer_keys_come_from_hklm_or_the_etc_file_only(tmp_path, monkeypatch):
+    """What only an administrator of the PC can set (the pinned audit signer keys): HKLM, never HKCU,
+    and never the file ROUTING_ML_MACHINE_SETTINGS names (anyone can set that variable)."""
+    w = FakeWinreg({("HKLM", r"Software\RoutingML"): {"AUDIT_SIGNERS": (["KEY1", "KEY2"], 7)},
+                    ("HKCU", r"Software\RoutingML"): {"AUDIT_SIGNERS": ("MINE", 1)}})
+    w.REG_MULTI_SZ = 7
+    assert machine_settings.trusted_value("AUDIT_SIGNERS", winreg_module=w, platform="win32") == \
+        ("KEY1\nKEY2", r"HKLM\Software\RoutingML\AUDIT_SIGNERS", [])
+    only_user = FakeWinreg({("HKCU", r"Software\RoutingML"): {"AUDIT_SIGNERS": ("MINE", 1)}})
+    assert machine_settings.trusted_value("AUDIT_SIGNERS", winreg_module=only_user, platform="win32")[0] == ""
+    mine = tmp_path / "mine.ini"
+    mine.write_text("[RoutingML]\nAUDIT_SIGNERS=MINE\n", encoding="utf-8")
+    monkeypatch.setenv(FILE_ENV, str(mine))
+    etc = tmp_path / "etc.ini"
+    assert machine_settings.trusted_value("AUDIT_SIGNERS", platform="linux", path=etc)[0] == ""
+    etc.write_text("[RoutingML]\nAUDIT_SIGNERS = KEY1 KEY2\n", encoding="utf-8")
+    assert machine_settings.trusted_value("AUDIT_SIGNERS", platform="linux", path=etc)[0] == "KEY1 KEY2"
