@@ -323,7 +323,7 @@ def query(store: Store, flt: AuditFilter = AuditFilter(), before_seq: int | None
 
 
 # ---- the text index (SQLite, migration 0006) ----------------------------------------------------
-RECENT_SCAN = 20_000          # a text search first reads this many newest events directly
+TEXT_CANDIDATES = 5_000       # a text the index finds in more rows than this is searched by reading rows
 TEXT_INDEX_CATCH_UP = 50_000  # events a search adds to the index at most, before it searches
 _text_index: dict[str, bool] = {}
 
@@ -391,27 +391,28 @@ def _trigram_match(text: str) -> str:
 
 
 def _query_with_text_index(store: Store, flt: AuditFilter, before_seq: int | None, limit: int) -> list[AuditEvent]:
-    """query() with a text on SQLite: the newest RECENT_SCAN events are read directly (a common text
-    fills the page there), the older ones only where the index has every trigram of the text, plus any
-    rows the index does not hold yet; every hit is checked by the same LIKE as without the index."""
+    """query() with a text on SQLite. When the index names fewer than TEXT_CANDIDATES rows holding
+    every trigram of the text (a rare text), only those rows are read, plus any the index does not
+    hold yet; a commoner text is searched by reading the newest rows, which fills a page soon. Every
+    hit is checked by the same LIKE as without the index."""
     covered = _indexed_up_to(store)
     where = _conditions(flt, "sqlite")
+    if before_seq is not None:
+        where.append(audit_event.c.seq < before_seq)
     c = audit_event.c
+    match = _trigram_match(flt.text)
     with store.engine.connect() as conn:
-        newest = conn.execute(select(func.max(c.seq))).scalar() or 0
-        top = min(before_seq, newest + 1) if before_seq is not None else newest + 1
-        floor = top - RECENT_SCAN
-        rows = [_event(r) for r in conn.execute(select(*_COLUMNS).where(*where, c.seq < top, c.seq >= floor)
-                                                .order_by(c.seq.desc()).limit(limit))]
-        if len(rows) >= limit or floor <= 1:
-            return rows
+        found = conn.exec_driver_sql("SELECT count(*) FROM (SELECT rowid FROM audit_text WHERE audit_text MATCH ? "
+                                     "LIMIT ?)", (match, TEXT_CANDIDATES)).scalar()
+        if found >= TEXT_CANDIDATES:   # common: the scan from the newest row finds a page quickly
+            return [_event(r) for r in conn.execute(select(*_COLUMNS).where(*where).order_by(c.seq.desc())
+                                                    .limit(limit))]
         candidates = text("SELECT rowid FROM audit_text WHERE audit_text MATCH :fts_match") \
-            .bindparams(fts_match=_trigram_match(flt.text)).columns(column("rowid", Integer))
-        older = select(*_COLUMNS).where(*where, c.seq < floor, c.id <= covered, c.id.in_(candidates)) \
-            .order_by(c.seq.desc()).limit(limit)
-        rows += [_event(r) for r in conn.execute(older)]
+            .bindparams(fts_match=match).columns(column("rowid", Integer))
+        rows = [_event(r) for r in conn.execute(select(*_COLUMNS).where(*where, c.id <= covered, c.id.in_(candidates))
+                                                .order_by(c.seq.desc()).limit(limit))]
         if covered < (conn.execute(select(func.max(c.id))).scalar() or 0):   # not indexed yet: read them
-            rows += [_event(r) for r in conn.execute(select(*_COLUMNS).where(*where, c.seq < floor, c.id > covered)
+            rows += [_event(r) for r in conn.execute(select(*_COLUMNS).where(*where, c.id > covered)
                                                      .order_by(c.seq.desc()).limit(limit))]
     unique = {e.seq: e for e in rows}
     return sorted(unique.values(), key=lambda e: e.seq, reverse=True)[:limit]

@@ -308,7 +308,7 @@ def test_text_search_finds_the_same_with_the_text_index_as_by_reading_every_row(
     audit._indexed_up_to(empty_store)                       # the index holds these ...
     for i in range(60, 90):                                 # ... not these, until the next search
         audit.record(empty_store, "predict", f"SR-{i:07d}", {"note": "배치 검사" if i == 75 else "y"}, engineer)
-    monkeypatch.setattr(audit, "RECENT_SCAN", 10)           # most rows are searched through the index
+    monkeypatch.setattr(audit, "TEXT_CANDIDATES", 12)       # a text in more rows than this is read row by row
     monkeypatch.setattr(audit, "TEXT_INDEX_CATCH_UP", 7)    # and some are read because it lags behind
     searches = ["SR-0000004", "배치 검사", "sr-00000", "PC-ENG", "\"quote", "100%", "SR-00000_5"]
     with_index = {t: [e.seq for e in audit.query(empty_store, AuditFilter(text=t), limit=15, user=admin)]
