@@ -1138,12 +1138,12 @@
 <context>
     <name>EvaluationPanel</name>
     <message>
-        <location filename="../../app/ui/training/evaluation_panel.py" line="+47"/>
+        <location filename="../../app/ui/training/evaluation_panel.py" line="+110"/>
         <source>The methods&apos; colours are those of the table&apos;s column headers above.</source>
         <translation>방법별 색상은 위 표의 열 머리글 색상과 같습니다.</translation>
     </message>
     <message>
-        <location line="+39"/>
+        <location line="-24"/>
         <source>No model version selected.</source>
         <translation>선택한 모델 버전이 없습니다.</translation>
     </message>
@@ -2029,7 +2029,7 @@
         <translation>Routing ML</translation>
     </message>
     <message>
-        <location filename="../../app/ui/selftest.py" line="+116"/>
+        <location filename="../../app/ui/selftest.py" line="+121"/>
         <location filename="../../app/ui/window.py" line="-541"/>
         <source>Prediction</source>
         <translation>예측</translation>
@@ -4389,7 +4389,7 @@
 <context>
     <name>TimeChart</name>
     <message>
-        <location filename="../../app/ui/time_chart.py" line="+65"/>
+        <location filename="../../app/ui/time_chart.py" line="+98"/>
         <source> pcs</source>
         <translation> 개</translation>
     </message>
@@ -4399,12 +4399,12 @@
         <translation>1 = 한 개의 준비 + 가공, 그 이상 = 준비 + 가공 × 로트 크기</translation>
     </message>
     <message>
-        <location line="+20"/>
+        <location line="+36"/>
         <source>minutes</source>
         <translation>분</translation>
     </message>
     <message>
-        <location line="-11"/>
+        <location line="-27"/>
         <source>setup</source>
         <translation>준비</translation>
     </message>
@@ -4424,12 +4424,12 @@
         <translation>P10–P90</translation>
     </message>
     <message>
-        <location line="+38"/>
+        <location line="+45"/>
         <source>No routing shown.</source>
         <translation>표시할 라우팅이 없습니다.</translation>
     </message>
     <message>
-        <location line="+15"/>
+        <location line="+23"/>
         <source>Total for one piece:</source>
         <translation>한 개 합계:</translation>
     </message>
