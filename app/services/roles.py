@@ -301,21 +301,31 @@ def _from_table(store: Store, source: RoleSource, account: str, login: str, host
                         f"the role table's row giving {row.user_name} the role {row.role} does not count: {why}")
         if _had_roles(conn):
             return User(account, source.default_role, host, login, "store")
+    # the first user's own key signs their admin row when they have one (an admin who ran `audit key`);
+    # where keys are pinned it must be one of them, or the store waits for such a first user
+    try:
+        key = trust.own_key(store, User(account, "", host, login), create=False)
+    except credentials.CredentialError:
+        key = None
+    if checks.trust.pinned and (key is None or not checks.trust.trusts(trust.fingerprint(trust.public_raw(key)))):
+        return User(account, source.default_role, host, login, "store", None,
+                    "you would be the first admin of this store, but signer keys are pinned on this PC and yours "
+                    "is not among them: run `routing-ml audit key`, have IT pin the key it prints, and sign in "
+                    "again")
+    now = datetime.now().replace(microsecond=0)
     with store.begin() as conn:
         audit.lock_chain(conn)   # two first users at once: the second waits and finds the first
         row = conn.execute(mine).first()
         if row is not None or _had_roles(conn):
             return User(account, row.role if row is not None else source.default_role, host, login, "store")
+        signed = trust.sign(key, grant_payload(checks.store_id, account, "admin", "routing-ml", now)) \
+            if key is not None else {"signature": None, "public_key": None}
         conn.execute(user_role.insert().values(user_name=account, role="admin", granted_by="routing-ml",
-                                               granted_at=datetime.now().replace(microsecond=0)))
+                                               granted_at=now, signature=signed["signature"],
+                                               signer_key=signed["public_key"]))
         audit.record(store, "role.set", account, {"from": None, "to": "admin",
                                                   "reason": "first user of a store without roles"},
                      User(account, "admin", host), conn)
-    if checks.trust.pinned:   # the trail alone does not count where keys are pinned: it needs signing
-        return User(account, source.default_role, host, login, "store", None,
-                    "you are the first user of this store, but signer keys are pinned on this PC: your admin role "
-                    "counts once it is signed by a pinned key (sign in again after IT pins yours: "
-                    "`routing-ml audit key` prints it)")
     return User(account, "admin", host, login, "store")
 
 

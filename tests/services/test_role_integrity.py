@@ -186,3 +186,16 @@ def test_two_first_users_at_once_make_one_admin(tmp_path, admin):
 def test_no_role_for_a_user_the_table_does_not_name_when_the_default_is_none(empty_store, lee):
     roles.set_role_source(empty_store, roles.RoleSource("store", NO_ROLE, 72), user=lee)
     assert roles.resolve(empty_store, "KSM\\kim", "kim", "PC-02").role == NO_ROLE
+
+
+def test_where_keys_are_pinned_the_first_admin_is_the_first_user_whose_key_is_pinned(empty_store, pins, os_keyring):
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+    pins(Ed25519PrivateKey.generate())                     # IT pinned someone else's key
+    kim = roles.resolve(empty_store, "KSM\\kim", "kim", "PC-07")
+    assert kim.role == "engineer" and "yours is not among them: run `routing-ml audit key`" in kim.role_note
+    lee_key = trust.own_key(empty_store, User("KSM\\lee", "", "PC-01"), create=True, register_it=False)
+    pins(lee_key)                                          # lee ran `audit key`, IT pinned it
+    assert roles.resolve(empty_store, "KSM\\lee", "lee", "PC-01").role == "admin"
+    os_keyring.entries.clear()                             # kim's PC: kim has no pinned key
+    assert roles.resolve(empty_store, "KSM\\kim", "kim", "PC-07").role == "engineer"
+    assert roles.resolve(empty_store, "KSM\\lee", "lee", "PC-01").role == "admin"   # the signed row counts
