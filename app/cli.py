@@ -128,12 +128,18 @@ def _print_batch(batch) -> None:
             print(f"    {s.ITEM_CD:<16} {s.similarity:6.3f}  {s.PART_TYPE:<14} {'; '.join(s.matching)}")
         for c in p.candidates:
             total = sum(o.SETUP_TIME + o.RUN_TIME for o in c.operations)
-            print(f"  candidate {c.rank}: score {c.score:.3f}, from {len(c.support_items)} item(s): "
-                  f"{', '.join(c.support_items[:5])}{' …' if len(c.support_items) > 5 else ''}")
+            if c.repaired:
+                print(f"  candidate {c.rank}: score {c.score:.3f}, the routing of {', '.join(c.based_on[:3])}"
+                      f"{' …' if len(c.based_on) > 3 else ''} with the operations the learned rules add or drop")
+            else:
+                print(f"  candidate {c.rank}: score {c.score:.3f}, from {len(c.support_items)} item(s): "
+                      f"{', '.join(c.support_items[:5])}{' …' if len(c.support_items) > 5 else ''}")
             for o in c.operations:
                 print(f"    {o.PROC_SEQ:>4} {o.JOB_CD:<7} {o.JOB_NM:<10} {o.RES_CD:<9} {o.INSIDE_FLAG} "
                       f"setup {o.SETUP_TIME:8.2f}  run {o.RUN_TIME:8.3f} [{o.RUN_TIME_P10:.3f}–{o.RUN_TIME_P90:.3f}] "
                       f"min/pc  n={o.SAMPLE_COUNT:<4} {o.TIME_SOURCE}{'  ! ' + o.WARNING if o.WARNING else ''}")
+                if o.REASON:
+                    print(f"           why: {o.REASON}")
             print(f"    total setup + run for one piece: {total:.2f} min")
 
 

@@ -42,6 +42,20 @@ NOTE_ENGLISH = {
     "times_from_other_similar_actuals": "times taken from the other similar items' actuals",
     "times_from_standard": "times taken from standard times",
     "in_candidate": "candidate {0}, {1}",
+    "times_from_plant_model": "times estimated from the plant's work results for items of this size and material",
+    # why an operation is proposed (Operation.REASON)
+    "why_similar": "{0} of {1} similar items have it",
+    "why_similar_leaf": "{0} of {1} similar items have it; {2} of {3} such items have it",
+    "why_rule": "{0}; {1} of {2} such items have it",
+    "cond_eq": "{0} = {1}",
+    "cond_ne": "{0} not {1}",
+    "cond_gt": "{0} > {1}",
+    "cond_le": "{0} ≤ {1}",
+    "cond_between": "{0} {1} – {2}",
+    "cond_word": "specification says {0}",
+    "cond_no_word": "specification does not say {0}",
+    "cond_similar": "{0} of {1} similar items have it",
+    # "conditions": its values joined by ", "
     # "operation": the job code, then its notes joined by "; "
 }
 
@@ -56,6 +70,8 @@ class Note(str):
     def __new__(cls, key: str, *values: Any) -> Note:
         if key == "operation":
             text = f"{values[0]}: " + "; ".join(str(v) for v in values[1:])
+        elif key == "conditions":
+            text = ", ".join(str(v) for v in values)
         else:
             text = NOTE_ENGLISH[key].format(*values)
         self = super().__new__(cls, text)
@@ -96,6 +112,7 @@ class Operation:
     BP_CD: str = ""
     ROUT_ORDER: str = ""
     WARNING: str = ""
+    REASON: str = ""            # why the model proposes this operation (a Note)
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)
@@ -119,6 +136,10 @@ class Candidate:
     support_items: list[str]
     operations: list[Operation]
     outsourced_count: int = 0
+    # not any similar item's routing as it is, but the routing of the items in `based_on` with the
+    # operations the learned rules add or drop (support_items is then empty)
+    repaired: bool = False
+    based_on: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -150,6 +171,7 @@ class PredictionBatch:
                     ],
                     "candidates": [
                         {"rank": c.rank, "score": round(c.score, 4), "support_items": c.support_items,
+                         **({"repaired": True, "based_on": c.based_on} if c.repaired else {}),
                          "operations": [o.to_json() for o in c.operations]}
                         for c in p.candidates
                     ],

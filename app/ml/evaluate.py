@@ -233,7 +233,8 @@ def evaluate(items: pl.DataFrame, routings: pl.DataFrame, results: pl.DataFrame,
     codes = test_items["ITEM_CD"].to_list()
     sizes = test_items["OUTDIAMETER"].cast(pl.Float64).fill_null(np.nan).to_numpy()
     for b in range(0, len(codes), 256):
-        preds = model.predict_vectors(codes[b:b + 256], Q[b:b + 256], opts, sizes=sizes[b:b + 256])
+        preds = model.predict_vectors(codes[b:b + 256], Q[b:b + 256], opts, sizes=sizes[b:b + 256],
+                                      items=test_items[b:b + 256])
         for p in preds:
             guesses["model"][p.ITEM_CD] = _Guess(
                 [[o.JOB_CD for o in c.operations] for c in p.candidates],

@@ -90,6 +90,7 @@ class FeatureEncoder:
     # group -> (start, end) columns in the vector
     slices: dict[str, tuple[int, int]] = field(default_factory=dict)
     dim: int = 0
+    _lookups: dict[str, dict[str, int]] = field(default_factory=dict, repr=False, compare=False)
 
     # ---- fitting -------------------------------------------------------------------------
     @classmethod
@@ -144,13 +145,7 @@ class FeatureEncoder:
             col = 0
             for c in cats:
                 levels = self.levels[c]
-                if c in items.columns:
-                    idx = (items[c].cast(pl.Utf8)
-                           .replace_strict({v: i for i, v in enumerate(levels)}, default=len(levels),
-                                           return_dtype=pl.Int64)
-                           .fill_null(-1).to_numpy())
-                else:
-                    idx = np.full(n, -1, dtype=np.int64)
+                idx = self.category_codes(items, c)
                 rows = np.nonzero(idx >= 0)[0]
                 block[rows, col + idx[rows]] = 1.0
                 col += len(levels) + 1
@@ -181,6 +176,64 @@ class FeatureEncoder:
             block *= math.sqrt(w / max(n_blocks, 1))
         norms = np.linalg.norm(out, axis=1, keepdims=True)
         np.divide(out, norms, out=out, where=norms > 0)
+        return out
+
+    def category_codes(self, items: pl.DataFrame, c: str) -> np.ndarray:
+        """Each row's level of categorical column c: its index in self.levels[c], len(levels) for a
+        level the encoder does not know, -1 when missing. A prediction's rows are looked up
+        in Python: polars' per-call cost would be most of the prediction's time."""
+        levels = self.levels[c]
+        if c not in items.columns:
+            return np.full(items.height, -1, dtype=np.int64)
+        if items.height <= 1024:
+            lookup = self._lookups.get(c)
+            if lookup is None:
+                lookup = self._lookups[c] = {v: i for i, v in enumerate(levels)}
+            unknown = len(levels)
+            col = items[c]
+            values = col.to_list() if col.dtype == pl.Utf8 else col.cast(pl.Utf8).to_list()
+            return np.array([-1 if v is None else lookup.get(v, unknown) for v in values], dtype=np.int64)
+        return (items[c].cast(pl.Utf8).replace_strict({v: i for i, v in enumerate(levels)}, default=len(levels),
+                                                      return_dtype=pl.Int64).fill_null(-1).to_numpy())
+
+    # ---- plain attributes, for the learned rules and time models --------------------------
+    def attribute_names(self) -> list[tuple[str, str, str]]:
+        """What each column of `attributes` holds: ("cat", column, level) 0/1, ("num", column, "")
+        the number itself (NaN when missing), ("word", "spec", word) 0/1."""
+        names: list[tuple[str, str, str]] = []
+        for cats, nums, texts in GROUPS.values():
+            names += [("cat", c, lv) for c in cats for lv in self.levels[c]]
+            names += [("num", c, "") for c in nums]
+            if texts:
+                names += [("word", "spec", w) for w in self.vocabulary]
+        return names
+
+    def attributes(self, items: pl.DataFrame) -> np.ndarray:
+        """Rows of `items` as plain attributes (float32, columns as `attribute_names`): readable
+        thresholds for decision trees ("OUTDIAMETER > 200", "STANDARD_YN = N", "word COATING")."""
+        n = items.height
+        names = self.attribute_names()
+        out = np.zeros((n, len(names)), dtype=np.float32)
+        col = 0
+        for cats, nums, texts in GROUPS.values():
+            for c in cats:
+                levels = self.levels[c]
+                if levels and c in items.columns:
+                    idx = self.category_codes(items, c)
+                    rows = np.nonzero((idx >= 0) & (idx < len(levels)))[0]
+                    out[rows, col + idx[rows]] = 1.0
+                col += len(levels)
+            for c in nums:
+                out[:, col] = (items[c].cast(pl.Float64).to_numpy() if c in items.columns else np.nan)
+                col += 1
+            if texts and self.vocabulary:
+                lookup = {t: i for i, t in enumerate(self.vocabulary)}
+                for r, doc in enumerate(_text_column(items, self.params.text_columns)):
+                    for tok in tokens_of(doc):
+                        j = lookup.get(tok)
+                        if j is not None:
+                            out[r, col + j] = 1.0
+                col += len(self.vocabulary)
         return out
 
     def _block_bounds(self, group: str) -> list[tuple[int, int]]:
@@ -228,6 +281,9 @@ def _text_column(items: pl.DataFrame, cols: list[str]) -> list[str]:
     present = [c for c in cols if c in items.columns]
     if not present:
         return [""] * items.height
+    if items.height <= 1024:   # a prediction: polars' per-call cost would dominate
+        columns = [items[c].to_list() for c in present]
+        return [" ".join(v or "" for v in row) for row in zip(*columns)]
     return to_list_in_slices(items.select(pl.concat_str([pl.col(c).fill_null("") for c in present],
                                                         separator=" ").alias("t"))["t"])
 

@@ -12,6 +12,7 @@ else from standard times — always saying which, with how many samples.
 """
 from __future__ import annotations
 
+import copy
 import math
 from dataclasses import dataclass, field
 from typing import Any
@@ -36,7 +37,7 @@ SPREAD_MIN_RESULTS = 20
 
 @dataclass
 class PredictOptions:
-    top_k: int = 20
+    top_k: int = 15                 # the similar items the learned rules were trained with
     candidates: int = 5
     threshold: float = 0.0
     similarity_power: float = 2.0   # support = sum of similarity^p
@@ -127,6 +128,47 @@ def impossible_hours_lazy(results: pl.LazyFrame) -> pl.LazyFrame:
         pl.when(setup_off).then(far).otherwise(pl.col("setup_problem")).alias("setup_problem"))
 
 
+def aggregate_actuals(results: pl.DataFrame | pl.LazyFrame, codes: pl.Series,
+                      job_vocab: list[str]) -> dict[str, np.ndarray]:
+    """The cleaned work results per indexed item and operation (JOB_CD), as flat arrays sorted by
+    item: how many rows there were (`agg_raw`, of which `agg_impossible` had impossible hours), how
+    many gave a usable run / setup time, the mean
+    of their log minutes and the sum of squared deviations from it. Rows are aggregated as they are
+    cleaned, so the millions of single results are never held as arrays."""
+    lazy = results.lazy() if isinstance(results, pl.DataFrame) else results
+    positions = _positions(len(codes))
+    rows = (clean_actuals_lazy(lazy.filter(pl.col("ITEM_CD").is_in(codes.implode())))
+            .select(pl.col("ITEM_CD").replace_strict(codes, positions, return_dtype=pl.Int32).alias("_i"),
+                    pl.col("JOB_CD").fill_null("").replace_strict(
+                        {j: i for i, j in enumerate(job_vocab)}, default=-1, return_dtype=pl.Int32).alias("_j"),
+                    pl.col("run_min").log().cast(pl.Float32).alias("run"),
+                    pl.col("setup_min").log().cast(pl.Float32).alias("setup"),
+                    pl.col("run_impossible"))
+            .filter(pl.col("_j") >= 0)
+            .sort(["_i", "_j"], maintain_order=True).collect())   # same data, same model, every time
+    item, job = rows["_i"].to_numpy(), rows["_j"].to_numpy()
+    first = np.flatnonzero(np.concatenate(([True], (item[1:] != item[:-1]) | (job[1:] != job[:-1])))) \
+        if len(item) else np.zeros(0, dtype=np.int64)
+    out = {"agg_ptr": np.searchsorted(item[first], np.arange(len(codes) + 1)).astype(np.int64),
+           "agg_job": job[first].astype(np.int32),
+           "agg_raw": np.diff(np.append(first, len(item))).astype(np.int32),
+           # of them, how many have hours no shop can book (impossible_hours_lazy), for the notes
+           "agg_impossible": (np.add.reduceat(rows["run_impossible"].to_numpy().astype(np.int32), first)
+                              if len(first) else np.zeros(0)).astype(np.int32)}
+    for col in ("run", "setup"):
+        v = rows[col].fill_null(np.nan).to_numpy().astype(np.float64)
+        ok = np.isfinite(v)
+        n = np.add.reduceat(ok.astype(np.float64), first) if len(first) else np.zeros(0)
+        total = np.add.reduceat(np.where(ok, v, 0.0), first) if len(first) else np.zeros(0)
+        mu = np.divide(total, n, out=np.full_like(total, np.nan), where=n > 0)
+        dev = np.where(ok, v - np.repeat(mu, np.diff(np.append(first, len(item)))), 0.0)
+        ss = np.add.reduceat(dev ** 2, first) if len(first) else np.zeros(0)
+        out[f"agg_n_{col}"] = n.astype(np.float32)
+        out[f"agg_mu_{col}"] = mu.astype(np.float32)
+        out[f"agg_ss_{col}"] = np.where(n > 0, ss, np.nan).astype(np.float32)
+    return out
+
+
 def _factorize(values: pl.Series, vocabulary: bool = True) -> tuple[np.ndarray, list[str]]:
     """Codes 0.. in order of first appearance, and the distinct values (nulls as "").
 
@@ -152,11 +194,12 @@ class RoutingModel:
     vocab: dict[str, list[str]]                     # job, res, bp, job_nm, part_type, material, rout_no
     info: dict[str, Any] = field(default_factory=dict)
     _pos: dict[str, int] | None = None
+    _parts: dict[str, Any] | None = None
 
     # ---- building ------------------------------------------------------------------------
     @classmethod
     def train(cls, version: str, items: pl.DataFrame, routings: pl.DataFrame, results: pl.DataFrame,
-              params: EncoderParams | None = None, progress=None) -> RoutingModel:
+              params: EncoderParams | None = None, progress=None, learn: bool = True) -> RoutingModel:
         def report(f, m):
             if progress is not None:
                 progress.report(f, m)
@@ -219,58 +262,48 @@ class RoutingModel:
                    .join(positions.to_frame("_i"), on="_i", how="right", maintain_order="right")["ROUT_NO"]
                    .cast(pl.Utf8).fill_null("").to_list())
 
-        report(0.7, "cleaning work-order actuals")
-        act = (clean_actuals_lazy(results.lazy().filter(pl.col("ITEM_CD").is_in(code_s.implode())))
-               .with_columns(position_of().alias("_i"),
-                             pl.col("JOB_CD").fill_null("").replace_strict(
-                                 {j: i for i, j in enumerate(job_vocab)}, default=-1,
-                                 return_dtype=pl.Int32).alias("_j"))
-               .select("ITEM_CD", "_i", "_j", "run_min", "setup_min", "run_impossible")
-               .sort(["_i", "_j"], maintain_order=True).collect())   # same data, same model, every time
-        a_item = act["_i"].to_numpy()
-        act_ptr = np.searchsorted(a_item, np.arange(len(codes) + 1)).astype(np.int64)
+        # operation tokens: the JOB_CD, with "#2", "#3" for its second and third time in a routing
+        occ = cur.select(pl.col("JOB_CD").fill_null("").cum_count().over(["_i", "JOB_CD"]).alias("_o"))["_o"]
+        tok_s = cur["JOB_CD"].fill_null("") + pl.when(occ > 1).then("#" + occ.cast(pl.Utf8)).otherwise(pl.lit(""))
+        tok, tok_vocab = _factorize(cur.select(tok_s.alias("_t"))["_t"])
+        tok_job = np.zeros(len(tok_vocab), dtype=np.int32)
+        tok_job[tok] = job
+        tok_first_op = np.full(len(tok_vocab), -1, dtype=np.int64)
+        tok_first_op[tok[::-1]] = np.arange(len(tok))[::-1]
 
-        # how run time grows with the outer diameter, per operation: log-log slope over items
-        od_of = idx_items.select("ITEM_CD", pl.col("OUTDIAMETER").cast(pl.Float64).alias("_od"))
-        per_item = (act.filter(pl.col("run_min").is_not_null()).group_by(["ITEM_CD", "_j"])
-                    .agg(pl.col("run_min").median()).join(od_of, on="ITEM_CD")
-                    .filter(pl.col("_od") > 0).with_columns(pl.col("run_min").log().alias("_y"),
-                                                             pl.col("_od").log().alias("_x")))
-        slopes = (per_item.group_by("_j").agg(pl.len().alias("n"), pl.cov("_x", "_y").alias("c"),
-                                              pl.col("_x").var().alias("v"))
-                  .filter((pl.col("n") >= 30) & (pl.col("v") > 0.01)))
-        size_exp = np.zeros(len(job_vocab), dtype=np.float32)
-        for jj, c, v in zip(slopes["_j"].to_list(), slopes["c"].to_list(), slopes["v"].to_list()):
-            if jj >= 0:
-                size_exp[jj] = float(np.clip(c / v, 0.0, 2.5))
-
+        report(0.6, "cleaning work-order actuals")
+        agg = aggregate_actuals(results, code_s, job_vocab)
         part, part_vocab = _factorize(idx_items["PART_TYPE"])
         mat, mat_vocab = _factorize(idx_items["ITEM_MATERIAL"])
         arrays = {
             "op_ptr": op_ptr, "op_job": job, "op_res": res, "op_bp": bp, "op_order": order,
-            "op_inside": inside.astype(np.bool_),
+            "op_inside": inside.astype(np.bool_), "op_tok": tok.astype(np.int32),
             "op_setup": cur["SETUP_TIME"].fill_null(np.nan).to_numpy().astype(np.float32),
             "op_run": (cur["RUN_TIME"].fill_null(np.nan).to_numpy() / qty).astype(np.float32),
             "op_wait": cur["WAIT_TIME"].fill_null(0.0).to_numpy().astype(np.float32),
             "op_move": cur["MOVE_TIME"].fill_null(0.0).to_numpy().astype(np.float32),
-            "item_seq": item_seq,
-            "act_ptr": act_ptr, "act_job": act["_j"].to_numpy().astype(np.int32),
-            "act_run": act["run_min"].fill_null(np.nan).to_numpy().astype(np.float32),
-            "act_setup": act["setup_min"].fill_null(np.nan).to_numpy().astype(np.float32),
-            "act_impossible": act["run_impossible"].to_numpy().astype(np.bool_),
-            "item_part": part, "item_mat": mat, "job_size_exp": size_exp, "pt_ptr": pt_ptr,
+            "item_seq": item_seq, "tok_job": tok_job, "tok_first_op": tok_first_op,
+            **agg,
+            "item_part": part, "item_mat": mat, "pt_ptr": pt_ptr,
             "pt_rest_max": pt_rest_max,
             "item_od": idx_items["OUTDIAMETER"].fill_null(np.nan).to_numpy().astype(np.float32),
         }
         vocab = {"job": job_vocab, "job_nm": [nm_map.get(j, "") for j in job_vocab], "res": res_vocab,
                  "bp": bp_vocab, "order": order_vocab, "part_type": part_vocab, "material": mat_vocab,
+                 "token": tok_vocab,
                  "rout_no": rout_no, "item_nm": to_list_in_slices(
                      idx_items["ITEM_NM"].fill_null("").str.replace_all("\n", " "))}
         info = {"items": items.height, "indexed_items": len(codes), "operations": cur.height,
-                "work_results": results.height, "usable_run_actuals": int(np.isfinite(arrays["act_run"]).sum()),
+                "work_results": results.height if isinstance(results, pl.DataFrame) else None,
+                "usable_run_actuals": int(agg["agg_n_run"].sum()),
                 "distinct_routings": int(item_seq.max() + 1) if len(codes) else 0, "dim": encoder.dim}
+        model = cls(version, encoder, X, codes, arrays, vocab, info)
+        if learn:
+            from app.ml import learned
+            report(0.7, "learning what decides each operation")
+            learned.learn(model, idx_items, progress=progress.sub(0.7, 0.99) if hasattr(progress, "sub") else None)
         report(1.0, "model built")
-        return cls(version, encoder, X, codes, arrays, vocab, info)
+        return model
 
     # ---- persistence ---------------------------------------------------------------------
     def to_files(self) -> tuple[dict[str, np.ndarray], dict[str, Any], dict[str, list[str]]]:
@@ -358,18 +391,58 @@ class RoutingModel:
             sim_out[b:b + 128] = np.take_along_axis(vals, order, axis=1)
         return idx_out, sim_out
 
+    def _learned(self):
+        """The learned parts, unpacked once: decision trees, ranker, time models, attribute names."""
+        if self._parts is None:
+            from app.ml import learned
+            a = self.arrays
+            trees = learned.TreeSet.from_arrays(a, "tree_") if "tree_ptr" in a else None
+            ranker = (learned.Ranker(a["rank_coef"].astype(np.float64), float(a["rank_intercept"][0]))
+                      if "rank_coef" in a else learned.Ranker.default())
+            self._parts = {"trees": trees, "ranker": ranker, "times": learned.TimeModels.from_arrays(a),
+                           "names": self.encoder.attribute_names(), "tok_pt": a.get("tok_pt"),
+                           "precedence": a.get("precedence"), "n_pt": len(self.encoder.levels["PART_TYPE"])}
+        return self._parts
+
+    def blank_attributes(self, m: int) -> np.ndarray:
+        names = self._learned()["names"]
+        out = np.zeros((m, len(names)), dtype=np.float32)
+        out[:, [i for i, (kind, _c, _v) in enumerate(names) if kind == "num"]] = np.nan
+        return out
+
     def predict_vectors(self, codes: list[str], Q: np.ndarray, opts: PredictOptions,
-                        exclude_self: bool = True, sizes: np.ndarray | None = None) -> list[Prediction]:
-        """`sizes`: each query item's OUTDIAMETER, to scale similar items' run times to its size."""
+                        exclude_self: bool = True, sizes: np.ndarray | None = None,
+                        items: pl.DataFrame | None = None) -> list[Prediction]:
+        """Predict the items whose vectors are the rows of Q. `items`: their rows of the item
+        master (the attributes the learned rules and time models read); `sizes`: their
+        OUTDIAMETER, when `items` does not give it."""
+        from app.ml import learned
+        parts = self._learned()
         own = [self.position(c) for c in codes]
         idx, sims = self.search(Q, opts.top_k, own if exclude_self else None)
-        if sizes is None:
-            sizes = np.full(len(codes), np.nan)
-        return [self._predict_one(codes[r], Q[r], own[r], idx[r], sims[r], opts, float(sizes[r]))
-                for r in range(len(codes))]
+        m = len(codes)
+        attrs = self.encoder.attributes(items) if items is not None else self.blank_attributes(m)
+        if sizes is not None:
+            od = next((i for i, (kind, c, _v) in enumerate(parts["names"]) if kind == "num" and c == "OUTDIAMETER"), None)
+            if od is not None:
+                sizes = np.asarray(sizes, dtype=np.float32)
+                attrs[:, od] = np.where(np.isfinite(sizes), sizes, attrs[:, od])
+        keep = sims >= opts.threshold
+        votes, counts, n_used = learned.neighbour_votes(self.arrays, idx, sims, keep, len(self.vocab["token"]),
+                                                        opts.similarity_power)
+        probs = learned.token_probabilities(parts, votes, attrs)
+        times = parts["times"]
+        mu = None
+        if times is not None:
+            Z = times.design(attrs)
+            mu = np.stack([Z @ times.coef[w].T + times.intercept[w][None, :] for w in (0, 1)], axis=1)
+        return [self._predict_one(codes[r], Q[r], own[r], idx[r], sims[r], opts, attrs[r],
+                                  None if mu is None else mu[r], probs[r], votes[r], counts[r], int(n_used[r]))
+                for r in range(m)]
 
     def _predict_one(self, code: str, q: np.ndarray, own: int | None, idx: np.ndarray, sims: np.ndarray,
-                     opts: PredictOptions, size: float = float("nan")) -> Prediction:
+                     opts: PredictOptions, attrs: np.ndarray, mu: np.ndarray | None, probs: dict[int, float],
+                     votes: np.ndarray, counts: np.ndarray, n_used: int) -> Prediction:
         keep = sims >= opts.threshold
         idx, sims = idx[keep], sims[keep]
         warnings: list[str] = []
@@ -381,7 +454,8 @@ class RoutingModel:
                 warnings.append(Note("below_threshold", code, f"{opts.threshold:.2f}"))
             return Prediction(code, [], [], warnings)
         similar = self._explain(q, idx, sims)
-        candidates = self._candidates(own, idx, sims, opts, warnings, size)
+        query = _Query(own, idx, sims, attrs, mu, probs, votes, counts, n_used)
+        candidates = self._candidates(query, opts, warnings)
         return Prediction(code, similar, candidates, warnings)
 
     def _explain(self, q: np.ndarray, idx: np.ndarray, sims: np.ndarray) -> list[SimilarItem]:
@@ -415,151 +489,217 @@ class RoutingModel:
                                    voc["part_type"][a["item_part"][i]], shares, matching))
         return out
 
-    def _candidates(self, own: int | None, idx: np.ndarray, sims: np.ndarray, opts: PredictOptions,
-                    warnings: list[str], size: float) -> list[Candidate]:
-        a = self.arrays
-        seqs = a["item_seq"][idx]
-        weight = np.power(np.clip(sims, 1e-6, None), opts.similarity_power)
-        total = float(weight.sum()) or 1.0
-        groups: dict[int, list[int]] = {}
-        for r, s in enumerate(seqs):
-            groups.setdefault(int(s), []).append(r)
-        ranked = []
-        for s, rows in groups.items():
-            first = idx[rows[0]]
-            os_, oe = a["op_ptr"][first], a["op_ptr"][first + 1]
-            outsourced = int((~a["op_inside"][os_:oe]).sum())
-            ranked.append([float(weight[rows].sum()) / total, outsourced, rows])
-        ranked.sort(key=lambda c: (-c[0], c[1]))
+    def _candidates(self, query: _Query, opts: PredictOptions, warnings: list[str]) -> list[Candidate]:
+        from app.ml import learned
+        a, parts = self.arrays, self._learned()
+        idx = query.idx
+        groups = learned.group_routings(a, idx, query.sims, opts.similarity_power)
+        drafts = learned.draft_candidates(groups, query.probs, parts["precedence"])
+        parts["ranker"].score(drafts)
+        for d in drafts:
+            d.outsourced = self._outsourced(d, groups, query)
+        order = sorted(range(len(drafts)), key=lambda i: (-round(drafts[i].score, 9), -drafts[i].support, i))
+        ranked = [drafts[i] for i in order]
         if opts.prefer_inhouse:
-            # a candidate with fewer outsourced steps moves ahead of one whose support is only a little higher
+            # a candidate with fewer outsourced steps moves ahead of one whose score is only a little higher
             for i in range(1, len(ranked)):
                 j = i
-                while j > 0 and ranked[j][1] < ranked[j - 1][1] and \
-                        ranked[j][0] >= ranked[j - 1][0] * (1 - opts.inhouse_margin):
+                while j > 0 and ranked[j].outsourced < ranked[j - 1].outsourced and \
+                        ranked[j].score >= ranked[j - 1].score * (1 - opts.inhouse_margin):
                     ranked[j - 1], ranked[j] = ranked[j], ranked[j - 1]
                     j -= 1
         out = []
-        # actuals of the item itself and of all similar items, gathered once for every candidate
-        base_pools = []
-        if own is not None:
-            base_pools.append(("item_actuals", self._pool(np.array([own]), np.ones(1))))
-        all_pool = ("similar_actuals", self._pool(idx, sims.astype(np.float64)))
-        for rank, (score, outsourced, rows) in enumerate(ranked[: opts.candidates], start=1):
-            members = [int(idx[r]) for r in rows]
-            member_sims = [float(sims[r]) for r in rows]
-            # the candidate's own items first, then (when they are fewer) all similar items; the notes
-            # name which of the two had no usable actuals, so they never contradict the time source
-            member_pool = self._pool(np.array(members), np.array(member_sims))
-            if len(members) < len(idx):
-                pools = base_pools + [("candidate_actuals", member_pool), all_pool]
-            else:
-                pools = base_pools + [("similar_actuals", member_pool)]
+        for rank, d in enumerate(ranked[: opts.candidates], start=1):
+            members = [int(idx[r]) for r in d.rows]
             own_warnings: list[str] = []
-            ops = self._operations(members, member_sims, pools, own_warnings, size)
+            ops = self._operations(d, groups, query, own_warnings)
             for w in own_warnings:   # the banner above the routing says which candidate it concerns
                 if (note := Note("in_candidate", rank, w)) not in warnings:
                     warnings.append(note)
-            out.append(Candidate(rank, score, [self.item_codes[m] for m in members], ops, outsourced))
+            outsourced = sum(1 for o in ops if o.INSIDE_FLAG == OUTSIDE)
+            based_on = [self.item_codes[int(idx[r])] for r in groups[d.base][1]] if d.repaired else []
+            out.append(Candidate(rank, float(d.score), [self.item_codes[m] for m in members], ops, outsourced,
+                                 repaired=d.repaired, based_on=based_on))
         return out
 
-    def _operations(self, members: list[int], member_sims: list[float], pools: list[tuple[str, dict]],
-                    warnings: list[str], size: float) -> list[Operation]:
-        a, voc = self.arrays, self.vocab
-        lead = members[0]
-        s0, e0 = a["op_ptr"][lead], a["op_ptr"][lead + 1]
+    def _sources(self, base: int, t: int, groups, query: _Query) -> tuple[list[int], list[float]]:
+        """The operations (rows of the op arrays) token t is copied from, with their items'
+        similarity: the base routing's items, where it has the token; else every similar item
+        that has it; else the first item in the plant that has it. Kept per query."""
+        key = (base, t)
+        hit = query.sources.get(key)
+        if hit is not None:
+            return hit
+        a = self.arrays
+        base_toks, base_rows, _ = groups[base]
+        if t in base_toks:
+            p = base_toks.index(t)
+            hit = ([int(a["op_ptr"][int(query.idx[r])]) + p for r in base_rows],
+                   [float(query.sims[r]) for r in base_rows])
+        else:
+            ops, ws = [], []
+            for r, i in enumerate(query.idx.tolist()):
+                s, e = int(a["op_ptr"][i]), int(a["op_ptr"][i + 1])
+                hit_ = np.nonzero(a["op_tok"][s:e] == t)[0]
+                if hit_.size:
+                    ops.append(s + int(hit_[0]))
+                    ws.append(float(query.sims[r]))
+            hit = (ops, ws) if ops else ([int(a["tok_first_op"][t])], [1.0])
+        query.sources[key] = hit
+        return hit
+
+    def _outsourced(self, d, groups, query: _Query) -> int:
+        inside = self.arrays["op_inside"]
+        return sum(1 for t in d.tokens if not inside[self._sources(d.base, t, groups, query)[0][0]])
+
+    def _operations(self, d, groups, query: _Query, warnings: list[str]) -> list[Operation]:
         ops = []
-        for pos_, o in enumerate(range(s0, e0)):
-            j = int(a["op_job"][o])
-            # members share the operation sequence, so position pos_ is the same operation in each
-            member_ops = [a["op_ptr"][m] + pos_ for m in members]
-            res_votes: dict[int, float] = {}
-            for mo, w in zip(member_ops, member_sims):
-                res_votes[int(a["op_res"][mo])] = res_votes.get(int(a["op_res"][mo]), 0.0) + w
-            res = max(res_votes.items(), key=lambda kv: kv[1])[0]
-            inside = bool(a["op_inside"][o])
-            op = Operation(PROC_SEQ=10 * (pos_ + 1), JOB_CD=voc["job"][j], JOB_NM=voc["job_nm"][j],
-                           RES_CD=voc["res"][res], INSIDE_FLAG=INSIDE if inside else OUTSIDE,
-                           BP_CD=voc["bp"][int(a["op_bp"][o])], ROUT_ORDER=voc["order"][int(a["op_order"][o])],
-                           WAIT_TIME=_median_or_zero(a["op_wait"][member_ops]),
-                           MOVE_TIME=_median_or_zero(a["op_move"][member_ops]))
-            self._fill_times(op, j, pools, member_ops, warnings, size)
+        for pos_, t in enumerate(d.tokens):
+            key = (d.base, d.repaired, t)
+            made = query.operations.get(key)
+            if made is None:
+                made = query.operations[key] = self._operation(d, groups, query, t)
+            op, warning = made
+            op = copy.copy(op)
+            op.PROC_SEQ = 10 * (pos_ + 1)
             ops.append(op)
+            if warning:
+                warnings.append(warning)
         if ops:
             ops[0].ROUT_ORDER, ops[-1].ROUT_ORDER = "F", "L"
             for op in ops[1:-1]:
                 op.ROUT_ORDER = "I"
         return ops
 
-    def _pool(self, items: np.ndarray, weights: np.ndarray) -> dict[str, np.ndarray]:
-        """All cleaned actuals of these items in flat arrays, each row tagged with its item and weight."""
-        a = self.arrays
-        starts, ends = a["act_ptr"][items], a["act_ptr"][items + 1]
-        lens = ends - starts
-        total = int(lens.sum())
-        offsets = np.repeat(starts - (np.cumsum(lens) - lens), lens) + np.arange(total)
-        impossible = a.get("act_impossible")   # absent from models trained before it was kept
-        return {"job": a["act_job"][offsets], "act_run": a["act_run"][offsets], "act_setup": a["act_setup"][offsets],
-                "impossible": (impossible[offsets] if impossible is not None else np.zeros(total, dtype=np.bool_)),
-                "item": np.repeat(items, lens), "w": np.repeat(np.asarray(weights, dtype=np.float64), lens)}
+    def _operation(self, d, groups, query: _Query, t: int) -> tuple[Operation, str | None]:
+        """Operation t of a draft (its PROC_SEQ and ROUT_ORDER are set by the routing it is in),
+        and the warning about its times, if any."""
+        from app.ml import learned
+        a, voc, parts = self.arrays, self.vocab, self._learned()
+        member_ops, member_sims = self._sources(d.base, t, groups, query)
+        j = int(a["tok_job"][t])
+        res_votes: dict[int, float] = {}
+        for mo, w in zip(member_ops, member_sims):
+            res_votes[int(a["op_res"][mo])] = res_votes.get(int(a["op_res"][mo]), 0.0) + w
+        res = max(res_votes.items(), key=lambda kv: kv[1])[0]
+        o = member_ops[0]
+        inside = bool(a["op_inside"][o])
+        op = Operation(PROC_SEQ=0, JOB_CD=voc["job"][j], JOB_NM=voc["job_nm"][j],
+                       RES_CD=voc["res"][res], INSIDE_FLAG=INSIDE if inside else OUTSIDE,
+                       BP_CD=voc["bp"][int(a["op_bp"][o])], ROUT_ORDER=voc["order"][int(a["op_order"][o])],
+                       WAIT_TIME=round(_median_or_zero(a["op_wait"][member_ops]), 3),
+                       MOVE_TIME=round(_median_or_zero(a["op_move"][member_ops]), 3))
+        warnings: list[str] = []
+        self._fill_times(op, j, query, member_ops, set(d.rows), warnings)
+        if parts["trees"] is not None:
+            op.REASON = query.reason(t, lambda: learned.explain(
+                parts["trees"], t, float(query.votes[t]), int(query.counts[t]), query.n_used, query.attrs,
+                parts["names"]))
+        elif query.n_used:
+            op.REASON = query.reason(t, lambda: Note("why_similar", int(query.counts[t]), query.n_used))
+        return op, (warnings[0] if warnings else None)
 
-    def _samples(self, pool: dict[str, np.ndarray], j: int, col: str,
-                 size: float = float("nan")) -> tuple[np.ndarray, np.ndarray, int]:
-        """Usable actuals of operation j in a pool: (values, weights, rows found incl. unusable).
+    def _pool(self, query: _Query) -> dict[str, np.ndarray]:
+        """The aggregated work results of the query's similar items (and its own), gathered once."""
+        if query.pool is None:
+            a = self.arrays
+            items = query.idx
+            starts, ends = a["agg_ptr"][items], a["agg_ptr"][items + 1]
+            lens = ends - starts
+            offsets = np.repeat(starts - (np.cumsum(lens) - lens), lens) + np.arange(int(lens.sum()))
+            pool = {k: a[f"agg_{k}"][offsets] for k in ("job", "raw", "n_run", "mu_run", "n_setup", "mu_setup")}
+            impossible = a.get("agg_impossible")   # absent from models trained before it was kept
+            pool["impossible"] = impossible[offsets] if impossible is not None else np.zeros(len(offsets), np.int32)
+            pool["row"] = np.repeat(np.arange(len(items)), lens)
+            pool["w"] = np.repeat(np.power(np.clip(query.sims.astype(np.float64), 1e-6, None), 2), lens)
+            query.pool = pool
+            query.own_row = {}
+            if query.own is not None:
+                s, e = int(a["agg_ptr"][query.own]), int(a["agg_ptr"][query.own + 1])
+                for r in range(s, e):
+                    query.own_row[int(a["agg_job"][r])] = r
+        return query.pool
 
-        Each item counts by its similarity, not by how many orders it had; run times of other
-        items are scaled to `size` (the query's OD) by the operation's learnt size exponent.
-        """
+    def _estimate(self, j: int, query: _Query) -> dict[str, Any]:
+        """Setup and run minutes of operation j for the query item, from the plant's time model
+        (or, without one, its similar items' results), weighed against its own results."""
+        if j in query.time_cache:
+            return query.time_cache[j]
+        a, times = self.arrays, self._learned()["times"]
+        pool = self._pool(query)
         m = pool["job"] == j
-        raw = int(m.sum())
-        if not raw:
-            return np.zeros(0), np.zeros(0), 0
-        v, it, w = pool[col][m], pool["item"][m], pool["w"][m]
-        ok = np.isfinite(v)
-        v, it, w = v[ok].astype(np.float64), it[ok], w[ok]
-        if not v.size:
-            return v, w, raw
-        # a pool lists each item's rows together, so runs of equal `it` are one item's orders
-        starts = np.flatnonzero(np.concatenate(([True], it[1:] != it[:-1])))
-        lens = np.diff(np.append(starts, it.size))
-        w = w / np.repeat(lens, lens)
-        exp = float(self.arrays["job_size_exp"][j]) if col == "act_run" and np.isfinite(size) and size > 0 else 0.0
-        if exp:
-            od = self.arrays["item_od"][it].astype(np.float64)
-            known = np.isfinite(od) & (od > 0)
-            v = np.where(known, v * (size / np.where(known, od, 1.0)) ** exp, v)
-        return v, w, raw
+        rows, raw, n_run = pool["row"][m].tolist(), pool["raw"][m].tolist(), pool["n_run"][m].tolist()
+        impossible = pool["impossible"][m].tolist()
+        out: dict[str, Any] = {"raw_similar": int(sum(raw)), "raw_by_row": dict(zip(rows, raw)),
+                               "impossible_by_row": dict(zip(rows, impossible)),
+                               "usable_rows": {r for r, n in zip(rows, n_run) if n > 0}}
+        own_r = query.own_row.get(j)
+        out["raw_own"] = int(a["agg_raw"][own_r]) if own_r is not None else 0
+        out["impossible_own"] = int(a["agg_impossible"][own_r]) if own_r is not None and "agg_impossible" in a else 0
+        for which, col in ((0, "setup"), (1, "run")):
+            n_nb, mu_nb, w_nb = pool[f"n_{col}"][m].astype(np.float64), pool[f"mu_{col}"][m].astype(np.float64), pool["w"][m]
+            ok = n_nb > 0
+            n_similar = float(n_nb[ok].sum())
+            if times is not None and times.has(which, j) and query.mu is not None:
+                mu0, var0, sigma2 = float(query.mu[which, j]), float(times.tau2[which, j]), float(times.sigma2[which, j])
+            elif ok.any():
+                w = w_nb[ok] * n_nb[ok] / (n_nb[ok] + 1.0)
+                mu0 = float(np.average(mu_nb[ok], weights=w))
+                spread = float(np.average((mu_nb[ok] - mu0) ** 2, weights=w)) if ok.sum() > 1 else 0.05
+                var0, sigma2 = max(spread, 0.01) + 0.01, 0.05
+            else:
+                out[col] = None
+                continue
+            n_own = float(a[f"agg_n_{col}"][own_r]) if own_r is not None else 0.0
+            mean_own = float(a[f"agg_mu_{col}"][own_r]) if n_own > 0 else float("nan")
+            if times is not None and times.has(which, j):
+                mu_, var_, w_own = times.blend(which, j, mu0, n_own, mean_own)
+            else:
+                prec0, prec_own = 1.0 / var0, n_own / sigma2
+                w_own = prec_own / (prec0 + prec_own)
+                mu_ = (1 - w_own) * mu0 + (w_own * mean_own if n_own > 0 else 0.0)
+                var_ = 1.0 / (prec0 + prec_own)
+            spread = 1.2816 * math.sqrt(var_ + sigma2)
+            out[col] = (math.exp(mu_), math.exp(mu_ - spread), math.exp(mu_ + spread), w_own,
+                        int(n_own + n_similar))
+        query.time_cache[j] = out
+        return out
 
-    def _fill_times(self, op: Operation, j: int, pools: list[tuple[str, dict]], member_ops: list[int],
-                    warnings: list[str], size: float) -> None:
+    def _fill_times(self, op: Operation, j: int, query: _Query, member_ops: list[int], member_rows: set[int],
+                    warnings: list[str]) -> None:
         a = self.arrays
+        est = self._estimate(j, query)
         unusable: list[Note] = []
-        whose = {"item_actuals": "own", "candidate_actuals": "candidate", "similar_actuals": "similar"}
-        times_note = "times_from_standard"
-        for name, pool in pools:
-            run, rw, raw = self._samples(pool, j, "act_run", size if name != "item_actuals" else float("nan"))
-            if raw and run.size == 0 and not any(u.key.endswith("_" + whose[name]) for u in unusable):
-                impossible = int(pool["impossible"][pool["job"] == j].sum())
-                if impossible == raw:       # what they are: hours no shop can book, not "unusable"
-                    unusable.append(Note("impossible_" + whose[name], raw))
-                elif impossible:
-                    unusable.append(Note("left_out_" + whose[name], raw, impossible))
-                else:
-                    unusable.append(Note("unusable_" + whose[name], raw))
-            if run.size >= (1 if name == "item_actuals" else MIN_SAMPLES):
-                run, rw = _trim(run, rw)
-                op.RUN_TIME_P10, op.RUN_TIME, op.RUN_TIME_P90 = _wquantiles(run, rw)
-                op.SAMPLE_COUNT = int(run.size)
-                op.TIME_SOURCE = "similar_actuals" if name == "candidate_actuals" else name
-                times_note = ("times_from_other_similar_actuals" if name == "similar_actuals" and
-                              any(u.key.endswith("_candidate") for u in unusable) else f"times_from_{op.TIME_SOURCE}")
-                setup, sw, _ = self._samples(pool, j, "act_setup")
-                if setup.size:
-                    setup, sw = _trim(setup, sw)
-                    op.SETUP_TIME_P10, op.SETUP_TIME, op.SETUP_TIME_P90 = _wquantiles(setup, sw)
-                else:
-                    op.SETUP_TIME = _median_or_zero(a["op_setup"][member_ops])
-                break
+        if est["raw_own"] and not (est["run"] and est["run"][3] > 0):
+            unusable.append(_unusable("own", est["raw_own"], est["impossible_own"]))
+        cand_unusable = False
+        if member_rows and len(member_rows) < len(query.idx):
+            cand_raw = sum(est["raw_by_row"].get(r, 0) for r in member_rows)
+            cand_unusable = cand_raw > 0 and not (member_rows & est["usable_rows"])
+            if cand_unusable:
+                unusable.append(_unusable("candidate", cand_raw,
+                                          sum(est["impossible_by_row"].get(r, 0) for r in member_rows)))
+        all_unusable = est["raw_similar"] > 0 and not est["usable_rows"]
+        if all_unusable and not cand_unusable:
+            unusable.append(_unusable("similar", est["raw_similar"], sum(est["impossible_by_row"].values())))
+        run, setup = est["run"], est["setup"]
+        if run is not None:
+            op.RUN_TIME, op.RUN_TIME_P10, op.RUN_TIME_P90 = round(run[0], 3), round(run[1], 3), round(run[2], 3)
+            op.SAMPLE_COUNT = run[4]
+            op.TIME_SOURCE = "item_actuals" if run[3] >= 0.5 else "similar_actuals"
+            if op.TIME_SOURCE == "item_actuals":
+                times_note = "times_from_item_actuals"
+            elif cand_unusable:
+                times_note = "times_from_other_similar_actuals"
+            elif all_unusable:
+                times_note = "times_from_plant_model"
+            else:
+                times_note = "times_from_similar_actuals"
+            if setup is not None:
+                op.SETUP_TIME, op.SETUP_TIME_P10, op.SETUP_TIME_P90 = (round(setup[0], 3), round(setup[1], 3),
+                                                                       round(setup[2], 3))
+            else:
+                op.SETUP_TIME = round(_median_or_zero(a["op_setup"][member_ops]), 3)
         else:
             std_run = a["op_run"][member_ops]
             std_run = std_run[np.isfinite(std_run)]
@@ -567,19 +707,57 @@ class RoutingModel:
             op.SAMPLE_COUNT = int(std_run.size)
             if std_run.size:
                 std_run = np.sort(std_run)
-                op.RUN_TIME_P10, op.RUN_TIME, op.RUN_TIME_P90 = (_sorted_quantile(std_run, q) for q in (0.1, 0.5, 0.9))
-            op.SETUP_TIME = _median_or_zero(a["op_setup"][member_ops])
+                op.RUN_TIME_P10, op.RUN_TIME, op.RUN_TIME_P90 = (round(_sorted_quantile(std_run, q), 3)
+                                                                 for q in (0.1, 0.5, 0.9))
+            op.SETUP_TIME = round(_median_or_zero(a["op_setup"][member_ops]), 3)
+            times_note = "times_from_standard"
         if unusable:
             op.WARNING = Note("operation", op.JOB_CD, *unusable, Note(times_note))
             warnings.append(op.WARNING)
-        for attr in ("RUN_TIME", "RUN_TIME_P10", "RUN_TIME_P90", "SETUP_TIME", "SETUP_TIME_P10", "SETUP_TIME_P90",
-                     "WAIT_TIME", "MOVE_TIME"):
-            setattr(op, attr, round(float(getattr(op, attr)), 3))
+
+
+@dataclass
+class _Query:
+    """One item being predicted: its similar items and what the learned parts said about it."""
+
+    own: int | None
+    idx: np.ndarray
+    sims: np.ndarray
+    attrs: np.ndarray
+    mu: np.ndarray | None            # (2, jobs) the time models' log minutes (setup, run)
+    probs: dict[int, float]
+    votes: np.ndarray
+    counts: np.ndarray
+    n_used: int
+    pool: dict[str, np.ndarray] | None = None
+    own_row: dict[int, int] = field(default_factory=dict)
+    time_cache: dict[int, dict] = field(default_factory=dict)
+    reasons: dict[int, Note] = field(default_factory=dict)
+    sources: dict[tuple, tuple] = field(default_factory=dict)
+    operations: dict[tuple, tuple] = field(default_factory=dict)
+
+    def reason(self, t: int, make) -> Note:
+        if t not in self.reasons:
+            self.reasons[t] = make()
+        return self.reasons[t]
+
+
+def _unusable(whose: str, raw: int, impossible: int) -> Note:
+    """Why none of `raw` work results could be used: hours no shop can book (all or some of them), or
+    zero or missing hours."""
+    if impossible == raw:
+        return Note("impossible_" + whose, raw)
+    if impossible:
+        return Note("left_out_" + whose, raw, impossible)
+    return Note("unusable_" + whose, raw)
 
 
 def _median_or_zero(v: np.ndarray) -> float:
-    v = np.sort(v[np.isfinite(v)])
-    return _sorted_quantile(v, 0.5) if v.size else 0.0
+    vals = sorted(x for x in v.tolist() if x == x)    # a few values: plain Python is quicker than numpy
+    n = len(vals)
+    if not n:
+        return 0.0
+    return float(vals[n // 2]) if n % 2 else (vals[n // 2 - 1] + vals[n // 2]) / 2.0
 
 
 def _sorted_quantile(v: np.ndarray, q: float) -> float:
@@ -588,24 +766,3 @@ def _sorted_quantile(v: np.ndarray, q: float) -> float:
     lo = int(pos)
     hi = min(lo + 1, v.size - 1)
     return float(v[lo] + (v[hi] - v[lo]) * (pos - lo))
-
-
-def _trim(v: np.ndarray, w: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Sort, then Tukey's fences on log values: drops typos and doubled bookings that survive
-    per-item cleaning. Returns the kept values sorted, with their weights."""
-    order = np.argsort(v, kind="stable")   # equal values keep their order: retraining repeats itself
-    v, w = v[order], w[order]
-    if v.size < 4:
-        return v, w
-    lv = np.log(v)
-    q1, q3 = _sorted_quantile(lv, 0.25), _sorted_quantile(lv, 0.75)
-    iqr = q3 - q1
-    keep = (lv >= q1 - 1.5 * iqr) & (lv <= q3 + 1.5 * iqr)
-    return (v[keep], w[keep]) if keep.any() else (v, w)
-
-
-def _wquantiles(v: np.ndarray, w: np.ndarray, qs=(0.1, 0.5, 0.9)) -> tuple[float, ...]:
-    """Weighted quantiles of values sorted ascending (as _trim returns them)."""
-    cw = np.cumsum(w)
-    cw = (cw - 0.5 * w) / cw[-1]
-    return tuple(float(x) for x in np.interp(qs, cw, v))

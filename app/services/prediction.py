@@ -81,7 +81,7 @@ def predict_items(store: Store, codes: list[str], opts: PredictOptions | None = 
         frame = found[[by_code[c] for c in chunk]]
         Q = model.encoder.encode(frame)
         sizes = frame["OUTDIAMETER"].cast(pl.Float64).fill_null(float("nan")).to_numpy()
-        predictions.extend(model.predict_vectors(chunk, Q, opts, sizes=sizes))
+        predictions.extend(model.predict_vectors(chunk, Q, opts, sizes=sizes, items=frame))
         p.report((b + len(chunk)) / max(len(known), 1), f"predicted {b + len(chunk):,} of {len(known):,} items")
     _record(store, codes, model.version, len(errors), user)
     return PredictionBatch(model.version, predictions, errors)
@@ -121,7 +121,8 @@ def predict_attributes(store: Store, attributes: dict[str, Any], opts: PredictOp
     frame = pl.DataFrame([row], schema=schema)
     Q = model.encoder.encode(frame)
     sizes = frame["OUTDIAMETER"].fill_null(float("nan")).to_numpy()
-    preds = model.predict_vectors([code], Q, opts or PredictOptions(), exclude_self=False, sizes=sizes)
+    preds = model.predict_vectors([code], Q, opts or PredictOptions(), exclude_self=False, sizes=sizes,
+                                  items=frame)
     audit.record(store, "predict", code, {"model_version": model.version, "described": True,
                                           "attributes": {k: v for k, v in row.items() if v is not None}}, user,
                  log_if_locked=True)

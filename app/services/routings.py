@@ -80,8 +80,9 @@ def _operations_to_json(operations: list[Operation]) -> str:
     rows = []
     for o in operations:
         row = asdict(o)
-        if isinstance(o.WARNING, Note):
-            row["WARNING_NOTE"] = o.WARNING.to_json()
+        for f in ("WARNING", "REASON"):
+            if isinstance(getattr(o, f), Note):
+                row[f"{f}_NOTE"] = getattr(o, f).to_json()
         rows.append(row)
     return json.dumps(rows, ensure_ascii=False)
 
@@ -89,13 +90,14 @@ def _operations_to_json(operations: list[Operation]) -> str:
 def _operations_from_json(text: str) -> list[Operation]:
     ops = []
     for row in json.loads(text):
-        note = row.pop("WARNING_NOTE", None)
+        notes = {f: row.pop(f"{f}_NOTE", None) for f in ("WARNING", "REASON")}
         op = Operation(**row)
-        if note:
-            try:
-                op.WARNING = Note.from_json(note)
-            except (KeyError, TypeError, IndexError):
-                pass   # a note this version does not know: its English text stays
+        for f, note in notes.items():
+            if note:
+                try:
+                    setattr(op, f, Note.from_json(note))
+                except (KeyError, TypeError, IndexError):
+                    pass   # a note this version does not know: its English text stays
         ops.append(op)
     return ops
 

@@ -64,6 +64,15 @@ def fmt_share(value: float | None, decimals: int = 1) -> str:
     return f"{value * 100:.{decimals}f} %"
 
 
+def fmt_chance(value: float) -> str:
+    """A candidate's score, a chance: whole percent, never a bare 0 % or 100 %."""
+    if value < 0.005:
+        return "<1 %"
+    if value >= 0.995:
+        return ">99 %"
+    return f"{value * 100:.0f} %"
+
+
 def fmt_number(value: float | None, decimals: int = 1) -> str:
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return ""

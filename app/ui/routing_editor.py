@@ -17,14 +17,14 @@ from app.domain.routing import Operation
 from app.domain.schema import INSIDE, OUTSIDE
 from app.services.catalog import PaletteOperation
 from app.ui.numbers import NumberError, parse_decimal
-from app.ui.widgets import Banner, fit_to_contents
+from app.ui.widgets import Banner, ElidedLabel, fit_to_contents
 from app.ui.wording import short_word, word
 from app.ui.look import (EDITED_TEXT, MUTED_TEXT, TIME_SOURCE_COLOURS, WARNING_BACKGROUND, WARNING_TEXT,
                          fmt_minutes)
 
 TIME_FIELDS = ("SETUP_TIME", "RUN_TIME", "WAIT_TIME", "MOVE_TIME")
 COLUMNS = ["PROC_SEQ", "JOB_CD", "JOB_NM", "RES_CD", "INSIDE_FLAG", "SETUP_TIME", "RUN_TIME", "RANGE",
-           "SAMPLE_COUNT", "TIME_SOURCE", "WAIT_TIME", "MOVE_TIME", "WARNING"]
+           "SAMPLE_COUNT", "TIME_SOURCE", "WAIT_TIME", "MOVE_TIME", "WARNING", "WHY"]
 EDITABLE = {"RES_CD", "INSIDE_FLAG", *TIME_FIELDS}
 RIGHT = {"PROC_SEQ", "SETUP_TIME", "RUN_TIME", "WAIT_TIME", "MOVE_TIME", "RANGE", "SAMPLE_COUNT"}
 ALIGN_RIGHT = int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
@@ -251,7 +251,7 @@ class OperationsModel(QAbstractTableModel):
         name = COLUMNS[section]
         if role == Qt.ItemDataRole.DisplayRole:
             labels = {"RANGE": self.tr("RUN P10–P90"), "SAMPLE_COUNT": self.tr("Based on"),
-                      "TIME_SOURCE": self.tr("Time source"), "WARNING": self.tr("Warning")}
+                      "TIME_SOURCE": self.tr("Time source"), "WARNING": self.tr("Warning"), "WHY": self.tr("Why")}
             return labels.get(name, name)
         if role == Qt.ItemDataRole.ToolTipRole:
             tips = {
@@ -268,6 +268,8 @@ class OperationsModel(QAbstractTableModel):
                                         "how many routings"),
                 "TIME_SOURCE": self.tr("Where the times come from: the item's own actuals, similar items' "
                                        "actuals, or standard routing times"),
+                "WHY": self.tr("Why the model proposes the operation: what decides it on this plant (learned from "
+                               "its routings) and how many such items have it"),
             }
             return tips.get(name)
         if role == Qt.ItemDataRole.TextAlignmentRole:
@@ -313,6 +315,8 @@ class OperationsModel(QAbstractTableModel):
                 return self.time_source_label(op.TIME_SOURCE)
             if name == "WARNING":
                 return ("⚠ " + short_word(op.WARNING)) if op.WARNING else ""
+            if name == "WHY":
+                return word(op.REASON) if op.REASON else ""
             return str(getattr(op, name))
         if role == Qt.ItemDataRole.TextAlignmentRole:
             if name in RIGHT:
@@ -334,7 +338,7 @@ class OperationsModel(QAbstractTableModel):
                 return QBrush(EDITED_TEXT)
             if name == "WARNING":
                 return QBrush(WARNING_TEXT)
-            if name in ("RANGE", "SAMPLE_COUNT"):
+            if name in ("RANGE", "SAMPLE_COUNT", "WHY"):
                 return QBrush(MUTED_TEXT)
             return None
         if role == Qt.ItemDataRole.FontRole and (id(op), name) in self.edited:
@@ -344,6 +348,8 @@ class OperationsModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.ToolTipRole:
             if name == "WARNING" and op.WARNING:
                 return word(op.WARNING)
+            if name in ("WHY", "JOB_CD") and op.REASON:
+                return f"{op.JOB_CD} {op.JOB_NM}: {word(op.REASON)}"
             if name in TIME_FIELDS and (id(op), name) in self.edited:
                 return self.tr("changed by you")
             if name == "SETUP_TIME" and op.SETUP_TIME_P90 > 0:
@@ -555,6 +561,13 @@ class RoutingEditor(QWidget):
         self.table.verticalHeader().setDefaultSectionSize(ROW_HEIGHT)
         self.table.setAlternatingRowColors(True)
         self.table.setWordWrap(False)
+        # a long reason is shown in full below the table (the selected operation's) and in its tooltip
+        self.table.setProperty("preview_columns", [COLUMNS.index("WHY")])
+
+        # why the model proposes the selected operation, in full (the table's last column has all of
+        # them); the tab puts it where it has room
+        self.why_label = ElidedLabel(mode=Qt.TextElideMode.ElideRight)
+        self.why_label.setObjectName("whyLabel")
 
         lay = QVBoxLayout(self)
         lay.setContentsMargins(0, 0, 0, 0)
@@ -598,6 +611,8 @@ class RoutingEditor(QWidget):
         self.model = model
         self.message.hide()
         self.table.setModel(model)
+        if self.table.selectionModel() is not None:
+            self.table.selectionModel().currentRowChanged.connect(lambda cur, _prev: self._show_why(cur.row()))
         if model is not None:
             if model.stack not in self.undo_group.stacks():
                 self.undo_group.addStack(model.stack)
@@ -609,9 +624,20 @@ class RoutingEditor(QWidget):
                 self.table.setCurrentIndex(model.index(position.row(), position.column()))
         else:
             self.undo_group.setActiveStack(None)
+        self._show_why(self.table.currentIndex().row())
         for w in (self.add_button, self.remove_button, self.up_button, self.down_button, self.palette_box):
             w.setEnabled(model is not None)
         self.operations_changed.emit()
+
+    def _show_why(self, row: int) -> None:
+        """The reason the model gave for the operation in `row` (none for the engineer's own additions)."""
+        ops = self.model.operations if self.model is not None else []
+        op = ops[row] if 0 <= row < len(ops) else (ops[0] if ops else None)
+        if op is None or not op.REASON:
+            self.why_label.setText("")
+            return
+        self.why_label.setText(self.tr("Why %1 %2: %3").replace("%1", op.JOB_CD).replace("%2", op.JOB_NM)
+                               .replace("%3", word(op.REASON)))
 
     def forget_stacks(self) -> None:
         for s in list(self.undo_group.stacks()):

@@ -143,6 +143,10 @@ def take_screenshots(out_dir: Path, store_url: str | None = None, timeout_s: flo
                 window.training.select_version(active)
             wait_until(lambda: not window.runner.running(), 60)
             paths.append(_grab(window, out_dir / "training.png", on_clipped))
+            details = window.training.details
+            details.setCurrentWidget(window.training.learned)
+            paths.append(_grab(window, out_dir / "training-learned.png", on_clipped))
+            details.setCurrentIndex(0)
 
             paths.extend(_export_screenshots(window, out_dir, is_demo, Path(tmp), timeout_s, on_clipped))
 

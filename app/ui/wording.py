@@ -54,6 +54,19 @@ _TEMPLATES: dict[str, str] = {
                                                                    "actuals"),
     "times_from_standard": QT_TRANSLATE_NOOP("Notes", "times taken from standard times"),
     "in_candidate": QT_TRANSLATE_NOOP("Notes", "candidate %1, %2"),
+    "times_from_plant_model": QT_TRANSLATE_NOOP("Notes", "times estimated from the plant's work results for items "
+                                                         "of this size and material"),
+    "why_similar": QT_TRANSLATE_NOOP("Notes", "%1 of %2 similar items have it"),
+    "why_similar_leaf": QT_TRANSLATE_NOOP("Notes", "%1 of %2 similar items have it; %3 of %4 such items have it"),
+    "why_rule": QT_TRANSLATE_NOOP("Notes", "%1; %2 of %3 such items have it"),
+    "cond_eq": QT_TRANSLATE_NOOP("Notes", "%1 = %2"),
+    "cond_ne": QT_TRANSLATE_NOOP("Notes", "%1 not %2"),
+    "cond_gt": QT_TRANSLATE_NOOP("Notes", "%1 > %2"),
+    "cond_le": QT_TRANSLATE_NOOP("Notes", "%1 ≤ %2"),
+    "cond_between": QT_TRANSLATE_NOOP("Notes", "%1 %2 – %3"),
+    "cond_word": QT_TRANSLATE_NOOP("Notes", "specification says %1"),
+    "cond_no_word": QT_TRANSLATE_NOOP("Notes", "specification does not say %1"),
+    "cond_similar": QT_TRANSLATE_NOOP("Notes", "%1 of %2 similar items have it"),
 }
 _GROUP_BY_LABEL = {label: key for key, label in GROUP_LABELS.items()}
 # the short form of an operation's notes, for its cell in the routing table (the tooltip has the rest)
@@ -122,6 +135,8 @@ def word(note: str) -> str:
     values = [word(v) if isinstance(v, str) else str(v) for v in note.values]
     if note.key == "operation":
         return values[0] + ": " + "; ".join(values[1:])
+    if note.key == "conditions":
+        return ", ".join(values)
     template = _TEMPLATES.get(note.key)
     if template is None:
         return str(note)

@@ -2,6 +2,19 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="ko_KR">
 <context>
+    <name></name>
+    <message>
+        <location filename="../../app/ui/training/learned_panel.py" line="+38"/>
+        <source>similar items&apos; routings</source>
+        <translation>유사 품목의 라우팅</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>word “%1”</source>
+        <translation>단어 “%1”</translation>
+    </message>
+</context>
+<context>
     <name>AuditActionsPanel</name>
     <message>
         <location filename="../../app/ui/audit/actions_panel.py" line="+28"/>
@@ -419,7 +432,7 @@
 <context>
     <name>BatchModel</name>
     <message>
-        <location filename="../../app/ui/prediction/models.py" line="+193"/>
+        <location filename="../../app/ui/prediction/models.py" line="+205"/>
         <source>Status</source>
         <translation>상태</translation>
     </message>
@@ -462,7 +475,7 @@
 <context>
     <name>CandidateListModel</name>
     <message>
-        <location line="-141"/>
+        <location line="-153"/>
         <source>Routing</source>
         <translation>라우팅</translation>
     </message>
@@ -472,7 +485,12 @@
         <translation>점수</translation>
     </message>
     <message>
-        <location line="+4"/>
+        <location line="+2"/>
+        <source>How often a candidate like this one was exactly the routing engineers wrote, learned from this plant&apos;s own items</source>
+        <translation>이 공장 품목에서 학습한, 이런 후보가 엔지니어가 작성한 라우팅과 정확히 같았던 비율</translation>
+    </message>
+    <message>
+        <location line="+3"/>
         <source>Ops</source>
         <translation>공정</translation>
     </message>
@@ -482,12 +500,7 @@
         <translation>근거 품목</translation>
     </message>
     <message>
-        <location line="-10"/>
-        <source>Share of the similar items&apos; weight that supports this routing</source>
-        <translation>이 라우팅을 지지하는 유사 품목 가중치의 비율</translation>
-    </message>
-    <message>
-        <location line="+3"/>
+        <location line="-7"/>
         <source>Operations (of which outsourced)</source>
         <translation>공정 수 (그중 외주)</translation>
     </message>
@@ -627,9 +640,19 @@
         <translation>%1, %2</translation>
     </message>
     <message>
-        <location line="+11"/>
+        <location line="+4"/>
+        <source>learned rules, from %1</source>
+        <translation>학습된 규칙, %1 기준</translation>
+    </message>
+    <message>
+        <location line="+14"/>
         <source>similarity %1</source>
         <translation>유사도 %1</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>No similar item has exactly this routing: it is the routing of these items with the operations that this plant&apos;s learned rules add or drop (see “Why”).</source>
+        <translation>이 라우팅과 똑같은 유사 품목은 없습니다: 아래 품목들의 라우팅에 이 공장에서 학습한 규칙이 공정을 더하거나 뺀 것입니다(“근거” 참고).</translation>
     </message>
 </context>
 <context>
@@ -1839,7 +1862,7 @@
 <context>
     <name>Labels</name>
     <message>
-        <location filename="../../app/ui/wording.py" line="+79"/>
+        <location filename="../../app/ui/wording.py" line="+92"/>
         <source>Part type</source>
         <translation>부품 유형</translation>
     </message>
@@ -2018,6 +2041,105 @@
         <location line="+1"/>
         <source>all equal</source>
         <translation>모두 동일</translation>
+    </message>
+</context>
+<context>
+    <name>LearnedOperationsModel</name>
+    <message>
+        <location filename="../../app/ui/training/learned_panel.py" line="+8"/>
+        <source>Operation</source>
+        <translation>공정</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Decided by (ranked)</source>
+        <translation>결정 요인 (순위)</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>What the learned rule reads to decide whether an item gets the operation, with each one&apos;s share of the decision</source>
+        <translation>학습된 규칙이 품목에 이 공정을 넣을지 정할 때 보는 것과, 각각이 결정에서 차지하는 비중</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Items with it</source>
+        <translation>공정이 있는 품목</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Items of the learning sample that have the operation, of those that could</source>
+        <translation>학습 표본 중 이 공정이 올 수 있는 품목 가운데 실제로 있는 품목</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Right, learned</source>
+        <translation>적중, 학습 규칙</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>How often the learned rule was right, each item predicted without itself</source>
+        <translation>각 품목을 자신을 빼고 예측했을 때 학습된 규칙이 맞힌 비율</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Right, vote only</source>
+        <translation>적중, 투표만</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>How often the similar items&apos; majority alone was right</source>
+        <translation>유사 품목의 다수결만으로 맞힌 비율</translation>
+    </message>
+</context>
+<context>
+    <name>LearnedPanel</name>
+    <message>
+        <location line="+79"/>
+        <source>Select a model version to see what it learned.</source>
+        <translation>모델 버전을 선택하면 학습한 내용이 표시됩니다.</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Model %1 learned no rules of its own (trained by an older version, or too few items).</source>
+        <translation>모델 %1은(는) 학습한 규칙이 없습니다 (이전 버전으로 학습했거나 품목이 너무 적음).</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Model %1 learned from %2 of the plant&apos;s items, each predicted from its %3 most similar others: what decides each operation (those where the learned rule gained most over the similar items&apos; vote first), and what moves its times.</source>
+        <translation>모델 %1은(는) 공장 품목 %2개를 각각 가장 유사한 다른 품목 %3개로 예측하며 학습했습니다: 각 공정을 결정하는 요인(학습 규칙이 유사 품목 투표보다 가장 나아진 공정부터)과 시간을 바꾸는 요인.</translation>
+    </message>
+</context>
+<context>
+    <name>LearnedTimesModel</name>
+    <message>
+        <location line="-70"/>
+        <source>Operation</source>
+        <translation>공정</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Run time moves with</source>
+        <translation>가공 시간을 바꾸는 요인</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>The attributes that change the run time most: for a size, the factor from small to large items (10th to 90th percentile); for a category or word, the factor it brings</source>
+        <translation>가공 시간을 가장 크게 바꾸는 속성: 치수는 작은 품목에서 큰 품목까지(10–90 백분위)의 배율, 분류나 단어는 그것이 주는 배율</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Setup time moves with</source>
+        <translation>준비 시간을 바꾸는 요인</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Items</source>
+        <translation>품목</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Items with usable work results the time model learned from</source>
+        <translation>시간 모델이 학습한, 쓸 수 있는 작업 실적이 있는 품목</translation>
     </message>
 </context>
 <context>
@@ -2448,7 +2570,7 @@
 <context>
     <name>Notes</name>
     <message>
-        <location filename="../../app/ui/wording.py" line="-99"/>
+        <location filename="../../app/ui/wording.py" line="-112"/>
         <source>same part type %1</source>
         <translation>같은 부품 유형 %1</translation>
     </message>
@@ -2568,7 +2690,63 @@
         <translation>후보 %1, %2</translation>
     </message>
     <message>
-        <location line="+5"/>
+        <location line="+1"/>
+        <source>times estimated from the plant&apos;s work results for items of this size and material</source>
+        <translation>이 크기와 재질의 품목에 대한 공장 작업 실적으로 추정한 시간</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <location line="+10"/>
+        <source>%1 of %2 similar items have it</source>
+        <translation>유사 품목 %2개 중 %1개에 있음</translation>
+    </message>
+    <message>
+        <location line="-9"/>
+        <source>%1 of %2 similar items have it; %3 of %4 such items have it</source>
+        <translation>유사 품목 %2개 중 %1개에 있음; 이런 품목 %4개 중 %3개에 있음</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>%1; %2 of %3 such items have it</source>
+        <translation>%1; 이런 품목 %3개 중 %2개에 있음</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>%1 = %2</source>
+        <translation>%1 = %2</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>%1 not %2</source>
+        <translation>%1 ≠ %2</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>%1 &gt; %2</source>
+        <translation>%1 &gt; %2</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>%1 ≤ %2</source>
+        <translation>%1 ≤ %2</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>%1 %2 – %3</source>
+        <translation>%1 %2 – %3</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>specification says %1</source>
+        <translation>사양에 %1 있음</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>specification does not say %1</source>
+        <translation>사양에 %1 없음</translation>
+    </message>
+    <message>
+        <location line="+6"/>
         <source>own actuals unusable</source>
         <translation>자체 실적 사용 불가</translation>
     </message>
@@ -2651,6 +2829,11 @@
         <translation>경고</translation>
     </message>
     <message>
+        <location line="+0"/>
+        <source>Why</source>
+        <translation>사유</translation>
+    </message>
+    <message>
         <location line="+4"/>
         <source>Sequence number (10, 20, 30 …)</source>
         <translation>공정 순번 (10, 20, 30 …)</translation>
@@ -2706,6 +2889,11 @@
         <translation>시간 출처: 품목 자체 실적, 유사 품목 실적, 또는 표준 라우팅 시간</translation>
     </message>
     <message>
+        <location line="+2"/>
+        <source>Why the model proposes the operation: what decides it on this plant (learned from its routings) and how many such items have it</source>
+        <translation>모델이 이 공정을 제안한 근거: 이 공장의 라우팅에서 학습한 결정 속성과, 이런 품목 중 몇 개에 이 공정이 있는지</translation>
+    </message>
+    <message>
         <location line="+21"/>
         <source>%1 routings</source>
         <translation>라우팅 %1건</translation>
@@ -2731,7 +2919,7 @@
         <translation>표준 시간</translation>
     </message>
     <message>
-        <location line="+53"/>
+        <location line="+57"/>
         <source>changed by you</source>
         <translation>사용자가 변경함</translation>
     </message>
@@ -2787,13 +2975,13 @@
 <context>
     <name>PredictionTab</name>
     <message>
-        <location filename="../../app/ui/prediction/tab.py" line="+522"/>
+        <location filename="../../app/ui/prediction/tab.py" line="+524"/>
         <location line="+79"/>
         <source>New item</source>
         <translation>신규 품목</translation>
     </message>
     <message>
-        <location line="-480"/>
+        <location line="-481"/>
         <source>Similar items</source>
         <translation>유사 품목</translation>
     </message>
@@ -2804,18 +2992,18 @@
     </message>
     <message>
         <location line="+65"/>
-        <location line="+616"/>
+        <location line="+618"/>
         <source>draft</source>
         <translation>임시 저장</translation>
     </message>
     <message>
-        <location line="-615"/>
-        <location line="+615"/>
+        <location line="-617"/>
+        <location line="+617"/>
         <source>submitted</source>
         <translation>제출됨</translation>
     </message>
     <message>
-        <location line="-614"/>
+        <location line="-616"/>
         <source>Save</source>
         <translation>저장</translation>
     </message>
@@ -2875,7 +3063,7 @@
         <translation>라우팅을 저장할 상태</translation>
     </message>
     <message>
-        <location line="+192"/>
+        <location line="+193"/>
         <source>the new item</source>
         <translation>신규 품목</translation>
     </message>
@@ -2928,18 +3116,18 @@
     </message>
     <message>
         <location line="+78"/>
-        <location line="+387"/>
+        <location line="+388"/>
         <source>revision %1</source>
         <translation>개정 %1</translation>
     </message>
     <message>
-        <location line="-367"/>
-        <location line="+322"/>
+        <location line="-368"/>
+        <location line="+323"/>
         <source>described in the form</source>
         <translation>입력 양식으로 기술</translation>
     </message>
     <message>
-        <location line="-304"/>
+        <location line="-305"/>
         <source>model %1</source>
         <translation>모델 %1</translation>
     </message>
@@ -2964,7 +3152,7 @@
         <translation>후보 %1의 점수 %2 ~ %3: 유사 품목들이 몇 개 공정만 다른 라우팅들로 나뉘어 있습니다. “차이”는 그 공정을, “근거 품목”은 각 후보의 근거 품목을 보여 줍니다 (유사도는 툴팁에).</translation>
     </message>
     <message>
-        <location line="+51"/>
+        <location line="+52"/>
         <source>unsaved changes</source>
         <translation>저장하지 않은 변경</translation>
     </message>
@@ -3784,7 +3972,12 @@
         <translation>선택한 공정을 아래로</translation>
     </message>
     <message>
-        <location line="+122"/>
+        <location line="+108"/>
+        <source>Why %1 %2: %3</source>
+        <translation>근거 %1 %2: %3</translation>
+    </message>
+    <message>
+        <location line="+34"/>
         <source>Choose an operation from the list first.</source>
         <translation>먼저 목록에서 공정을 고르세요.</translation>
     </message>
@@ -3911,7 +4104,7 @@
 <context>
     <name>SimilarItemsModel</name>
     <message>
-        <location filename="../../app/ui/prediction/models.py" line="-115"/>
+        <location filename="../../app/ui/prediction/models.py" line="-127"/>
         <source>Similarity</source>
         <translation>유사도</translation>
     </message>
@@ -3929,7 +4122,7 @@
 <context>
     <name>Sources</name>
     <message>
-        <location filename="../../app/ui/wording.py" line="+83"/>
+        <location filename="../../app/ui/wording.py" line="+85"/>
         <source>SQLite file %1</source>
         <translation>SQLite 파일 %1</translation>
     </message>
@@ -4525,12 +4718,17 @@
 <context>
     <name>TrainingTab</name>
     <message>
-        <location filename="../../app/ui/training/tab.py" line="+37"/>
+        <location filename="../../app/ui/training/tab.py" line="+38"/>
         <source>Evaluation against the baselines</source>
         <translation>기준 방법 대비 평가</translation>
     </message>
     <message>
-        <location line="+82"/>
+        <location line="+2"/>
+        <source>What it learned</source>
+        <translation>학습한 내용</translation>
+    </message>
+    <message>
+        <location line="+83"/>
         <source>Evaluating model %1…</source>
         <translation>모델 %1 평가 중…</translation>
     </message>

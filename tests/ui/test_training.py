@@ -200,3 +200,30 @@ def test_an_import_with_far_fewer_rows_is_asked_about_and_done_only_on_yes(qtbot
     run_import(QMessageBox.StandardButton.Yes)
     qtbot.waitUntil(lambda: "Imported" in w.training.trainer.log_text(), timeout=LONG)
     assert store.view_counts()["items"] == 300
+
+
+def test_the_training_tab_shows_what_the_model_learned(qtbot, make_window, store_url):
+    """Per operation, the attributes and words that decide it, ranked, with how often the learned
+    rule and the vote alone were right; per operation, what moves its times."""
+    w = make_window(store_url)
+    t = w.training
+    w.tabs.setCurrentWidget(t)
+    t.select_version(w.ctx.active_version)
+    t.details.setCurrentWidget(t.learned)
+    panel = t.learned
+    qtbot.waitUntil(lambda: panel.operations_model.rowCount() > 0, timeout=LONG)
+    assert w.ctx.active_version in panel.title.text() and "most similar" in panel.title.text()
+    m = panel.operations_model
+    rows = {m.data(m.index(r, m.column_index("OP"))).split()[0]: r for r in range(m.rowCount())}
+    # the demo plant's coating step is decided by its specification words, and the panel says so first
+    coating = rows["H20-1"]
+    decided = m.data(m.index(coating, m.column_index("DECIDED")))
+    assert decided.startswith("word “COATING”") or decided.startswith("word “코팅”"), decided
+    tip = m.data(m.index(coating, m.column_index("DECIDED")), Qt.ItemDataRole.ToolTipRole)
+    shares = [float(line.split("%")[0]) for line in tip.splitlines()]
+    assert shares == sorted(shares, reverse=True), "ranked, most deciding first"
+    assert m.data(m.index(coating, m.column_index("RULE"))).endswith("%")
+    times = panel.times_model
+    assert times.rowCount() > 0
+    runs = [times.data(times.index(r, times.column_index("RUN"))) for r in range(times.rowCount())]
+    assert any("OUTDIAMETER" in r for r in runs), "run times grow with size on the demo plant"

@@ -11,7 +11,7 @@ from app.domain.schema import OUTSIDE
 from app.services.prediction import CandidateDifference
 from app.services.routings import SavedRouting
 from app.ui.look import (EDITED_BACKGROUND, MUTED_TEXT, SAVED_BACKGROUND, TIME_SOURCE_COLOURS, WARNING_BACKGROUND,
-                         WARNING_TEXT, fmt_minutes)
+                         WARNING_TEXT, fmt_chance, fmt_minutes)
 from app.ui.routing_editor import OperationsModel, signature
 from app.ui.widgets import Column, RowsTableModel
 from app.ui.wording import group_label, word
@@ -78,9 +78,10 @@ class CandidateListModel(RowsTableModel[RoutingEntry]):
         self.set_columns([
             Column("NAME", self.tr("Routing"), self.entry_name, tip=self.entry_tip, background=mine_bg,
                    bold=lambda e: e.kind == "mine"),
-            Column("SCORE", self.tr("Score"), lambda e: f"{e.candidate.score:.3f}" if e.candidate else "",
+            Column("SCORE", self.tr("Score"), lambda e: fmt_chance(e.candidate.score) if e.candidate else "",
                    align="right", value=lambda e: float(e.candidate.score) if e.candidate else None,
-                   header_tip=self.tr("Share of the similar items' weight that supports this routing"),
+                   header_tip=self.tr("How often a candidate like this one was exactly the routing engineers "
+                                      "wrote, learned from this plant's own items"),
                    background=mine_bg),
             Column("OPS", self.tr("Ops"), self._ops_text, align="right", background=mine_bg,
                    header_tip=self.tr("Operations (of which outsourced)")),
@@ -161,17 +162,28 @@ class CandidateListModel(RowsTableModel[RoutingEntry]):
                 return self.tr("by %1 at %2").replace("%1", e.saved.updated_by) \
                     .replace("%2", f"{e.saved.updated_at:%Y-%m-%d %H:%M}")
             return e.model.base.label if e.model.base else ""
+        if e.candidate is not None and e.candidate.repaired:
+            return self.tr("learned rules, from %1").replace("%1", self._short_list(e.candidate.based_on))
         items = e.candidate.support_items if e.candidate else []
+        return self._short_list(items)
+
+    @staticmethod
+    def _short_list(items: list[str]) -> str:
         more = f" +{len(items) - 2}" if len(items) > 2 else ""   # all of them in the tooltip
         return ", ".join(items[:2]) + more
 
     def support_tip(self, e: RoutingEntry) -> str | None:
-        items = e.candidate.support_items if e.candidate else []
+        repaired = e.candidate is not None and e.candidate.repaired
+        items = (e.candidate.based_on if repaired else e.candidate.support_items) if e.candidate else []
         if not items:
             return None
         template = self.tr("similarity %1")
-        return "\n".join(f"{code}  ({template.replace('%1', f'{self.similarity[code]:.3f}')})"
-                         if code in self.similarity else code for code in items)
+        lines = [f"{code}  ({template.replace('%1', f'{self.similarity[code]:.3f}')})"
+                 if code in self.similarity else code for code in items]
+        if repaired:
+            lines.insert(0, self.tr("No similar item has exactly this routing: it is the routing of these items "
+                                    "with the operations that this plant's learned rules add or drop (see “Why”)."))
+        return "\n".join(lines)
 
 
 @dataclass
@@ -192,7 +204,7 @@ class BatchModel(RowsTableModel[BatchRow]):
             Column("ITEM_CD", "ITEM_CD", lambda r: r.code, foreground=unknown_fg),
             Column("STATUS", self.tr("Status"), self.status_text, foreground=unknown_fg, background=self._status_bg,
                    tip=lambda r: r.message or None),
-            Column("SCORE", self.tr("Score"), lambda r: f"{r.best.score:.3f}" if r.best else "", align="right",
+            Column("SCORE", self.tr("Score"), lambda r: fmt_chance(r.best.score) if r.best else "", align="right",
                    value=lambda r: float(r.best.score) if r.best else None),
             Column("OPS", self.tr("Ops"), lambda r: str(len(r.best.operations)) if r.best else "", align="right"),
             Column("TOTAL", self.tr("min/pc"), lambda r: fmt_minutes(total_per_piece(r.best.operations))

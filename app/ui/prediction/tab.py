@@ -20,6 +20,7 @@ from app.domain.routing import Prediction, PredictionBatch, RoutingError
 from app.services import catalog, drafts, permissions, prediction, routings, stores
 from app.services.routings import ConflictError, SavedRouting
 from app.ui.context import AppContext
+from app.ui.look import fmt_chance
 from app.ui.numbers import NumberError, parse_decimal
 from app.ui.prediction.inputs import PAGE_CODES, PAGE_ITEMS, FormError, InputPanel
 from app.ui.prediction.models import CandidateListModel, RoutingEntry, SimilarItemsModel
@@ -182,6 +183,7 @@ class PredictionTab(QWidget):
         self.editor.add_to_bar(self.status_box)
         self.editor.add_to_bar(self.save_button)
         state_row = QHBoxLayout()
+        state_row.addWidget(self.editor.why_label, 3)
         state_row.addWidget(self.saved_label, 1)
         state_row.addWidget(self.dirty_label)
         state_row.addWidget(self.approve_button)
@@ -653,7 +655,8 @@ class PredictionTab(QWidget):
             self.tr("Candidates %1 score %2 to %3: the similar items are split between routings that differ in a "
                     "few operations. “Differs by” shows those operations, “Supported by” the items behind each "
                     "(with their similarity in its tooltip).")
-            .replace("%1", ranks).replace("%2", f"{min(c.score for c in tied):.3f}").replace("%3", f"{top:.3f}"))
+            .replace("%1", ranks).replace("%2", fmt_chance(min(c.score for c in tied)))
+            .replace("%3", fmt_chance(top)))
         self.tie_note.show()
 
     def _mine_entry(self, operations, saved: SavedRouting | None, base: RoutingBase) -> RoutingEntry:

@@ -10,6 +10,7 @@ from app.ui.context import AppContext
 from app.ui.look import fmt_share
 from app.ui.training.data_panel import DataPanel
 from app.ui.training.evaluation_panel import EvaluationPanel
+from app.ui.training.learned_panel import LearnedPanel
 from app.ui.training.registry_panel import RegistryPanel
 from app.ui.training.train_panel import TrainPanel
 from app.ui.wording import Labels
@@ -35,6 +36,8 @@ class TrainingTab(QWidget):
         self.details = QTabWidget()
         self.details.setObjectName("versionDetails")
         self.details.addTab(self.evaluation, self.tr("Evaluation against the baselines"))
+        self.learned = LearnedPanel()
+        self.details.addTab(self.learned, self.tr("What it learned"))
 
         left = QSplitter(Qt.Orientation.Vertical)
         left.addWidget(self.data)
@@ -64,6 +67,7 @@ class TrainingTab(QWidget):
         self.trainer.training_cancelled.connect(self.training_cancelled)
         self.trainer.training_failed.connect(self.training_failed)
         self.registry.version_selected.connect(lambda v: self.evaluation.show_version(self.registry.row(v)))
+        self.registry.version_selected.connect(lambda v: self.learned.show_version(self.registry.row(v)))
         self.registry.evaluate_requested.connect(self.evaluate)
         self.registry.message.connect(self.log)
         self._restore()
