@@ -2,19 +2,6 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="ko_KR">
 <context>
-    <name></name>
-    <message>
-        <location filename="../../app/ui/training/learned_panel.py" line="+38"/>
-        <source>similar items&apos; routings</source>
-        <translation>유사 품목의 라우팅</translation>
-    </message>
-    <message>
-        <location line="+4"/>
-        <source>word “%1”</source>
-        <translation>단어 “%1”</translation>
-    </message>
-</context>
-<context>
     <name>AuditActionsPanel</name>
     <message>
         <location filename="../../app/ui/audit/actions_panel.py" line="+28"/>
@@ -2046,7 +2033,7 @@
 <context>
     <name>LearnedOperationsModel</name>
     <message>
-        <location filename="../../app/ui/training/learned_panel.py" line="+8"/>
+        <location filename="../../app/ui/training/learned_panel.py" line="+50"/>
         <source>Operation</source>
         <translation>공정</translation>
     </message>
@@ -2094,7 +2081,17 @@
 <context>
     <name>LearnedPanel</name>
     <message>
-        <location line="+79"/>
+        <location line="-25"/>
+        <source>similar items&apos; routings</source>
+        <translation>유사 품목의 라우팅</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>word “%1”</source>
+        <translation>단어 “%1”</translation>
+    </message>
+    <message>
+        <location line="+100"/>
         <source>Select a model version to see what it learned.</source>
         <translation>모델 버전을 선택하면 학습한 내용이 표시됩니다.</translation>
     </message>
@@ -2975,13 +2972,13 @@
 <context>
     <name>PredictionTab</name>
     <message>
-        <location filename="../../app/ui/prediction/tab.py" line="+524"/>
+        <location filename="../../app/ui/prediction/tab.py" line="+525"/>
         <location line="+79"/>
         <source>New item</source>
         <translation>신규 품목</translation>
     </message>
     <message>
-        <location line="-481"/>
+        <location line="-482"/>
         <source>Similar items</source>
         <translation>유사 품목</translation>
     </message>
@@ -2992,18 +2989,18 @@
     </message>
     <message>
         <location line="+65"/>
-        <location line="+618"/>
+        <location line="+619"/>
         <source>draft</source>
         <translation>임시 저장</translation>
     </message>
     <message>
-        <location line="-617"/>
-        <location line="+617"/>
+        <location line="-618"/>
+        <location line="+618"/>
         <source>submitted</source>
         <translation>제출됨</translation>
     </message>
     <message>
-        <location line="-616"/>
+        <location line="-617"/>
         <source>Save</source>
         <translation>저장</translation>
     </message>
@@ -3063,7 +3060,7 @@
         <translation>라우팅을 저장할 상태</translation>
     </message>
     <message>
-        <location line="+193"/>
+        <location line="+194"/>
         <source>the new item</source>
         <translation>신규 품목</translation>
     </message>

@@ -132,7 +132,7 @@ def test_screenshots(qtbot, store_url, tmp_path):
     names = [p.name for p in paths]
     # the OS user is the first, so admin, of the store: the Audit tab is there
     assert names == ["prediction.png", "prediction-batch.png", "prediction-new-item.png", "training.png",
-                     "export-preview.png", "export-profile.png", "export-result.png", "audit.png"]
+                     "training-learned.png", "export-preview.png", "export-profile.png", "export-result.png", "audit.png"]
     for p in paths:
         assert p.exists() and p.stat().st_size > 40_000, p
         assert _not_blank(p), p

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from PySide6.QtCore import QObject, Qt
+from PySide6.QtCore import QCoreApplication, QObject, Qt
 from PySide6.QtWidgets import QLabel, QSplitter, QVBoxLayout, QWidget
 
 from app.ui.look import MUTED_TEXT, fmt_share
@@ -32,14 +32,14 @@ class LearnedTime:
     setup: dict | None
 
 
-def attribute_text(kind: str, column: str, value: str, tr) -> str:
+def attribute_text(kind: str, column: str, value: str) -> str:
     """An attribute a rule or time model reads, as the engineer knows it."""
     if kind == "similar":
-        return tr("similar items' routings")
+        return QCoreApplication.translate("LearnedPanel", "similar items' routings")
     if kind == "cat":
         return f"{column} = {value}"
     if kind == "word":
-        return tr("word “%1”").replace("%1", value)
+        return QCoreApplication.translate("LearnedPanel", "word “%1”").replace("%1", value)
     return column
 
 
@@ -65,10 +65,10 @@ class LearnedOperationsModel(RowsTableModel[LearnedOperation]):
 
     def decided_text(self, o: LearnedOperation) -> str:
         shown = [d for d in o.deciding if d[3] >= 0.05][:3] or o.deciding[:1]
-        return " · ".join(f"{attribute_text(k, c, v, self.tr)} {fmt_share(s, 0)}" for k, c, v, s in shown)
+        return " · ".join(f"{attribute_text(k, c, v)} {fmt_share(s, 0)}" for k, c, v, s in shown)
 
     def decided_tip(self, o: LearnedOperation) -> str:
-        return "\n".join(f"{fmt_share(s, 0):>6}  {attribute_text(k, c, v, self.tr)}" for k, c, v, s in o.deciding)
+        return "\n".join(f"{fmt_share(s, 0):>6}  {attribute_text(k, c, v)}" for k, c, v, s in o.deciding)
 
 
 class LearnedTimesModel(RowsTableModel[LearnedTime]):
@@ -90,12 +90,12 @@ class LearnedTimesModel(RowsTableModel[LearnedTime]):
     def effects_text(self, part: dict | None) -> str:
         if not part:
             return ""
-        return " · ".join(f"{attribute_text(k, c, v, self.tr)} ×{f:.2g}" for k, c, v, f in part.get("effects", [])[:2])
+        return " · ".join(f"{attribute_text(k, c, v)} ×{f:.2g}" for k, c, v, f in part.get("effects", [])[:2])
 
     def effects_tip(self, part: dict | None) -> str | None:
         if not part:
             return None
-        return "\n".join(f"×{f:.3g}  {attribute_text(k, c, v, self.tr)}" for k, c, v, f in part.get("effects", []))
+        return "\n".join(f"×{f:.3g}  {attribute_text(k, c, v)}" for k, c, v, f in part.get("effects", []))
 
 
 class LearnedPanel(QWidget):
