@@ -200,3 +200,28 @@ def test_the_prediction_tabs_batch_and_editor_reach_the_export_tab(qtbot, make_w
     assert only.ITEM_CD == code and only.origin == "editor" and only.operations[0].RUN_TIME == 77.0
     detail = shown.args[0].tables[1].frame
     assert detail["RUN_TIME"][0] == 77.0 and detail.height == len(only.operations)
+
+
+def test_the_preview_brings_a_table_to_the_front_scrolled_to_a_column(qtbot):
+    """The screenshot's 'operations with their times': DETAIL in front with PROC_SEQ the first column
+    in sight (the views are made when first shown; they once scrolled to the far right)."""
+    from datetime import datetime
+
+    from exportkit import USER, erp_profile, plant, routing, selection
+
+    from app.services.export.rows import build_plan
+    from app.ui.export.preview_panel import PreviewPanel
+    plan = build_plan(erp_profile(), selection(routing("SR-1"), routing("GL-2")),
+                      plant({"SR-1": "씰 링", "GL-2": "글랜드"}), USER, now=datetime(2026, 12, 1, 9, 30))
+    panel = PreviewPanel()
+    qtbot.addWidget(panel)
+    panel.resize(700, 500)
+    panel.show()
+    panel.show_plan(prepare_preview(plan, 100))
+    assert list(panel.views) == ["P_BOP_PROC_MASTER"]          # only the table in front has its view yet
+    panel.show_table("P_BOP_PROC_DETAIL", "PROC_SEQ")
+    qtbot.wait(50)
+    view = panel.view("P_BOP_PROC_DETAIL")
+    assert panel.tables.currentWidget() is panel.pages["P_BOP_PROC_DETAIL"] and view.isVisible()
+    column = view.columnAt(0)
+    assert view.model().headerData(column, Qt.Orientation.Horizontal) == "PROC_SEQ"

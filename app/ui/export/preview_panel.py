@@ -152,6 +152,8 @@ class PreviewPanel(QWidget):
         rows.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
         rows.setFixedWidth(self._label_width)
         view.setWordWrap(False)
+        # by pixel: show_table scrolls to a column's position (per item, the bar counts columns)
+        view.setHorizontalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
         fit_columns(view, self._widths[name], stretch_last=False)
         self.pages[name].layout().addWidget(view)
         self.views[name] = view
