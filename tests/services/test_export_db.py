@@ -13,6 +13,7 @@ import keyring
 import pytest
 import sqlalchemy as sa
 from exportkit import TABLES, USER, erp_profile, routing
+from odbc_fakes import FakePyodbc
 from sqlalchemy.dialects.mssql import pyodbc as mssql_pyodbc
 
 from app.domain.routing import Operation
@@ -292,7 +293,14 @@ def test_a_database_that_cannot_be_reached_is_named_without_a_password(trained_s
 
 
 # ---- SQL Server (no server here: its connection string and the statements its dialect compiles) --------
-def test_sql_server_targets_use_the_odbc_driver_windows_login_and_fast_executemany():
+@pytest.fixture
+def no_odbc_needed(monkeypatch):
+    """Nothing here connects, so SQLAlchemy gets a stand-in pyodbc: the SQL Server engine is built
+    on a machine without unixODBC's libodbc too (Linux without the Debian package unixodbc)."""
+    monkeypatch.setitem(sys.modules, "pyodbc", FakePyodbc(["ODBC Driver 18 for SQL Server", "SQL Server"]))
+
+
+def test_sql_server_targets_use_the_odbc_driver_windows_login_and_fast_executemany(no_odbc_needed):
     t = db.parse_target("mssql://ERPSRV\\PROD/KsmErp", installed_drivers=lambda: ["ODBC Driver 17 for SQL Server",
                                                                                  "ODBC Driver 18 for SQL Server"])
     assert t.dialect == "mssql" and t.engine_options == {"fast_executemany": True}
@@ -315,7 +323,7 @@ def test_a_sql_server_login_takes_its_password_from_the_keyring(monkeypatch):
         db.parse_target("mssql://kim@ERPSRV/KsmErp", installed_drivers=lambda: ["SQL Server"])
 
 
-def test_every_statement_sql_server_runs_is_bracketed_and_takes_its_values_as_parameters():
+def test_every_statement_sql_server_runs_is_bracketed_and_takes_its_values_as_parameters(no_odbc_needed):
     engine = db.parse_target("mssql://ERPSRV/KsmErp", installed_drivers=lambda: ["SQL Server"]).engine()
     dialect = engine.dialect          # the dialect as the export configures it (pyodbc, qmark parameters)
     assert isinstance(dialect, mssql_pyodbc.dialect) and dialect.paramstyle == "qmark"
