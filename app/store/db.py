@@ -105,7 +105,8 @@ def store_url(store: str | None = None) -> URL:
     value = (store or os.environ.get("ROUTING_ML_STORE") or machine_settings.current().store
              or str(default_store_path()))
     if "://" in value:
-        return make_url(value)
+        from app.store.server import normalise_url
+        return normalise_url(make_url(value))
     return URL.create("sqlite", database=str(Path(value).expanduser().resolve()))
 
 
@@ -115,23 +116,23 @@ metadata = MetaData()
 import_run = Table(
     "import_run", metadata,
     Column("id", Integer, primary_key=True, autoincrement=True),
-    Column("source", Text, nullable=False),
+    Column("source", UnicodeText, nullable=False),
     Column("started_at", DateTime, nullable=False),
     Column("finished_at", DateTime),
-    Column("user_name", String(200)),
-    Column("counts", Text),       # JSON {kind: rows}
-    Column("warnings", Text),     # JSON [str]
+    Column("user_name", Unicode(200)),
+    Column("counts", UnicodeText),       # JSON {kind: rows}
+    Column("warnings", UnicodeText),     # JSON [str]
 )
 
 model_version = Table(
     "model_version", metadata,
     Column("version", String(40), primary_key=True),
     Column("created_at", DateTime, nullable=False),
-    Column("created_by", String(200)),
-    Column("path", Text, nullable=False),
-    Column("params", Text),       # JSON
-    Column("metrics", Text),      # JSON, filled by evaluation
-    Column("summary", Text),      # JSON: item / routing counts
+    Column("created_by", Unicode(200)),
+    Column("path", UnicodeText, nullable=False),
+    Column("params", UnicodeText),       # JSON
+    Column("metrics", UnicodeText),      # JSON, filled by evaluation
+    Column("summary", UnicodeText),      # JSON: item / routing counts
     Column("active", Boolean, nullable=False, default=False),
     Column("activated_at", DateTime),
 )
@@ -139,17 +140,17 @@ model_version = Table(
 saved_routing = Table(
     "saved_routing", metadata,
     Column("id", Integer, primary_key=True, autoincrement=True),
-    Column("ITEM_CD", String(100), nullable=False, index=True),
-    Column("ROUT_NO", String(40), nullable=False),
+    Column("ITEM_CD", Unicode(100), nullable=False, index=True),
+    Column("ROUT_NO", Unicode(40), nullable=False),
     Column("status", String(20), nullable=False),   # draft | submitted | approved | rejected
     Column("revision", Integer, nullable=False),    # optimistic lock: bumped on every save
-    Column("operations", Text, nullable=False),     # JSON list of operations
+    Column("operations", UnicodeText, nullable=False),     # JSON list of operations
     Column("model_version", String(40)),
     Column("candidate_rank", Integer),
-    Column("note", Text),
-    Column("created_by", String(200)),
+    Column("note", UnicodeText),
+    Column("created_by", Unicode(200)),
     Column("created_at", DateTime, nullable=False),
-    Column("updated_by", String(200)),
+    Column("updated_by", Unicode(200)),
     Column("updated_at", DateTime, nullable=False),
     Column("reviewed_by", Unicode(200)),
     Column("reviewed_at", DateTime),
@@ -268,6 +269,7 @@ class Store:
         self.is_sqlite = parsed.get_backend_name() == "sqlite"
         self.path = Path(parsed.database) if self.is_sqlite and parsed.database else None
         self.read_only = False
+        self._server_description = ""
         read_only_uri = None
         if self.path is not None:
             if not self.path.exists() and not create:
@@ -286,8 +288,14 @@ class Store:
             self.engine: Engine = create_engine(
                 "sqlite://", future=True,
                 creator=lambda: sqlite3.connect(read_only_uri, uri=True, check_same_thread=False))
-        else:
+        elif self.is_sqlite:
             self.engine = create_engine(parsed, future=True)
+        else:
+            from app.store.server import ServerStoreError, server_engine
+            try:
+                self.engine, self._server_description = server_engine(parsed)
+            except ServerStoreError as exc:
+                raise StoreError(str(exc)) from None
         if self.is_sqlite:
             on_share = self.path is not None and is_network_path(self.path)
             pragmas = (_sqlite_read_only_pragmas if self.read_only else
@@ -323,8 +331,7 @@ class Store:
     def describe(self) -> str:
         if self.path is not None:
             return str(self.path)
-        u = make_url(self.url)
-        return f"{u.host or ''}/{u.database or ''}"
+        return self._server_description
 
     def _beside(self, suffix: str) -> Path:
         if self.path is not None:

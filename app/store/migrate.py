@@ -97,6 +97,21 @@ def upgrade_store(engine: Engine) -> str:
     return before or ""
 
 
+def offline_sql(dialect_name: str) -> str:
+    """The SQL that creates a new store at the head revision on `dialect_name` ("mssql",
+    "postgresql", "sqlite"), as the migrations would issue it, for a database administrator who
+    creates the tables himself, and for checking what SQL Server would be sent."""
+    import io
+    out = io.StringIO()
+    cfg = _config()
+    cfg.attributes["dialect_name"] = dialect_name
+    cfg.attributes["output"] = out
+    if dialect_name == "mssql":   # SQL Server 2012 and later: NVARCHAR(max), never the old NTEXT
+        cfg.attributes["dialect_opts"] = {"deprecate_large_types": True}
+    command.upgrade(cfg, "head", sql=True)
+    return out.getvalue()
+
+
 def _lock_for_migration(conn: Connection) -> None:
     """Serialise migrations of one shared store: the second PC waits, then finds it done.
     (SQLite: the caller's transaction is BEGIN IMMEDIATE, which takes the write lock.)"""
