@@ -530,6 +530,13 @@ def cmd_screenshot(args) -> int:
     return 0
 
 
+def cmd_store_schema(args) -> int:
+    """The SQL that creates a new store on a server kind, for a database administrator."""
+    from app.store.migrate import offline_sql
+    sys.stdout.write(offline_sql(args.server))
+    return 0
+
+
 def cmd_gui(args) -> int:
     from app.ui.main import run_gui
     return run_gui(store_url=getattr(args, "store", None))
@@ -554,6 +561,11 @@ def build_parser() -> argparse.ArgumentParser:
     def out_arg(p):
         p.add_argument("--out", dest="out_file", metavar="FILE",
                        help="write the output to FILE (UTF-8) instead of the screen; replaced only when complete")
+
+    p = sub.add_parser("store-schema", help="print the SQL that creates a new store's tables (for a database "
+                       "administrator who creates them instead of the program)")
+    p.add_argument("--server", choices=["mssql", "postgresql", "sqlite"], default="mssql")
+    p.set_defaults(func=cmd_store_schema)
 
     p = sub.add_parser("demo-data", help="write a synthetic seal plant as the three ERP views")
     p.add_argument("--items", type=int, default=20000)

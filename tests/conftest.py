@@ -4,6 +4,7 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
+from dataclasses import dataclass
 from pathlib import Path
 
 import keyring
@@ -73,10 +74,20 @@ def engineer():
 
 
 @pytest.fixture
-def empty_store(tmp_path):
+def store_backend() -> str:
+    """Where empty_store and trained_store live: SQLite here; tests/services and tests/store
+    run each store test on PostgreSQL too (their conftest.py parametrizes this)."""
+    return "sqlite"
+
+
+@pytest.fixture
+def empty_store(tmp_path, store_backend, request):
     """A new store with no data (only what migrations make)."""
     from app.store.db import Store
-    store = Store(str(tmp_path / "store" / "store.sqlite"))
+    if store_backend == "postgresql":
+        store = Store(request.getfixturevalue("pg_url"))
+    else:
+        store = Store(str(tmp_path / "store" / "store.sqlite"))
     yield store
     store.dispose()
 
@@ -104,11 +115,21 @@ def trained_store_template(tmp_path_factory, demo_plant_file) -> Path:
 
 
 @pytest.fixture
-def trained_store(tmp_path, trained_store_template):
+def trained_store(tmp_path, store_backend, request):
     """A private copy of the trained store, so a test may change it freely."""
     from app.store.db import Store
+    if store_backend == "postgresql":
+        template = request.getfixturevalue("pg_trained_store_template")
+        url = request.getfixturevalue("pg_database_factory")(template=template.database)
+        store = Store(url)
+        for folder, copy_to in ((template.data_dir, store.data_dir), (template.models_dir, store.models_dir)):
+            if folder.exists():
+                shutil.copytree(folder, copy_to)
+        yield store
+        store.dispose()
+        return
     dest = tmp_path / "store"
-    shutil.copytree(trained_store_template, dest)
+    shutil.copytree(request.getfixturevalue("trained_store_template"), dest)
     store = Store(str(dest / "store.sqlite"))
     yield store
     store.dispose()
@@ -124,16 +145,10 @@ def _pg_admin_url() -> str:
     return url.replace("postgresql://", "postgresql+psycopg://", 1) if url.startswith("postgresql://") else url
 
 
-@pytest.fixture
-def pg_url():
-    """A new, empty PostgreSQL database for one test (dropped afterwards), as a SQLAlchemy URL.
-
-    Outside CI a missing server skips the test; under CI (CI=true) it fails, because .ci/run
-    must provide the server."""
-    import uuid
-
+def _pg_admin():
+    """An AUTOCOMMIT engine on the test server; outside CI a missing server skips the test,
+    under CI (CI=true) it fails, because .ci/run must provide the server."""
     from sqlalchemy import create_engine, text
-    from sqlalchemy.engine import make_url
     admin_url = _pg_admin_url()
     try:
         admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
@@ -144,12 +159,77 @@ def pg_url():
             raise
         pytest.skip(f"PostgreSQL not reachable at {admin_url} ({type(exc).__name__}); start it "
                     f"(Debian: postgresql) or set ROUTING_ML_TEST_PG")
+    return admin
+
+
+def _create_pg_database(admin, template: str | None = None) -> str:
+    import uuid
+
+    from sqlalchemy import text
+    from sqlalchemy.engine import make_url
     name = f"rml_test_{uuid.uuid4().hex[:12]}"
     with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield make_url(admin_url).set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        conn.execute(text(f'CREATE DATABASE "{name}"' + (f' TEMPLATE "{template}"' if template else "")))
+    return make_url(_pg_admin_url()).set(database=name).render_as_string(hide_password=False)
+
+
+def _drop_pg_database(admin, url: str) -> None:
+    from sqlalchemy import text
+    from sqlalchemy.engine import make_url
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{make_url(url).database}" WITH (FORCE)'))
+
+
+@pytest.fixture
+def pg_database_factory():
+    """Makes new PostgreSQL databases (copies of `template` if given) for one test, dropped
+    afterwards; returns their SQLAlchemy URLs."""
+    admin = None
+    made: list[str] = []
+
+    def make(template: str | None = None) -> str:
+        nonlocal admin
+        admin = admin or _pg_admin()
+        made.append(_create_pg_database(admin, template))
+        return made[-1]
+    yield make
+    for url in made:
+        _drop_pg_database(admin, url)
+    if admin is not None:
         admin.dispose()
+
+
+@pytest.fixture
+def pg_url(pg_database_factory):
+    """A new, empty PostgreSQL database for one test (dropped afterwards), as a SQLAlchemy URL."""
+    return pg_database_factory()
+
+
+@dataclass
+class PgTemplate:
+    database: str
+    data_dir: Path
+    models_dir: Path
+
+
+@pytest.fixture(scope="session")
+def pg_trained_store_template(demo_plant_file):
+    """The demo plant imported and trained once into a PostgreSQL database, which each test's
+    trained_store copies (CREATE DATABASE … TEMPLATE)."""
+    from sqlalchemy.engine import make_url
+
+    from app.services import models
+    from app.services.importing import import_source
+    from app.store.db import Store
+    admin = _pg_admin()
+    url = _create_pg_database(admin)
+    store = Store(url)
+    try:
+        import_source(store, str(demo_plant_file))
+        models.train(store)
+        template = PgTemplate(make_url(url).database, store.data_dir, store.models_dir)
+    finally:
+        store.dispose()
+    yield template
+    _drop_pg_database(admin, url)
+    admin.dispose()

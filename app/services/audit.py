@@ -109,7 +109,8 @@ def record(store: Store, action: str, target: str = "", detail: dict[str, Any] |
 
 
 def _append_waiting_briefly(store: Store, values: dict[str, Any]) -> int:
-    """_append in its own transaction, waiting at most LOCKED_WAIT_MS for SQLite's write lock."""
+    """_append in its own transaction, waiting at most LOCKED_WAIT_MS for the chain's lock (SQLite:
+    the write lock; PostgreSQL and SQL Server: the head row, which a save holds while it commits)."""
     with store.engine.connect() as c:
         raw = c.connection.driver_connection if store.is_sqlite else None
         if raw is not None:
@@ -117,10 +118,16 @@ def _append_waiting_briefly(store: Store, values: dict[str, Any]) -> int:
         try:
             c = c.execution_options(store_write_lock=True)
             with c.begin():
+                if c.dialect.name == "postgresql":
+                    c.exec_driver_sql(f"SET LOCAL lock_timeout = '{LOCKED_WAIT_MS}ms'")
+                elif c.dialect.name == "mssql":
+                    c.exec_driver_sql(f"SET LOCK_TIMEOUT {LOCKED_WAIT_MS}")
                 return _append(c, values)
         finally:
             if raw is not None:
                 raw.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+            elif c.dialect.name == "mssql" and not c.closed:
+                c.exec_driver_sql("SET LOCK_TIMEOUT -1")
 
 
 # Built once: a statement object reused keeps its compiled form and cache key (recording stays cheap).

@@ -27,12 +27,31 @@ EDITABLE_FIELDS = ("SETUP_TIME", "RUN_TIME", "WAIT_TIME", "MOVE_TIME")
 
 
 class ConflictError(RoutingError):
-    """Someone else saved this routing since it was opened."""
+    """Someone else saved (or reviewed) this routing since it was opened: nothing was written.
 
-    def __init__(self, item_cd: str, by: str, at: datetime, revision: int):
+    `by` and `at` name that person and when; `revision` is the stored revision and `theirs` the
+    routing as they left it (for the window's reload / compare)."""
+
+    def __init__(self, item_cd: str, by: str, at: datetime, revision: int, theirs: SavedRouting | None = None):
         super().__init__(f"routing of {item_cd} was changed by {by} at {at:%Y-%m-%d %H:%M:%S} "
                          f"(revision {revision}); reload it before saving")
-        self.item_cd, self.by, self.at, self.revision = item_cd, by, at, revision
+        self.item_cd, self.by, self.at, self.revision, self.theirs = item_cd, by, at, revision, theirs
+
+
+def _conflict(item_cd: str, row) -> ConflictError:
+    reviewed = row["reviewed_at"] is not None and row["reviewed_at"] >= row["updated_at"]
+    return ConflictError(item_cd, (row["reviewed_by"] if reviewed else row["updated_by"]) or "?",
+                         row["reviewed_at"] if reviewed else row["updated_at"], row["revision"], _row_to_saved(row))
+
+
+def _newest_row(conn, item_cd: str):
+    return conn.execute(select(saved_routing).where(saved_routing.c.ITEM_CD == item_cd)
+                        .order_by(saved_routing.c.id.desc()).limit(1)).mappings().first()
+
+
+def _lock_routing(conn, item_cd: str) -> None:
+    """Two PCs saving or reviewing one item take turns, so the second sees the first's revision."""
+    Store.lock_in_transaction(conn, f"routing_ml.saved_routing.{item_cd}")
 
 
 @dataclass
@@ -144,12 +163,10 @@ def save_routing(store: Store, item_cd: str, operations: list[Operation], status
     payload = _operations_to_json(operations)
     now = datetime.now()
     with store.begin() as conn:
-        row = conn.execute(select(saved_routing).where(saved_routing.c.ITEM_CD == item_cd)
-                           .order_by(saved_routing.c.id.desc()).limit(1)).mappings().first()
+        _lock_routing(conn, item_cd)
+        row = _newest_row(conn, item_cd)
         if row is not None and row["revision"] != expected_revision:
-            reviewed = row["reviewed_at"] is not None and row["reviewed_at"] >= row["updated_at"]
-            raise ConflictError(item_cd, (row["reviewed_by"] if reviewed else row["updated_by"]) or "?",
-                                row["reviewed_at"] if reviewed else row["updated_at"], row["revision"])
+            raise _conflict(item_cd, row)
         if row is None and expected_revision is not None:
             raise RoutingError(f"routing of {item_cd} (revision {expected_revision}) no longer exists")
         if row is not None and row["status"] == status and row["operations"] == payload:
@@ -171,8 +188,8 @@ def save_routing(store: Store, item_cd: str, operations: list[Operation], status
                                         else row["candidate_rank"], note=note or row["note"],
                                         updated_by=user.name, updated_at=now, reviewed_by=None,
                                         reviewed_at=None, review_comment=None))
-            if done.rowcount != 1:
-                raise ConflictError(item_cd, "another user", now, revision)
+            if done.rowcount != 1:   # changed between our read and write (a store without the lock)
+                raise _conflict(item_cd, _newest_row(conn, item_cd) or row)
         audit.record(store, "routing.save", item_cd, {"status": status, "revision": revision,
                                                       "operations": len(operations)}, user, conn)
     saved = load_saved(store, item_cd)
@@ -201,8 +218,8 @@ def _review(store: Store, item_cd: str, status: str, comment: str, user: User | 
     now = datetime.now()
     refusal = None
     with store.begin() as conn:
-        row = conn.execute(select(saved_routing).where(saved_routing.c.ITEM_CD == item_cd)
-                           .order_by(saved_routing.c.id.desc()).limit(1)).mappings().first()
+        _lock_routing(conn, item_cd)
+        row = _newest_row(conn, item_cd)
         if row is None:
             raise RoutingError(f"there is no saved routing of {item_cd} to {verb}")
         if row["status"] != "submitted":
@@ -221,7 +238,7 @@ def _review(store: Store, item_cd: str, status: str, comment: str, user: User | 
                                 .values(status=status, revision=revision, reviewed_by=user.name, reviewed_at=now,
                                         review_comment=comment.strip() or None))
             if done.rowcount != 1:
-                raise ConflictError(item_cd, "another user", now, revision)
+                raise _conflict(item_cd, _newest_row(conn, item_cd) or row)
             audit.record(store, f"routing.{verb}", item_cd, {"revision": revision, "comment": comment.strip(),
                                                              "saved_by": row["updated_by"]}, user, conn)
     if refusal is not None:

@@ -53,6 +53,7 @@ from sqlalchemy import (
     func,
     inspect,
     select,
+    text,
 )
 from sqlalchemy.dialects import mssql
 from sqlalchemy.engine import URL, Connection, Engine, make_url
@@ -361,13 +362,31 @@ class Store:
             with conn.begin():
                 yield conn
 
+    @staticmethod
+    def lock_in_transaction(conn: Connection, name: str, timeout_ms: int = 15000) -> None:
+        """Serialise writers of one thing (a routing, a profile) across every PC until `conn`'s
+        transaction ends; readers are never blocked. SQLite: the transaction's BEGIN IMMEDIATE
+        already holds the store's write lock. PostgreSQL: a transaction-scoped advisory lock on a
+        hash of `name` (waits as long as the other transaction lasts, which a dead client's
+        connection ends); SQL Server: sp_getapplock owned by the transaction, for `timeout_ms`."""
+        backend = conn.dialect.name
+        if backend == "postgresql":
+            conn.execute(text("SELECT pg_advisory_xact_lock(hashtextextended(:name, 0))"), {"name": name})
+        elif backend == "mssql":
+            result = conn.execute(text(
+                "SET NOCOUNT ON; DECLARE @r int; EXEC @r = sp_getapplock @Resource = :name, @LockMode = 'Exclusive', "
+                "@LockOwner = 'Transaction', @LockTimeout = :ms; SELECT @r"), {"name": name[:255], "ms": int(timeout_ms)})
+            if (result.scalar() or 0) < 0:
+                raise StoreLocked(f"{name} has been written by someone else for {timeout_ms / 1000:g} s; try again")
+
     # ---- errors in the database's words, said in the user's ----------------------------------
     def _word_database_error(self, context) -> None:
         """SQLAlchemy's handle_error hook: "read-only" and "locked" become one-line StoreErrors."""
         text = str(context.original_exception).lower()
         if "readonly" in text or "read-only" in text:
             raise StoreError(self.read_only_message()) from None
-        if "database is locked" in text or "database table is locked" in text or "busy" in text:
+        if ("database is locked" in text or "database table is locked" in text or "busy" in text
+                or "lock timeout" in text or "lock request time out" in text):   # PostgreSQL, SQL Server
             raise StoreLocked(self.locked_message()) from None
 
     def read_only_message(self) -> str:

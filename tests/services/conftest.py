@@ -31,3 +31,9 @@ def plant(tmp_path, csv_plant_template) -> Plant:
     shutil.copytree(csv_plant_template.folder, tmp_path / "erp")
     shutil.copytree(csv_plant_template.store.parent, tmp_path / "store")
     return Plant(tmp_path / "erp", tmp_path / "store" / "store.sqlite", list(csv_plant_template.probes))
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def store_backend(request) -> str:
+    """Every service test on a store runs on the local SQLite file and on the PostgreSQL server."""
+    return request.param

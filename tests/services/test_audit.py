@@ -178,7 +178,8 @@ def test_a_chain_recomputed_from_the_start_is_found_by_the_checkpoint(empty_stor
         for r in conn.execute(text("SELECT id, seq, at, user_name, role, host, action, target, detail, outcome "
                                    "FROM audit_event ORDER BY seq")).all():
             from datetime import datetime
-            prev = chain_hash(prev, r.seq, datetime.fromisoformat(r.at), r.user_name, r.role, r.host, r.action,
+            at = r.at if isinstance(r.at, datetime) else datetime.fromisoformat(r.at)   # SQLite: text
+            prev = chain_hash(prev, r.seq, at, r.user_name, r.role, r.host, r.action,
                               r.target, r.detail, r.outcome)
             conn.execute(text("UPDATE audit_event SET hash = :h WHERE id = :i"), {"h": prev, "i": r.id})
         conn.execute(text("UPDATE audit_head SET hash = :h"), {"h": prev})
@@ -295,9 +296,10 @@ def test_an_export_over_a_file_that_cannot_be_replaced_says_so_and_leaves_it(emp
     with pytest.raises(RoutingError, match=r"trail.csv: the file cannot be replaced .*close it"):
         audit.export(empty_store, out, user=admin)
     assert out.read_text(encoding="utf-8") == "the old export, open in Excel"
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["store", "trail.csv"]   # no .part left behind
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name != "store") == ["trail.csv"]   # no .part left behind
 
 
+@pytest.mark.parametrize("store_backend", ["sqlite"])   # SQLite's own index (FTS5)
 def test_text_search_finds_the_same_with_the_text_index_as_by_reading_every_row(empty_store, admin, engineer,
                                                                                  monkeypatch):
     """SQLite's text index (migration 0006) only speeds the search up: old rows it holds, rows not yet

@@ -17,7 +17,7 @@ class Run:
         self.capsys, self.store = capsys, store
 
     def __call__(self, *args):
-        code = main(["--store", str(self.store.path), *args])
+        code = main(["--store", str(self.store.path) if self.store.path else self.store.url, *args])
         out, err = self.capsys.readouterr()
         return type("Done", (), {"returncode": code, "stdout": out, "stderr": err})()
 
