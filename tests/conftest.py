@@ -4,7 +4,6 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
-from dataclasses import dataclass
 from pathlib import Path
 
 import keyring
@@ -120,11 +119,8 @@ def trained_store(tmp_path, store_backend, request):
     from app.store.db import Store
     if store_backend == "postgresql":
         template = request.getfixturevalue("pg_trained_store_template")
-        url = request.getfixturevalue("pg_database_factory")(template=template.database)
-        store = Store(url)
-        for folder, copy_to in ((template.data_dir, store.data_dir), (template.models_dir, store.models_dir)):
-            if folder.exists():
-                shutil.copytree(folder, copy_to)
+        url = request.getfixturevalue("pg_database_factory")(template=template)
+        store = Store(url)   # its models and views are in the database: copied to this "PC" when first used
         yield store
         store.dispose()
         return
@@ -205,13 +201,6 @@ def pg_url(pg_database_factory):
     return pg_database_factory()
 
 
-@dataclass
-class PgTemplate:
-    database: str
-    data_dir: Path
-    models_dir: Path
-
-
 @pytest.fixture(scope="session")
 def pg_trained_store_template(demo_plant_file):
     """The demo plant imported and trained once into a PostgreSQL database, which each test's
@@ -227,7 +216,7 @@ def pg_trained_store_template(demo_plant_file):
     try:
         import_source(store, str(demo_plant_file))
         models.train(store)
-        template = PgTemplate(make_url(url).database, store.data_dir, store.models_dir)
+        template = make_url(url).database
     finally:
         store.dispose()
     yield template

@@ -4,6 +4,7 @@ from __future__ import annotations
 import json
 import shutil
 import threading
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -91,6 +92,10 @@ def _train(store: Store, params: EncoderParams | None, p: Progress, user: User, 
                 version=version, created_at=datetime.now(), created_by=user.name, path=folder.name,
                 params=json.dumps(model.encoder.params.to_json()), summary=json.dumps(model.info),
                 active=False))
+            if not store.is_sqlite:   # a server store keeps the files too, for every PC
+                from app.store import blobs
+                p.report(0.95, "copying the model into the store")
+                blobs.put_folder(conn, "model", version, folder)
             audit.record(store, "model.train", version, {"info": model.info}, user, conn)
             if activate:
                 _activate(conn, version)
@@ -101,6 +106,43 @@ def _train(store: Store, params: EncoderParams | None, p: Progress, user: User, 
     _cache_put(store, version, model)
     p.report(1.0, f"model {version} trained")
     return version
+
+
+@dataclass(frozen=True)
+class ModelChange:
+    """The active model changed since this program last predicted (another PC activated one)."""
+
+    previous: str
+    current: str
+    by: str          # who activated it, as the audit trail names them ("" if unknown)
+    at: datetime | None
+
+    @property
+    def message(self) -> str:
+        who = f" by {self.by}" if self.by else ""
+        when = f" at {self.at:%Y-%m-%d %H:%M}" if self.at else ""
+        return f"model {self.current} was activated{who}{when}; predictions now use it instead of {self.previous}"
+
+
+def active_model_change(store: Store) -> ModelChange | None:
+    """A notice the window shows once when the store's active model is no longer the one this
+    program used for its last prediction (activated, trained or rolled back on another PC);
+    None the first time and while it stays the same. Call it after a prediction (on a worker)."""
+    current = active_version(store)
+    previous = getattr(store, "_last_active_model", None)
+    store._last_active_model = current
+    if previous is None or current is None or previous == current:
+        return None
+    from sqlalchemy import select
+
+    from app.store.db import audit_event
+    with store.engine.connect() as conn:
+        row = conn.execute(select(audit_event.c.user_name, audit_event.c.at)
+                           .where(audit_event.c.action.in_(("model.activate", "model.rollback")),
+                                  audit_event.c.target == current)
+                           .order_by(audit_event.c.seq.desc()).limit(1)).first()
+    at = audit.to_local(row.at) if row is not None else None
+    return ModelChange(previous, current, row.user_name if row is not None else "", at)
 
 
 def list_models(store: Store) -> list[dict[str, Any]]:
@@ -216,7 +258,7 @@ def load(store: Store, version: str | None = None) -> RoutingModel:
     if row is None:
         raise NoModelError(f"model version {version} does not exist in store {store.describe()}")
     # the registry keeps the folder name only, so a store moved with its models folder still works
-    folder = store.models_dir / Path(row["path"]).name
+    folder = store.ensure_model_folder(version, store.models_dir / Path(row["path"]).name)
     arrays, docs, texts = read_model(folder)
     try:
         model = RoutingModel.from_files(version, arrays, docs, texts)

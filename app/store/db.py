@@ -39,9 +39,11 @@ from sqlalchemy import (
     BigInteger,
     Boolean,
     Column,
+    ForeignKey,
     DateTime,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Table,
@@ -80,6 +82,9 @@ IMPORT_MARK = "IMPORT_RUN_ID"
 # the virus scanner, a sync tool or a reader holding a file open); about 6 s in all.
 RETRY_DELAYS = (0.05, 0.1, 0.2, 0.4, 0.8, 1.6, 3.2)
 BUSY_TIMEOUT_MS = 5000    # how long SQLite waits for another program's write lock
+IMPORT_LOCK_NAME = "routing_ml.import"
+IMPORT_HOLDER_KEY = "import.running"
+SERVER_CHECK_S = 2.0      # a server store is asked for its newest import at most this often
 log = logging.getLogger(__name__)
 
 
@@ -256,6 +261,30 @@ export_run = Table(
 )
 
 
+# Files kept in a server store (app/store/blobs.py): a model version's files (kind "model", owner
+# the version) and the imported views' Parquet files (kind "data", owner the import_run id), each
+# with its SHA-256, cut into chunks (PostgreSQL bytea and SQL Server VARBINARY(max) rows stay small).
+store_file = Table(
+    "store_file", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("kind", String(20), nullable=False),
+    Column("owner", Unicode(100), nullable=False),
+    Column("name", Unicode(255), nullable=False),
+    Column("sha256", String(64), nullable=False),
+    Column("size", BigInteger, nullable=False),
+    Column("created_at", DateTime, nullable=False),
+)
+Index("ux_store_file_kind_owner_name", store_file.c.kind, store_file.c.owner, store_file.c.name, unique=True)
+
+store_file_chunk = Table(
+    "store_file_chunk", metadata,
+    Column("file_id", Integer, ForeignKey("store_file.id", ondelete="CASCADE"), primary_key=True,
+           autoincrement=False),
+    Column("seq", Integer, primary_key=True, autoincrement=False),
+    Column("data", LargeBinary, nullable=False),
+)
+
+
 class Store:
     """Opens (and creates on first use) the store at a SQLAlchemy URL.
 
@@ -271,6 +300,8 @@ class Store:
         self.path = Path(parsed.database) if self.is_sqlite and parsed.database else None
         self.read_only = False
         self._server_description = ""
+        self._server_data_hit: tuple[float, Path] | None = None
+        self._server_lock_state = threading.local()
         read_only_uri = None
         if self.path is not None:
             if not self.path.exists() and not create:
@@ -341,13 +372,29 @@ class Store:
         return data_dir() / f"server-{key}{suffix}"
 
     @property
+    def cache_dir(self) -> Path:
+        """A server store's local copies on this PC (models, imported views): the user's cache folder."""
+        key = hashlib.sha256(self.url.encode()).hexdigest()[:12]
+        return Path(platformdirs.user_cache_dir(APP_NAME, appauthor=False)) / f"server-{key}"
+
+    @property
     def models_dir(self) -> Path:
-        return self._beside("-models")
+        """Model folders: beside a SQLite store; for a server store this PC's copies of them."""
+        return self.cache_dir / "models" if not self.is_sqlite else self._beside("-models")
 
     @property
     def data_dir(self) -> Path:
         """Where the imported copy of the ERP views lives (Parquet, one file per view)."""
         return self._beside("-data")
+
+    def ensure_model_folder(self, version: str, folder: Path) -> Path:
+        """A server store's model files copied to this PC's cache if not there yet; `folder` as it is
+        for a SQLite store."""
+        if self.is_sqlite or folder.exists():
+            return folder
+        from app.store import blobs
+        blobs.remove_stale_copies(folder.parent)
+        return blobs.fetch_folder(self.engine, "model", version, folder, self.describe())
 
     def dispose(self) -> None:
         self.engine.dispose()
@@ -408,6 +455,10 @@ class Store:
         fails at once with a StoreError naming who holds it."""
         if self.read_only:
             raise StoreError(self.read_only_message())
+        if not self.is_sqlite:
+            with self._server_import_lock():
+                yield
+            return
         try:
             self._import_lock.acquire()
         except filelock.Timeout:
@@ -429,10 +480,66 @@ class Store:
                 owner.unlink(missing_ok=True)
             self._import_lock.release()
 
+    @contextmanager
+    def _server_import_lock(self) -> Iterator[None]:
+        """One import at a time per server store, whichever PC: a session-level lock of the server
+        (PostgreSQL advisory lock, SQL Server application lock) held on a connection of its own, so
+        a killed importer's lock goes with its connection. Who holds it is in app_setting."""
+        held = getattr(self._server_lock_state, "conn", None)
+        if held is not None:   # re-entrant: import_source holds it around replace_views
+            self._server_lock_state.depth += 1
+            try:
+                yield
+            finally:
+                self._server_lock_state.depth -= 1
+            return
+        conn = self.engine.connect().execution_options(isolation_level="AUTOCOMMIT")
+        try:
+            if conn.dialect.name == "postgresql":
+                got = conn.execute(text("SELECT pg_try_advisory_lock(hashtextextended(:n, 0))"),
+                                   {"n": IMPORT_LOCK_NAME}).scalar()
+            elif conn.dialect.name == "mssql":
+                got = conn.execute(text(
+                    "SET NOCOUNT ON; DECLARE @r int; EXEC @r = sp_getapplock @Resource = :n, @LockMode = 'Exclusive', "
+                    "@LockOwner = 'Session', @LockTimeout = 0; SELECT @r"), {"n": IMPORT_LOCK_NAME}).scalar() >= 0
+            else:
+                got = True
+            if not got:
+                holder = self.import_holder() or "another PC"
+                raise StoreError(f"another import into store {self.describe()} is running ({holder}); "
+                                 f"wait for it to finish, then import again")
+            self._set_import_holder({"user": getpass.getuser(), "host": socket.gethostname(), "pid": os.getpid(),
+                                     "since": datetime.now().isoformat(timespec="seconds")})
+            self._server_lock_state.conn, self._server_lock_state.depth = conn, 1
+            try:
+                yield
+            finally:
+                self._server_lock_state.conn = None
+                try:
+                    self._set_import_holder(None)
+                except (DatabaseError, OperationalError, StoreError):
+                    pass   # the server is gone; its lock went with the connection
+        finally:
+            conn.close()   # ends the session, which releases the lock
+
+    def _set_import_holder(self, info: dict | None) -> None:
+        with self.begin() as c:
+            c.execute(app_setting.delete().where(app_setting.c.key == IMPORT_HOLDER_KEY))
+            if info is not None:
+                c.execute(app_setting.insert().values(key=IMPORT_HOLDER_KEY, value=json.dumps(info),
+                                                      updated_by=info["user"], updated_at=datetime.now()))
+
     def import_holder(self) -> str | None:
         """"kim on PC-12 since 2024-05-02 10:03 (process 1234)" while an import runs, else None."""
         try:
-            info = json.loads(self._owner_file().read_text(encoding="utf-8"))
+            if not self.is_sqlite:
+                with self.engine.connect() as c:
+                    value = c.execute(select(app_setting.c.value).where(app_setting.c.key == IMPORT_HOLDER_KEY)).scalar()
+                info = json.loads(value) if value else None
+                if info is None:
+                    return None
+            else:
+                info = json.loads(self._owner_file().read_text(encoding="utf-8"))
             since = info["since"].replace("T", " ")[:16]
             return f"{info['user']} on {info['host']} since {since} (process {info['pid']})"
         except (OSError, ValueError, KeyError, TypeError):
@@ -441,6 +548,8 @@ class Store:
     def _import_running_elsewhere(self) -> bool:
         """Whether another process or thread holds the import lock now. Its owner file alone says
         nothing: a killed import leaves it behind, naming a process that is gone."""
+        if not self.is_sqlite:
+            return False   # a server's locks time out on their own; the message need not name an import
         if not self._try_import_lock():
             return True
         self._import_lock.release()
@@ -471,8 +580,9 @@ class Store:
         `extras` (name -> frame, e.g. a demo plant's DEMO_RULE_ROUTINGS) go into the same copy and
         are replaced with it; `extra_table(name)` reads them back."""
         with self.import_lock():
-            self._settle_data_dir()
-            target = self.data_dir
+            if self.is_sqlite:
+                self._settle_data_dir()
+            target = self.data_dir if self.is_sqlite else self.cache_dir / "data"
             target.parent.mkdir(parents=True, exist_ok=True)
             try:
                 tmp = Path(tempfile.mkdtemp(prefix=target.name + ".new-", dir=target.parent))
@@ -491,8 +601,12 @@ class Store:
                     frame.write_parquet(tmp / f"{name}.parquet", compression="zstd")
                 if progress is not None:
                     progress.check()
-                self._commit_folder(tmp, source=source, user=user, started=started or datetime.now(),
-                                    counts=counts, warnings=list(warnings), also=also)
+                record = dict(source=source, user=user, started=started or datetime.now(), counts=counts,
+                              warnings=list(warnings), also=also)
+                if self.is_sqlite:
+                    self._commit_folder(tmp, **record)
+                else:
+                    self._commit_to_server(tmp, **record)
             except BaseException:
                 _remove_tree(tmp)
                 raise
@@ -525,6 +639,29 @@ class Store:
                 raise
         if old is not None:
             _remove_tree(old)
+
+    def _commit_to_server(self, tmp: Path, *, source: str, user: str, started: datetime, counts: dict,
+                          warnings: list[str], also) -> None:
+        """A server store: the import's record and its Parquet files go in in one transaction (the
+        previous import's files go out in it); then `tmp` becomes this PC's copy."""
+        from app.store import blobs
+        with self.begin() as conn:
+            run_id = conn.execute(import_run.insert().values(
+                source=source, started_at=started, finished_at=datetime.now(), user_name=user,
+                counts=json.dumps(counts), warnings=json.dumps(warnings, ensure_ascii=False))
+            ).inserted_primary_key[0]
+            if also is not None:
+                also(conn, counts)
+            (tmp / IMPORT_MARK).write_text(str(run_id), encoding="ascii")
+            blobs.put_folder(conn, "data", str(run_id), tmp)
+            blobs.drop_others(conn, "data", str(run_id))
+        final = self.cache_dir / f"data-{run_id}"
+        try:
+            _rename(tmp, final)
+        except StoreError:   # this PC copies it from the store at its next read instead
+            _remove_tree(tmp)
+        with self._lock:
+            self._server_data_hit = None
 
     def _swap_in(self, tmp: Path) -> Path | None:
         """Move the current folder aside under a unique name and `tmp` into its place."""
@@ -564,6 +701,8 @@ class Store:
         last committed import is put back in place and the rest removed. While another import is
         running nothing is moved, and the last committed copy is read where it is.
         """
+        if not self.is_sqlite:
+            return self._server_data_dir()
         if not self._leftovers():
             return self.data_dir
         if not self._try_import_lock():
@@ -572,6 +711,29 @@ class Store:
             return self._settle_data_dir()
         finally:
             self._import_lock.release()
+
+    def _server_data_dir(self) -> Path:
+        """The last committed import's views, copied from the server store to this PC's cache once
+        (re-checked at most every SERVER_CHECK_S seconds)."""
+        now = time.monotonic()
+        with self._lock:
+            hit = self._server_data_hit
+            if hit is not None and now - hit[0] < SERVER_CHECK_S:
+                return hit[1]
+        run_id = self._last_import_id()
+        folder = self.cache_dir / f"data-{run_id}" if run_id is not None else self.cache_dir / "data-none"
+        if run_id is not None and not folder.exists():
+            from app.store import blobs
+            if not blobs.has_folder(self.engine, "data", str(run_id)):
+                return self.cache_dir / "data-none"   # recorded by a version that kept no files: import again
+            blobs.remove_stale_copies(self.cache_dir)
+            blobs.fetch_folder(self.engine, "data", str(run_id), folder, self.describe())
+            for older in self.cache_dir.glob("data-*"):
+                if older != folder:
+                    _remove_tree(older)
+        with self._lock:
+            self._server_data_hit = (now, folder)
+        return folder
 
     def _committed_folder(self) -> Path:
         target = self.data_dir
