@@ -120,6 +120,12 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--start", action="store_true",
                     help="only the window's start (--start-time), from source and from the built bundle in dist/")
     ap.add_argument("--runs", type=int, default=5, help="with --start: starts measured of each")
+    ap.add_argument("--only-load", action="store_true",
+                    help="measure only the 20 engineers on one PostgreSQL store (--pg server)")
+    ap.add_argument("--load-engineers", type=int, default=20,
+                    help="simulated engineers (processes) on one store (0: skip that figure)")
+    ap.add_argument("--load-seconds", type=float, default=60, help="how long they work")
+    ap.add_argument("--load-items", type=int, default=5000, help="items of the plant they work on")
     args = ap.parse_args(argv)
 
     if args.start:
@@ -135,6 +141,10 @@ def main(argv: list[str] | None = None) -> int:
     def show(name, value, target, unit, lower_is_better=True):
         _show(rows, name, value, target, unit, lower_is_better)
 
+    if args.only_load:
+        from app import bench_load
+        bench_load.run(show, work, args.pg, args.load_engineers, args.load_seconds, args.load_items, args.seed)
+        return _write_json(args.json, rows)
     if args.only_audit:
         from app import bench_audit
         bench_audit.run(show, work, args.audit_events, args.audit_store)
@@ -208,6 +218,9 @@ def main(argv: list[str] | None = None) -> int:
     if args.export_routings:
         st.dispose()
         export_figures(store, args.export_routings, args.pg, show, gui=not args.no_gui, env=env)
+    if args.load_engineers:
+        from app import bench_load
+        bench_load.run(show, work, args.pg, args.load_engineers, args.load_seconds, args.load_items, args.seed)
     return _write_json(args.json, rows)
 
 

@@ -202,6 +202,25 @@ def pg_url(pg_database_factory):
 
 
 @pytest.fixture(scope="session")
+def pg_session_databases():
+    """Makes PostgreSQL databases (copies of `template` if given) that live until the test session
+    ends: templates that each test copies."""
+    admin = None
+    made: list[str] = []
+
+    def make(template: str | None = None) -> str:
+        nonlocal admin
+        admin = admin or _pg_admin()
+        made.append(_create_pg_database(admin, template))
+        return made[-1]
+    yield make
+    for url in made:
+        _drop_pg_database(admin, url)
+    if admin is not None:
+        admin.dispose()
+
+
+@pytest.fixture(scope="session")
 def pg_trained_store_template(demo_plant_file):
     """The demo plant imported and trained once into a PostgreSQL database, which each test's
     trained_store copies (CREATE DATABASE … TEMPLATE)."""

@@ -520,7 +520,9 @@ class Store:
                 except (DatabaseError, OperationalError, StoreError):
                     pass   # the server is gone; its lock went with the connection
         finally:
-            conn.close()   # ends the session, which releases the lock
+            # a pooled connection would keep the session, and with it the lock: end the session
+            conn.invalidate()
+            conn.close()
 
     def _set_import_holder(self, info: dict | None) -> None:
         with self.begin() as c:

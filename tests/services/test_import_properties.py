@@ -15,6 +15,7 @@ import io
 import math
 import shutil
 from collections import Counter
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
@@ -43,18 +44,42 @@ class Invalid(Exception):
     """The file cannot be imported as it is: the import must fail."""
 
 
-@pytest.fixture(scope="module")
-def base(tmp_path_factory):
+@dataclass
+class Base:
+    """The good plant's files, and a store holding them: a SQLite file, or a PostgreSQL database
+    (the server store) that each example copies."""
+
+    root: Path
+    template: str | None = None
+    databases: object = None
+
+    def store(self, tmp: Path) -> Store:
+        if self.template is None:
+            shutil.copytree(self.root / "store", tmp / "store")
+            return Store(str(tmp / "store" / "store.sqlite"))
+        from sqlalchemy.engine import make_url
+        return Store(self.databases(template=make_url(self.template).database))
+
+
+@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
+def base(tmp_path_factory, request):
     from app.demo import generator
     root = tmp_path_factory.mktemp("property-plant")
     generator.write(generator.generate(40, seed=5), root / "erp")
-    store = Store(str(root / "store" / "store.sqlite"))
+    if request.param == "sqlite":
+        store = Store(str(root / "store" / "store.sqlite"))
+        template = databases = None
+    else:
+        databases = request.getfixturevalue("pg_session_databases")
+        template = databases()
+        store = Store(template)
     import_source(store, str(root / "erp"))
     store.dispose()
-    return root
+    return Base(root, template, databases)
 
 
 def _state(store: Store) -> tuple:
+    store._server_data_hit = None   # a server store: ask it now which import is current
     folder = getattr(store, "current_data_dir", lambda: store.data_dir)()   # older code too
     files = tuple((p.name, hashlib.sha256(p.read_bytes()).hexdigest()) for p in sorted(folder.glob("*.parquet")))
     last = store.last_import()
@@ -137,16 +162,15 @@ def _norm(column: str, cell: str) -> object:
     return cell.upper() if column == "ITEM_CD" else (float(cell) if column == "PROC_SEQ" else cell)
 
 
-def _check(base: Path, tmp: Path, kind: str, mutate) -> None:
+def _check(base: Base, tmp: Path, kind: str, mutate) -> None:
     folder = tmp / "erp"
     shutil.rmtree(tmp, ignore_errors=True)
-    shutil.copytree(base / "erp", folder)
-    shutil.copytree(base / "store", tmp / "store")
+    shutil.copytree(base.root / "erp", folder)
     path = folder / f"{DEFAULT_VIEW_NAMES[kind]}.csv"
     original = path.read_bytes()
     changed = mutate(original)
     path.write_bytes(changed)
-    store = Store(str(tmp / "store" / "store.sqlite"))
+    store = base.store(tmp)
     try:
         before, counts_before = _state(store), store.view_counts()
         try:

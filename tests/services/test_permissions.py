@@ -48,6 +48,7 @@ UNCHECKED = {
     "models.new_version": "names a version, inside train",
     "models.list_models": "lists the registry",
     "models.active_version": "names the active version",
+    "models.active_model_change": "names the active version and who activated it, once it changed",
     "models.activation_history": "reads the history, inside rollback",
     "models.rollback_target": "names the version a rollback would activate",
     "models.save_metrics": "stores an evaluation's figures, inside evaluate",
