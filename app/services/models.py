@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import shutil
 import threading
 from dataclasses import dataclass
@@ -259,7 +260,16 @@ def load(store: Store, version: str | None = None) -> RoutingModel:
         raise NoModelError(f"model version {version} does not exist in store {store.describe()}")
     # the registry keeps the folder name only, so a store moved with its models folder still works
     folder = store.ensure_model_folder(version, store.models_dir / Path(row["path"]).name)
-    arrays, docs, texts = read_model(folder)
+    try:
+        arrays, docs, texts = read_model(folder)
+    except ModelError as exc:
+        if store.is_sqlite:
+            raise
+        # only this PC's copy of a server store's model: copy it again (the store's is checked on the way)
+        logging.getLogger(__name__).warning("%s; copying model %s again from store %s", exc, version, store.describe())
+        shutil.rmtree(folder, ignore_errors=True)
+        folder = store.ensure_model_folder(version, folder)
+        arrays, docs, texts = read_model(folder)
     try:
         model = RoutingModel.from_files(version, arrays, docs, texts)
     except (KeyError, ValueError, TypeError) as exc:
