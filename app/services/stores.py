@@ -29,7 +29,7 @@ DELAY_ENV = "ROUTING_ML_STORE_DELAY_MS"
 # the Store methods that read the store (SQL or the imported views' files); `describe` and the
 # path properties only compute names and are left alone
 TOUCHING = ("begin", "view_counts", "read_view", "items", "routed_item_codes", "item_codes", "last_import",
-            "current_data_dir", "replace_views", "import_lock", "import_holder")
+            "current_data_dir", "replace_views", "import_lock", "import_holder", "ensure_model_folder")
 
 _hooks: list[Callable[[Store], None]] = []
 
