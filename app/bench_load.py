@@ -20,7 +20,7 @@ from pathlib import Path
 
 def _engineer(url: str, who: int, cache: str, seconds: float, codes: list[str], saved: list[str],
               start_at: float, barrier) -> dict:
-    os.environ["XDG_CACHE_HOME"] = cache   # this "PC"'s own copies of the model and views
+    os.environ["ROUTING_ML_CACHE_DIR"] = cache   # this "PC"'s own copies of the model and views
     from app.domain.access import User
     from app.ml.model import PredictOptions
     from app.services import catalog, routings

@@ -15,6 +15,7 @@ import platformdirs
 APP_NAME = "RoutingML"
 DATA_DIR_ENV = "ROUTING_ML_DATA_DIR"
 LOG_DIR_ENV = "ROUTING_ML_LOG_DIR"
+CACHE_DIR_ENV = "ROUTING_ML_CACHE_DIR"
 
 
 def data_dir() -> Path:
@@ -22,6 +23,14 @@ def data_dir() -> Path:
     copies of a server store's data and models, the admin's audit checkpoints."""
     override = os.environ.get(DATA_DIR_ENV, "").strip()
     return Path(override) if override else Path(platformdirs.user_data_dir(APP_NAME, appauthor=False))
+
+
+def cache_dir() -> Path:
+    """`ROUTING_ML_CACHE_DIR`, else the platform's per-user cache folder (%LOCALAPPDATA%\\RoutingML\\Cache,
+    ~/.cache/RoutingML): this PC's copies of a shared store's models and imported views, which the
+    program copies again from the store when they are missing."""
+    override = os.environ.get(CACHE_DIR_ENV, "").strip()
+    return Path(override) if override else Path(platformdirs.user_cache_dir(APP_NAME, appauthor=False))
 
 
 def log_dir() -> Path:

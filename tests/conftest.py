@@ -19,6 +19,7 @@ TEST_HOME = tempfile.mkdtemp(prefix="routing-ml-test-home-")
 os.environ["ROUTING_ML_DATA_DIR"] = os.path.join(TEST_HOME, "data")
 os.environ["ROUTING_ML_LOG_DIR"] = os.path.join(TEST_HOME, "logs")
 os.environ["XDG_CACHE_HOME"] = os.path.join(TEST_HOME, "cache")   # Qt's and fontconfig's caches (Linux)
+os.environ["ROUTING_ML_CACHE_DIR"] = os.path.join(TEST_HOME, "cache", "RoutingML")
 
 DEMO_ITEMS = 3000
 
@@ -47,6 +48,7 @@ def os_keyring(tmp_path_factory, monkeypatch):
     """Every test gets an empty in-memory keyring (signing keys, bind passwords) and its own
     per-user data folder (where an admin's checkpoints go by default)."""
     monkeypatch.setenv("ROUTING_ML_DATA_DIR", str(tmp_path_factory.mktemp("user-data")))
+    monkeypatch.setenv("ROUTING_ML_CACHE_DIR", str(tmp_path_factory.mktemp("user-cache")))   # server stores' copies
     previous = keyring.get_keyring()
     ring = MemoryKeyring()
     keyring.set_keyring(ring)

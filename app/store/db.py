@@ -72,7 +72,7 @@ from app.domain.schema import (
     VIEW_KINDS,
 )
 from app.files import is_network_path, sqlite_uri
-from app.folders import data_dir
+from app.folders import cache_dir, data_dir
 
 DATE_COLUMNS = {"INSRT_DT", "REPORT_DT", "VALID_FROM_DT", "VALID_TO_DT"}
 # Inside a data folder: the id of the import_run row that wrote it. The row's commit is what makes
@@ -375,7 +375,7 @@ class Store:
     def cache_dir(self) -> Path:
         """A server store's local copies on this PC (models, imported views): the user's cache folder."""
         key = hashlib.sha256(self.url.encode()).hexdigest()[:12]
-        return Path(platformdirs.user_cache_dir(APP_NAME, appauthor=False)) / f"server-{key}"
+        return cache_dir() / f"server-{key}"
 
     @property
     def models_dir(self) -> Path:

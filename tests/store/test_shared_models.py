@@ -18,8 +18,7 @@ from app.store.db import Store, StoreError, import_run, model_version, store_fil
 
 def _other_pc(url: str, home: Path, *args: str) -> dict:
     """The command line of another PC: its own user folders (so its own cache), same store."""
-    env = dict(os.environ, XDG_CACHE_HOME=str(home / "cache"), XDG_DATA_HOME=str(home / "data"),
-               XDG_STATE_HOME=str(home / "state"))
+    env = dict(os.environ, ROUTING_ML_CACHE_DIR=str(home / "cache"), ROUTING_ML_DATA_DIR=str(home / "data"))
     done = subprocess.run([sys.executable, "-m", "app", "--store", url, *args], env=env, capture_output=True,
                           text=True, encoding="utf-8", timeout=600)
     assert done.returncode == 0, done.stderr
@@ -40,7 +39,7 @@ def test_a_model_trained_and_activated_on_one_pc_is_used_by_another_at_its_next_
     pc2 = tmp_path / "pc2"
     seen = _other_pc(shared.url, pc2, "predict", "--item", code, "--json")
     assert seen["model_version"] == first and seen["predictions"][0]["candidates"]
-    cached = pc2 / "cache" / "RoutingML"
+    cached = pc2 / "cache"
     (models_copy,) = cached.glob("server-*/models/" + first)
     assert (models_copy / "manifest.json").exists()           # copied once into that PC's cache
     assert list(cached.glob("server-*/data-*/BI_ITEM_INFO_VIEW.parquet"))   # the imported views too
@@ -81,13 +80,13 @@ def test_a_model_file_damaged_in_the_store_is_refused_by_name_on_a_new_pc(shared
                                                          store_file.c.name == "encoder.json")).scalar()
         conn.execute(update(store_file_chunk).where(store_file_chunk.c.file_id == fid)
                      .values(data=b'{"forged": true}'))
-    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "new-pc-cache"))
+    monkeypatch.setenv("ROUTING_ML_CACHE_DIR", str(tmp_path / "new-pc-cache"))
     models._cache.clear()
     other = Store(shared.url)
     try:
         with pytest.raises(StoreError, match=rf"file encoder.json of model {version} is damaged"):
             models.load(other)
-        assert not list((tmp_path / "new-pc-cache").glob("RoutingML/server-*/models/*"))   # nothing half-copied kept
+        assert not list((tmp_path / "new-pc-cache").glob("server-*/models/*"))   # nothing half-copied kept
     finally:
         other.dispose()
 
