@@ -36,8 +36,10 @@ def no_platform_folders(monkeypatch):
 def test_every_per_user_folder_of_a_test_run_is_a_temporary_one(no_platform_folders, tmp_path):
     server_store = Store.__new__(Store)          # only its folder naming, no server needed
     server_store.path, server_store.url = None, "postgresql+psycopg://db.plant.local/routing"
-    places = [folders.data_dir(), folders.log_dir(), default_store_path(), audit_seal.default_checkpoint_dir(),
-              server_store.models_dir, server_store.data_dir]
+    server_store.is_sqlite = False
+    places = [folders.data_dir(), folders.log_dir(), folders.cache_dir(), default_store_path(),
+              audit_seal.default_checkpoint_dir(), server_store.models_dir, server_store.data_dir,
+              server_store.cache_dir]
     for place in places:
         assert TEMP in Path(place).resolve().parents, place
 
