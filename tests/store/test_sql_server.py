@@ -165,7 +165,7 @@ def test_the_migrations_make_on_sql_server_exactly_the_programs_tables_with_unic
         for col, type_ in cols.items():
             if type_.startswith(("VARCHAR", "TEXT", "NTEXT")):
                 assert col in {"version_num", "status", "model_version", "version", "action", "outcome", "hash",
-                               "role", "key", "format", "kind", "sha256"}, f"{table}.{col} is {type_}"
+                               "role", "key", "format", "kind", "sha256", "signature", "signer_key"}, f"{table}.{col} is {type_}"
     assert "NTEXT" not in script and " TEXT" not in script.split("0004")[-1]
 
 

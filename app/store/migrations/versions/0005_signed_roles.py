@@ -37,6 +37,8 @@ def upgrade() -> None:
         batch.add_column(sa.Column("signature", sa.String(100)))
         batch.add_column(sa.Column("signer_key", sa.String(60)))
 
+    if op.get_context().as_sql:   # the SQL script of a new store (migrate.offline_sql): no rows to seal
+        return
     user_role = sa.table("user_role", sa.column("user_name"), sa.column("role"))
     setting = sa.table("app_setting", sa.column("key"), sa.column("value"))
     rows = [[r.user_name, r.role] for r in bind.execute(sa.select(user_role.c.user_name, user_role.c.role)

@@ -5,15 +5,15 @@ folder named 공장 or an operation named 열처리 in a saved routing would com
 server whose collation is not Korean. PostgreSQL and SQLite keep Unicode in any text column:
 there this migration changes nothing (their types already compare equal to the new metadata).
 
-Revision ID: 0005
-Revises: 0004
+Revision ID: 0007
+Revises: 0006
 Create Date: 2026-12-01
 """
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0005"
-down_revision = "0004"
+revision = "0007"
+down_revision = "0006"
 branch_labels = None
 depends_on = None
 
