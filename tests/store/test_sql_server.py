@@ -108,7 +108,12 @@ def _store_with_drivers(installed, spec="mssql://ERPSQL01/routing_ml"):
 
 def test_the_freetds_driver_on_this_machine_accepts_the_connection_string():
     """unixODBC loads FreeTDS and it parses every keyword; only the (absent) server is missing."""
-    import pyodbc
+    try:
+        import pyodbc
+    except ImportError:   # no libodbc.so.2
+        if os.environ.get("CI") == "true":
+            raise
+        pytest.skip("the ODBC driver manager is not installed (Debian packages unixodbc tdsodbc)")
     if "FreeTDS" not in pyodbc.drivers():
         if os.environ.get("CI") == "true":
             pytest.fail("FreeTDS ODBC driver missing: .ci/run must install tdsodbc")
