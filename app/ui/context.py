@@ -31,6 +31,7 @@ class AppContext(QObject):
         # while the shared store cannot be reached and the engineer works on this PC's own store: the
         # shared store's URL (saves there are also kept as drafts for it)
         self.offline_for: str | None = None
+        self.own_models: set[str] = set()   # versions this window trained, activated or rolled back to
         self.runner = runner
         # until sign-in has read the role (on a worker), the OS account with no role
         self.user = user or signing_in_user()

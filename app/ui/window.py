@@ -119,6 +119,8 @@ class MainWindow(QMainWindow):
         self.retry_button = self.store_banner.add_button(self.tr("Retry"), self.retry_store)
         self.local_button = self.store_banner.add_button(self.tr("Work on a local store"), self.work_locally)
         self.back_button = self.store_banner.add_button(self.tr("Switch back"), self.switch_back)
+        self.model_banner = Banner("info")
+        self.model_banner.setObjectName("modelBanner")
         self.drafts_banner = Banner("warning")
         self.drafts_banner.setObjectName("draftsBanner")
         self.drafts_banner.add_button(self.tr("Drafts…"), self.drafts_dialog)
@@ -127,10 +129,12 @@ class MainWindow(QMainWindow):
         cl.setContentsMargins(0, 0, 0, 0)
         cl.setSpacing(0)
         cl.addWidget(self.store_banner)
+        cl.addWidget(self.model_banner)
         cl.addWidget(self.drafts_banner)
         cl.addWidget(self.tabs, 1)
         self.setCentralWidget(central)
         self.runner.connection_lost.connect(lambda m: self._set_connection(False, m))
+        self.prediction.model_change_noticed.connect(self._model_changed_elsewhere)
 
         self._build_menus()
         self._build_status_bar()
@@ -521,6 +525,7 @@ class MainWindow(QMainWindow):
         return task
 
     def _demo_built(self, version: str) -> None:
+        self.ctx.own_models.add(version)
         self.ctx.first_start_running = False
         self.ctx.busy_changed.emit(False)
         self.prediction.first_start.show_message(
@@ -604,6 +609,22 @@ class MainWindow(QMainWindow):
         self.model_label.setToolTip(message)
         self.prediction.error.show_message(message)
         self.model_loaded.emit()
+
+    def _model_changed_elsewhere(self, previous: str, current: str, by: str, at) -> None:
+        """The active model changed since this window's last prediction (another PC activated one):
+        a notice above the tabs and in the status bar; the window loads the new model's palette."""
+        if by and at is not None:
+            text = self.tr("Model %1 was activated by %2 at %3: predictions now use it instead of %4.")
+        elif by:
+            text = self.tr("Model %1 was activated by %2: predictions now use it instead of %4.")
+        else:
+            text = self.tr("Model %1 is active now: predictions use it instead of %4.")
+        text = text.replace("%1", current).replace("%2", by).replace(
+            "%3", f"{at:%Y-%m-%d %H:%M}" if at is not None else "").replace("%4", previous)
+        self.model_banner.show_message("ⓘ " + text)
+        self.model_label.setText(self.tr("Model: %1 (new)").replace("%1", current))
+        self.model_label.setToolTip(text)
+        self.refresh_models(True)
 
     def _show_model_label(self) -> None:
         active = self.ctx.active_version

@@ -643,6 +643,39 @@
     </message>
 </context>
 <context>
+    <name>CompareDialog</name>
+    <message>
+        <location filename="../../app/ui/prediction/compare.py" line="+82"/>
+        <source>Compare the routings of %1</source>
+        <translation>%1 라우팅 비교</translation>
+    </message>
+    <message>
+        <location line="+12"/>
+        <source>Yours, not saved</source>
+        <translation>내 라우팅 (저장 안 됨)</translation>
+    </message>
+    <message>
+        <location line="+13"/>
+        <source>%1 operations differ (marked); nothing has been saved. Reload theirs to continue from their revision (Undo brings your edits back), or keep yours and change it.</source>
+        <translation>공정 %1개가 다릅니다 (표시됨). 아무것도 저장되지 않았습니다. 상대 개정에서 이어 가려면 상대 것 다시 불러오기를 누르세요 (실행 취소로 내 편집을 되돌릴 수 있습니다). 또는 내 것을 유지하고 고치세요.</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>The operations are the same; only the status or who saved differs.</source>
+        <translation>공정은 같습니다. 상태나 저장한 사람만 다릅니다.</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Reload theirs</source>
+        <translation>상대 것 다시 불러오기</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Keep mine</source>
+        <translation>내 것 유지</translation>
+    </message>
+</context>
+<context>
     <name>DataPanel</name>
     <message>
         <location filename="../../app/ui/training/data_panel.py" line="+23"/>
@@ -2143,13 +2176,13 @@
     <name>MainWindow</name>
     <message>
         <location filename="../../app/ui/window.py" line="+86"/>
-        <location line="+561"/>
+        <location line="+582"/>
         <source>Routing ML</source>
         <translation>Routing ML</translation>
     </message>
     <message>
         <location filename="../../app/ui/selftest.py" line="+121"/>
-        <location filename="../../app/ui/window.py" line="-541"/>
+        <location filename="../../app/ui/window.py" line="-562"/>
         <source>Prediction</source>
         <translation>예측</translation>
     </message>
@@ -2159,7 +2192,7 @@
         <translation>학습</translation>
     </message>
     <message>
-        <location line="+67"/>
+        <location line="+71"/>
         <source>&amp;File</source>
         <translation>파일(&amp;F)</translation>
     </message>
@@ -2215,12 +2248,12 @@
     </message>
     <message>
         <location line="+1"/>
-        <location line="+576"/>
+        <location line="+593"/>
         <source>About Routing ML</source>
         <translation>Routing ML 정보</translation>
     </message>
     <message>
-        <location line="-575"/>
+        <location line="-592"/>
         <source>Open log folder</source>
         <translation>로그 폴더 열기</translation>
     </message>
@@ -2253,19 +2286,19 @@
         <translation>Routing ML에 오신 것을 환영합니다. 저장소가 비어 있어 데모 씰 공장(품목 %1개)을 만들고 첫 모델을 학습하는 중입니다. 아래 막대가 가득 차면 예측할 수 있습니다. 우리 공장 데이터는 나중에 파일 ▸ 원본 가져오기로 불러오세요.</translation>
     </message>
     <message>
-        <location line="+308"/>
+        <location line="+325"/>
         <source>The program closes; save your edited routing first?</source>
         <translation>프로그램을 닫습니다. 편집한 라우팅을 먼저 저장할까요?</translation>
     </message>
     <message>
-        <location line="-597"/>
+        <location line="-614"/>
         <location line="+151"/>
-        <location line="+185"/>
+        <location line="+186"/>
         <source>Model: loading…</source>
         <translation>모델: 불러오는 중…</translation>
     </message>
     <message>
-        <location line="-450"/>
+        <location line="-455"/>
         <source>Mapping &amp;&amp; Export</source>
         <translation>매핑 &amp;&amp; 내보내기</translation>
     </message>
@@ -2285,12 +2318,12 @@
         <translation>원래 저장소로 돌아가기</translation>
     </message>
     <message>
-        <location line="+3"/>
+        <location line="+5"/>
         <source>Drafts…</source>
         <translation>임시 저장본…</translation>
     </message>
     <message>
-        <location line="+54"/>
+        <location line="+56"/>
         <source>Drafts on this PC…</source>
         <translation>이 PC의 임시 저장본…</translation>
     </message>
@@ -2429,12 +2462,12 @@
     </message>
     <message>
         <location line="+15"/>
-        <location line="+47"/>
+        <location line="+48"/>
         <source>Model: –</source>
         <translation>모델: –</translation>
     </message>
     <message>
-        <location line="-38"/>
+        <location line="-39"/>
         <source>This store is empty. Import your plant&apos;s data with File ▸ Import a source.</source>
         <translation>저장소가 비어 있습니다. 파일 ▸ 원천 데이터 가져오기로 공장 데이터를 가져오세요.</translation>
     </message>
@@ -2449,7 +2482,7 @@
         <translation>데모 공장 생성 중…</translation>
     </message>
     <message>
-        <location line="+7"/>
+        <location line="+8"/>
         <source>The demo plant is ready (model %1). Tick “Only items without routing”, pick an item and press Predict.</source>
         <translation>데모 공장이 준비되었습니다 (모델 %1). “라우팅 없는 품목만”을 체크하고 품목을 골라 예측을 누르세요.</translation>
     </message>
@@ -2469,7 +2502,27 @@
         <translation>모델: 불러오지 못함</translation>
     </message>
     <message>
-        <location line="+7"/>
+        <location line="+9"/>
+        <source>Model %1 was activated by %2 at %3: predictions now use it instead of %4.</source>
+        <translation>%2님이 %3에 모델 %1을(를) 활성화했습니다: 이제 예측에 %4 대신 이 모델을 씁니다.</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Model %1 was activated by %2: predictions now use it instead of %4.</source>
+        <translation>%2님이 모델 %1을(를) 활성화했습니다: 이제 예측에 %4 대신 이 모델을 씁니다.</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Model %1 is active now: predictions use it instead of %4.</source>
+        <translation>이제 모델 %1이(가) 활성 모델입니다: 예측에 %4 대신 이 모델을 씁니다.</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Model: %1 (new)</source>
+        <translation>모델: %1 (새 모델)</translation>
+    </message>
+    <message>
+        <location line="+6"/>
         <source>Model: %1</source>
         <translation>모델: %1</translation>
     </message>
@@ -2972,13 +3025,13 @@
 <context>
     <name>PredictionTab</name>
     <message>
-        <location filename="../../app/ui/prediction/tab.py" line="+525"/>
+        <location filename="../../app/ui/prediction/tab.py" line="+573"/>
         <location line="+79"/>
         <source>New item</source>
         <translation>신규 품목</translation>
     </message>
     <message>
-        <location line="-482"/>
+        <location line="-513"/>
         <source>Similar items</source>
         <translation>유사 품목</translation>
     </message>
@@ -2989,18 +3042,18 @@
     </message>
     <message>
         <location line="+65"/>
-        <location line="+619"/>
+        <location line="+650"/>
         <source>draft</source>
         <translation>임시 저장</translation>
     </message>
     <message>
-        <location line="-618"/>
-        <location line="+618"/>
+        <location line="-649"/>
+        <location line="+649"/>
         <source>submitted</source>
         <translation>제출됨</translation>
     </message>
     <message>
-        <location line="-617"/>
+        <location line="-648"/>
         <source>Save</source>
         <translation>저장</translation>
     </message>
@@ -3040,7 +3093,17 @@
         <translation>저장에 필요한 신규 품목의 ITEM_CD: 어떤 품목도, 저장된 어떤 라우팅도 쓰지 않는 코드</translation>
     </message>
     <message>
-        <location line="+12"/>
+        <location line="+9"/>
+        <source>Compare…</source>
+        <translation>비교…</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Their routing beside yours, the differences marked; nothing is saved</source>
+        <translation>상대 라우팅과 내 라우팅을 나란히 보여 주고 차이를 표시합니다. 아무것도 저장하지 않습니다</translation>
+    </message>
+    <message>
+        <location line="+5"/>
         <source>Retry</source>
         <translation>다시 시도</translation>
     </message>
@@ -3071,12 +3134,12 @@
     </message>
     <message>
         <location line="+15"/>
-        <location line="+128"/>
+        <location line="+156"/>
         <source>Select an item in the item master first.</source>
         <translation>먼저 품목 마스터에서 품목을 선택하세요.</translation>
     </message>
     <message>
-        <location line="-122"/>
+        <location line="-150"/>
         <source>Paste or type at least one item code.</source>
         <translation>품목 코드를 하나 이상 붙여넣거나 입력하세요.</translation>
     </message>
@@ -3086,7 +3149,7 @@
         <translation>모델을 아직 불러오는 중입니다. 잠시 후 다시 시도하세요.</translation>
     </message>
     <message>
-        <location line="+27"/>
+        <location line="+55"/>
         <location line="+84"/>
         <source>predicting %1…</source>
         <translation>%1 예측 중…</translation>
@@ -3113,12 +3176,12 @@
     </message>
     <message>
         <location line="+78"/>
-        <location line="+388"/>
+        <location line="+418"/>
         <source>revision %1</source>
         <translation>개정 %1</translation>
     </message>
     <message>
-        <location line="-368"/>
+        <location line="-398"/>
         <location line="+323"/>
         <source>described in the form</source>
         <translation>입력 양식으로 기술</translation>
@@ -3264,12 +3327,22 @@
         <translation>저장 안 됨: %1. 편집 내용은 이 PC에 임시 저장본으로 보관됩니다 (다시 시작해도 남습니다). 저장소에 다시 연결되면 다시 시도로 저장하세요.</translation>
     </message>
     <message>
-        <location line="+5"/>
+        <location line="+6"/>
         <source>Not saved: %1 changed the routing of %2 at %3 (now revision %4) after you opened it. Reload to see their version; your edits stay in your routing, and Undo brings them back after a reload.</source>
         <translation>저장하지 않았습니다: 이 화면을 연 뒤 %1님이 %3에 %2의 라우팅을 변경했습니다 (현재 개정 %4). 다시 불러와 변경 내용을 확인하세요. 내 편집은 내 라우팅에 남아 있고, 다시 불러온 뒤에도 실행 취소로 되돌릴 수 있습니다.</translation>
     </message>
     <message>
-        <location line="+36"/>
+        <location line="+20"/>
+        <source>Theirs: revision %1, saved by %2 at %3</source>
+        <translation>상대: 개정 %1, %2님이 %3에 저장</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>The routing of %1 is no longer in the store.</source>
+        <translation>%1의 라우팅이 더 이상 저장소에 없습니다.</translation>
+    </message>
+    <message>
+        <location line="+39"/>
         <source>Reload revision %1</source>
         <translation>개정 %1 다시 불러오기</translation>
     </message>
@@ -3284,7 +3357,7 @@
         <translation>%2에 이 PC에 보관된 %1의 임시 저장본: 아직 저장소에 없습니다. 저장하면 보냅니다.</translation>
     </message>
     <message>
-        <location line="-67"/>
+        <location line="-96"/>
         <location line="+4"/>
         <source>Not saved: %1</source>
         <translation>저장하지 않았습니다: %1</translation>
@@ -4099,6 +4172,14 @@
     </message>
 </context>
 <context>
+    <name>SideModel</name>
+    <message>
+        <location filename="../../app/ui/prediction/compare.py" line="-52"/>
+        <source>not in this routing</source>
+        <translation>이 라우팅에는 없음</translation>
+    </message>
+</context>
+<context>
     <name>SimilarItemsModel</name>
     <message>
         <location filename="../../app/ui/prediction/models.py" line="-127"/>
@@ -4687,7 +4768,7 @@
         <translation>학습 중…</translation>
     </message>
     <message>
-        <location line="+9"/>
+        <location line="+10"/>
         <source>model %1 trained</source>
         <translation>모델 %1 학습 완료</translation>
     </message>

@@ -17,7 +17,7 @@ from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QFrame, QGroupBox, 
 
 from app.domain.access import same_account
 from app.domain.routing import Prediction, PredictionBatch, RoutingError
-from app.services import catalog, drafts, permissions, prediction, routings, stores
+from app.services import catalog, drafts, models, permissions, prediction, routings, stores
 from app.services.routings import ConflictError, SavedRouting
 from app.ui.context import AppContext
 from app.ui.look import fmt_chance
@@ -29,6 +29,18 @@ from app.ui.routing_editor import ROW_HEIGHT, OperationsModel, RoutingBase, Rout
 from app.ui.time_chart import TimeChart
 from app.ui.widgets import Banner, ElidedLabel, JobBar, ShareBarDelegate, fit_to_contents, read_only_table
 from app.ui.wording import word
+
+def _model_change(store):
+    """app.services.models.active_model_change where the services offer it: who activated which
+    model since this program's last prediction (None: no change, or it cannot tell)."""
+    fn = getattr(models, "active_model_change", None)
+    if fn is None:
+        return None
+    try:
+        return fn(store)
+    except Exception:  # noqa: BLE001 - a notice is not worth failing a prediction for
+        return None
+
 
 # candidates within this share of the best score are "nearly tied" and the tab says what separates them
 TIE_SHARE = 0.10
@@ -43,6 +55,10 @@ class PredictionTab(QWidget):
     save_failed = Signal(str)           # the save was refused or failed; the tab said why
     reloaded = Signal(object)           # SavedRouting read again after a conflict
     draft_opened = Signal(object)       # a Draft kept on this PC, shown as the engineer's routing
+    compare_opened = Signal(object)     # the CompareDialog after a refused save
+    # the active model changed since this window's last prediction (by someone else): previous,
+    # current, who activated it ("" unknown), when (datetime or None)
+    model_change_noticed = Signal(str, str, str, object)
     prediction_failed = Signal(str)
     batch_ready = Signal(object)         # PredictionBatch of the last batch (for the Mapping & Export tab)
     candidate_chosen = Signal(str, int)  # ITEM_CD, rank of the candidate the engineer switched to
@@ -58,6 +74,7 @@ class PredictionTab(QWidget):
         self.current_entry: RoutingEntry | None = None
         self._busy = False
         self._save_task = None   # the save running on a worker
+        self._last_model_used: str | None = None   # the active model version of the last prediction
         self._warnings: list[str] = []
         self._build()
         self._restore()
@@ -165,6 +182,9 @@ class PredictionTab(QWidget):
         self.conflict = Banner("error")
         self.conflict.setObjectName("conflictBanner")
         self.reload_button = self.conflict.add_button(self.tr("Reload saved routing"), self.reload_saved)
+        self.compare_button = self.conflict.add_button(self.tr("Compare…"), self.compare)
+        self.compare_button.setToolTip(self.tr("Their routing beside yours, the differences marked; nothing is saved"))
+        self._conflict: ConflictError | None = None   # the last refused save, for Compare
         # the store could not be reached when saving: the edit is kept as a draft on this PC
         self.connection = Banner("error")
         self.connection.setObjectName("saveConnectionBanner")
@@ -416,10 +436,38 @@ class PredictionTab(QWidget):
         self.error.hide()
         self._busy = True
         self._update_predict_enabled()
-        task = self.ctx.runner.start(fn, "prediction", long=long, on_result=on_result,
+        store, pinned = self.ctx.store, self.inputs.version() is not None
+
+        def work(p):
+            result = fn(p)
+            # after predicting (on the worker): did another PC activate a model since the last prediction?
+            return result, (None if pinned else _model_change(store))
+
+        def arrived(pair) -> None:
+            result, change = pair
+            on_result(result)
+            if not pinned:
+                self._note_model(next((r.model_version for r in result if isinstance(r, PredictionBatch)), None),
+                                 change)
+
+        task = self.ctx.runner.start(work, "prediction", long=long, on_result=arrived,
                                      on_error=self._failed, on_done=self._job_done)
         self.inputs.job.attach(task, message)
         return task
+
+    def _note_model(self, used: str | None, change) -> None:
+        """Tell the window when the active model is not the one this window's last prediction used
+        (someone activated, trained or rolled back a version elsewhere)."""
+        previous, self._last_model_used = self._last_model_used, used or self._last_model_used
+        if change is not None:
+            before, now, by, at = change.previous, change.current, change.by, change.at
+        elif previous and used and used != previous:
+            before, now, by, at = previous, used, "", None
+        else:
+            return
+        if now in self.ctx.own_models:
+            return   # this window trained or activated it: no news
+        self.model_change_noticed.emit(before, now, by or "", at)
 
     def _job_done(self) -> None:
         self._busy = False
@@ -939,6 +987,7 @@ class PredictionTab(QWidget):
                         "saves them when the store answers again.").replace("%1", stores.connection_message(
                             exc, self.ctx.store_text())))
         elif isinstance(exc, ConflictError):
+            self._conflict = exc
             self.conflict.show_message(
                 self.tr("Not saved: %1 changed the routing of %2 at %3 (now revision %4) after you opened it. "
                         "Reload to see their version; your edits stay in your routing, and Undo brings them back "
@@ -952,6 +1001,35 @@ class PredictionTab(QWidget):
         else:   # a database error: say it, keep the edits
             self.editor.message.show_message(self.tr("Not saved: %1").replace("%1", f"{type(exc).__name__}: {exc}"))
         self.save_failed.emit(str(exc))
+
+    def compare(self):
+        """After a refused save: their revision beside the engineer's routing (theirs as the refusal
+        carried it, or read on a worker)."""
+        exc, mine = self._conflict, self.mine()
+        if exc is None or mine is None or self.item_cd is None:
+            return None
+        ours = list(mine.model.current_operations())
+        title = self.tr("Theirs: revision %1, saved by %2 at %3").replace("%1", str(exc.revision)) \
+            .replace("%2", exc.by).replace("%3", f"{exc.at:%Y-%m-%d %H:%M:%S}")
+
+        def show(theirs) -> None:
+            from app.ui.prediction.compare import CompareDialog
+            if theirs is None:
+                self.conflict.show_message(self.tr("The routing of %1 is no longer in the store.").replace(
+                    "%1", exc.item_cd))
+                return
+            dlg = CompareDialog(exc.item_cd, title, list(theirs.operations), ours, self)
+            dlg.reload_requested.connect(self.reload_saved)
+            dlg.open()
+            self.compare_opened.emit(dlg)
+
+        theirs = getattr(exc, "theirs", None)
+        if theirs is not None:
+            show(theirs)
+            return None
+        store, code = self.ctx.store, exc.item_cd
+        return self.ctx.runner.start(lambda p: routings.load_saved(store, code), "compare routing",
+                                     on_result=show, on_error=self.conflict.show_message)
 
     def reload_saved(self):
         """After a conflict: the stored revision replaces the engineer's routing, as one undo step

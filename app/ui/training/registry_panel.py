@@ -141,6 +141,7 @@ class RegistryPanel(QGroupBox):
         self.rollback_button.setEnabled(False)
 
         def done(version: str) -> None:
+            self.ctx.own_models.add(version)
             self.message.emit(message.replace("%1", version))
             self.ctx.refresh_requested.emit(True)
 

@@ -182,6 +182,7 @@ class TrainPanel(QGroupBox):
             self.job.cancel_task()
 
     def _trained(self, version: str) -> None:
+        self.ctx.own_models.add(version)
         self.job.set_progress(1.0, self.tr("model %1 trained").replace("%1", version))
         self.log(self.tr("Model %1 trained and activated.").replace("%1", version))
         self.training_finished.emit(version)
