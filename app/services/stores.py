@@ -70,9 +70,21 @@ def describe_url(url: str | None) -> str:
         parsed = store_url(url)
     except Exception:  # noqa: BLE001 - a mistyped URL: shown as typed
         return url or ""
-    if parsed.get_backend_name() == "sqlite":
+    backend = parsed.get_backend_name()
+    if backend == "sqlite":
         return parsed.database or ""
-    return f"{parsed.host or ''}/{parsed.database or ''}"
+    # as an open store describes itself (app.store.server)
+    if backend == "postgresql":
+        port = f":{parsed.port}" if parsed.port else ""
+        return f"PostgreSQL {parsed.host or 'localhost'}{port}/{parsed.database or ''}"
+    if backend == "mssql":
+        try:
+            from app.sources.sqlserver import parse_sqlserver_spec
+            target = parse_sqlserver_spec(url or "")
+            return f"SQL Server {target.server}/{target.database}"
+        except Exception:  # noqa: BLE001 - shown as SQLAlchemy reads it
+            pass
+    return f"{backend} {parsed.host or ''}/{parsed.database or ''}"
 
 
 def is_server_url(url: str | None) -> bool:

@@ -59,13 +59,14 @@ def test_a_model_activated_elsewhere_is_announced_at_the_next_prediction(qtbot, 
     before = w.ctx.active_version
     code = predict_first_new_item(qtbot, w)
     assert w.model_banner.isHidden()
-    newer = models.train(w.ctx.store, user=PARK)                     # another PC trains (and activates)
+    newer = models.train(w.ctx.store, user=PARK, activate=False)     # another PC trains, then activates
+    models.activate(w.ctx.store, newer, PARK)
     assert newer != before
     with qtbot.waitSignal(w.prediction.model_change_noticed, timeout=LONG) as noticed:
         w.prediction.predict_code(code)
     assert noticed.args[:2] == [before, newer]
     text = w.model_banner.text()
-    assert newer in text and before in text and "predictions" in text
+    assert newer in text and before in text and "activated by KSM\\park.admin at " in text
     qtbot.waitUntil(lambda: w.ctx.active_version == newer, timeout=LONG)   # the window follows
     assert newer in w.model_label.text()
     w.model_banner.hide()

@@ -95,7 +95,7 @@ def test_an_empty_postgresql_database_is_tested_untouched_then_opened_as_the_sto
     with qtbot.waitSignal(w.model_loaded, timeout=LONG):
         qtbot.mouseClick(dlg.open_button, Qt.MouseButton.LeftButton)
     assert w.ctx.store_open and not w.ctx.store.is_sqlite
-    assert f"{url.host}/{url.database}" in w.store_label.text()
+    assert f"PostgreSQL {url.host}" in w.store_label.text() and f"/{url.database}" in w.store_label.text()
     assert "saved_routing" in inspect(engine).get_table_names()        # made when first opened
     engine.dispose()
     w.ctx.store.dispose()

@@ -33,7 +33,8 @@ def test_a_postgresql_server_that_cannot_be_reached_at_start_still_opens_the_win
     w = make_window("postgresql+psycopg://routing@127.0.0.1:1/routing", wait_model=False)
     qtbot.waitUntil(lambda: w.store_banner.isVisible(), timeout=LONG)
     text = w.store_banner.text()
-    assert "127.0.0.1/routing cannot be reached" in text and "Connection refused" in text
+    assert "PostgreSQL 127.0.0.1:1/routing cannot be reached: connection failed" in text
+    assert "Connection refused" in text and text.count("127.0.0.1:1/routing") == 2   # named once, then in the offer
     assert w.retry_button.isVisible() and w.local_button.isVisible()
     assert "not connected" in w.connection_label.text()
     assert "cannot be reached" in w.store_label.text()
