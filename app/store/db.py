@@ -477,7 +477,11 @@ class Store:
             yield
         finally:
             if self._import_lock.lock_counter == 1:
-                owner.unlink(missing_ok=True)
+                try:
+                    owner.unlink(missing_ok=True)
+                except OSError as exc:   # the folder became read-only, the share went away: this must
+                    # not hide what ended the import; a stale owner file names nobody (the lock is free)
+                    log.warning("could not remove %s: %s", owner, exc)
             self._import_lock.release()
 
     @contextmanager
@@ -860,11 +864,14 @@ def _rename(src: Path, dst: Path) -> None:
             return
         except OSError as exc:
             if delay is None or not _transient(exc):
-                raise StoreError(
-                    f"could not rename {src} to {dst}: {exc.strerror or exc}"
-                    + (" (a file in it is open in another program: another Routing ML, the virus "
-                       "scanner or a sync tool such as OneDrive; close it and try again)"
-                       if _transient(exc) else "")) from None
+                why = ""
+                if _transient(exc) and not os.access(src.parent, os.W_OK):
+                    why = (f" (the folder {src.parent} is read-only to you: ask for write access, or "
+                           f"choose another store with --store)")
+                elif _transient(exc):
+                    why = (" (a file in it is open in another program: another Routing ML, the virus "
+                           "scanner or a sync tool such as OneDrive; close it and try again)")
+                raise StoreError(f"could not rename {src} to {dst}: {exc.strerror or exc}{why}") from None
             time.sleep(delay)
 
 

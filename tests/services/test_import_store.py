@@ -285,3 +285,31 @@ def test_predict_answers_while_another_program_holds_the_write_lock(plant: Plant
     logged = [json.loads(line)["message"] for line in log_file.read_text(encoding="utf-8").splitlines()]
     # what the trail lacks is in the log: the prediction, its items and who asked
     assert any("not recorded" in m and "'action': 'predict'" in m and plant.probes[0] in m for m in logged)
+
+
+FOLDER_READ_ONLY_AT_SWAP = """
+import os
+from app.store import db
+_commit = db.Store._commit_folder
+def _read_only_first(self, tmp, **kwargs):
+    os.chmod(self.data_dir.parent, 0o555)   # the share's permissions changed while the import ran
+    return _commit(self, tmp, **kwargs)
+db.Store._commit_folder = _read_only_first
+"""
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="Windows ignores a folder's read-only attribute")
+def test_a_store_folder_that_becomes_read_only_during_the_import_is_named_and_changes_nothing(plant: Plant, capsys):
+    before = store_state(plant.store, plant.probes)
+    _a_changed_plant(plant)
+    folder = plant.store.parent
+    try:
+        imported = cli_process("import", "--source", str(plant.folder), "--store", str(plant.store),
+                               prefix=without_write_permission(), code=FOLDER_READ_ONLY_AT_SWAP)
+    finally:
+        folder.chmod(0o755)
+    line = one_line(imported.stderr)
+    assert imported.returncode == 2, imported.stderr
+    assert "unexpected" not in line and f"the folder {folder} is read-only" in line
+    assert store_state(plant.store, plant.probes) == before
+    assert leftovers(plant.store) == []       # the next start removed the half-made folder
