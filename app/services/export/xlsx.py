@@ -151,7 +151,9 @@ def _cell(name: str, dtype: pl.DataType, letter: str) -> pl.Expr:
             + pl.lit("</t></is></c>")
     elif dtype.is_temporal():
         serial = (col.cast(pl.Datetime("us")).dt.epoch("us") - _EXCEL_EPOCH_US) / 86_400_000_000
-        body = ref + pl.lit('" s="1"><v>') + serial.round(8).cast(pl.Utf8) + pl.lit("</v></c>")
+        # every digit the float has: rounded to 8 decimals (0.9 ms) a time could fall just before its
+        # second, which LibreOffice Calc then shows (02:50:17 written, 02:50:16 shown)
+        body = ref + pl.lit('" s="1"><v>') + serial.cast(pl.Utf8) + pl.lit("</v></c>")
     elif dtype == pl.Boolean:
         body = ref + pl.lit('" t="b"><v>') + col.cast(pl.Int8).cast(pl.Utf8) + pl.lit("</v></c>")
     else:
