@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import os
 import re
+import sys
 
 import pytest
+from odbc_fakes import FakePyodbc
 from sqlalchemy import event
 from sqlalchemy.dialects.mssql import pyodbc as mssql_pyodbc
 from sqlalchemy.engine import Engine
@@ -45,7 +47,9 @@ def test_driver_17_with_encryption_asked_for_and_a_port():
     assert kw["Trusted_Connection"] == "yes"
 
 
-def test_a_sql_login_takes_its_password_from_the_keyring_and_braces_it():
+def test_a_sql_login_takes_its_password_from_the_keyring_and_braces_it(monkeypatch):
+    # connect is a stand-in, so SQLAlchemy gets one for pyodbc too: runs without unixODBC's libodbc
+    monkeypatch.setitem(sys.modules, "pyodbc", FakePyodbc(WINDOWS_DRIVERS))
     seen: list[str] = []
     engine, described = mssql_engine("mssql://routing_app@ERPSQL01/routing_ml",
                                      installed_drivers=lambda: WINDOWS_DRIVERS,
