@@ -37,7 +37,7 @@ class TaskSignals(QObject):
     raised = Signal(object)            # the exception itself, just before `failed`
     cancelled = Signal()
     done = Signal()                    # always last, whatever happened
-    _posted = Signal(str, object)      # from the worker: (public signal name, its arguments)
+    _posted = Signal(object)           # from the worker: [(public signal name, its arguments), ...]
 
     def __init__(self) -> None:
         super().__init__()
@@ -46,13 +46,20 @@ class TaskSignals(QObject):
 
     def post(self, name: str, *args: Any) -> None:
         """Called on the worker: the public signal `name` is emitted later, on this object's thread."""
-        self._posted.emit(name, args)
+        self._posted.emit([(name, args)])
 
-    @Slot(str, object)
-    def _deliver(self, name: str, args: tuple) -> None:
-        if name == "done":
-            self.delivered = True
-        getattr(self, name).emit(*args)
+    def post_last(self, *signals: tuple[str, tuple]) -> None:
+        """Called on the worker with the outcome and `done`: they reach the GUI thread as one event, so
+        nothing runs between a result and `done` (a result shown while its buttons are still disabled
+        was a race a quick click, or a test, lost)."""
+        self._posted.emit([*signals, ("done", ())])
+
+    @Slot(object)
+    def _deliver(self, batch: list) -> None:
+        for name, args in batch:
+            if name == "done":
+                self.delivered = True
+            getattr(self, name).emit(*args)
 
 
 class Task(QRunnable):
@@ -86,17 +93,17 @@ class Task(QRunnable):
         self.progress.cancel()
 
     def run(self) -> None:  # on the worker thread
+        outcome: list[tuple[str, tuple]] = []
         try:
             self.progress.check()
             result = self.fn(self.progress)
         except Cancelled:
             self.was_cancelled = True
-            self.signals.post("cancelled")
+            outcome = [("cancelled", ())]
         except RoutingError as exc:
             self.error, self.exception = str(exc), exc
             log.warning("%s: %s", self.name, exc)
-            self.signals.post("raised", exc)
-            self.signals.post("failed", str(exc))
+            outcome = [("raised", (exc,)), ("failed", (str(exc),))]
         except Exception as exc:  # noqa: BLE001 - the user sees a message, the log the traceback
             if is_connection_lost(exc):   # not a bug: the server went away; said in a user's words
                 log.warning("%s: %s", self.name, exc)
@@ -104,14 +111,13 @@ class Task(QRunnable):
             else:
                 log.exception("%s failed", self.name)
                 self.error, self.exception = f"{type(exc).__name__}: {exc}", exc
-            self.signals.post("raised", exc)
-            self.signals.post("failed", self.error)
+            outcome = [("raised", (exc,)), ("failed", (self.error,))]
         else:
             self.result = result
-            self.signals.post("finished", result)
+            outcome = [("finished", (result,))]
         finally:
             self.is_done = True
-            self.signals.post("done")
+            self.signals.post_last(*outcome)
 
 
 class TaskRunner(QObject):

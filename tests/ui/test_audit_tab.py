@@ -83,6 +83,8 @@ def test_an_admin_sees_today_filters_exports_and_verifies(qtbot, make_window, st
     assert [(r["user"], r["action"], r["outcome"]) for r in rows] == [("KSM\\kim", "model.train", "denied")]
     assert out.with_name("today.csv.checkpoint.json").exists()
     assert "1 event written to" in tab.actions.result_ok.text()
+    # the result is shown with the buttons usable again, not a moment later
+    assert tab.actions.verify_button.isEnabled() and tab.actions.export_button.isEnabled()
 
     with qtbot.waitSignal(tab.actions.verify_finished, timeout=LONG) as blocker:
         qtbot.mouseClick(tab.actions.verify_button, Qt.MouseButton.LeftButton)
