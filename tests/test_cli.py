@@ -126,3 +126,15 @@ def test_items_file_in_cp949_with_a_korean_header(trained_store, tmp_path, capsy
     assert [p["ITEM_CD"] for p in data["predictions"]] == [code]
     assert [e["ITEM_CD"] for e in data["errors"]] == ["NO-SUCH-ITEM"]   # the header is not an item
     assert rc == 0 and "NO-SUCH-ITEM" in err
+
+
+def test_a_model_of_an_older_version_is_named_on_one_line(trained_store, capsys):
+    from old_models import rewrite_as_older
+    version = models.active_version(trained_store)
+    rewrite_as_older(trained_store.models_dir / version)
+    models._cache.clear()
+    rc, _, err = _run(capsys, "predict", "--item", _an_item_without_routing(trained_store),
+                      "--store", _store_path(trained_store))
+    assert rc == 2
+    assert err.strip().splitlines() == [f"routing-ml: model {version} was trained by an older version of Routing ML; "
+                                        f"retrain it in the Training tab or with `routing-ml train`"]

@@ -23,6 +23,7 @@ import polars as pl
 from app.domain.routing import Candidate, Note, Operation, Prediction, SimilarItem
 from app.domain.schema import INSIDE, OUTSIDE
 from app.ml.features import GROUP_LABELS, EncoderParams, FeatureEncoder, to_list_in_slices
+from app.ml.registry import ModelError
 
 MIN_SAMPLES = 3            # fewer usable actuals than this and the next source is tried
 OUTLIER_FACTOR = 3.0       # an actual more than 3x off its item's median for the operation is dropped
@@ -33,6 +34,17 @@ MAX_BOOKED_HOURS = 24.0 * 366
 SPREAD_FENCE = 10.0
 SPREAD_MIN_WIDTH = math.log(2.0)
 SPREAD_MIN_RESULTS = 20
+
+# What a model folder holds, by number (info["model_format"]). 1: the similarity engine without
+# operation tokens (work results kept one by one); 2: the learned engine (operation tokens, work
+# results aggregated per item and operation, learned rules, ranker and time models). A model of
+# another format is refused at load with a message saying what to do, never a KeyError at prediction.
+MODEL_FORMAT = 2
+REQUIRED_ARRAYS = ("X", "op_ptr", "op_job", "op_res", "op_bp", "op_order", "op_inside", "op_tok", "op_setup",
+                   "op_run", "op_wait", "op_move", "item_seq", "tok_job", "tok_first_op", "agg_ptr", "agg_job",
+                   "agg_raw", "agg_n_run", "agg_mu_run", "agg_n_setup", "agg_mu_setup", "item_part", "item_mat",
+                   "item_od")
+REQUIRED_VOCAB = ("job", "job_nm", "res", "bp", "order", "part_type", "material", "token")
 
 
 @dataclass
@@ -184,6 +196,36 @@ def _positions(n: int) -> pl.Series:
     return pl.int_range(n, eager=True, dtype=pl.Int32)
 
 
+class ModelFormatError(ModelError):
+    """A model written by an older or newer version of the program than this one."""
+
+
+def check_format(version: str, arrays: dict, docs: dict, texts: dict) -> None:
+    """Refuse a model this program cannot predict with, saying what to do: retrain a model of an
+    older format, update the program for a newer one."""
+    info = docs.get("info") if isinstance(docs.get("info"), dict) else {}
+    fmt = info.get("model_format")
+    if isinstance(fmt, int) and fmt > MODEL_FORMAT:
+        raise ModelFormatError(newer_model_message(version, fmt))
+    vocab = docs.get("vocab") if isinstance(docs.get("vocab"), dict) else {}
+    missing = ([a for a in REQUIRED_ARRAYS if a not in arrays] + [v for v in REQUIRED_VOCAB if v not in vocab]
+               + [t for t in ("item_codes", "rout_no", "item_nm") if t not in texts]
+               + [d for d in ("encoder", "info", "vocab") if d not in docs])
+    if missing or (isinstance(fmt, int) and fmt < MODEL_FORMAT):
+        raise ModelFormatError(older_model_message(version))
+
+
+def older_model_message(version: str) -> str:
+    return (f"model {version} was trained by an older version of Routing ML; retrain it in the Training tab "
+            f"or with `routing-ml train`")
+
+
+def newer_model_message(version: str, fmt: int | str) -> str:
+    return (f"model {version} was trained by a newer version of Routing ML (model format {fmt}; this program "
+            f"reads format {MODEL_FORMAT}); update Routing ML on this PC, or retrain the model with this version "
+            f"in the Training tab or with `routing-ml train`")
+
+
 @dataclass
 class RoutingModel:
     version: str
@@ -293,7 +335,7 @@ class RoutingModel:
                  "token": tok_vocab,
                  "rout_no": rout_no, "item_nm": to_list_in_slices(
                      idx_items["ITEM_NM"].fill_null("").str.replace_all("\n", " "))}
-        info = {"items": items.height, "indexed_items": len(codes), "operations": cur.height,
+        info = {"model_format": MODEL_FORMAT, "items": items.height, "indexed_items": len(codes), "operations": cur.height,
                 "work_results": results.height if isinstance(results, pl.DataFrame) else None,
                 "usable_run_actuals": int(agg["agg_n_run"].sum()),
                 "distinct_routings": int(item_seq.max() + 1) if len(codes) else 0, "dim": encoder.dim}
@@ -316,6 +358,7 @@ class RoutingModel:
 
     @classmethod
     def from_files(cls, version: str, arrays, docs, texts) -> RoutingModel:
+        check_format(version, arrays, docs, texts)
         arrays = dict(arrays)
         X = arrays.pop("X")
         vocab = dict(docs["vocab"])

@@ -20,7 +20,8 @@ import numpy as np
 from app.domain.routing import RoutingError
 from app.files import FolderBusyError, rename_with_retries, sync_folder, write_synced
 
-FORMAT = "routing-ml-model/1"
+FORMAT = "routing-ml-model/1"     # the folder's layout (manifest + files); what they hold: model.MODEL_FORMAT
+FORMAT_PREFIX = "routing-ml-model/"
 
 
 class ModelError(RoutingError):
@@ -104,10 +105,17 @@ def read_model(folder: Path) -> tuple[dict[str, np.ndarray], dict[str, Any], dic
     try:
         manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
         entries = manifest["files"]
-        if manifest.get("format") != FORMAT:
-            raise ModelError(f"model {folder.name} has format {manifest.get('format')!r}, expected {FORMAT}")
-    except (ValueError, KeyError, TypeError):
+        fmt = manifest.get("format")
+    except (ValueError, KeyError, TypeError, AttributeError):
         raise ModelError(f"model {folder.name}: manifest.json is damaged") from None
+    if fmt != FORMAT:
+        number = fmt.rpartition("/")[2] if isinstance(fmt, str) and fmt.startswith(FORMAT_PREFIX) else ""
+        if number.isdigit() and int(number) > int(FORMAT.rpartition("/")[2]):
+            # a folder a newer program wrote: say so, as for a newer model (app.ml.model.check_format)
+            raise ModelError(f"model {folder.name} was trained by a newer version of Routing ML (folder format "
+                             f"{fmt}; this program reads {FORMAT}); update Routing ML on this PC, or retrain "
+                             f"the model with this version in the Training tab or with `routing-ml train`")
+        raise ModelError(f"model {folder.name} has format {fmt!r}, expected {FORMAT}")
     arrays, docs, texts = {}, {}, {}
     for name, meta in entries.items():
         path = folder / name

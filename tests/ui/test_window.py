@@ -215,3 +215,22 @@ def test_the_last_import_is_named_in_the_window_language(qapp, demo_store_file):
         assert source_text("demo plant (2,500 items, seed 7)") == "데모 공장 (품목 2,500개, 시드 7)"
     finally:
         configure_application(qapp, "en")
+
+
+def test_a_model_of_an_older_version_is_named_in_the_window(qtbot, make_window, store_url):
+    """Not a KeyError at the first prediction: the window says at its start what to do."""
+    from old_models import rewrite_as_older
+
+    from app.services import models
+    store = Store(store_url)
+    version = models.active_version(store)
+    rewrite_as_older(store.models_dir / version)
+    store.dispose()
+    models._cache.clear()
+    w = make_window(store_url, wait_model=False)
+    qtbot.waitUntil(lambda: bool(w.ctx.model_error), timeout=LONG)
+    expected = (f"model {version} was trained by an older version of Routing ML; retrain it in the Training tab "
+                f"or with `routing-ml train`")
+    assert w.ctx.model is None
+    assert w.prediction.error.text() == expected
+    assert w.model_label.toolTip() == expected
