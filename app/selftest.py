@@ -1,10 +1,10 @@
 """`RoutingML --self-test`: proves that this copy of Routing ML starts, finds its files and predicts.
 
 Run by every build (scripts/build) on the bundle it made, by the Windows workflow on the installed
-program, and by IT after a deployment. It opens the window offscreen with every tab, predicts on a
-tiny demo plant (bundled by the build; generated when run from source) and checks that the
-translations, icons, style, store migrations, ODBC, PostgreSQL, keyring, LDAP, Excel and audit
-signature layers load. It never touches the user's store, settings or keyring entries: everything it writes is in a
+program, and by IT after a deployment. It opens the window offscreen with every tab, trains and
+predicts on a tiny demo plant (bundled by the build; generated when run from source), exports the
+prediction to CSV, XLSX and SQLite, and checks that the translations, icons, style, store
+migrations, ODBC, PostgreSQL, keyring, LDAP, Excel and audit signature layers load. It never touches the user's store, settings or keyring entries: everything it writes is in a
 temporary folder, removed at the end.
 
 Each check prints one line (`ok`, `note` or `FAIL`, its name, what was found); the last line says
@@ -299,6 +299,53 @@ def check_evaluate(store) -> str:
             f"{len(m) - 1} baselines scored")
 
 
+def check_export(plant: Plant, workdir: Path) -> str:
+    """The predicted routing goes out through the ERP profile, as the ERP's tables, to the three
+    kinds of target: CSV files, an XLSX workbook and a SQLite database (the writers and their
+    libraries are in the bundle). The profile is the program's own, in memory, with the self-test's
+    user given an employee number as an admin would; the store is the demo plant's."""
+    import sqlalchemy as sa
+
+    from app.services import identity
+    from app.services.export import selection as sel
+    from app.services.export.profile import default_profile
+    from app.services.export.service import ExportTarget, export
+    from app.services.prediction import predict_items
+
+    user = identity.sign_in(plant.store, via="self-test")
+    profile = default_profile()
+    profile.lookups["EMPLOYEE_NO"].values[user.name] = "100001"
+    batch = predict_items(plant.store, [plant.new], user=user)
+    selection = sel.from_batch(batch, user=user)
+    if len(selection.routings) != 1:
+        raise RuntimeError(f"the prediction of {plant.new} gave {len(selection.routings)} routings to export")
+    operations = len(selection.routings[0].operations)
+    written = {}
+    for fmt, target in (("csv", workdir / "export-csv"), ("xlsx", workdir / "export.xlsx"),
+                        ("db", workdir / "export.sqlite")):
+        result = export(plant.store, profile, selection, ExportTarget(fmt, str(target), create_tables=True),
+                        user=user)
+        written[fmt] = result.written
+        if (result.routings != 1 or result.written.get("P_BOP_PROC_MASTER") != 1
+                or result.written.get("P_BOP_PROC_DETAIL") != operations):
+            raise RuntimeError(f"{fmt} export of {plant.new} wrote {result.written}")
+    if len(set(map(str, written.values()))) != 1:
+        raise RuntimeError(f"the three targets were written differently: {written}")
+    files = sorted(p.name for p in (workdir / "export-csv").glob("*.csv"))
+    if len(files) != len(written["csv"]) or not (workdir / "export.xlsx").stat().st_size:
+        raise RuntimeError(f"CSV files {files}, XLSX workbook {(workdir / 'export.xlsx').stat().st_size} bytes")
+    engine = sa.create_engine(f"sqlite:///{workdir / 'export.sqlite'}")
+    try:
+        with engine.connect() as conn:
+            back = {t: conn.execute(sa.text(f'SELECT COUNT(*) FROM "{t}"')).scalar() for t in written["db"]}
+    finally:
+        engine.dispose()
+    if back != written["db"]:
+        raise RuntimeError(f"the SQLite target holds {back}, the export said {written['db']}")
+    rows = ", ".join(f"{t} {n}" for t, n in written["db"].items())
+    return f"{plant.new} ({operations} operations) to CSV, XLSX and SQLite: {rows}"
+
+
 def check_audit(store, workdir: Path) -> str:
     """The demo store's audit trail is chained and intact, and Ed25519 signatures (the trail's
     checkpoints) work: the native part of `cryptography` is in the bundle. Writes no checkpoint and
@@ -349,6 +396,8 @@ def run(out: TextIO | None = None, gui: bool = True) -> int:
             if version is not None:
                 plant = t.check("prediction", lambda: check_predict(store))
                 t.check("evaluation", lambda: check_evaluate(store))
+                if plant is not None:
+                    t.check("export", lambda: check_export(plant, workdir))
             t.check("audit trail", lambda: check_audit(store, workdir))
         if window is not None:
             window.finish(plant)

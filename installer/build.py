@@ -4,7 +4,8 @@
 2. PyInstaller with build.spec: dist/RoutingML/ (RoutingML and routing-ml, one shared bundle)
 3. the bundle: its size beside the target, its largest files, resources and migrations byte for
    byte, and (Linux) no kept library linking to a pruned Qt library
-4. `--version` of both executables, `RoutingML --self-test` (its report, with the start-up figure)
+4. `--version` of both executables, `RoutingML --self-test` (its report, with the start-up figure),
+   then the console twin `routing-ml` importing, training, predicting and exporting the demo plant
 5. the MSI, dist/RoutingML-<version>-x64.msi, read back and checked (installer/msi.py)
 
 Each step is timed. The first failure stops the build: one line says what failed, exit code 1.
@@ -173,6 +174,68 @@ def self_test() -> tuple[list[str], str]:
     return lines, figure
 
 
+def console_run() -> list[str]:
+    """The console twin as an engineer runs it, on the bundled demo plant in a fresh store: import,
+    train, predict and export (XLSX) through a profile that knows this user's employee number. The
+    self-test does the same inside one process; this proves the command line's paths in the frozen
+    program too, so a prune that breaks training, prediction or export fails the build."""
+    import json
+    import shutil
+    import sqlite3
+    import tempfile
+
+    from app.services.identity import os_account
+
+    cli = str(bundle_dir() / f"{rules.CLI_NAME}{EXE}")
+    plant = data_dir(bundle_dir()) / "selftest" / "plant.sqlite"
+    work = Path(tempfile.mkdtemp(prefix="routing-ml-build-cli-"))
+    env = dict(os.environ, ROUTING_ML_LOG_DIR=str(work / "logs"))
+    env.pop("ROUTING_ML_STORE", None)
+    store = ["--store", str(work / "store.sqlite")]
+    lines = []
+
+    def cli_run(*args: str) -> str:
+        t0 = time.perf_counter()
+        out = run([cli, *args, *store], env=env, timeout=900)
+        what = " ".join(a for a in args[:2] if not a.startswith("-"))
+        lines.append(f"  {time.perf_counter() - t0:5.1f} s  routing-ml {what}")
+        return out
+
+    try:
+        cli_run("import", "--source", str(plant))
+        cli_run("train")
+        with sqlite3.connect(plant) as conn:
+            routed = {r[0] for r in conn.execute("SELECT DISTINCT ITEM_CD FROM BI_ROUTING_VIEW")}
+            item = next(r[0] for r in conn.execute("SELECT ITEM_CD FROM BI_ITEM_INFO_VIEW ORDER BY ITEM_CD")
+                        if r[0] not in routed)
+        predicted = json.loads(cli_run("predict", "--item", item, "--json"))
+        candidates = predicted["predictions"][0]["candidates"] if predicted["predictions"] else []
+        if predicted["errors"] or not candidates or not candidates[0]["operations"]:
+            raise BuildFailed(f"routing-ml predict --item {item} gave no routing: {predicted['errors']}")
+        profile = work / "profile.json"
+        cli_run("profiles", "export", "ERP", str(profile))
+        data = json.loads(profile.read_text(encoding="utf-8"))
+        data["name"] = "BUILD"
+        for lookup in data["lookups"]:
+            if lookup["name"] == "EMPLOYEE_NO":
+                lookup["values"][os_account()[0]] = "100001"
+        profile.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+        cli_run("profiles", "import", str(profile))
+        out = work / "erp.xlsx"
+        result = json.loads(cli_run("export", "--profile", "BUILD", "--format", "xlsx", "--out", str(out),
+                                    "--items", item, "--json"))
+        operations = len(candidates[0]["operations"])
+        if (result["written"].get("P_BOP_PROC_MASTER") != 1 or result["written"].get("P_BOP_PROC_DETAIL") != operations
+                or not out.is_file()):
+            raise BuildFailed(f"routing-ml export of {item} ({operations} operations) wrote {result['written']} "
+                              f"to {out}")
+        lines.insert(0, f"{item}: trained, predicted ({operations} operations), exported to XLSX: "
+                        + ", ".join(f"{t} {n}" for t, n in result["written"].items()))
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    return lines
+
+
 def next_version(version: str) -> str:
     major, minor, patch, _ = rules.numeric_version(version)
     return f"{major}.{minor}.{patch + 1}"
@@ -221,6 +284,8 @@ def main(argv: list[str] | None = None) -> int:
         if not args.no_self_test:
             lines, figure = step("self-test (RoutingML --self-test)", self_test)
             for line in lines:
+                say(line)
+            for line in step("console twin: import, train, predict, export", console_run):
                 say(line)
         if not args.no_msi:
             _, lines = step("MSI (wixl) and its check (msiinfo, msiextract)", lambda: build_msi(version))

@@ -16,7 +16,7 @@ from app import bundle, machine_settings, selftest
 
 CHECKS = ["window start", "version", "machine settings", "resources", "store migrations", "ODBC",
           "PostgreSQL driver", "keyring", "LDAP", "Excel", "demo plant import", "training", "prediction",
-          "evaluation", "audit trail", "translations", "icons", "style", "window prediction"]
+          "evaluation", "export", "audit trail", "translations", "icons", "style", "window prediction"]
 
 
 def _libodbc_missing() -> bool:
@@ -98,8 +98,10 @@ def test_self_test_names_each_failure_and_exits_1(tmp_path, monkeypatch):
     assert f"  FAIL  resources              FileNotFoundError: missing in {empty}: translations/routing_ml_ko.qm, icons/routing-ml.svg" in text
     assert "  FAIL  machine settings       RuntimeError: LDAP_URL 'dc01.ksm.local'" in text
     assert "  ok    prediction" in text     # one failure does not stop the others
-    failed = ["machine settings", "resources"] + (["ODBC"] if _libodbc_missing() else [])
-    assert f"self-test FAILED: {len(failed)} of 14 checks ({', '.join(failed)})" in text
+    # the export reads the ERP profile from the resources too
+    assert "  FAIL  export                 ProfileError: profile file " in text and "ERP.json" in text
+    failed = ["machine settings", "resources"] + (["ODBC"] if _libodbc_missing() else []) + ["export"]
+    assert f"self-test FAILED: {len(failed)} of 15 checks ({', '.join(failed)})" in text
 
 
 def test_process_age_is_known_here():
