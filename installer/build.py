@@ -89,8 +89,10 @@ def check_bundle() -> list[str]:
     files = [p for p in b.rglob("*") if p.is_file() and not p.is_symlink()]
     size = sum(p.stat().st_size for p in files)
     mib = size / 2**20
-    lines = [f"bundle size: {mib:,.0f} MiB in {len(files):,} files "
-             f"(target ≤ {rules.SIZE_TARGET_MB} MiB; the build fails above {rules.SIZE_CEILING_MB} MiB)"]
+    verdict = ("within it" if mib <= rules.SIZE_TARGET_MB else
+               f"{mib - rules.SIZE_TARGET_MB:,.0f} MiB over it; what makes the floor: installer/README.md")
+    lines = [f"bundle size: {mib:,.0f} MiB in {len(files):,} files (target ≤ {rules.SIZE_TARGET_MB} MiB: {verdict}; "
+             f"the build fails above {rules.SIZE_CEILING_MB} MiB)"]
     by_top: dict[str, int] = {}
     inner = data_dir(b)
     for p in files:
@@ -212,9 +214,9 @@ def console_run() -> list[str]:
         candidates = predicted["predictions"][0]["candidates"] if predicted["predictions"] else []
         if predicted["errors"] or not candidates or not candidates[0]["operations"]:
             raise BuildFailed(f"routing-ml predict --item {item} gave no routing: {predicted['errors']}")
-        profile = work / "profile.json"
-        cli_run("profiles", "export", "ERP", str(profile))
-        data = json.loads(profile.read_text(encoding="utf-8"))
+        profile = work / "profile.json"      # the bundled ERP profile, as `profiles export ERP` writes it
+        bundled = data_dir(bundle_dir()) / "resources" / "profiles" / "ERP.json"
+        data = json.loads(bundled.read_text(encoding="utf-8"))
         data["name"] = "BUILD"
         for lookup in data["lookups"]:
             if lookup["name"] == "EMPLOYEE_NO":

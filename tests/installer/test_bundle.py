@@ -64,6 +64,9 @@ def test_version_resource_text_is_what_pyinstaller_evaluates():
     "PySide6/Qt/plugins/platforms/libqxcb.so",
     "PySide6/Qt/plugins/platforminputcontexts/libibusplatforminputcontextplugin.so",
     "PySide6/d3dcompiler_47.dll", "_polars_runtime_32/_polars_runtime.pyd", "resources/style/routing_ml.qss",
+    "PySide6/QtOpenGLWidgets.pyd", "PySide6/QtOpenGLWidgets.abi3.so",   # pyqtgraph's plot widgets import it
+    "pyqtgraph/icons/auto.png",                                          # the plots' auto-range button
+    "sklearn/tree/_tree.cp311-win_amd64.pyd", "sklearn/tree/_tree.cpython-311-x86_64-linux-gnu.so",
 ])
 def test_kept(dest):
     assert bundle.dropped_reason(dest) is None
@@ -80,6 +83,10 @@ def test_kept(dest):
     ("PySide6/Qt6Pdf.dll", "Qt library"), ("PySide6/Qt/lib/libQt6WaylandClient.so.6", "Qt library"),
     ("PySide6/opengl32sw.dll", "not used"), ("PySide6/QtCore.pyi", "not used"),
     ("PySide6\\Qt\\qml\\QtQuick\\qmldir", "not used"),
+    ("PySide6/QtOpenGL.pyd", "not used"), ("PySide6/QtOpenGL.abi3.so", "not used"),
+    ("sklearn/datasets/data/iris.csv", "not used"), ("sklearn/datasets/images/china.jpg", "not used"),
+    ("sklearn/tree/_tree.pyx", "not used"), ("sklearn/svm/src/libsvm/svm.cpp", "not used"),
+    ("pyqtgraph/icons/peegee/peegee_512px@2x.png", "not used"),
 ])
 def test_pruned(dest, reason):
     assert bundle.dropped_reason(dest) == reason
@@ -108,3 +115,47 @@ def test_data_files_are_the_files_loaded_by_path(tmp_path):
     assert ("env.py", "app/store/migrations") in pairs and ("script.py.mako", "app/store/migrations") in pairs
     assert ("plant.sqlite", "selftest") in pairs
     assert not any(name.endswith(".ts") for name, _ in pairs)      # the translators' source stays out
+
+
+def test_pyqtgraph_draws_without_qt_opengl_which_the_bundle_leaves_out(tmp_path):
+    """The bundle leaves out PySide6.QtOpenGL (8.5 MB) and installer/rthook_no_qtopengl.py stands in
+    for it: pyqtgraph imports and draws the window's kinds of plot (curves, bars, error bars) without
+    it, and a use of OpenGL names what is missing."""
+    import subprocess
+    import sys
+    script = tmp_path / "draw.py"
+    script.write_text(f"""
+import runpy, sys
+class Block:
+    def find_spec(self, name, path=None, target=None):
+        if name == "PySide6.QtOpenGL":
+            raise ImportError("left out of the bundle")
+sys.meta_path.insert(0, Block())
+runpy.run_path({str(bundle.ROOT / "installer" / "rthook_no_qtopengl.py")!r})
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtGui import QColor
+from PySide6.QtWidgets import QApplication
+app = QApplication([])
+pg.setConfigOptions(antialias=True, background="w")
+w = pg.PlotWidget()
+w.resize(300, 200)
+w.addItem(pg.BarGraphItem(x=[1, 2, 3], height=[3, 5, 2], width=0.6, brush="#2f6db5"))
+w.addItem(pg.ErrorBarItem(x=np.array([1, 2, 3]), y=np.array([3, 5, 2]), height=np.array([1, 1, 1])))
+w.plot([0, 1, 2, 3, 4], [0, 4, 1, 5, 2], pen=pg.mkPen("#c0392b", width=3))
+image = w.grab().toImage()
+colours = {{image.pixelColor(x, y).name() for x in range(0, image.width(), 2) for y in range(0, image.height(), 2)}}
+print("bars" if "#2f6db5" in colours else "no bars", "curve" if "#c0392b" in colours else "no curve")
+from PySide6 import QtOpenGL
+try:
+    QtOpenGL.QOpenGLBuffer
+except AttributeError as exc:
+    print(exc)
+""", encoding="utf-8")
+    env = {k: v for k, v in __import__("os").environ.items()}
+    env["QT_QPA_PLATFORM"] = "offscreen"
+    proc = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, env=env, timeout=300)
+    assert proc.returncode == 0, proc.stderr
+    lines = proc.stdout.splitlines()
+    assert lines[0] == "bars curve"
+    assert lines[1].startswith("PySide6.QtOpenGL.QOpenGLBuffer: Qt's OpenGL classes are left out of this bundle")
