@@ -144,6 +144,19 @@ def check_bundle() -> list[str]:
     return lines
 
 
+def windows_estimate(wheels: Path) -> str:
+    """One line: the Windows bundle's size estimated from the Linux bundle and the Windows wheels,
+    beside the target, with its largest parts."""
+    from installer import windows_size
+    if not any(wheels.glob("*win_amd64.whl")):
+        raise BuildFailed(f"{wheels} holds no win_amd64 wheel: installer/windows_size.py says how to download them")
+    parts, _ = windows_size.estimate(bundle_dir(), wheels)
+    mib = sum(parts.values())
+    verdict = "within it" if mib <= rules.SIZE_TARGET_MB else f"{mib - rules.SIZE_TARGET_MB:,.0f} MiB over it"
+    return (f"Windows bundle, estimated from {wheels}: {mib:,.0f} MiB (target ≤ {rules.SIZE_TARGET_MB} MiB: "
+            f"{verdict}); largest: " + ", ".join(f"{k} {v:.0f}" for k, v in parts.most_common(6)) + " (MiB)")
+
+
 def check_version(version: str) -> str:
     b = bundle_dir()
     out = run([str(b / f"{rules.CLI_NAME}{EXE}"), "--version"]).strip()
@@ -259,6 +272,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--skip-pyinstaller", action="store_true", help="check and package dist/RoutingML as it is")
     ap.add_argument("--no-msi", action="store_true", help="stop after the bundle's self-test")
     ap.add_argument("--no-self-test", action="store_true", help="skip the self-test (not for releases)")
+    ap.add_argument("--windows-wheels", metavar="DIR", type=Path,
+                    help="(not on Windows) also estimate the Windows bundle's size from the win_amd64 wheels in "
+                         "DIR, beside the target (installer/windows_size.py says how to download them)")
     ap.add_argument("--upgrade-test-msi", action="store_true",
                     help="also an MSI of the same bundle one version up, in dist/upgrade-test/, to try a "
                          "major upgrade with (the Windows workflow does)")
@@ -282,6 +298,8 @@ def main(argv: list[str] | None = None) -> int:
             say(step("PyInstaller (build.spec)", pyinstaller))
         for line in step("bundle checks", check_bundle):
             say(line)
+        if args.windows_wheels and not WINDOWS:
+            say(windows_estimate(args.windows_wheels))
         say(step("--version", lambda: check_version(version)))
         if not args.no_self_test:
             lines, figure = step("self-test (RoutingML --self-test)", self_test)

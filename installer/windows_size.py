@@ -12,6 +12,7 @@ standard library's extension modules) is not in any wheel: PYTHON_RUNTIME_MIB is
     pip download --dest WHEELS --platform win_amd64 --python-version 3.12 --only-binary=:all: . \\
         "pyinstaller>=6.10,<7" winkerberos pywin32-ctypes
     python -m installer.windows_size dist/RoutingML WHEELS
+    scripts/build --windows-wheels WHEELS      (the same estimate, one line, beside the target)
 """
 from __future__ import annotations
 
