@@ -8,8 +8,6 @@ import logging
 from PySide6.QtCore import QCoreApplication, QLocale, QSettings, Signal
 from PySide6.QtWidgets import (
     QButtonGroup,
-    QCheckBox,
-    QComboBox,
     QDialog,
     QDialogButtonBox,
     QFileDialog,
@@ -31,6 +29,7 @@ from PySide6.QtWidgets import (
 from app.domain.schema import DEFAULT_VIEW_NAMES, ITEMS, RESULTS, ROUTINGS
 from app.services.connections import (SourceError, installed_drivers, keep_sql_password, parse_server,
                                       sqlserver_spec)
+from app.ui.sql_server_fields import SqlServerFields
 from app.ui.widgets import Banner, JobBar
 from app.ui.workers import TaskRunner
 
@@ -89,65 +88,14 @@ class DataSourceDialog(QDialog):
         fl.addRow(self.path_label, pr)
 
         # server page
-        self.server_edit = QLineEdit()
-        self.server_edit.setObjectName("server")
-        self.server_edit.setPlaceholderText(r"ERPSQL01\KSM  ·  erp.plant.local,1433")
-        self.database_edit = QLineEdit("KsmErp")
-        self.database_edit.setObjectName("database")
-        self.driver_box = QComboBox()
-        self.driver_box.setObjectName("odbcDriver")
         self.installed = installed_drivers()
-        if self.installed:
-            self.driver_box.addItem(self.tr("Newest installed (%1)").replace("%1", self.installed[0]), "")
-            for name in self.installed:
-                self.driver_box.addItem(name, name)
-        else:
-            self.driver_box.addItem(self.tr("No SQL Server ODBC driver is installed"), "")
-            self.driver_box.setEnabled(False)
-        self.driver_hint = QLabel(self.tr("Install “Microsoft ODBC Driver 18 for SQL Server” (ask IT)."))
-        self.driver_hint.setObjectName("muted")
-        self.driver_hint.setVisible(not self.installed)
-        self.trust_box = QCheckBox(self.tr("Trust server certificate"))
-        self.trust_box.setObjectName("trustServerCertificate")
-        self.trust_box.setToolTip(self.tr("For a plant server with its own (self-signed) certificate, which "
-                                          "this PC does not know: the connection stays encrypted, but the "
-                                          "server is not checked (TrustServerCertificate=yes)."))
-        self.auth_windows = QRadioButton(self.tr("Windows authentication"))
-        self.auth_windows.setObjectName("authWindows")
-        self.auth_sql = QRadioButton(self.tr("SQL login"))
-        self.auth_sql.setObjectName("authSql")
-        self.auth_group = QButtonGroup(self)
-        self.auth_group.addButton(self.auth_windows)
-        self.auth_group.addButton(self.auth_sql)
-        self.auth_windows.setChecked(True)
-        auth_row = QWidget()   # one row with its own size hint, so the two choices never overlap
-        auth_row.setObjectName("signIn")
-        al = QHBoxLayout(auth_row)
-        al.setContentsMargins(0, 0, 0, 0)
-        al.addWidget(self.auth_windows)
-        al.addWidget(self.auth_sql)
-        al.addStretch(1)
-        auth_row.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)
-        self.user_edit = QLineEdit()
-        self.user_edit.setObjectName("sqlUser")
-        self.password_edit = QLineEdit()
-        self.password_edit.setObjectName("sqlPassword")
-        self.password_edit.setEchoMode(QLineEdit.EchoMode.Password)
-        self.password_edit.setPlaceholderText(self.tr("kept in the Windows Credential Manager / OS keyring"))
+        server = self.server_fields = SqlServerFields(self.installed, name="source", database="KsmErp",
+                                                      server_hint=r"ERPSQL01\KSM  ·  erp.plant.local,1433")
+        self.server_edit, self.database_edit, self.user_edit = server.server, server.database, server.user
+        self.password_edit, self.driver_box, self.driver_hint = server.password, server.driver, server.driver_hint
+        self.trust_box, self.auth_windows, self.auth_sql = server.trust, server.auth_windows, server.auth_sql
         server_page = QWidget()
-        sl = QFormLayout(server_page)
-        sl.addRow(self.tr("Server"), self.server_edit)
-        sl.addRow(self.tr("Database"), self.database_edit)
-        drv = QVBoxLayout()
-        drv.setContentsMargins(0, 0, 0, 0)
-        drv.addWidget(self.driver_box)
-        drv.addWidget(self.driver_hint)
-        drv.addWidget(self.trust_box)
-        sl.addRow(self.tr("ODBC driver"), drv)
-        sl.addRow(self.tr("Sign-in"), auth_row)
-        sl.addRow(self.tr("User"), self.user_edit)
-        sl.addRow(self.tr("Password"), self.password_edit)
-        self.auth_sql.toggled.connect(self._auth_changed)
+        QVBoxLayout(server_page).addWidget(server)
 
         self.pages = QStackedWidget()
         self.pages.addWidget(file_page)
@@ -238,11 +186,6 @@ class DataSourceDialog(QDialog):
         if needed > self.height():
             self.resize(self.width(), needed)
 
-    def _auth_changed(self) -> None:
-        sql = self.auth_sql.isChecked()
-        self.user_edit.setEnabled(sql)
-        self.password_edit.setEnabled(sql)
-
     def _browse(self) -> None:
         if self.kind() == "folder":
             path = QFileDialog.getExistingDirectory(self, self.tr("Choose the folder with the three views"),
@@ -274,7 +217,6 @@ class DataSourceDialog(QDialog):
             e.setText(str(s.value(f"views/{kind_}", "")))
         s.endGroup()
         self._kind_changed()
-        self._auth_changed()
 
     def values(self) -> dict:
         return {"kind": self.kind(), "path": self.path_edit.text().strip(), "server": self.server_edit.text().strip(),

@@ -7,19 +7,19 @@ without a choice here, the machine's STORE (set by IT) or the default file is us
 from __future__ import annotations
 
 from PySide6.QtCore import QSettings, Signal
-from PySide6.QtWidgets import (QButtonGroup, QCheckBox, QComboBox, QDialog, QFileDialog,
+from PySide6.QtWidgets import (QButtonGroup, QComboBox, QDialog, QFileDialog,
                                QFormLayout, QHBoxLayout, QLabel, QLineEdit, QPushButton, QRadioButton, QSizePolicy,
                                QStackedWidget, QVBoxLayout, QWidget)
 
 from app.services import stores
 from app.services.connections import SourceError, keep_sql_password, store_drivers
+from app.ui.sql_server_fields import SqlServerFields
 from app.ui.widgets import Banner
 from app.ui.workers import TaskRunner
 
 KINDS = ("sqlite", "postgresql", "mssql")
 SETTING = "store/url"          # the window's own choice of store (QSettings)
 SSL_MODES = ("", "disable", "prefer", "require", "verify-full")
-ENCRYPT = ("", "yes", "strict", "no")
 
 
 def chosen_store() -> str:
@@ -98,71 +98,14 @@ class StoreDialog(QDialog):
         pl.addRow("", pg_hint)
 
         # SQL Server
-        self.ms_server = QLineEdit()
-        self.ms_server.setObjectName("msServer")
-        self.ms_server.setPlaceholderText(r"DBSQL01\KSM  ·  db.plant.local,1433")
-        self.ms_database = QLineEdit("routing_ml")
-        self.ms_database.setObjectName("msDatabase")
-        self.auth_windows = QRadioButton(self.tr("Windows authentication"))
-        self.auth_windows.setObjectName("storeAuthWindows")
-        self.auth_sql = QRadioButton(self.tr("SQL login"))
-        self.auth_sql.setObjectName("storeAuthSql")
-        auth = QButtonGroup(self)
-        auth.addButton(self.auth_windows)
-        auth.addButton(self.auth_sql)
-        self.auth_windows.setChecked(True)
-        auth_row = QWidget()
-        al = QHBoxLayout(auth_row)
-        al.setContentsMargins(0, 0, 0, 0)
-        al.addWidget(self.auth_windows)
-        al.addWidget(self.auth_sql)
-        al.addStretch(1)
-        auth_row.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)
-        self.ms_user = QLineEdit()
-        self.ms_user.setObjectName("msUser")
-        self.ms_password = QLineEdit()
-        self.ms_password.setObjectName("msPassword")
-        self.ms_password.setEchoMode(QLineEdit.EchoMode.Password)
-        self.ms_password.setPlaceholderText(self.tr("kept in the Windows Credential Manager / OS keyring"))
-        self.ms_driver = QComboBox()
-        self.ms_driver.setObjectName("msDriver")
-        drivers = store_drivers()
-        if drivers:
-            self.ms_driver.addItem(self.tr("Newest installed (%1)").replace("%1", drivers[0]), "")
-        else:
-            self.ms_driver.addItem(self.tr("No SQL Server ODBC driver is installed"), "")
-        for name in drivers:
-            self.ms_driver.addItem(name, name)
-        self.ms_driver_hint = QLabel(self.tr("Install “Microsoft ODBC Driver 18 for SQL Server” (ask IT)."))
-        self.ms_driver_hint.setObjectName("muted")
-        self.ms_driver_hint.setVisible(not drivers)
-        self.ms_encrypt = QComboBox()
-        self.ms_encrypt.setObjectName("msEncrypt")
-        for value, label in zip(ENCRYPT, (self.tr("the driver's default (Driver 18: yes)"), self.tr("yes"),
-                                          self.tr("strict (TDS 8)"), self.tr("no"))):
-            self.ms_encrypt.addItem(label, value)
-        self.ms_trust = QCheckBox(self.tr("Trust server certificate"))
-        self.ms_trust.setObjectName("msTrust")
-        self.ms_trust.setToolTip(self.tr("For a plant server with its own (self-signed) certificate, which this "
-                                         "PC does not know: the connection stays encrypted, but the server is not "
-                                         "checked (TrustServerCertificate=yes)."))
+        ms = self.ms_fields = SqlServerFields(store_drivers(), name="ms", database="routing_ml", encrypt=True,
+                                              server_hint=r"DBSQL01\KSM  ·  db.plant.local,1433")
+        self.ms_server, self.ms_database, self.ms_user, self.ms_password = ms.server, ms.database, ms.user, ms.password
+        self.ms_driver, self.ms_driver_hint, self.ms_encrypt, self.ms_trust = (ms.driver, ms.driver_hint, ms.encrypt,
+                                                                               ms.trust)
+        self.auth_windows, self.auth_sql = ms.auth_windows, ms.auth_sql
         ms_page = QWidget()
-        ml = QFormLayout(ms_page)
-        ml.addRow(self.tr("Server"), self.ms_server)
-        ml.addRow(self.tr("Database"), self.ms_database)
-        ml.addRow(self.tr("Sign-in"), auth_row)
-        ml.addRow(self.tr("User"), self.ms_user)
-        ml.addRow(self.tr("Password"), self.ms_password)
-        drv = QVBoxLayout()
-        drv.setContentsMargins(0, 0, 0, 0)
-        drv.addWidget(self.ms_driver)
-        drv.addWidget(self.ms_driver_hint)
-        ml.addRow(self.tr("ODBC driver"), drv)
-        enc = QHBoxLayout()
-        enc.addWidget(self.ms_encrypt, 1)
-        enc.addWidget(self.ms_trust)
-        ml.addRow(self.tr("Encryption"), enc)
-        self.auth_sql.toggled.connect(self._auth_changed)
+        QVBoxLayout(ms_page).addWidget(ms)
 
         self.pages = QStackedWidget()
         for page in (sqlite_page, pg_page, ms_page):
@@ -216,13 +159,10 @@ class StoreDialog(QDialog):
         lay.addLayout(buttons)
 
         self.kind_group.idToggled.connect(lambda _i, on: on and self._kind_changed())
-        for edit in (self.path_edit, self.pg_server, self.pg_database, self.pg_user, self.ms_server,
-                     self.ms_database, self.ms_user):
+        for edit in (self.path_edit, self.pg_server, self.pg_database, self.pg_user):
             edit.textChanged.connect(self._changed)
-        for box in (self.pg_ssl, self.ms_driver, self.ms_encrypt):
-            box.currentIndexChanged.connect(self._changed)
-        self.ms_trust.toggled.connect(self._changed)
-        self.auth_sql.toggled.connect(self._changed)
+        self.pg_ssl.currentIndexChanged.connect(self._changed)
+        ms.changed.connect(self._changed)
         self.load(chosen_store() or current)
 
     # ---- fields ------------------------------------------------------------------------------
@@ -251,11 +191,6 @@ class StoreDialog(QDialog):
     def _set_result(self, text: str) -> None:
         self.result.setText(text)
         self._grow()
-
-    def _auth_changed(self) -> None:
-        sql = self.auth_sql.isChecked()
-        self.ms_user.setEnabled(sql)
-        self.ms_password.setEnabled(sql)
 
     def _changed(self) -> None:
         self.address.setText(self.url())
@@ -321,7 +256,6 @@ class StoreDialog(QDialog):
                 self.ms_encrypt.setCurrentIndex(max(0, self.ms_encrypt.findData(options.get("encrypt", "").lower())))
                 self.ms_trust.setChecked(options.get("trustservercertificate", "").lower() == "yes")
         self._kind_changed()
-        self._auth_changed()
         self._show_where()
 
     def _show_where(self) -> None:

@@ -821,7 +821,7 @@
 <context>
     <name>DataSourceDialog</name>
     <message>
-        <location filename="../../app/ui/dialogs.py" line="+62"/>
+        <location filename="../../app/ui/dialogs.py" line="+61"/>
         <source>Import a source</source>
         <translation>원천 데이터 가져오기</translation>
     </message>
@@ -857,77 +857,12 @@
     </message>
     <message>
         <location line="+7"/>
-        <location line="+138"/>
+        <location line="+87"/>
         <source>File</source>
         <translation>파일</translation>
     </message>
     <message>
-        <location line="-125"/>
-        <source>Newest installed (%1)</source>
-        <translation>설치된 최신 드라이버 (%1)</translation>
-    </message>
-    <message>
-        <location line="+4"/>
-        <source>No SQL Server ODBC driver is installed</source>
-        <translation>SQL Server ODBC 드라이버가 설치되어 있지 않습니다</translation>
-    </message>
-    <message>
-        <location line="+5"/>
-        <source>Trust server certificate</source>
-        <translation>서버 인증서 신뢰</translation>
-    </message>
-    <message>
-        <location line="+2"/>
-        <source>For a plant server with its own (self-signed) certificate, which this PC does not know: the connection stays encrypted, but the server is not checked (TrustServerCertificate=yes).</source>
-        <translation>이 PC가 모르는 자체 서명 인증서를 쓰는 공장 서버용입니다. 연결은 계속 암호화되지만 서버는 확인하지 않습니다 (TrustServerCertificate=yes).</translation>
-    </message>
-    <message>
-        <location line="+3"/>
-        <source>Windows authentication</source>
-        <translation>Windows 인증</translation>
-    </message>
-    <message>
-        <location line="+2"/>
-        <source>SQL login</source>
-        <translation>SQL 로그인</translation>
-    </message>
-    <message>
-        <location line="+19"/>
-        <source>kept in the Windows Credential Manager / OS keyring</source>
-        <translation>Windows 자격 증명 관리자 / OS 키링에 보관</translation>
-    </message>
-    <message>
-        <location line="+3"/>
-        <source>Server</source>
-        <translation>서버</translation>
-    </message>
-    <message>
-        <location line="+1"/>
-        <source>Database</source>
-        <translation>데이터베이스</translation>
-    </message>
-    <message>
-        <location line="+6"/>
-        <source>ODBC driver</source>
-        <translation>ODBC 드라이버</translation>
-    </message>
-    <message>
-        <location line="+1"/>
-        <source>Sign-in</source>
-        <translation>로그인 방식</translation>
-    </message>
-    <message>
-        <location line="+1"/>
-        <source>User</source>
-        <translation>사용자</translation>
-    </message>
-    <message>
-        <location line="+1"/>
-        <source>Password</source>
-        <translation>비밀번호</translation>
-    </message>
-    <message>
-        <location line="+7"/>
+        <location line="-70"/>
         <source>View names</source>
         <translation>뷰 이름</translation>
     </message>
@@ -967,7 +902,7 @@
         <translation>폴더</translation>
     </message>
     <message>
-        <location line="+22"/>
+        <location line="+17"/>
         <source>Choose the folder with the three views</source>
         <translation>세 뷰가 들어 있는 폴더 선택</translation>
     </message>
@@ -987,7 +922,7 @@
         <translation>원천 파일 선택</translation>
     </message>
     <message>
-        <location line="+45"/>
+        <location line="+44"/>
         <source>Enter the server name.</source>
         <translation>서버 이름을 입력하세요.</translation>
     </message>
@@ -1027,12 +962,7 @@
         <translation>SQL 로그인 사용자 이름을 입력하세요.</translation>
     </message>
     <message>
-        <location line="-201"/>
-        <source>Install “Microsoft ODBC Driver 18 for SQL Server” (ask IT).</source>
-        <translation>“Microsoft ODBC Driver 18 for SQL Server”를 설치하세요 (IT 부서에 요청).</translation>
-    </message>
-    <message>
-        <location line="+259"/>
+        <location line="+58"/>
         <source>connecting…</source>
         <translation>연결 중…</translation>
     </message>
@@ -4231,6 +4161,104 @@
     </message>
 </context>
 <context>
+    <name>SqlServerFields</name>
+    <message>
+        <location filename="../../app/ui/sql_server_fields.py" line="+30"/>
+        <source>Windows authentication</source>
+        <translation>Windows 인증</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>SQL login</source>
+        <translation>SQL 로그인</translation>
+    </message>
+    <message>
+        <location line="+19"/>
+        <source>kept in the Windows Credential Manager / OS keyring</source>
+        <translation>Windows 자격 증명 관리자 / OS 키링에 보관</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>Newest installed (%1)</source>
+        <translation>설치된 최신 드라이버 (%1)</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>No SQL Server ODBC driver is installed</source>
+        <translation>SQL Server ODBC 드라이버가 설치되어 있지 않습니다</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Install “Microsoft ODBC Driver 18 for SQL Server” (ask IT).</source>
+        <translation>“Microsoft ODBC Driver 18 for SQL Server”를 설치하세요 (IT 부서에 요청).</translation>
+    </message>
+    <message>
+        <location line="+8"/>
+        <source>the driver&apos;s default (Driver 18: yes)</source>
+        <translation>드라이버 기본값 (Driver 18: 사용)</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>yes</source>
+        <translation>있음</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>strict (TDS 8)</source>
+        <translation>엄격 (strict, TDS 8)</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>no</source>
+        <translation>사용 안 함 (no)</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Trust server certificate</source>
+        <translation>서버 인증서 신뢰</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>For a plant server with its own (self-signed) certificate, which this PC does not know: the connection stays encrypted, but the server is not checked (TrustServerCertificate=yes).</source>
+        <translation>이 PC가 모르는 자체 서명 인증서를 쓰는 공장 서버용입니다. 연결은 계속 암호화되지만 서버는 확인하지 않습니다 (TrustServerCertificate=yes).</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>Server</source>
+        <translation>서버</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Database</source>
+        <translation>데이터베이스</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Sign-in</source>
+        <translation>로그인 방식</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>User</source>
+        <translation>사용자</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Password</source>
+        <translation>비밀번호</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>ODBC driver</source>
+        <translation>ODBC 드라이버</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>Encryption</source>
+        <translation>암호화</translation>
+    </message>
+</context>
+<context>
     <name>StoreDialog</name>
     <message>
         <location filename="../../app/ui/store_dialog.py" line="+37"/>
@@ -4304,100 +4332,31 @@
     </message>
     <message>
         <location line="+4"/>
-        <location line="+61"/>
         <source>Server</source>
         <translation>서버</translation>
     </message>
     <message>
-        <location line="-60"/>
-        <location line="+61"/>
+        <location line="+1"/>
         <source>Database</source>
         <translation>데이터베이스</translation>
     </message>
     <message>
-        <location line="-60"/>
-        <location line="+62"/>
+        <location line="+1"/>
         <source>User</source>
         <translation>사용자</translation>
     </message>
     <message>
-        <location line="-61"/>
-        <location line="+71"/>
+        <location line="+1"/>
         <source>Encryption</source>
         <translation>암호화</translation>
     </message>
     <message>
-        <location line="-70"/>
+        <location line="+1"/>
         <source>A password, if the server asks for one, is read from pgpass.conf or PGPASSWORD (ask IT); it is never kept in a setting.</source>
         <translation>서버가 비밀번호를 요구하면 pgpass.conf 또는 PGPASSWORD에서 읽습니다 (IT 부서에 문의). 설정에는 절대 저장하지 않습니다.</translation>
     </message>
     <message>
-        <location line="+12"/>
-        <source>Windows authentication</source>
-        <translation>Windows 인증</translation>
-    </message>
-    <message>
-        <location line="+2"/>
-        <source>SQL login</source>
-        <translation>SQL 로그인</translation>
-    </message>
-    <message>
-        <location line="+18"/>
-        <source>kept in the Windows Credential Manager / OS keyring</source>
-        <translation>Windows 자격 증명 관리자 / OS 키링에 보관</translation>
-    </message>
-    <message>
-        <location line="+5"/>
-        <source>Newest installed (%1)</source>
-        <translation>설치된 최신 드라이버 (%1)</translation>
-    </message>
-    <message>
-        <location line="+10"/>
-        <source>the driver&apos;s default (Driver 18: yes)</source>
-        <translation>드라이버 기본값 (Driver 18: 사용)</translation>
-    </message>
-    <message>
-        <location line="+0"/>
-        <source>yes</source>
-        <translation>사용 (yes)</translation>
-    </message>
-    <message>
-        <location line="+1"/>
-        <source>strict (TDS 8)</source>
-        <translation>엄격 (strict, TDS 8)</translation>
-    </message>
-    <message>
-        <location line="+0"/>
-        <source>no</source>
-        <translation>사용 안 함 (no)</translation>
-    </message>
-    <message>
-        <location line="+2"/>
-        <source>Trust server certificate</source>
-        <translation>서버 인증서 신뢰</translation>
-    </message>
-    <message>
-        <location line="+2"/>
-        <source>For a plant server with its own (self-signed) certificate, which this PC does not know: the connection stays encrypted, but the server is not checked (TrustServerCertificate=yes).</source>
-        <translation>이 PC가 모르는 자체 서명 인증서를 쓰는 공장 서버용입니다. 연결은 계속 암호화되지만 서버는 확인하지 않습니다 (TrustServerCertificate=yes).</translation>
-    </message>
-    <message>
-        <location line="+7"/>
-        <source>Sign-in</source>
-        <translation>로그인 방식</translation>
-    </message>
-    <message>
-        <location line="+2"/>
-        <source>Password</source>
-        <translation>비밀번호</translation>
-    </message>
-    <message>
-        <location line="+5"/>
-        <source>ODBC driver</source>
-        <translation>ODBC 드라이버</translation>
-    </message>
-    <message>
-        <location line="+14"/>
+        <location line="+23"/>
         <source>The same address works with --store and ROUTING_ML_STORE</source>
         <translation>같은 주소를 --store와 ROUTING_ML_STORE에도 쓸 수 있습니다</translation>
     </message>
@@ -4417,17 +4376,7 @@
         <translation>저장</translation>
     </message>
     <message>
-        <location line="-54"/>
-        <source>No SQL Server ODBC driver is installed</source>
-        <translation>SQL Server ODBC 드라이버가 설치되어 있지 않습니다</translation>
-    </message>
-    <message>
-        <location line="+3"/>
-        <source>Install “Microsoft ODBC Driver 18 for SQL Server” (ask IT).</source>
-        <translation>“Microsoft ODBC Driver 18 for SQL Server”를 설치하세요 (IT 부서에 요청).</translation>
-    </message>
-    <message>
-        <location line="+52"/>
+        <location line="+1"/>
         <source>Keep this store for the next start</source>
         <translation>다음 시작부터 이 저장소를 사용합니다</translation>
     </message>
@@ -4447,7 +4396,7 @@
         <translation>주소</translation>
     </message>
     <message>
-        <location line="+64"/>
+        <location line="+56"/>
         <source>Choose the store file</source>
         <translation>저장소 파일 선택</translation>
     </message>
@@ -4457,7 +4406,7 @@
         <translation>Routing ML 저장소 (*.sqlite *.db);;모든 파일 (*)</translation>
     </message>
     <message>
-        <location line="+63"/>
+        <location line="+62"/>
         <source>Saved for you on this PC and used from the next start (Save and open: at once). --store and ROUTING_ML_STORE still come first.</source>
         <translation>이 PC에 사용자별로 저장되며 다음 시작부터 사용됩니다 (저장하고 열기: 바로). --store와 ROUTING_ML_STORE가 여전히 우선합니다.</translation>
     </message>
