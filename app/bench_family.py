@@ -75,16 +75,6 @@ def run_plant(member: int, items: int, max_items: int, holdout: float, workdir: 
     return result
 
 
-def _fmt(key: str, v) -> str:
-    if v is None or (isinstance(v, float) and math.isnan(v)):
-        return "–"
-    if key == "edit_distance":
-        return f"{v:.2f}"
-    if key in ("levenshtein", "jaccard"):
-        return f"{v:.3f}"
-    return f"{v:.1%}"
-
-
 def ahead_everywhere(result: dict, over=("knn_vote", "nearest_item")) -> bool:
     from app.ml.evaluate import LOWER_IS_BETTER
     m = result["methods"]
@@ -94,7 +84,7 @@ def ahead_everywhere(result: dict, over=("knn_vote", "nearest_item")) -> bool:
 
 def summary(results: list[dict]) -> str:
     """The family table: per plant the top-1 of each method and the ceiling, then every metric's mean."""
-    from app.ml.evaluate import CEILING, METHOD_LABELS, METHODS
+    from app.ml.evaluate import CEILING, METHOD_LABELS, METHODS, format_metric
     lines = ["| plant | items held out | model top-1 | kNN vote top-1 | nearest item top-1 | part type top-1 "
              "| ceiling top-1 | gap to ceiling | model ahead of kNN and nearest on every metric |",
              "|---|---|---|---|---|---|---|---|---|"]
@@ -103,8 +93,8 @@ def summary(results: list[dict]) -> str:
         ceiling = m.get(CEILING, {}).get("top1_exact")
         gap = r.get("gap_to_ceiling")
         lines.append(f"| {r['plant']} | {r['evaluated_items']:,} | " + " | ".join(
-            _fmt("top1_exact", m[k]["top1_exact"]) for k in METHODS)
-            + f" | {_fmt('top1_exact', ceiling)} | {'–' if gap is None else f'{gap * 100:+.1f} pts'} | "
+            format_metric("top1_exact", m[k]["top1_exact"]) for k in METHODS)
+            + f" | {format_metric('top1_exact', ceiling)} | {'–' if gap is None else f'{gap * 100:+.1f} pts'} | "
             + ("yes" if ahead_everywhere(r) else "NO") + " |")
     from app.cli import EVALUATION_COLUMNS
     label = dict(EVALUATION_COLUMNS)
@@ -117,7 +107,7 @@ def summary(results: list[dict]) -> str:
         means = []
         for k in HEADLINE:
             vals = [row[k] for row in rows if row.get(k) is not None and not math.isnan(row[k])]
-            means.append(_fmt(k, sum(vals) / len(vals)) if vals else "–")
+            means.append(format_metric(k, sum(vals) / len(vals)) if vals else "–")
         lines.append(f"| {METHOD_LABELS[method]} | " + " | ".join(means) + " |")
     gaps = [r["gap_to_ceiling"] for r in results if r.get("gap_to_ceiling") is not None]
     if gaps:

@@ -169,19 +169,9 @@ EVALUATION_COLUMNS = (("top1_exact", "top-1 exact"), ("top3_hit", "top-3 hit"), 
                       ("lot10_within_25", "lot-10 ±25 %"))
 
 
-def format_metric(key: str, value) -> str:
-    if value is None or (isinstance(value, float) and value != value):
-        return "–"
-    if key == "edit_distance":
-        return f"{value:.2f}"
-    if key in ("levenshtein", "jaccard"):
-        return f"{value:.3f}"
-    return f"{value:.1%}"
-
-
 def format_evaluation(result: dict) -> str:
     """Every method (the ceiling too, when known) by every metric, as a Markdown table."""
-    from app.ml.evaluate import CEILING, METHOD_LABELS
+    from app.ml.evaluate import CEILING, METHOD_LABELS, format_metric
     head = ("| method | " + " | ".join(label for _, label in EVALUATION_COLUMNS) + " |\n"
             + "|---" * (len(EVALUATION_COLUMNS) + 1) + "|")
     lines = [f"held out {result['evaluated_items']:,} routed items (stratified by PART_TYPE, "

@@ -32,6 +32,18 @@ METHOD_LABELS = {"model": "Routing ML", "knn_vote": "plain kNN vote (k=15, simil
 SEQUENCE_METRICS = ("top1_exact", "top3_hit", "levenshtein", "edit_distance", "jaccard")
 TIME_METRICS = ("run_mdape", "run_within_25", "setup_mdape", "setup_within_25", "lot10_mdape", "lot10_within_25")
 METRICS = SEQUENCE_METRICS + TIME_METRICS
+
+
+def format_metric(key: str, value, share=lambda v: f"{v:.1%}") -> str:
+    """A metric as the tables show it: edit distance 2 decimals, similarities 3, the rest a share
+    (`share` formats it: the window's own, with its locale's spacing); "–" when not measured."""
+    if value is None or (isinstance(value, float) and value != value):
+        return "–"
+    if key == "edit_distance":
+        return f"{value:.2f}"
+    if key in ("levenshtein", "jaccard"):
+        return f"{value:.3f}"
+    return share(value)
 LOWER_IS_BETTER = {"edit_distance", "run_mdape", "setup_mdape", "lot10_mdape"}
 LOT = 10                      # pieces in the lot whose total time (setup + LOT x run) is scored
 KNN_K = 15

@@ -1,7 +1,6 @@
 """Table models of the Training tab: the model registry, an evaluation's metrics, top-1 per part type."""
 from __future__ import annotations
 
-import math
 from datetime import datetime
 from typing import Any
 
@@ -11,6 +10,7 @@ from PySide6.QtGui import QColor, QFont, QFontMetrics
 from app.ml.evaluate import CEILING
 from app.ml.evaluate import METHODS as EVAL_METHODS
 from app.ml.evaluate import METRICS as EVAL_METRICS
+from app.ml.evaluate import format_metric
 from app.ml.features import GROUPS, WEIGHT_PRESETS
 from app.ui.look import MODEL_ROW_BACKGROUND, MUTED_TEXT, SAVED_BACKGROUND, fmt_share
 from app.ui.widgets import Column, RowsTableModel
@@ -23,13 +23,7 @@ METRICS = tuple(m for m in EVAL_METRICS if not m.endswith("_within_25"))
 
 
 def fmt_metric(key: str, v: Any) -> str:
-    if v is None or (isinstance(v, float) and math.isnan(v)):
-        return "–"
-    if key == "edit_distance":
-        return f"{v:.2f}"
-    if key in ("levenshtein", "jaccard"):
-        return f"{v:.3f}"
-    return fmt_share(v)
+    return format_metric(key, v, share=fmt_share)
 
 
 def wrap_words(text: str, metrics: QFontMetrics, width: int) -> str:
