@@ -165,8 +165,8 @@ def main(argv: list[str] | None = None) -> int:
     env = dict(os.environ, ROUTING_ML_STORE=str(store))
     rows: list[tuple[str, float, float, str]] = []   # (figure, measured, target, unit)
 
-    def show(name, value, target, unit, lower_is_better=True):
-        _show(rows, name, value, target, unit, lower_is_better)
+    def show(name, value, target, unit, lower_is_better=True, note=""):
+        _show(rows, name, value, target, unit, lower_is_better, note)
 
     if args.only_load:
         from app import bench_load
@@ -300,11 +300,13 @@ def slow_store_figures(store: Path, show, gui_env: dict, delay_ms: int = 300) ->
               f"here stalled {f['idle_max_stall_ms']:g} ms)", flush=True)
 
 
-def _show(rows: list, name: str, value: float, target: float, unit: str, lower_is_better: bool = True) -> None:
+def _show(rows: list, name: str, value: float, target: float, unit: str, lower_is_better: bool = True,
+          note: str = "") -> None:
+    """One figure beside its target; `note` (the CPU time and the machine's load, say) follows on the line."""
     ok = value <= target if lower_is_better else value >= target
     rows.append((name, value, target, unit))
     print(f"{name:<46} {value:>10.3f} {unit:<3} target {'≤' if lower_is_better else '≥'} {target:g} {unit:<3} "
-          f"{'ok' if ok else 'MISSED'}", flush=True)
+          f"{'ok' if ok else 'MISSED'}{'  ' + note if note else ''}", flush=True)
 
 
 START_LINE = re.compile(r"window shown ([\d.]+) s .*?; ([\d.]+) s of CPU.*?ready ([\d.]+) s")

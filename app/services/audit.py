@@ -155,7 +155,8 @@ def lock_chain(conn: Connection) -> tuple[int, str]:
         conn.execute(audit_head.insert().values(id=1, seq=seq, hash=digest))
         return seq, digest
     seq, digest, newest = head
-    if newest is not None and newest > seq:
+    # (a seq edited into text, which SQLite keeps and ranks above every number, is Verify's to name)
+    if isinstance(newest, int) and newest > seq:
         last = conn.execute(_LAST).first()
         return int(last[0]), last[1]
     return int(seq), digest
@@ -188,7 +189,7 @@ def _append_sqlite(raw, values: dict[str, Any]) -> int:
     lock_chain's general way)."""
     cur = raw.cursor()
     head = cur.execute(_SQLITE_HEAD).fetchone()
-    if head is None or (head[2] is not None and head[2] > head[0]):
+    if head is None or (head[2] is not None and (not isinstance(head[2], int) or head[2] > head[0])):
         return 0
     seq = int(head[0]) + 1
     at = values["at"]

@@ -18,6 +18,8 @@ the chain existed were sealed by migration 0002, so they are proven unchanged si
 from __future__ import annotations
 
 import base64
+import bisect
+import hashlib
 import json
 import os
 from dataclasses import dataclass, field
@@ -30,7 +32,7 @@ from app.domain.access import User
 from app.domain.routing import RoutingError
 from app.services import audit, credentials, permissions, site_settings, trust
 from app.services.progress import Progress
-from app.store.chain import GENESIS, chain_hash_text, utc_text
+from app.store.chain import GENESIS, _quote, chain_hash_text, utc_text
 from app.folders import data_dir
 from app.store.db import Store, audit_event, audit_head
 
@@ -220,26 +222,163 @@ def _row_words(at_text: str, user_name: str | None, action: str, target: str | N
     return f"{at_text[:19].replace('T', ' ')} UTC, {user_name or '?'}, {action}{' ' + target if target else ''}"
 
 
-def _chain_rows(conn):
-    """Every row in chain order with its time as the hash writes it. On SQLite the stored text is
-    read as is (SQLAlchemy always writes microseconds), which skips parsing a million times; a time
-    written another way behind the program's back then does not match its hash, as it should not."""
-    columns = "id, seq, at, user_name, role, host, action, target, detail, outcome, hash"
-    if conn.dialect.name == "sqlite":   # the driver's own cursor: SQLAlchemy's row objects cost a third of it
-        cursor = conn.connection.driver_connection.cursor()
-        cursor.arraysize = 5000
-        cursor.execute(f"SELECT {columns} FROM audit_event ORDER BY seq, id")
-        while rows := cursor.fetchmany():
-            for row in rows:
-                at = row[2]
-                yield (row[0], row[1], at.replace(" ", "T", 1) if isinstance(at, str) else utc_text(at), *row[3:])
+BATCH = 20_000   # rows fetched and checked at a time (a module constant, so tests can make it small)
+_SELECT = "SELECT id, seq, at, user_name, role, host, action, target, detail, outcome, hash FROM audit_event"
+
+
+def _at_text(at) -> str:
+    """A row's time as the hash writes it. SQLite stores the text SQLAlchemy wrote (always with
+    microseconds); its one space becomes the T. A time written another way behind the program's back
+    then does not match its hash, as it should not; nor does a row edited into a number."""
+    if isinstance(at, str):
+        return at.replace(" ", "T", 1)
+    if isinstance(at, datetime):
+        return utc_text(at)
+    return str(at)
+
+
+# The time as the hash writes it, made by the database: SQLite's stored text with its space as a T
+# (as _at_text: a stored text has no other space unless it was edited, and then it fails either way);
+# PostgreSQL's timestamp written out as datetime.isoformat writes it (digits as they are stored).
+_AT_SQL = {"sqlite": "replace(at, ' ', 'T')", "postgresql": """to_char(at, 'YYYY-MM-DD"T"HH24:MI:SS.US')"""}
+
+
+def _chain_batches(conn):
+    """Every row in chain order (seq, then id), BATCH rows at a time, as tuples of the driver's own
+    values, the time as text (_AT_SQL) where the database writes it: SQLAlchemy's row objects and type
+    processing cost as much as the hashing. PostgreSQL's rows come through a server-side cursor, so
+    memory stays flat."""
+    dialect = conn.dialect.name
+    if dialect not in _AT_SQL:   # SQL Server: through SQLAlchemy, streamed
+        c = audit_event.c
+        result = conn.execution_options(stream_results=True, yield_per=BATCH).execute(
+            select(c.id, c.seq, c.at, c.user_name, c.role, c.host, c.action, c.target, c.detail, c.outcome, c.hash)
+            .order_by(c.seq, c.id))
+        for part in result.partitions():
+            yield [(r[0], r[1], _at_text(r[2]), *r[3:]) for r in part]
         return
-    c = audit_event.c
-    result = conn.execution_options(stream_results=True, yield_per=20_000).execute(
-        select(c.id, c.seq, c.at, c.user_name, c.role, c.host, c.action, c.target, c.detail, c.outcome, c.hash)
-        .order_by(c.seq, c.id))
-    for row in result:
-        yield (row[0], row[1], utc_text(row[2]), *row[3:])
+    raw = conn.connection.driver_connection
+    cursor = raw.cursor() if dialect == "sqlite" else raw.cursor(name="audit_verify")
+    try:
+        cursor.execute(f"SELECT id, seq, {_AT_SQL[dialect]}, user_name, role, host, action, target, detail, outcome, "
+                       f"hash FROM audit_event ORDER BY seq, id")
+        while rows := cursor.fetchmany(BATCH):
+            yield rows
+    finally:
+        cursor.close()
+
+
+class _Quoted(dict):
+    """Each text of the few a column holds (users, roles, machines, actions, outcomes), JSON-quoted
+    once (None as ""). A value of another type raises TypeError, as _quote does."""
+
+    def __missing__(self, value):
+        quoted = self[value] = _quote(value or "")
+        return quoted
+
+
+class _Scan:
+    """Verify's walk along the chain, a batch at a time. A batch whose seqs run on from the last one
+    without a gap and whose every hash, recomputed from the row's content and the previous row's
+    hash, matches is done in a few list operations; any other batch is walked row by row, which
+    names each problem (`_row`)."""
+
+    def __init__(self, result: VerifyResult, checkpoints: list[Checkpoint], legacy_seqs: set[int]):
+        self.result = result
+        self.by_seq: dict[int, list[Checkpoint]] = {}
+        for cp in checkpoints:
+            self.by_seq.setdefault(cp.seq, []).append(cp)
+        self.cp_seqs = sorted(self.by_seq)
+        # A row of seq <= a checkpoint's seq written after that checkpoint was signed cannot be one it
+        # covered: the rows from there on were deleted (the head rewound) and new ones appended in their
+        # place. The first such row names exactly where the trail was cut.
+        self.pending = sorted(checkpoints, key=lambda c: c.at)
+        self.after_text = [utc_text(c.at if c.at_precise else c.at.replace(microsecond=999_999)) for c in self.pending]
+        self.first_after: dict[Path, tuple[int, str, str]] = {}   # checkpoint -> (seq, time, row) written after it
+        self.legacy_seqs = legacy_seqs   # rows of action audit.chain_started (their details are read)
+        self.prev_hash, self.expected, self.last_seq, self.last_hash = GENESIS, 1, 0, GENESIS
+        self.quoted = _Quoted()
+
+    def batch(self, rows: list) -> None:
+        if not self._quick(rows):
+            for row in rows:
+                self._row(row)
+
+    def _quick(self, rows: list) -> bool:
+        """True when the whole batch is intact and done; False (nothing changed) for the row-by-row walk."""
+        first, n = rows[0][1], len(rows)
+        if first != self.expected or type(first) is not int or [r[1] for r in rows] != list(range(first, first + n)):
+            return False
+        last = first + n - 1
+        if any(first <= s <= last for s in self.legacy_seqs):
+            return False
+        sha, q, c, prev = hashlib.sha256, _quote, self.quoted, self.prev_hash
+        digests = [r[10] for r in rows]
+        try:   # the same text as chain_hash_text makes, a batch in one expression
+            computed = b"".join([
+                sha(f"{p}[{seq},{q(at)},{c[u]},{c[role]},{c[h]},{c[a]},{q(t or '')},{q(d or '')},{c[o]}]"
+                    .encode()).digest()
+                for p, (_, seq, at, u, role, h, a, t, d, o, _) in zip([prev, *digests], rows)])
+            # every stored hash is 64 characters and together they are the hashes just computed
+            if computed.hex() != "".join(digests) or set(map(len, digests)) != {64}:
+                return False
+        except TypeError:   # a value of another type than text: the row-by-row walk says which row
+            return False
+        ats = [r[2] for r in rows]
+        if self.pending and max(ats) > self.after_text[0]:
+            for at, row in zip(ats, rows):
+                self._passed_checkpoints(at, row)
+        lo = bisect.bisect_left(self.cp_seqs, first)
+        for seq in self.cp_seqs[lo:bisect.bisect_right(self.cp_seqs, last)]:
+            row = rows[seq - first]
+            self._against_checkpoints(row[0], seq, row[10])
+        self.result.rows += n
+        self.prev_hash, self.expected, self.last_seq, self.last_hash = digests[-1], last + 1, last, digests[-1]
+        return True
+
+    def _passed_checkpoints(self, at_text: str, row) -> None:
+        while self.pending and at_text > self.after_text[0]:
+            self.first_after[self.pending.pop(0).path] = (row[1], at_text,
+                                                          _row_words(at_text, row[3], row[6], row[7]))
+            self.after_text.pop(0)
+
+    def _against_checkpoints(self, rid, seq: int, digest: str) -> None:
+        for cp in self.by_seq.get(seq, ()):
+            if cp.hash != digest and not _cut_before(self.result, cp, self.first_after.get(cp.path)):
+                _add(self.result, Problem("rewritten", seq, f"row seq {seq:,} is not the row {cp.describe()} "
+                                          f"signed: the trail up to it was rewritten", rid))
+
+    def _row(self, row) -> None:
+        result = self.result
+        rid, seq, at_text, user_name, role, host, action, target, detail, outcome, digest = row
+        at_text = _at_text(at_text)   # text already, unless the row was edited into another type
+        result.rows += 1
+        if self.pending:
+            self._passed_checkpoints(at_text, row)
+        expected = self.expected
+        words = _row_words(at_text, user_name, action, target)
+        if not isinstance(seq, int):
+            _add(result, Problem("duplicate", None, f"row id {rid} has seq {seq!r}, which is not a number ({words}): "
+                                 f"it was edited or inserted", rid))
+            return
+        if seq < expected:
+            _add(result, Problem("duplicate", seq, f"row id {rid} repeats seq {seq} ({words}): it was inserted", rid))
+            return
+        if seq > expected:
+            gap = f"seq {expected:,}" if seq == expected + 1 else f"seq {expected:,}–{seq - 1:,}"
+            _add(result, Problem("missing", expected, f"{gap} {'is' if seq == expected + 1 else 'are'} missing "
+                                 f"(deleted): the next row is seq {seq:,} ({words})", rid, seq - 1, words))
+        elif chain_hash_text(self.prev_hash, seq, at_text, user_name, role, host, action, target, detail,
+                             outcome) != digest:
+            _add(result, Problem("altered", seq, f"row seq {seq:,} ({words}) does not match its hash: it was "
+                                 f"edited, inserted or moved", rid, row=words))
+        if action == "audit.chain_started" and detail:
+            try:
+                result.sealed_legacy_rows = int(json.loads(detail).get("sealed_rows", 0))
+            except (ValueError, AttributeError, TypeError):
+                pass
+        self._against_checkpoints(rid, seq, digest)
+        self.prev_hash, self.expected, self.last_seq, self.last_hash = digest, seq + 1, seq, digest
 
 
 @permissions.requires("audit.verify")
@@ -268,7 +407,6 @@ def verify(store: Store, checkpoints: Path | None = None, user: User | None = No
                                "store's own list: someone who can write the store and the checkpoint folder "
                                "could add a key of their own and forge the trail (pin the admins' keys: "
                                "docs/deploy.md)")
-    by_seq: dict[int, list[Checkpoint]] = {}
     if checkpoints is not None:
         _check_named_checkpoint(checkpoints)   # a mistyped name is bad input (exit 2), not a broken trail
     if checkpoints is not None or where.exists():
@@ -291,52 +429,18 @@ def verify(store: Store, checkpoints: Path | None = None, user: User | None = No
                                                            f"which is not a signer of this store "
                                                            f"({trusted.describe()})"))
                 continue
-            by_seq.setdefault(cp.seq, []).append(cp)
             result.checkpoints.append(cp)
 
-    # A row of seq <= a checkpoint's seq written after that checkpoint was signed cannot be one it
-    # covered: the rows from there on were deleted (the head rewound) and new ones appended in their
-    # place. The first such row names exactly where the trail was cut.
-    pending = sorted(result.checkpoints, key=lambda c: c.at)
-    after_text = [utc_text(c.at if c.at_precise else c.at.replace(microsecond=999_999)) for c in pending]
-    first_after: dict[Path, tuple[int, str, str]] = {}   # checkpoint -> (seq, time, row) first written after it
     with store.engine.connect() as conn:
         head = conn.execute(select(audit_head.c.seq, audit_head.c.hash).where(audit_head.c.id == 1)).first()
         total = int(head.seq) if head is not None else 0
-        rows = _chain_rows(conn)
-        prev_hash, expected, last_seq, last_hash = GENESIS, 1, 0, GENESIS
-        for rid, seq, at_text, user_name, role, host, action, target, detail, outcome, digest in rows:
-            result.rows += 1
-            if result.rows % 50_000 == 0:
-                p.report(result.rows / max(total, result.rows), f"{result.rows:,} events checked")
-            while pending and at_text > after_text[0]:
-                first_after[pending.pop(0).path] = (seq, at_text, _row_words(at_text, user_name, action, target))
-                after_text.pop(0)
-            if seq is None or seq < expected:
-                _add(result, Problem("duplicate", seq, f"row id {rid} repeats seq {seq} "
-                                     f"({_row_words(at_text, user_name, action, target)}): it was inserted", rid))
-                continue
-            if seq > expected:
-                gap = f"seq {expected:,}" if seq == expected + 1 else f"seq {expected:,}–{seq - 1:,}"
-                _add(result, Problem("missing", expected, f"{gap} {'is' if seq == expected + 1 else 'are'} missing "
-                                     f"(deleted): the next row is seq {seq:,} "
-                                     f"({_row_words(at_text, user_name, action, target)})", rid, seq - 1,
-                                     _row_words(at_text, user_name, action, target)))
-            elif chain_hash_text(prev_hash, seq, at_text, user_name, role, host, action, target, detail,
-                                 outcome) != digest:
-                _add(result, Problem("altered", seq, f"row seq {seq:,} ({_row_words(at_text, user_name, action, target)}) "
-                                     f"does not match its hash: it was edited, inserted or moved", rid,
-                                     row=_row_words(at_text, user_name, action, target)))
-            if action == "audit.chain_started" and detail:
-                try:
-                    result.sealed_legacy_rows = int(json.loads(detail).get("sealed_rows", 0))
-                except (ValueError, AttributeError, TypeError):
-                    pass
-            for cp in by_seq.get(seq, ()):
-                if cp.hash != digest and not _cut_before(result, cp, first_after.get(cp.path)):
-                    _add(result, Problem("rewritten", seq, f"row seq {seq:,} is not the row {cp.describe()} "
-                                         f"signed: the trail up to it was rewritten", rid))
-            prev_hash, expected, last_seq, last_hash = digest, seq + 1, seq, digest
+        legacy = set(conn.execute(select(audit_event.c.seq).where(audit_event.c.action == "audit.chain_started"))
+                     .scalars())
+        scan = _Scan(result, result.checkpoints, legacy)
+        for rows in _chain_batches(conn):
+            scan.batch(rows)
+            p.report(result.rows / max(total, result.rows), f"{result.rows:,} events checked")
+    last_seq, last_hash, first_after = scan.last_seq, scan.last_hash, scan.first_after
     result.last_seq = last_seq
     for cp in result.checkpoints:
         if cp.seq > last_seq and not _cut_before(result, cp, first_after.get(cp.path)):

@@ -18,7 +18,8 @@ def utc_text(at: datetime) -> str:
     return at.isoformat(sep="T", timespec="microseconds")
 
 
-_encode = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+# default=repr: a value JSON has no form for (a row edited into bytes) gets a text that matches no hash
+_encode = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), default=repr).encode
 # the same text as _encode gives for [seq, str, ...] (json quotes each string with this very function
 # when ensure_ascii is off), built without the encoder's per-call set-up: Verify does it a million times
 _quote = getattr(json.encoder, "c_encode_basestring", None) or json.encoder.py_encode_basestring
@@ -34,7 +35,8 @@ def chain_hash(prev: str, seq: int, at: datetime, user_name: str | None, role: s
 def chain_hash_text(prev: str, seq: int, at_text: str, user_name: str | None, role: str | None, host: str | None,
                     action: str, target: str | None, detail: str | None, outcome: str) -> str:
     """chain_hash with the time already written as utc_text writes it (Verify reads it so from SQLite)."""
-    if type(seq) is int and type(action) is str and type(outcome) is str:
+    if type(seq) is int and all(type(v) is str for v in (at_text, action, outcome)) and all(
+            v is None or type(v) is str for v in (user_name, role, host, target, detail)):
         text = "".join((prev, "[", str(seq), ",", _quote(at_text), ",", _quote(user_name or ""), ",", _quote(role or ""),
                         ",", _quote(host or ""), ",", _quote(action), ",", _quote(target or ""), ",",
                         _quote(detail or ""), ",", _quote(outcome), "]"))
