@@ -552,6 +552,8 @@ def token_probabilities(parts: dict[str, Any], votes: np.ndarray, attrs: np.ndar
             continue
         if tree_probs is not None:
             p = tree_probs[rel, t]
+        elif rel.size <= 4:     # a prediction's few items: walking down in Python is quicker than numpy
+            p = np.array([trees.prob[trees.path(t, float(votes[r, t]), attrs[r])[1]] for r in rel.tolist()])
         else:
             p = trees.prob[trees.leaves(t, votes[rel, t], attrs[rel])]
         for r, pv in zip(rel.tolist(), p.tolist()):

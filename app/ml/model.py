@@ -15,7 +15,7 @@ from __future__ import annotations
 import copy
 import math
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Callable, Union
 
 import numpy as np
 import polars as pl
@@ -149,10 +149,21 @@ def aggregate_actuals(results: pl.DataFrame | pl.LazyFrame, codes: pl.Series,
     cleaned, so the millions of single results are never held as arrays."""
     lazy = results.lazy() if isinstance(results, pl.DataFrame) else results
     positions = _positions(len(codes))
-    rows = (clean_actuals_lazy(lazy.filter(pl.col("ITEM_CD").is_in(codes.implode())))
-            .select(pl.col("ITEM_CD").replace_strict(codes, positions, return_dtype=pl.Int32).alias("_i"),
-                    pl.col("JOB_CD").fill_null("").replace_strict(
-                        {j: i for i, j in enumerate(job_vocab)}, default=-1, return_dtype=pl.Int32).alias("_j"),
+    job_index = {j: i for i, j in enumerate(job_vocab)}
+    # Item codes and JOB_CDs become integers before anything else, so the de-duplication and the
+    # per-operation and per-item ranges work on numbers, not on millions of strings (at 300,000
+    # items that was most of training's memory). Every known JOB_CD keeps a key of its own and a
+    # missing one too (-2), as their ranges are per JOB_CD; unknown JOB_CDs share -1 (dropped).
+    keyed = (lazy.with_columns(
+        pl.col("ITEM_CD").replace_strict(codes, positions, default=None, return_dtype=pl.Int32),
+        pl.when(pl.col("JOB_CD").is_null()).then(pl.lit(-2, dtype=pl.Int32))
+        .otherwise(pl.col("JOB_CD").replace_strict(job_index, default=-1, return_dtype=pl.Int32)).alias("JOB_CD"))
+        .filter(pl.col("ITEM_CD").is_not_null()))
+    missing_job = job_index.get("", -1)       # a missing JOB_CD is the routings' "" operation
+    rows = (clean_actuals_lazy(keyed)
+            .select(pl.col("ITEM_CD").alias("_i"),
+                    pl.when(pl.col("JOB_CD") == -2).then(pl.lit(missing_job, dtype=pl.Int32))
+                    .otherwise(pl.col("JOB_CD")).alias("_j"),
                     pl.col("run_min").log().cast(pl.Float32).alias("run"),
                     pl.col("setup_min").log().cast(pl.Float32).alias("setup"),
                     pl.col("run_impossible"))
@@ -179,6 +190,13 @@ def aggregate_actuals(results: pl.DataFrame | pl.LazyFrame, codes: pl.Series,
         out[f"agg_mu_{col}"] = mu.astype(np.float32)
         out[f"agg_ss_{col}"] = np.where(n > 0, ss, np.nan).astype(np.float32)
     return out
+
+
+Frame = Union[pl.DataFrame, pl.LazyFrame, Callable[[], Union[pl.DataFrame, pl.LazyFrame]]]
+
+
+def _read(frame: Frame) -> pl.DataFrame | pl.LazyFrame:
+    return frame() if callable(frame) else frame
 
 
 def _factorize(values: pl.Series, vocabulary: bool = True) -> tuple[np.ndarray, list[str]]:
@@ -240,15 +258,20 @@ class RoutingModel:
 
     # ---- building ------------------------------------------------------------------------
     @classmethod
-    def train(cls, version: str, items: pl.DataFrame, routings: pl.DataFrame, results: pl.DataFrame,
+    def train(cls, version: str, items: pl.DataFrame, routings: Frame, results: Frame,
               params: EncoderParams | None = None, progress=None, learn: bool = True) -> RoutingModel:
+        """`routings` and `results` are frames, or functions that read them: read when they are
+        needed and let go after, so the routings, the work results and the matrix of items are
+        never all in memory at once (training's peak at 300,000 items)."""
         def report(f, m):
             if progress is not None:
                 progress.report(f, m)
 
-        report(0.02, "finding current routings")
+        report(0.02, "reading routings")
         items = items.unique(subset="ITEM_CD", keep="first", maintain_order=True)
-        cur = current_routings(routings)
+        cur = current_routings(_read(routings))
+        routings = None     # noqa: F841 - the raw routings are not needed again
+        report(0.05, "finding current routings")
         routed = cur["ITEM_CD"].unique()
         encoder = FeatureEncoder.fit(items, params)
         # the index is ordered by PART_TYPE so a search can read one type's slice first (see search)
@@ -313,8 +336,6 @@ class RoutingModel:
         tok_first_op = np.full(len(tok_vocab), -1, dtype=np.int64)
         tok_first_op[tok[::-1]] = np.arange(len(tok))[::-1]
 
-        report(0.6, "cleaning work-order actuals")
-        agg = aggregate_actuals(results, code_s, job_vocab)
         part, part_vocab = _factorize(idx_items["PART_TYPE"])
         mat, mat_vocab = _factorize(idx_items["ITEM_MATERIAL"])
         arrays = {
@@ -325,7 +346,6 @@ class RoutingModel:
             "op_wait": cur["WAIT_TIME"].fill_null(0.0).to_numpy().astype(np.float32),
             "op_move": cur["MOVE_TIME"].fill_null(0.0).to_numpy().astype(np.float32),
             "item_seq": item_seq, "tok_job": tok_job, "tok_first_op": tok_first_op,
-            **agg,
             "item_part": part, "item_mat": mat, "pt_ptr": pt_ptr,
             "pt_rest_max": pt_rest_max,
             "item_od": idx_items["OUTDIAMETER"].fill_null(np.nan).to_numpy().astype(np.float32),
@@ -335,8 +355,18 @@ class RoutingModel:
                  "token": tok_vocab,
                  "rout_no": rout_no, "item_nm": to_list_in_slices(
                      idx_items["ITEM_NM"].fill_null("").str.replace_all("\n", " "))}
-        info = {"model_format": MODEL_FORMAT, "items": items.height, "indexed_items": len(codes), "operations": cur.height,
-                "work_results": results.height if isinstance(results, pl.DataFrame) else None,
+        n_operations = cur.height
+        cur = seq_keys = occ = tok_s = None     # noqa: F841 - the operations are arrays now
+        report(0.6, "reading work-order actuals")
+        frame = _read(results)
+        results = None      # noqa: F841
+        n_results = frame.height if isinstance(frame, pl.DataFrame) else None
+        report(0.62, "cleaning work-order actuals")
+        agg = aggregate_actuals(frame, code_s, job_vocab)
+        frame = None        # noqa: F841 - aggregated: the single results are not needed again
+        arrays.update(agg)
+        info = {"model_format": MODEL_FORMAT, "items": items.height, "indexed_items": len(codes),
+                "operations": n_operations, "work_results": n_results,
                 "usable_run_actuals": int(agg["agg_n_run"].sum()),
                 "distinct_routings": int(item_seq.max() + 1) if len(codes) else 0, "dim": encoder.dim}
         model = cls(version, encoder, X, codes, arrays, vocab, info)
@@ -423,7 +453,10 @@ class RoutingModel:
         sim_out = np.zeros((Q.shape[0], k), dtype=np.float32)
         X = self.X[s:e]
         for b in range(0, Q.shape[0], 128):
-            S = (X @ Q[b]).reshape(1, -1) if Q.shape[0] == 1 else Q[b:b + 128] @ X.T
+            # one item: a plain loop, not BLAS, whose threads only wait for each other on a busy PC
+            # (half the CPU time for the same result) and which must not be throttled per call
+            # while another thread uses it (see app.ui.main._leave_a_core_for_the_window)
+            S = np.einsum("ij,j->i", X, Q[b]).reshape(1, -1) if Q.shape[0] == 1 else Q[b:b + 128] @ X.T
             for r, ex in enumerate(exclude[b:b + 128]):
                 if ex is not None and s <= ex < e:
                     S[r, ex - s] = -np.inf

@@ -45,6 +45,11 @@ def load_training_data(store: Store, progress: Progress | None = None) -> tuple[
     return items, routings, results
 
 
+def _import_id(store: Store) -> Any:
+    last = store.last_import()
+    return (last or {}).get("id")
+
+
 def new_version(store: Store) -> str:
     base = datetime.now().strftime("%Y%m%d-%H%M%S")
     existing = {m["version"] for m in list_models(store)}
@@ -78,11 +83,22 @@ def train(store: Store, params: EncoderParams | None = None, progress: Progress 
 
 
 def _train(store: Store, params: EncoderParams | None, p: Progress, user: User, activate: bool) -> str:
-    items, routings, results = load_training_data(store, p.sub(0.0, 0.3))
-    if items.height == 0 or routings.height == 0:
+    p.report(0.0, "reading items")
+    import_before = _import_id(store)
+    items = store.read_view(ITEMS)
+    if items.height == 0 or store.routed_item_codes().len() == 0:
         raise ModelError(f"store {store.describe()} holds no items or no routings; import a source first")
     version = new_version(store)
-    model = RoutingModel.train(version, items, routings, results, params, p.sub(0.3, 0.9))
+    # The routings and the work results are read when training needs them and let go after, so they
+    # are never in memory together (see RoutingModel.train); an import that replaced the views
+    # meanwhile is caught below. The work results' codes are read as categories: fewer strings.
+    model = RoutingModel.train(
+        version, items, lambda: store.read_view(ROUTINGS, TRAIN_ROUTING_COLUMNS),
+        lambda: store.read_view(RESULTS, TRAIN_RESULT_COLUMNS, categorical=("ITEM_CD", "ROUT_NO", "JOB_CD")),
+        params, p.sub(0.05, 0.9))
+    if _import_id(store) != import_before:
+        raise ModelError(f"the views of store {store.describe()} were imported again while the model was trained; "
+                         f"train again")
     p.report(0.92, "writing model files")
     arrays, docs, texts = model.to_files()
     folder = write_model(store.models_dir, version, arrays, docs, texts)

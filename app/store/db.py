@@ -785,13 +785,18 @@ class Store:
             out[kind] = pl.scan_parquet(path).select(pl.len()).collect().item() if path.exists() else 0
         return out
 
-    def read_view(self, kind: str, columns: list[str] | None = None, where_items: list[str] | None = None) -> pl.DataFrame:
-        """Read a copied view (dates as pl.Datetime, numbers as Float64); `where_items` picks items."""
+    def read_view(self, kind: str, columns: list[str] | None = None, where_items: list[str] | None = None,
+                  categorical: Sequence[str] = ()) -> pl.DataFrame:
+        """Read a copied view (dates as pl.Datetime, numbers as Float64); `where_items` picks items;
+        the text columns named in `categorical` come as pl.Categorical (millions of short repeated
+        codes in a fraction of the memory)."""
         cols = columns or COLUMNS[kind]
         if kind == ITEMS and where_items is not None:
-            items = self.items()
-            codes = pl.DataFrame({"ITEM_CD": list(dict.fromkeys(where_items))}, schema={"ITEM_CD": pl.Utf8})
-            return codes.join(items, on="ITEM_CD", how="inner", maintain_order="left").select(cols)
+            # a few rows looked up by code: a join over the whole item master took most of a
+            # single prediction's time at 300,000 items
+            items, rows = self._items_by_code()
+            found = [r for r in (rows.get(c) for c in dict.fromkeys(where_items)) if r is not None]
+            return items[found].select(cols)
         path = self._view_file(kind)
         if not path.exists():
             return _typed(pl.DataFrame({c: [] for c in cols}), kind, cols)
@@ -799,10 +804,12 @@ class Store:
             lazy = pl.scan_parquet(path).select(cols)
             if where_items is not None:
                 lazy = lazy.filter(pl.col("ITEM_CD").is_in(list(where_items)))
+            if categorical:
+                lazy = lazy.with_columns(pl.col(c).cast(pl.Utf8).cast(pl.Categorical) for c in categorical)
             frame = lazy.collect()
         except (pl.exceptions.PolarsError, OSError) as exc:
             raise StoreError(f"store {self.describe()}: cannot read {path}: {_first_line(exc)}") from None
-        return _typed(frame, kind, cols)
+        return _typed(frame, kind, cols, keep=categorical)
 
     def extra_table(self, name: str) -> pl.DataFrame | None:
         """A table the last import copied beside the views (`replace_views(extras=...)`), or None."""
@@ -818,12 +825,19 @@ class Store:
         """The whole item master, sorted by ITEM_CD, kept in memory after the first read."""
         return self._cached("items", lambda: self.read_view(ITEMS).unique("ITEM_CD", keep="first").sort("ITEM_CD"))
 
+    def _items_by_code(self) -> tuple[pl.DataFrame, dict[str, int]]:
+        """`items()` and each item code's row in it, kept in memory with it."""
+        def build():
+            items = self.items()
+            return items, {c: i for i, c in enumerate(items["ITEM_CD"].to_list())}
+        return self._cached("items_by_code", build)
+
     def routed_item_codes(self) -> pl.Series:
         """Codes of the items that have at least one routing."""
         return self._cached("routed", lambda: self.read_view(ROUTINGS, ["ITEM_CD"])["ITEM_CD"].unique())
 
     def _cached(self, key: str, load):
-        path = self._view_file(ITEMS if key == "items" else ROUTINGS)
+        path = self._view_file(ITEMS if key.startswith("item") else ROUTINGS)
         stamp = (str(path), path.stat().st_mtime_ns if path.exists() else 0)
         with self._lock:
             hit = self._views_cache.get(key)
@@ -897,11 +911,13 @@ def _for_store(frame: pl.DataFrame, kind: str) -> pl.DataFrame:
                   kind, COLUMNS[kind])
 
 
-def _typed(frame: pl.DataFrame, kind: str, cols: list[str]) -> pl.DataFrame:
+def _typed(frame: pl.DataFrame, kind: str, cols: list[str], keep: Sequence[str] = ()) -> pl.DataFrame:
     exprs = []
     for c in cols:
         dtype = frame.schema[c]
-        if c in NUMERIC[kind]:
+        if c in keep:
+            exprs.append(pl.col(c))
+        elif c in NUMERIC[kind]:
             exprs.append(pl.col(c).cast(pl.Float64))
         elif c in DATE_COLUMNS:
             if dtype == pl.Utf8:

@@ -161,3 +161,21 @@ def test_the_learned_model_round_trips_through_the_registry(flagged_plant, tmp_p
             assert [(o.JOB_CD, o.RUN_TIME, o.SETUP_TIME, str(o.REASON)) for o in c.operations] == \
                    [(o.JOB_CD, o.RUN_TIME, o.SETUP_TIME, str(o.REASON)) for o in d.operations]
     assert loaded.info["learned"]["operations"]
+
+
+def test_an_item_predicted_alone_gets_what_it_gets_in_a_batch(flagged_plant):
+    """A single prediction takes quicker paths (the search, the trees): the same routings, scores,
+    times and reasons as in a batch of many."""
+    model, _items, _routings, test_items, _results = flagged_plant
+    frame = test_items.head(40)
+    batch = _predict(model, frame, candidates=3)
+    for r, together in enumerate(batch):
+        alone = _predict(model, frame[r:r + 1], candidates=3)[0]
+        assert [s.ITEM_CD for s in alone.similar_items] == [s.ITEM_CD for s in together.similar_items]
+        assert _shown(alone) == _shown(together)
+
+
+def _shown(p):
+    """What the window shows of a prediction's candidates (scores as percentages)."""
+    return [(round(c.score, 4), [(o.JOB_CD, o.RES_CD, o.RUN_TIME, o.SETUP_TIME, str(o.REASON)) for o in c.operations])
+            for c in p.candidates]

@@ -245,3 +245,22 @@ def test_retraining_on_the_same_data_gives_the_same_model(trained_store):
     for name, values in first.arrays.items():
         assert np.array_equal(values, second.arrays[name], equal_nan=values.dtype.kind == "f"), name
     assert np.array_equal(first.X, second.X)
+
+
+def test_an_import_while_training_leaves_the_active_model(trained_store, demo_plant_file, monkeypatch):
+    """Training reads the routings and the work results when it needs them: views replaced by an
+    import in between would mix two imports, so that training is refused, saying to train again."""
+    from app.ml.model import RoutingModel
+    from app.services.importing import import_source
+    first = models.active_version(trained_store)
+    original = RoutingModel.train.__func__
+
+    def train_during_an_import(cls, version, items, routings, results, *args, **kwargs):
+        import_source(trained_store, str(demo_plant_file))
+        return original(cls, version, items, routings, results, *args, **kwargs)
+
+    monkeypatch.setattr(RoutingModel, "train", classmethod(train_during_an_import))
+    with pytest.raises(ModelError, match="imported again while the model was trained; train again"):
+        models.train(trained_store)
+    assert models.active_version(trained_store) == first
+    assert len(models.list_models(trained_store)) == 1

@@ -1,0 +1,54 @@
+"""The work results a model keeps per item and operation are the cleaned results, however they are
+read (a frame of strings, or categories as training reads them)."""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import polars as pl
+
+from app.ml.model import aggregate_actuals, clean_actuals
+
+
+def _results(rng: np.random.Generator, n: int = 4000) -> pl.DataFrame:
+    items = [f"IT{i:03d}" for i in range(60)]
+    jobs = ["J10", "J20", "J30", "", None, "UNKNOWN"]
+    frame = pl.DataFrame({
+        "ITEM_CD": rng.choice(items, n).tolist(),
+        "ROUT_NO": rng.choice(["001", "002"], n).tolist(),
+        "PROC_SEQ": rng.integers(1, 5, n).astype(float) * 10,
+        "JOB_CD": [jobs[k] for k in rng.integers(0, len(jobs), n)],
+        "REPORT_DT": rng.integers(0, 40, n).astype("datetime64[D]").astype("datetime64[us]"),
+        "MACH_WORKED_HOURS": np.where(rng.random(n) < 0.05, -1.0, rng.lognormal(0, 0.6, n)),
+        "SETUP_HOURS": np.where(rng.random(n) < 0.1, 0.0, rng.lognormal(-1, 0.4, n)),
+        "ORDER_QTY": np.where(rng.random(n) < 0.03, 0.0, rng.integers(1, 50, n).astype(float)),
+    })
+    return pl.concat([frame, frame.head(300)])     # orders reported twice count once
+
+
+def test_kept_results_are_the_cleaned_ones_per_item_and_operation():
+    rng = np.random.default_rng(5)
+    raw = _results(rng)
+    codes = pl.Series(sorted(set(raw["ITEM_CD"].to_list()))[5:])       # some items are not indexed
+    job_vocab = ["J20", "", "J10"]                                      # J30 is no routing's operation
+    expected = (clean_actuals(raw).with_columns(pl.col("JOB_CD").fill_null(""))
+                .filter(pl.col("ITEM_CD").is_in(codes.implode()) & pl.col("JOB_CD").is_in(job_vocab)))
+    as_read = raw.with_columns(pl.col(c).cast(pl.Categorical) for c in ("ITEM_CD", "ROUT_NO", "JOB_CD"))
+    for frame in (raw, as_read, raw.lazy()):
+        agg = aggregate_actuals(frame, codes, job_vocab)
+        seen = 0
+        for i, code in enumerate(codes.to_list()):
+            for r in range(agg["agg_ptr"][i], agg["agg_ptr"][i + 1]):
+                job = job_vocab[agg["agg_job"][r]]
+                rows = expected.filter((pl.col("ITEM_CD") == code) & (pl.col("JOB_CD") == job))
+                assert agg["agg_raw"][r] == rows.height
+                assert agg["agg_impossible"][r] == rows["run_impossible"].sum()
+                for col in ("run", "setup"):
+                    logs = np.log(rows[f"{col}_min"].drop_nulls().to_numpy())
+                    assert agg[f"agg_n_{col}"][r] == len(logs)
+                    if len(logs):
+                        assert math.isclose(agg[f"agg_mu_{col}"][r], logs.mean(), rel_tol=1e-5, abs_tol=1e-5)
+                        assert math.isclose(agg[f"agg_ss_{col}"][r], ((logs - logs.mean()) ** 2).sum(),
+                                            rel_tol=1e-3, abs_tol=1e-4)
+                seen += rows.height
+        assert seen == expected.height
