@@ -137,3 +137,28 @@ def test_temporary_folders_left_by_a_crash_are_removed_but_not_one_being_written
     os.utime(crashed, (two_days_ago, two_days_ago))
     _write(tmp_path)
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted([writing.name, "v1"])
+
+
+def test_every_kind_of_array_comes_back_as_it_was_written(tmp_path):
+    arrays = {"f32": np.arange(12, dtype=np.float32).reshape(3, 4), "fortran": np.asfortranarray(
+              np.arange(6, dtype=np.float64).reshape(2, 3)), "flags": np.array([True, False, True]),
+              "empty": np.zeros((0, 5), dtype=np.int32), "i64": np.arange(5, dtype=np.int64)}
+    folder = write_model(tmp_path, "v1", arrays, {}, {})
+    back, _, _ = read_model(folder)
+    for name, a in arrays.items():
+        assert back[name].dtype == a.dtype and back[name].shape == a.shape, name
+        assert np.array_equal(back[name], a), name
+    back["f32"][0, 0] = 99          # a loaded array is the program's own to change
+    assert back["f32"][0, 0] == 99
+
+
+def test_a_file_whose_bytes_do_not_make_its_array_is_refused_by_name(tmp_path):
+    import hashlib
+    folder = _write(tmp_path)
+    data = (folder / "X.npy").read_bytes()[:-8]       # short of the data its header announces
+    (folder / "X.npy").write_bytes(data)
+    manifest = json.loads((folder / "manifest.json").read_text())
+    manifest["files"]["X.npy"] = {"sha256": hashlib.sha256(data).hexdigest(), "bytes": len(data)}
+    (folder / "manifest.json").write_text(json.dumps(manifest))
+    with pytest.raises(ModelError, match="X.npy cannot be read"):
+        read_model(folder)
