@@ -57,15 +57,19 @@ class PredictOptions:
     inhouse_margin: float = 0.15    # "close" support: within this fraction of the better one
 
 
-def current_routings(routings: pl.DataFrame) -> pl.DataFrame:
-    """The operations of each item's current routing: the variant with the latest INSRT_DT."""
-    latest = (routings.group_by(["ITEM_CD", "ROUT_NO"])
+def current_routings(routings: pl.DataFrame | pl.LazyFrame) -> pl.DataFrame:
+    """The operations of each item's current routing: the variant with the latest INSRT_DT.
+
+    As one query plan: given a scan of the store's copy, the other variants' operations are
+    never all held (at 300,000 items they were most of training's memory before the matrix)."""
+    lazy = routings.lazy()
+    latest = (lazy.group_by(["ITEM_CD", "ROUT_NO"])
               .agg(pl.col("INSRT_DT").max().alias("_dt"))
               .sort(["ITEM_CD", "_dt", "ROUT_NO"], nulls_last=False)
               .group_by("ITEM_CD", maintain_order=True).last()
               .select("ITEM_CD", "ROUT_NO"))
-    return (routings.join(latest, on=["ITEM_CD", "ROUT_NO"], how="inner")
-            .sort(["ITEM_CD", "PROC_SEQ"]))
+    return (lazy.join(latest, on=["ITEM_CD", "ROUT_NO"], how="inner")
+            .sort(["ITEM_CD", "PROC_SEQ"]).collect())
 
 
 def clean_actuals(results: pl.DataFrame) -> pl.DataFrame:

@@ -93,7 +93,7 @@ def _train(store: Store, params: EncoderParams | None, p: Progress, user: User, 
     # are never in memory together (see RoutingModel.train); an import that replaced the views
     # meanwhile is caught below. The work results' codes are read as categories: fewer strings.
     model = RoutingModel.train(
-        version, items, lambda: store.read_view(ROUTINGS, TRAIN_ROUTING_COLUMNS),
+        version, items, lambda: store.scan_view(ROUTINGS, TRAIN_ROUTING_COLUMNS),
         lambda: store.read_view(RESULTS, TRAIN_RESULT_COLUMNS, categorical=("ITEM_CD", "ROUT_NO", "JOB_CD")),
         params, p.sub(0.05, 0.9))
     if _import_id(store) != import_before:

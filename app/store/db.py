@@ -811,6 +811,20 @@ class Store:
             raise StoreError(f"store {self.describe()}: cannot read {path}: {_first_line(exc)}") from None
         return _typed(frame, kind, cols, keep=categorical)
 
+    def scan_view(self, kind: str, columns: list[str] | None = None) -> pl.LazyFrame:
+        """A copied view as a query plan (typed as read_view types it): what the plan does not need
+        is never read, and what it needs only on the way is let go on the way. Collect it at once:
+        an import may replace the copy later."""
+        cols = columns or COLUMNS[kind]
+        path = self._view_file(kind)
+        if not path.exists():
+            return _typed(pl.DataFrame({c: [] for c in cols}), kind, cols).lazy()
+        try:
+            lazy = pl.scan_parquet(path).select(cols)
+            return _typed(lazy, kind, cols)
+        except (pl.exceptions.PolarsError, OSError) as exc:
+            raise StoreError(f"store {self.describe()}: cannot read {path}: {_first_line(exc)}") from None
+
     def extra_table(self, name: str) -> pl.DataFrame | None:
         """A table the last import copied beside the views (`replace_views(extras=...)`), or None."""
         path = self.current_data_dir() / f"{name}.parquet"
@@ -911,10 +925,12 @@ def _for_store(frame: pl.DataFrame, kind: str) -> pl.DataFrame:
                   kind, COLUMNS[kind])
 
 
-def _typed(frame: pl.DataFrame, kind: str, cols: list[str], keep: Sequence[str] = ()) -> pl.DataFrame:
+def _typed(frame, kind: str, cols: list[str], keep: Sequence[str] = ()):
+    """frame (a DataFrame or a LazyFrame) with its columns as the store types them."""
     exprs = []
+    schema = frame.collect_schema() if isinstance(frame, pl.LazyFrame) else frame.schema
     for c in cols:
-        dtype = frame.schema[c]
+        dtype = schema[c]
         if c in keep:
             exprs.append(pl.col(c))
         elif c in NUMERIC[kind]:
