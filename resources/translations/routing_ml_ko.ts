@@ -1538,6 +1538,11 @@
     </message>
     <message>
         <location line="+1"/>
+        <source>{cell} in row {row}</source>
+        <translation>{cell} {row}행</translation>
+    </message>
+    <message>
+        <location line="+1"/>
         <source>(and {count} more)</source>
         <translation>(외 {count}건)</translation>
     </message>

@@ -99,20 +99,20 @@ def test_some_invalid_routings_are_refused_unless_the_engineer_chooses_the_valid
     good, bad = routing("SR-1"), routing("SR-2", ops=[op(10, res="CNC-99"), op(5, "Q30-1", "INS-WC2")])
     plan = build_plan(erp_profile(), selection(good, bad), plant({"SR-1": "a", "SR-2": "b"}), USER)
     with pytest.raises(ExportError, match=r"1 of 2 routings are invalid — routing SR-2/ML-001, "
-                                          r"P_BOP_PROC_DETAIL.RES_CD: 'CNC-99' is not in lookup RESOURCES"):
+                                          r"P_BOP_PROC_DETAIL.RES_CD in row 4: 'CNC-99' is not in lookup RESOURCES"):
         _decide(plan, ExportOptions())
     tables, kept, skipped = _decide(plan, ExportOptions(skip_invalid=True))
     assert kept == [0]
     assert dict(tables)["P_BOP_PROC_DETAIL"]["ITEM_CD"].unique().to_list() == ["SR-1"]
     assert [s.ITEM_CD for s in skipped] == ["SR-2"]
-    assert "RES_CD: 'CNC-99' is not in lookup RESOURCES" in skipped[0].reason
-    assert "PROC_SEQ: 5 does not increase (the operation before has 10)" in skipped[0].reason
+    assert "P_BOP_PROC_DETAIL.RES_CD in row 4: 'CNC-99' is not in lookup RESOURCES" in skipped[0].reason
+    assert "P_BOP_PROC_DETAIL.PROC_SEQ in row 5: 5 does not increase (the operation before has 10)" in skipped[0].reason
 
 
 def test_a_selection_where_every_routing_is_invalid_is_refused_even_when_skipping():
     bad = routing("SR-1", ops=[op(10, setup=0, run=0)])
     plan = build_plan(erp_profile(), selection(bad), plant(), USER)
-    with pytest.raises(ExportError, match="the routing is invalid — routing SR-1/ML-001, P_BOP_PROC_DETAIL.RUN_TIME: "
+    with pytest.raises(ExportError, match="the routing is invalid — routing SR-1/ML-001, P_BOP_PROC_DETAIL.RUN_TIME in row 1: "
                                           "every RUN_TIME and SETUP_TIME of this routing is zero"):
         _decide(plan, ExportOptions(skip_invalid=True))
 

@@ -92,7 +92,7 @@ def test_a_refused_export_is_one_line_naming_routing_table_column_and_reason(run
     lines = done.stderr.strip().splitlines()
     assert len(lines) == 1
     assert lines[0].startswith("routing-ml: export refused: all 2 routings are invalid — routing ")
-    assert f"P_BOP_PROC_MASTER.ROU_DEV_USER_ID: '{me}' is not in lookup EMPLOYEE_NO" in lines[0]
+    assert f"P_BOP_PROC_MASTER.ROU_DEV_USER_ID in row 1: '{me}' is not in lookup EMPLOYEE_NO" in lines[0]
     assert "more problems" in lines[0] and not (tmp_path / "x.xlsx").exists()
 
 

@@ -146,7 +146,7 @@ def test_xlsx_refuses_a_control_character_naming_the_routing_table_and_column(tr
     book = tmp_path / "erp.xlsx"
     with pytest.raises(ExportError) as refused:
         export(trained_store, erp_profile(), _control_selection(), ExportTarget("xlsx", str(book)), user=USER)
-    assert ("1 of 2 routings are invalid — routing SR-1/ML-001, P_BOP_PROC_MASTER.REV_NOTE: holds the control "
+    assert ("1 of 2 routings are invalid — routing SR-1/ML-001, P_BOP_PROC_MASTER.REV_NOTE in row 1: holds the control "
             "character U+0007, which an XLSX file cannot hold") in str(refused.value)
     assert refused.value.code == "some_invalid" and refused.value.problems[0].code == "xlsx_control_character"
     assert not book.exists()
@@ -155,7 +155,7 @@ def test_xlsx_refuses_a_control_character_naming_the_routing_table_and_column(tr
                     ExportOptions(skip_invalid=True), user=USER)
     assert result.written["P_BOP_PROC_MASTER"] == 1
     assert [(s.ITEM_CD, s.ROUT_NO) for s in result.skipped] == [("SR-1", "ML-001")]
-    assert "P_BOP_PROC_MASTER.REV_NOTE: holds the control character U+0007" in result.skipped[0].reason
+    assert "P_BOP_PROC_MASTER.REV_NOTE in row 1: holds the control character U+0007" in result.skipped[0].reason
     assert fastexcel.read_excel(book).load_sheet("P_BOP_PROC_MASTER").to_polars()["ITEM_CD"].to_list() == ["GL-2"]
     # a CSV file holds the character: the same routing goes there as it is
     done = export(trained_store, erp_profile(), _control_selection(), ExportTarget("csv", str(tmp_path / "csv")),
@@ -173,7 +173,7 @@ def test_xlsx_refuses_text_longer_than_a_spreadsheet_cell_and_writes_the_longest
     next(c for c in profile.tables[0].columns if c.name == "REV_NOTE").length = None   # a memo column
     r = routing("SR-1")
     r.note = "가" * (EXCEL_CELL_CHARS + 1)
-    with pytest.raises(ExportError, match=r"the routing is invalid — routing SR-1/ML-001, P_BOP_PROC_MASTER.REV_NOTE: "
+    with pytest.raises(ExportError, match=r"the routing is invalid — routing SR-1/ML-001, P_BOP_PROC_MASTER.REV_NOTE in row 1: "
                                           r"holds 32768 characters; a spreadsheet cell holds at most 32,767"):
         export(trained_store, profile, selection(r), ExportTarget("xlsx", str(tmp_path / "e.xlsx")), user=USER)
     r.note = "가" * EXCEL_CELL_CHARS

@@ -89,8 +89,8 @@ def test_a_refusal_and_the_result_of_an_export_are_worded_in_korean(qtbot, korea
         export(trained_store, erp_profile(), _bad_selection(), ExportTarget("csv", str(tmp_path / "csv")),
                user=USER)
     said = wording.error_text(refused.value)
-    assert said == ("내보내기 거부: 라우팅 2개 중 1개에 오류가 있습니다 — 라우팅 SR-1/ML-001, P_BOP_PROC_DETAIL.PROC_SEQ: "
-                    "10이(가) 이 라우팅에 두 번 나옵니다; 라우팅 SR-1/ML-001, P_BOP_PROC_DETAIL.RUN_TIME: -5은(는) 음수 "
+    assert said == ("내보내기 거부: 라우팅 2개 중 1개에 오류가 있습니다 — 라우팅 SR-1/ML-001, P_BOP_PROC_DETAIL.PROC_SEQ 1행: "
+                    "10이(가) 이 라우팅에 두 번 나옵니다; 라우팅 SR-1/ML-001, P_BOP_PROC_DETAIL.RUN_TIME 1행: -5은(는) 음수 "
                     "시간입니다 (외 1건). 정상인 것만 내보내거나 이것들을 고치세요.")
 
     bad = routing("SR-1")
@@ -102,7 +102,7 @@ def test_a_refusal_and_the_result_of_an_export_are_worded_in_korean(qtbot, korea
     panel.show_result(result)
     text = panel.toPlainText()
     assert f"라우팅 1개를 프로필 ERP(으)로 파일 {tmp_path / 'erp.xlsx'}에 내보냈습니다:" in text
-    assert ("SR-1/ML-001: P_BOP_PROC_MASTER.REV_NOTE: XLSX 파일에 담을 수 없는 제어 문자 U+0007이(가) "
+    assert ("SR-1/ML-001: P_BOP_PROC_MASTER.REV_NOTE 1행: XLSX 파일에 담을 수 없는 제어 문자 U+0007이(가) "
             "있습니다") in text
     assert "제외됨 (1):" in text
 

@@ -62,13 +62,17 @@ class Problem:
     def args(self) -> dict[str, Any]:
         return json.loads(self.params) if self.params else {}
 
+    @property
+    def cell(self) -> str:
+        """`TABLE.COLUMN in row N` (N counted from 1 in the table as the preview shows it), `TABLE`, or ''."""
+        if not self.table:
+            return ""
+        where = f"{self.table}.{self.column}" if self.column else self.table
+        return where + (f" in row {self.row + 1}" if self.row >= 0 else "")
+
     def describe(self) -> str:
         where = f"routing {self.ITEM_CD}/{self.ROUT_NO}" if self.ROUT_NO else f"routing {self.ITEM_CD}"
-        if self.table and self.column:
-            where += f", {self.table}.{self.column}"
-        elif self.table:
-            where += f", {self.table}"
-        return f"{where}: {self.reason}"
+        return f"{where}, {self.cell}: {self.reason}" if self.cell else f"{where}: {self.reason}"
 
 
 # Each kind of problem, and the particulars its `params` carry (besides the cell's `value`):

@@ -162,7 +162,10 @@ def _decide(plan: ExportPlan, options: ExportOptions) -> tuple[list[tuple[str, p
     if invalid:
         per = (plan.problems.filter(pl.col("severity") == ERROR)
                .with_columns(pl.when(pl.col("column") != "")
-                             .then(pl.col("table") + pl.lit(".") + pl.col("column") + pl.lit(": ") + pl.col("reason"))
+                             .then(pl.col("table") + pl.lit(".") + pl.col("column")
+                                   + pl.when(pl.col("row") >= 0)
+                                   .then(pl.lit(" in row ") + (pl.col("row") + 1).cast(pl.Utf8)).otherwise(pl.lit(""))
+                                   + pl.lit(": ") + pl.col("reason"))
                              .otherwise(pl.col("reason")).alias("text"))
                .group_by("routing", maintain_order=True)
                .agg(pl.col("ITEM_CD").first(), pl.col("ROUT_NO").first(), pl.col("text").head(SHOWN_PROBLEMS),

@@ -111,6 +111,7 @@ OTHER = {
     "and": QT_TRANSLATE_NOOP("ExportWording", " and "),
     "plant": QT_TRANSLATE_NOOP("ExportWording", "{lookup} (the plant's resources)"),
     "routing": QT_TRANSLATE_NOOP("ExportWording", "routing {routing}"),
+    "in_row": QT_TRANSLATE_NOOP("ExportWording", "{cell} in row {row}"),
     "more": QT_TRANSLATE_NOOP("ExportWording", "(and {count} more)"),
     "editor": QT_TRANSLATE_NOOP("ExportWording", "the routing of {item} in the editor"),
     "batch": QT_TRANSLATE_NOOP("ExportWording", "a batch prediction of {items} item(s) (model {model})"),
@@ -195,11 +196,16 @@ def problem_text(p: Problem) -> str:
 def describe_problem(p: Problem) -> str:
     """Routing, table.column and reason of a Problem (as a refusal lists it)."""
     where = fill(OTHER["routing"], routing=f"{p.ITEM_CD}/{p.ROUT_NO}" if p.ROUT_NO else p.ITEM_CD)
-    if p.table and p.column:
-        where += f", {p.table}.{p.column}"
-    elif p.table:
-        where += f", {p.table}"
-    return f"{where}: {problem_text(p)}"
+    cell = _cell(p)
+    return f"{where}, {cell}: {problem_text(p)}" if cell else f"{where}: {problem_text(p)}"
+
+
+def _cell(p: Problem) -> str:
+    """`TABLE.COLUMN` and the row (from 1, as the preview counts), in the window's language."""
+    if not p.table:
+        return ""
+    where = f"{p.table}.{p.column}" if p.column else p.table
+    return fill(OTHER["in_row"], cell=where, row=p.row + 1) if p.row >= 0 else where
 
 
 def _problems_line(problems: list[Problem], more: int) -> str:
@@ -246,7 +252,7 @@ def skipped_text(s: Skipped) -> str:
 
 
 def _problems_line_short(problems: list[Problem], more: int) -> str:
-    parts = [(f"{p.table}.{p.column}: " if p.column else "") + problem_text(p) for p in problems]
+    parts = [(f"{_cell(p)}: " if p.column else "") + problem_text(p) for p in problems]
     return "; ".join(parts) + (" " + fill(OTHER["more"], count=more) if more > 0 else "")
 
 
