@@ -1378,6 +1378,11 @@
     </message>
     <message>
         <location line="+2"/>
+        <source>{value} is in the selection already (row {first_row}) with the same ROUT_NO; the target would hold the routing twice: export it once</source>
+        <translation>{value}이(가) 같은 ROUT_NO로 선택에 이미 있습니다 ({first_row}행); 대상에 라우팅이 두 번 들어가므로 한 번만 내보내세요</translation>
+    </message>
+    <message>
+        <location line="+3"/>
         <source>holds the control character {character}, which an XLSX file cannot hold; remove it, or export as CSV or into a database</source>
         <translation>XLSX 파일에 담을 수 없는 제어 문자 {character}이(가) 있습니다. 지우거나 CSV 또는 데이터베이스로 내보내세요</translation>
     </message>

@@ -97,7 +97,8 @@ def faulty(draw):
     kind = draw(st.sampled_from([
         "not_a_number", "none_time", "nan_time", "negative_time", "all_zero", "seq_twice", "seq_zero",
         "seq_decreasing", "seq_none", "job_too_long", "job_korean_too_long", "job_missing", "resource_missing",
-        "resource_korean", "inside_unknown", "inside_none", "item_too_long", "note_too_long", "setting_cocd",
+        "resource_korean", "inside_unknown", "inside_none", "item_too_long", "note_too_long", "routing_twice",
+        "setting_cocd",
         "setting_plant_too_long", "setting_valid_to", "setting_time_unit", "no_employee_number"]))
     column = {"none_time": "RUN_TIME", "nan_time": "RUN_TIME"}.get(kind)
 
@@ -160,6 +161,12 @@ def faulty(draw):
     elif kind == "note_too_long":
         bad.note = "비고" * draw(st.integers(251, 300))
         column, row = "REV_NOTE", r
+    elif kind == "routing_twice":
+        # the same item (in any case) and ROUT_NO again, perhaps with other operations
+        again = replace(bad, ITEM_CD=draw(st.sampled_from([bad.ITEM_CD, bad.ITEM_CD.lower()])),
+                        operations=draw(st.sampled_from([bad.operations, draw(good_operations())])))
+        routings.append(again)
+        return routings, profile, Fault(kind, MASTER, len(routings) - 1, "ITEM_CD")
     elif kind.startswith("setting_") or kind == "no_employee_number":
         # every routing is bad then: the first row of the first table names it
         r, row = 0, 0

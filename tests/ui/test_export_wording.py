@@ -53,7 +53,7 @@ def test_every_problem_and_refusal_the_services_name_has_its_wording():
     """A code added to the services without wording would reach a Korean engineer in English."""
     text = "".join(p.read_text(encoding="utf-8") for p in SERVICES.glob("*.py"))
     named = (set(re.findall(r'\bcode="(\w+)"', text)) | set(re.findall(r'code, params = (?:"[^"]*", )?"(\w+)"', text))
-             | set(re.findall(r'"(xlsx_\w+|already_in_target)"', text)))
+             | set(re.findall(r'"(xlsx_\w+|already_in_target|routing_twice)"', text)))
     assert set(PROBLEM_CODES) <= named | {"no_operations"}
     known = set(wording.PROBLEMS) | set(wording.REFUSALS) | set(wording.SKIPS)
     assert named - known == set()

@@ -97,6 +97,7 @@ PROBLEM_CODES = {
     "sequence_not_increasing": ("prev",),
     "all_times_zero": ("columns",),
     "already_in_target": ("tables", "target"),
+    "routing_twice": ("first_row",),                 # first_row: the row (from 1) of its first copy
     "xlsx_control_character": ("character",),        # character: U+0007
     "xlsx_cell_too_long": ("length", "limit"),
 }
@@ -349,9 +350,35 @@ def build_plan(profile: MappingProfile, selection: Selection, plant: PlantData, 
         found.append(_problems(plan.name, work, masks))
     problems = pl.concat(found) if found else pl.DataFrame(schema={k: v for k, v in PROBLEM_SCHEMA.items()
                                                                    if k not in ("ITEM_CD", "ROUT_NO")})
+    found = [problems, _routings_twice(plans)]
+    problems = pl.concat([f for f in found if f.height]) if any(f.height for f in found) else problems
     keys = _routing_keys(plans, routings)
     problems = _in_profile_order(problems.join(keys, on="routing", how="left").select(list(PROBLEM_SCHEMA)), profile)
     return ExportPlan(profile, routings, plans, problems, list(selection.skipped), selection.description, selection)
+
+
+def _routings_twice(plans: list[TablePlan]) -> pl.DataFrame:
+    """A routing (ITEM_CD and ROUT_NO, as written) that the selection holds a second time: the
+    target would get two routings under one key. Each later copy is marked, naming the first."""
+    cols = ["routing", "table", "row", "column", "value", "reason", "severity", "code", "params"]
+    plan = next((p for p in plans if p.table.rows == "routing" and {"ITEM_CD", "ROUT_NO"} <= set(p.frame.columns)),
+                None)
+    if plan is None or plan.frame.height < 2:
+        return pl.DataFrame(schema={k: PROBLEM_SCHEMA[k] for k in cols})
+    key = [pl.col("ITEM_CD").cast(pl.Utf8).str.strip_chars().str.to_uppercase(),
+           pl.col("ROUT_NO").cast(pl.Utf8).str.strip_chars()]
+    f = (plan.frame.select(pl.col("_r").alias("routing"), pl.col("ITEM_CD").cast(pl.Utf8).alias("value"), *key)
+         .with_row_index("row").with_columns(pl.col("row").cast(pl.Int64))
+         .filter(pl.col("ITEM_CD").is_not_null() & pl.col("ROUT_NO").is_not_null())
+         .with_columns(pl.col("row").first().over("ITEM_CD", "ROUT_NO").alias("first"))
+         .filter(pl.col("row") != pl.col("first")))
+    first = (pl.col("first") + 1).cast(pl.Utf8)
+    return f.select("routing", pl.lit(plan.name).alias("table"), "row", pl.lit("ITEM_CD").alias("column"), "value",
+                    (pl.lit("'") + pl.col("value") + pl.lit("' is in the selection already (row ") + first
+                     + pl.lit(") with the same ROUT_NO; the target would hold the routing twice: export it once"))
+                    .alias("reason"),
+                    pl.lit(ERROR).alias("severity"), pl.lit("routing_twice").alias("code"),
+                    (pl.lit('{"first_row": ') + first + pl.lit("}")).alias("params"))
 
 
 def _in_profile_order(problems: pl.DataFrame, profile: MappingProfile) -> pl.DataFrame:

@@ -46,6 +46,9 @@ PROBLEMS: dict[str, str] = {
     "all_times_zero": QT_TRANSLATE_NOOP("ExportWording", "every {columns} of this routing is zero"),
     "already_in_target": QT_TRANSLATE_NOOP(
         "ExportWording", "already in {tables} of {target}; choose Replace to overwrite it"),
+    "routing_twice": QT_TRANSLATE_NOOP(
+        "ExportWording", "{value} is in the selection already (row {first_row}) with the same ROUT_NO; the target "
+                         "would hold the routing twice: export it once"),
     "xlsx_control_character": QT_TRANSLATE_NOOP(
         "ExportWording", "holds the control character {character}, which an XLSX file cannot hold; remove it, "
                          "or export as CSV or into a database"),
