@@ -178,10 +178,9 @@ def _drop_pg_database(admin, url: str) -> None:
         conn.execute(text(f'DROP DATABASE IF EXISTS "{make_url(url).database}" WITH (FORCE)'))
 
 
-@pytest.fixture
-def pg_database_factory():
-    """Makes new PostgreSQL databases (copies of `template` if given) for one test, dropped
-    afterwards; returns their SQLAlchemy URLs."""
+def _pg_databases():
+    """Yields a function that makes PostgreSQL databases (copies of `template` if given) and returns
+    their SQLAlchemy URLs; drops them when resumed. The two fixtures below differ in scope only."""
     admin = None
     made: list[str] = []
 
@@ -195,6 +194,12 @@ def pg_database_factory():
         _drop_pg_database(admin, url)
     if admin is not None:
         admin.dispose()
+
+
+@pytest.fixture
+def pg_database_factory():
+    """Makes new PostgreSQL databases for one test, dropped afterwards."""
+    yield from _pg_databases()
 
 
 @pytest.fixture
@@ -205,25 +210,12 @@ def pg_url(pg_database_factory):
 
 @pytest.fixture(scope="session")
 def pg_session_databases():
-    """Makes PostgreSQL databases (copies of `template` if given) that live until the test session
-    ends: templates that each test copies."""
-    admin = None
-    made: list[str] = []
-
-    def make(template: str | None = None) -> str:
-        nonlocal admin
-        admin = admin or _pg_admin()
-        made.append(_create_pg_database(admin, template))
-        return made[-1]
-    yield make
-    for url in made:
-        _drop_pg_database(admin, url)
-    if admin is not None:
-        admin.dispose()
+    """Makes PostgreSQL databases that live until the test session ends: templates that each test copies."""
+    yield from _pg_databases()
 
 
 @pytest.fixture(scope="session")
-def pg_trained_store_template(demo_plant_file):
+def pg_trained_store_template(demo_plant_file, pg_session_databases):
     """The demo plant imported and trained once into a PostgreSQL database, which each test's
     trained_store copies (CREATE DATABASE … TEMPLATE)."""
     from sqlalchemy.engine import make_url
@@ -231,15 +223,11 @@ def pg_trained_store_template(demo_plant_file):
     from app.services import models
     from app.services.importing import import_source
     from app.store.db import Store
-    admin = _pg_admin()
-    url = _create_pg_database(admin)
+    url = pg_session_databases()
     store = Store(url)
     try:
         import_source(store, str(demo_plant_file))
         models.train(store)
-        template = make_url(url).database
     finally:
         store.dispose()
-    yield template
-    _drop_pg_database(admin, url)
-    admin.dispose()
+    return make_url(url).database

@@ -6,7 +6,6 @@ import os
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-import shutil  # noqa: E402
 import tempfile  # noqa: E402
 from pathlib import Path  # noqa: E402
 
@@ -25,11 +24,11 @@ QSettings.setDefaultFormat(QSettings.Format.IniFormat)
 QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, _settings_dir)
 
 
-def _build_demo_store(path: Path) -> None:
+def _build_demo_store(path_or_url: Path | str) -> None:
     from app.services import first_start
     from app.store.db import Store
 
-    store = Store(str(path))
+    store = Store(str(path_or_url))
     try:
         first_start.build_demo(store, DEMO_ITEMS, seed=7)
     finally:
@@ -48,16 +47,38 @@ def demo_store_file(tmp_path_factory) -> Path:
 @pytest.fixture
 def store_url(demo_store_file: Path, tmp_path: Path) -> str:
     """A private copy of the demo store (with its model files) that a test may change."""
-    dest = tmp_path / "store.sqlite"
-    for suffix in ("", "-wal", "-shm"):
-        src = Path(str(demo_store_file) + suffix)
-        if src.exists():
-            shutil.copy2(src, str(dest) + suffix)
-    for suffix in ("-models", "-data"):  # the model files and the imported views live beside the store
-        src = demo_store_file.with_name(demo_store_file.stem + suffix)
-        if src.exists():
-            shutil.copytree(src, dest.with_name(dest.stem + suffix))
-    return f"sqlite:///{dest}"
+    from ui_helpers import copy_store_file
+    return copy_store_file(demo_store_file, tmp_path / "store.sqlite")
+
+
+@pytest.fixture(scope="session")
+def pg_demo_template(pg_session_databases) -> str:
+    """The same demo plant built once into a PostgreSQL database (the shared server store); the name
+    of the database pg_store_url copies."""
+    from sqlalchemy.engine import make_url
+    url = pg_session_databases()
+    _build_demo_store(url)
+    return make_url(url).database
+
+
+@pytest.fixture
+def pg_store_url(pg_database_factory, pg_demo_template) -> str:
+    """A private copy of the demo store on the PostgreSQL server, for one test."""
+    return pg_database_factory(template=pg_demo_template)
+
+
+@pytest.fixture
+def probes():
+    """A StoreProbe (app.services.stores) on every store opened through the services from now on:
+    it records the thread of each store call and can delay them or cut the connection."""
+    from app.services import stores
+    found: list = []
+
+    def hook(store) -> None:
+        found.append(stores.StoreProbe(store))
+    stores.add_open_hook(hook)
+    yield found
+    stores.remove_open_hook(hook)
 
 
 @pytest.fixture(scope="session", autouse=True)

@@ -3,23 +3,10 @@ PC's store, drafts uploaded when it is back), a connection lost in the middle of
 kept as a draft, retried), and drafts offered again after a restart."""
 from __future__ import annotations
 
-import pytest
 from PySide6.QtCore import Qt
 
 from app.services import drafts, routings, stores
-from ui_helpers import LONG, predict_first_new_item
-
-
-@pytest.fixture
-def probes():
-    """A StoreProbe on every store the window opens (to cut its connection at will)."""
-    found: list[stores.StoreProbe] = []
-
-    def hook(store) -> None:
-        found.append(stores.StoreProbe(store))
-    stores.add_open_hook(hook)
-    yield found
-    stores.remove_open_hook(hook)
+from ui_helpers import LONG, copy_store_file, predict_first_new_item
 
 
 def _edit_setup_time(tab, value: str) -> None:
@@ -48,15 +35,9 @@ def test_working_locally_while_the_server_is_away_then_uploading_when_it_is_back
                                                                                  tmp_path, monkeypatch):
     """The "server" is a store whose opening fails while `away` is set, as a server that does not
     answer; this PC's own store is the demo plant."""
-    import shutil
     from pathlib import Path
     server_file = tmp_path / "server" / "store.sqlite"
-    server_file.parent.mkdir()
-    local = Path(store_url[len("sqlite:///"):])
-    shutil.copy2(local, server_file)
-    for suffix in ("-models", "-data"):
-        shutil.copytree(local.with_name(local.stem + suffix), server_file.with_name(server_file.stem + suffix))
-    server_url = f"sqlite:///{server_file}"
+    server_url = copy_store_file(Path(store_url[len("sqlite:///"):]), server_file)
     away = {"on": True}
 
     def unreachable(store) -> None:

@@ -1,7 +1,23 @@
 """Steps several window tests share."""
 from __future__ import annotations
 
+import shutil
+from pathlib import Path
+
 LONG = 60_000  # ms: generous, a busy 2-core CI machine is slow
+
+
+def copy_store_file(source: Path, dest: Path) -> str:
+    """A copy of the SQLite store `source` at `dest`, with the model files and imported views kept
+    beside it; returns its URL."""
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    for suffix in ("", "-wal", "-shm"):
+        if Path(str(source) + suffix).exists():
+            shutil.copy2(str(source) + suffix, str(dest) + suffix)
+    for suffix in ("-models", "-data"):
+        if source.with_name(source.stem + suffix).exists():
+            shutil.copytree(source.with_name(source.stem + suffix), dest.with_name(dest.stem + suffix))
+    return f"sqlite:///{dest}"
 
 
 def predict_first_new_item(qtbot, window, row: int = 0) -> str:
