@@ -38,6 +38,12 @@ def pyqtgraph():
     return pg
 
 
+def load_plotting() -> None:
+    """On a worker: import what the first plot needs (pyqtgraph and NumPy), so the GUI thread does
+    not when it draws it. Importing makes no Qt object; the plot itself is made on the GUI thread."""
+    pyqtgraph()
+
+
 def blank_plot(object_name: str, minimum_height: int) -> QFrame:
     """Where a plot will be, until it has something to show: as white as the plot, as tall."""
     frame = QFrame()

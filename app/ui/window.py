@@ -44,6 +44,13 @@ def load_active_model(store: Store) -> dict[str, Any]:
     out["model"] = model
     out["palette"] = catalog.operation_palette(model)
     out["resources"] = sorted(r for r in model.vocab["res"] if r)
+    # the first prediction's result panel plots the routing's times: its imports are done here, on
+    # the worker, not on the GUI thread when that result is shown (a 200-300 ms stall there)
+    from app.ui.time_chart import load_plotting
+    try:
+        load_plotting()
+    except Exception:  # noqa: BLE001 - the model is loaded; the chart says its own error when drawn
+        logging.getLogger(__name__).exception("importing the time chart's plotting ahead of time failed")
     return out
 
 

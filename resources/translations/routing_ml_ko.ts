@@ -2115,7 +2115,7 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../app/ui/window.py" line="+86"/>
+        <location filename="../../app/ui/window.py" line="+93"/>
         <location line="+582"/>
         <source>Routing ML</source>
         <translation>Routing ML</translation>
@@ -2537,7 +2537,7 @@
 <context>
     <name>MetricsModel</name>
     <message>
-        <location filename="../../app/ui/training/models.py" line="+134"/>
+        <location filename="../../app/ui/training/models.py" line="+128"/>
         <source>Metric</source>
         <translation>지표</translation>
     </message>
@@ -4619,7 +4619,7 @@
 <context>
     <name>TimeChart</name>
     <message>
-        <location filename="../../app/ui/time_chart.py" line="+98"/>
+        <location filename="../../app/ui/time_chart.py" line="+104"/>
         <source> pcs</source>
         <translation> 개</translation>
     </message>
