@@ -598,7 +598,9 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("predict", help="predict routings for items")
     p.add_argument("--item", nargs="+", metavar="CODE")
     p.add_argument("--items-file", metavar="FILE", help="a text or CSV file of item codes (first column)")
-    p.add_argument("--top-k", type=int, default=20)
+    # 15 = app.ml.model.PredictOptions.top_k, as the window: the learned rules were trained with it
+    # (a test keeps the two equal; importing the model here would slow every command's start)
+    p.add_argument("--top-k", type=int, default=15, help="similar items to draw on (default %(default)s)")
     p.add_argument("--candidates", type=int, default=5)
     p.add_argument("--threshold", type=float, default=0.0)
     p.add_argument("--model", metavar="VERSION")

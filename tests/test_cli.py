@@ -138,3 +138,12 @@ def test_a_model_of_an_older_version_is_named_on_one_line(trained_store, capsys)
     assert rc == 2
     assert err.strip().splitlines() == [f"routing-ml: model {version} was trained by an older version of Routing ML; "
                                         f"retrain it in the Training tab or with `routing-ml train`"]
+
+
+def test_predict_draws_on_as_many_similar_items_as_the_window():
+    """The learned rules were trained with PredictOptions.top_k neighbours; `predict` without
+    --top-k must use the same number, or the command line proposes other routings than the window."""
+    from app.cli import build_parser
+    from app.ml.model import PredictOptions
+    args = build_parser().parse_args(["predict", "--item", "SR-1"])
+    assert args.top_k == PredictOptions.top_k
