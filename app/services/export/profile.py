@@ -28,7 +28,7 @@ from typing import Any
 
 from app.domain.routing import Operation, RoutingError
 from app.domain.schema import ITEM_COLUMNS
-from app.bundle import resources_dir
+from app import bundle
 
 FORMAT = 1
 DEFAULT_PROFILE = "ERP"
@@ -379,7 +379,7 @@ def parse_transform_text(text: str) -> list[Any]:
 
 # ---- files ---------------------------------------------------------------------------------------
 def default_profile_path() -> Path:
-    return resources_dir() / "profiles" / f"{DEFAULT_PROFILE}.json"
+    return bundle.resources_dir() / "profiles" / f"{DEFAULT_PROFILE}.json"   # looked up at each call: the self-test swaps it
 
 
 def read_profile_file(path: str | Path) -> MappingProfile:
