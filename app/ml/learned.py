@@ -307,12 +307,31 @@ class Ranker:
 # ---------------------------------------------------------------------------------------------
 
 def explain(trees: TreeSet, t: int, vote: float, have: int, k: int, attrs: np.ndarray,
-            names: list[tuple[str, str, str]], limit: int = 2) -> Note:
+            names: list[tuple[str, str, str]], limit: int = 2, cache: dict | None = None) -> Note:
     """Why token t is (or is not) proposed: the attributes on its tree's path for this item, the
-    similar items' vote, and how many items at the same leaf had it."""
+    similar items' vote, and how many items at the same leaf had it.
+
+    The path to a leaf is that leaf's alone, so the explanation depends on the leaf, `have` and
+    `k` only: `cache` (kept by the caller, per model) holds it for the next item reaching it."""
     if not trees.has(t):
         return Note("why_similar", have, k)
     steps, leaf = trees.path(t, vote, attrs)
+    if cache is None:
+        return _explain_path(trees, t, steps, leaf, have, k, names, limit)
+    key = (leaf, have, k, limit)
+    note = cache.get(key)
+    if note is None:
+        if len(cache) >= EXPLAIN_CACHE_SIZE:
+            cache.clear()
+        note = cache[key] = _explain_path(trees, t, steps, leaf, have, k, names, limit)
+    return note
+
+
+EXPLAIN_CACHE_SIZE = 200_000
+
+
+def _explain_path(trees: TreeSet, t: int, steps: list[tuple[int, bool, float, float]], leaf: int, have: int, k: int,
+                  names: list[tuple[str, str, str]], limit: int) -> Note:
     # a split that hardly separated anything in training is no reason worth naming
     s, e = int(trees.ptr[t]), int(trees.ptr[t + 1])
     least = MIN_REASON_GAIN * float(trees.gain[s:e].sum())

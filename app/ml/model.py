@@ -12,7 +12,6 @@ else from standard times — always saying which, with how many samples.
 """
 from __future__ import annotations
 
-import copy
 import math
 from dataclasses import dataclass, field
 from typing import Any, Callable, Union
@@ -259,6 +258,7 @@ class RoutingModel:
     info: dict[str, Any] = field(default_factory=dict)
     _pos: dict[str, int] | None = None
     _parts: dict[str, Any] | None = None
+    _notes: dict[tuple, Note] = field(default_factory=dict, repr=False)
 
     # ---- building ------------------------------------------------------------------------
     @classmethod
@@ -479,7 +479,11 @@ class RoutingModel:
             trees = learned.TreeSet.from_arrays(a, "tree_") if "tree_ptr" in a else None
             ranker = (learned.Ranker(a["rank_coef"].astype(np.float64), float(a["rank_intercept"][0]))
                       if "rank_coef" in a else learned.Ranker.default())
-            self._parts = {"trees": trees, "ranker": ranker, "times": learned.TimeModels.from_arrays(a),
+            times = learned.TimeModels.from_arrays(a)
+            self._parts = {"trees": trees, "ranker": ranker, "times": times,
+                           # which (setup, run) x JOB_CD have a time model, as lists: asked per operation
+                           "time_has": np.isfinite(times.intercept).tolist() if times is not None else [[], []],
+                           "reasons": {},    # an operation's reason per leaf of its tree (learned.explain)
                            "names": self.encoder.attribute_names(), "tok_pt": a.get("tok_pt"),
                            "precedence": a.get("precedence"), "n_pt": len(self.encoder.levels["PART_TYPE"])}
         return self._parts
@@ -539,35 +543,59 @@ class RoutingModel:
         return Prediction(code, similar, candidates, warnings)
 
     def _explain(self, q: np.ndarray, idx: np.ndarray, sims: np.ndarray) -> list[SimilarItem]:
-        contrib = self.encoder.group_contributions(q, self.X[idx])
-        a, voc = self.arrays, self.vocab
+        XI = self.X[idx]
+        contrib = self.encoder.group_contributions(q, XI)
+        a, voc, note = self.arrays, self.vocab, self._note
         tstart, tend = self.encoder.slices["spec_text"]
+        groups = list(contrib)
+        C = np.stack([contrib[g] for g in groups]) if groups else np.zeros((0, len(idx)), np.float32)
+        # in the array's own precision, as each value was compared one by one: a group's
+        # contribution counts above 1e-6, and is named when it is at least 8 % of the similarity
+        total = np.where(sims == 0, 1.0, sims).astype(C.dtype)
+        counted = (C > 1e-6).T.tolist()
+        named = (~((C / total[None, :]) < 0.08)).T.tolist()
+        values = C.T.tolist()
+        totals = [float(x) or 1.0 for x in sims.tolist()]
+        parts = [voc["part_type"][p] for p in a["item_part"][idx].tolist()]
+        labels = [GROUP_LABELS[g] for g in groups]
+        q_words = np.nonzero(q[tstart:tend] > 0)[0]
+        shared = (XI[:, tstart + q_words] > 0).tolist()     # which of q's words each similar item has
+        q_words = q_words.tolist()
         out = []
-        for r, i in enumerate(idx):
-            total = float(sims[r]) or 1.0
-            shares = {GROUP_LABELS[g]: float(v[r]) / total for g, v in contrib.items() if v[r] > 1e-6}
+        for r, i in enumerate(idx.tolist()):
+            total, v = totals[r], values[r]
+            shares = {labels[n]: v[n] / total for n in range(len(groups)) if counted[r][n]}
             matching = []
-            for g, v in sorted(contrib.items(), key=lambda kv: -kv[1][r]):
-                if v[r] / total < 0.08:
+            for n in sorted(range(len(groups)), key=lambda n: -v[n]):
+                if not named[r][n]:
                     continue
+                g = groups[n]
                 if g == "part_type":
-                    matching.append(Note("same_part_type", voc['part_type'][a['item_part'][i]]))
+                    matching.append(note("same_part_type", parts[r]))
                 elif g == "material":
-                    matching.append(Note("same_material", voc['material'][a['item_mat'][i]]))
+                    matching.append(note("same_material", voc['material'][a['item_mat'][i]]))
                 elif g == "dimensions":
                     od = a["item_od"][i]
-                    matching.append(Note("similar_dimensions_od", f"{od:g}") if np.isfinite(od)
-                                    else Note("similar_dimensions"))
+                    matching.append(note("similar_dimensions_od", f"{od:g}") if np.isfinite(od)
+                                    else note("similar_dimensions"))
                 elif g == "spec_text":
-                    both = np.nonzero((q[tstart:tend] > 0) & (self.X[i, tstart:tend] > 0))[0]
-                    words = [self.encoder.vocabulary[j] for j in both[:4]]
+                    words = [self.encoder.vocabulary[w] for w, has in zip(q_words, shared[r]) if has][:4]
                     if words:
-                        matching.append(Note("spec_words", ", ".join(words)))
+                        matching.append(note("spec_words", ", ".join(words)))
                 else:
-                    matching.append(Note(f"similar_{g}"))
-            out.append(SimilarItem(self.item_codes[i], float(sims[r]), voc["item_nm"][i],
-                                   voc["part_type"][a["item_part"][i]], shares, matching))
+                    matching.append(note(f"similar_{g}"))
+            out.append(SimilarItem(self.item_codes[i], float(sims[r]), voc["item_nm"][i], parts[r], shares,
+                                   matching))
         return out
+
+    def _note(self, key: str, *values) -> Note:
+        """Note(key, *values), made once: the similar items' notes repeat from item to item."""
+        made = self._notes.get((key, values))
+        if made is None:
+            if len(self._notes) >= 100_000:
+                self._notes.clear()
+            made = self._notes[(key, values)] = Note(key, *values)
+        return made
 
     def _candidates(self, query: _Query, opts: PredictOptions, warnings: list[str]) -> list[Candidate]:
         from app.ml import learned
@@ -610,21 +638,18 @@ class RoutingModel:
         hit = query.sources.get(key)
         if hit is not None:
             return hit
-        a = self.arrays
+        starts, sims = query.starts(self.arrays["op_ptr"]), query.sims_l
         base_toks, base_rows, _ = groups[base]
         if t in base_toks:
             p = base_toks.index(t)
-            hit = ([int(a["op_ptr"][int(query.idx[r])]) + p for r in base_rows],
-                   [float(query.sims[r]) for r in base_rows])
+            hit = ([starts[r] + p for r in base_rows], [sims[r] for r in base_rows])
         else:
             ops, ws = [], []
-            for r, i in enumerate(query.idx.tolist()):
-                s, e = int(a["op_ptr"][i]), int(a["op_ptr"][i + 1])
-                hit_ = np.nonzero(a["op_tok"][s:e] == t)[0]
-                if hit_.size:
-                    ops.append(s + int(hit_[0]))
-                    ws.append(float(query.sims[r]))
-            hit = (ops, ws) if ops else ([int(a["tok_first_op"][t])], [1.0])
+            for r, toks in enumerate(query.row_tokens(self.arrays["op_ptr"], self.arrays["op_tok"])):
+                if t in toks:
+                    ops.append(starts[r] + toks.index(t))
+                    ws.append(sims[r])
+            hit = (ops, ws) if ops else ([int(self.arrays["tok_first_op"][t])], [1.0])
         query.sources[key] = hit
         return hit
 
@@ -640,7 +665,9 @@ class RoutingModel:
             if made is None:
                 made = query.operations[key] = self._operation(d, groups, query, t)
             op, warning = made
-            op = copy.copy(op)
+            if key in query.used:
+                op = _copy_operation(op)     # its PROC_SEQ and ROUT_ORDER are this routing's
+            query.used.add(key)
             op.PROC_SEQ = 10 * (pos_ + 1)
             ops.append(op)
             if warning:
@@ -659,8 +686,8 @@ class RoutingModel:
         member_ops, member_sims = self._sources(d.base, t, groups, query)
         j = int(a["tok_job"][t])
         res_votes: dict[int, float] = {}
-        for mo, w in zip(member_ops, member_sims):
-            res_votes[int(a["op_res"][mo])] = res_votes.get(int(a["op_res"][mo]), 0.0) + w
+        for r, w in zip(a["op_res"][member_ops].tolist(), member_sims):
+            res_votes[r] = res_votes.get(r, 0.0) + w
         res = max(res_votes.items(), key=lambda kv: kv[1])[0]
         o = member_ops[0]
         inside = bool(a["op_inside"][o])
@@ -674,25 +701,34 @@ class RoutingModel:
         if parts["trees"] is not None:
             op.REASON = query.reason(t, lambda: learned.explain(
                 parts["trees"], t, float(query.votes[t]), int(query.counts[t]), query.n_used, query.attrs,
-                parts["names"]))
+                parts["names"], cache=parts["reasons"]))
         elif query.n_used:
             op.REASON = query.reason(t, lambda: Note("why_similar", int(query.counts[t]), query.n_used))
         return op, (warnings[0] if warnings else None)
 
     def _pool(self, query: _Query) -> dict[str, np.ndarray]:
-        """The aggregated work results of the query's similar items (and its own), gathered once."""
+        """The aggregated work results of the query's similar items (and its own), gathered once,
+        ordered by operation (JOB_CD) and within one by similar item, so an operation's results are
+        one slice of them (query.job_slices) and also Python lists (query.pool_l)."""
         if query.pool is None:
             a = self.arrays
             items = query.idx
             starts, ends = a["agg_ptr"][items], a["agg_ptr"][items + 1]
             lens = ends - starts
             offsets = np.repeat(starts - (np.cumsum(lens) - lens), lens) + np.arange(int(lens.sum()))
+            row = np.repeat(np.arange(len(items)), lens)
+            order = np.argsort(a["agg_job"][offsets], kind="stable")
+            offsets, row = offsets[order], row[order]
             pool = {k: a[f"agg_{k}"][offsets] for k in ("job", "raw", "n_run", "mu_run", "n_setup", "mu_setup")}
             impossible = a.get("agg_impossible")   # absent from models trained before it was kept
             pool["impossible"] = impossible[offsets] if impossible is not None else np.zeros(len(offsets), np.int32)
-            pool["row"] = np.repeat(np.arange(len(items)), lens)
-            pool["w"] = np.repeat(np.power(np.clip(query.sims.astype(np.float64), 1e-6, None), 2), lens)
+            pool["row"] = row
+            pool["w"] = np.power(np.clip(query.sims.astype(np.float64), 1e-6, None), 2)[row]
             query.pool = pool
+            jobs, first = np.unique(pool["job"], return_index=True)
+            bounds = np.append(first, len(offsets)).tolist()
+            query.job_slices = {j: (bounds[n], bounds[n + 1]) for n, j in enumerate(jobs.tolist())}
+            query.pool_l = {k: pool[k].tolist() for k in ("row", "raw", "impossible", "n_run", "n_setup")}
             query.own_row = {}
             if query.own is not None:
                 s, e = int(a["agg_ptr"][query.own]), int(a["agg_ptr"][query.own + 1])
@@ -705,11 +741,13 @@ class RoutingModel:
         (or, without one, its similar items' results), weighed against its own results."""
         if j in query.time_cache:
             return query.time_cache[j]
-        a, times = self.arrays, self._learned()["times"]
+        a, parts = self.arrays, self._learned()
+        times, has_model = parts["times"], parts["time_has"]
         pool = self._pool(query)
-        m = pool["job"] == j
-        rows, raw, n_run = pool["row"][m].tolist(), pool["raw"][m].tolist(), pool["n_run"][m].tolist()
-        impossible = pool["impossible"][m].tolist()
+        s, e = query.job_slices.get(j, (0, 0))
+        lists = query.pool_l
+        rows, raw, n_run = lists["row"][s:e], lists["raw"][s:e], lists["n_run"][s:e]
+        impossible = lists["impossible"][s:e]
         out: dict[str, Any] = {"raw_similar": int(sum(raw)), "raw_by_row": dict(zip(rows, raw)),
                                "impossible_by_row": dict(zip(rows, impossible)),
                                "usable_rows": {r for r, n in zip(rows, n_run) if n > 0}}
@@ -717,12 +755,15 @@ class RoutingModel:
         out["raw_own"] = int(a["agg_raw"][own_r]) if own_r is not None else 0
         out["impossible_own"] = int(a["agg_impossible"][own_r]) if own_r is not None and "agg_impossible" in a else 0
         for which, col in ((0, "setup"), (1, "run")):
-            n_nb, mu_nb, w_nb = pool[f"n_{col}"][m].astype(np.float64), pool[f"mu_{col}"][m].astype(np.float64), pool["w"][m]
-            ok = n_nb > 0
-            n_similar = float(n_nb[ok].sum())
-            if times is not None and times.has(which, j) and query.mu is not None:
+            counts = lists[f"n_{col}"][s:e]
+            n_similar = float(sum(n for n in counts if n > 0))   # whole numbers: exact in any order
+            modelled = times is not None and 0 <= j < len(has_model[which]) and has_model[which][j]
+            if modelled and query.mu is not None:
                 mu0, var0, sigma2 = float(query.mu[which, j]), float(times.tau2[which, j]), float(times.sigma2[which, j])
-            elif ok.any():
+            elif n_similar > 0:
+                n_nb, mu_nb = pool[f"n_{col}"][s:e].astype(np.float64), pool[f"mu_{col}"][s:e].astype(np.float64)
+                w_nb = pool["w"][s:e]
+                ok = n_nb > 0
                 w = w_nb[ok] * n_nb[ok] / (n_nb[ok] + 1.0)
                 mu0 = float(np.average(mu_nb[ok], weights=w))
                 spread = float(np.average((mu_nb[ok] - mu0) ** 2, weights=w)) if ok.sum() > 1 else 0.05
@@ -732,7 +773,7 @@ class RoutingModel:
                 continue
             n_own = float(a[f"agg_n_{col}"][own_r]) if own_r is not None else 0.0
             mean_own = float(a[f"agg_mu_{col}"][own_r]) if n_own > 0 else float("nan")
-            if times is not None and times.has(which, j):
+            if modelled:
                 mu_, var_, w_own = times.blend(which, j, mu0, n_own, mean_own)
             else:
                 prec0, prec_own = 1.0 / var0, n_own / sigma2
@@ -810,16 +851,50 @@ class _Query:
     counts: np.ndarray
     n_used: int
     pool: dict[str, np.ndarray] | None = None
+    job_slices: dict[int, tuple[int, int]] = field(default_factory=dict)
+    pool_l: dict[str, list] = field(default_factory=dict)
     own_row: dict[int, int] = field(default_factory=dict)
     time_cache: dict[int, dict] = field(default_factory=dict)
     reasons: dict[int, Note] = field(default_factory=dict)
     sources: dict[tuple, tuple] = field(default_factory=dict)
     operations: dict[tuple, tuple] = field(default_factory=dict)
+    used: set[tuple] = field(default_factory=set)    # keys of `operations` already in a routing
+    # the search result as Python lists: a candidate's operations are built from a few of its
+    # values at a time, where indexing numpy arrays costs more than the work itself
+    sims_l: list[float] = field(default_factory=list)
+    _starts: list[int] | None = None
+    _row_tokens: list[list[int]] | None = None
+
+    def __post_init__(self) -> None:
+        self.sims_l = self.sims.tolist()
 
     def reason(self, t: int, make) -> Note:
         if t not in self.reasons:
             self.reasons[t] = make()
         return self.reasons[t]
+
+    def starts(self, op_ptr: np.ndarray) -> list[int]:
+        """Each similar item's first operation (row of the op arrays)."""
+        if self._starts is None:
+            self._starts = op_ptr[self.idx].tolist()
+        return self._starts
+
+    def row_tokens(self, op_ptr: np.ndarray, op_tok: np.ndarray) -> list[list[int]]:
+        """Each similar item's operation tokens, in routing order."""
+        if self._row_tokens is None:
+            starts = op_ptr[self.idx]
+            lens = op_ptr[self.idx + 1] - starts
+            flat = op_tok[np.repeat(starts - (np.cumsum(lens) - lens), lens) + np.arange(int(lens.sum()))].tolist()
+            ends = np.cumsum(lens).tolist()
+            self._row_tokens = [flat[e - n:e] for e, n in zip(ends, lens.tolist())]
+        return self._row_tokens
+
+
+def _copy_operation(op: Operation) -> Operation:
+    """A shallow copy of an Operation (copy.copy without its generic machinery)."""
+    new = object.__new__(Operation)
+    new.__dict__.update(op.__dict__)
+    return new
 
 
 def _unusable(whose: str, raw: int, impossible: int) -> Note:
