@@ -127,7 +127,10 @@ def read_model(folder: Path) -> tuple[dict[str, np.ndarray], dict[str, Any], dic
                              f"({size} bytes, manifest says {meta['bytes']})")
         # each file is read once: checked and used from the same bytes (reading it again to load
         # it was a third of the load's time, and a file changed in between would go unnoticed)
-        data = bytearray(size)
+        # an uninitialised buffer, not bytearray(size): that zero-fills it while holding the GIL
+        # (0.2 s for the 280 MB item matrix, when the window's GUI thread could not run); the pages
+        # are touched by the read, which lets the GIL go
+        data = np.empty(size, dtype=np.uint8)
         with open(path, "rb") as fh:
             got = fh.readinto(data)
         if got != size or hashlib.sha256(data).hexdigest() != meta["sha256"]:
@@ -138,16 +141,16 @@ def read_model(folder: Path) -> tuple[dict[str, np.ndarray], dict[str, Any], dic
             if name.endswith(".npy"):
                 arrays[stem] = _npy_array(data)
             elif name.endswith(".json"):
-                docs[stem] = json.loads(data.decode("utf-8"))
+                docs[stem] = json.loads(data.tobytes().decode("utf-8"))
             elif name.endswith(".txt"):
-                content = data.decode("utf-8")
+                content = data.tobytes().decode("utf-8")
                 texts[stem] = content.split("\n") if content else []
         except (ValueError, UnicodeDecodeError) as exc:
             raise ModelError(f"model {folder.name}: file {name} cannot be read ({exc})") from None
     return arrays, docs, texts
 
 
-def _npy_array(data: bytearray) -> np.ndarray:
+def _npy_array(data: np.ndarray) -> np.ndarray:
     """The array of a .npy file's bytes, without copying them (never a pickled object array)."""
     import io
     head = io.BytesIO(memoryview(data)[:min(len(data), 1 << 16)])
