@@ -12,6 +12,7 @@ from app import __version__
 from app.services import catalog, drafts, first_start, identity, importing, models, roles, site_settings, stores
 from app.services.identity import User
 from app.services.stores import Store
+from app.ui import gc_on_gui_thread
 from app.ui.context import AppContext, signing_in_user
 from app.ui.dialogs import DataSourceDialog, ask_to_import_fewer_rows
 from app.ui.export.tab import ExportTab
@@ -607,6 +608,7 @@ class MainWindow(QMainWindow):
         self.ctx.model_changed.emit()
         self._show_model_label()
         self.model_loaded.emit()
+        gc_on_gui_thread.freeze_long_lived()   # a full collection walking the model stalled the window 0.2 s
 
     def _model_failed(self, message: str) -> None:
         self.ctx.model = None
@@ -843,6 +845,7 @@ class MainWindow(QMainWindow):
         roles.remove_listener(self._role_listener)
         self.runner.cancel_all()
         self.runner.wait(wait_ms)
+        gc_on_gui_thread.thaw()   # this window's objects may be collected again
 
     def closeEvent(self, event) -> None:  # noqa: N802 - Qt's name
         if not self.prediction.confirm_unsaved(self.tr("The program closes; save your edited routing first?")):
