@@ -294,10 +294,11 @@ def slow_store_figures(store: Path, show, gui_env: dict, delay_ms: int = 300) ->
     slow, quick = figures[delay_ms], figures[0]
     show(f"longest GUI stall, store answering {delay_ms} ms late", slow["max_stall_ms"], 100, "ms")
     for label, f in ((f"{delay_ms} ms late", slow), ("at once", quick)):
-        steps = ", ".join(f"{k} {v:g}" for k, v in f["stalls_ms"].items())
-        print(f"  (store answering {label}: longest stall per step, ms: {steps}; save {f['save_s']:.2f} s; "
+        steps = ", ".join(f"{k} {v:g} ({f['stall_cpu_ms'][k]:g} CPU)" for k, v in f["stalls_ms"].items())
+        print(f"  (store answering {label}: longest stall per step, ms, with the GUI thread's own CPU time in it: "
+              f"{steps}; save {f['save_s']:.2f} s; "
               f"{f['store_calls']} store calls, {f['gui_thread_calls']} on the GUI thread; an idle event loop "
-              f"here stalled {f['idle_max_stall_ms']:g} ms)", flush=True)
+              f"here stalled {f['idle_max_stall_ms']:g} ms; {load_average()})", flush=True)
 
 
 def _show(rows: list, name: str, value: float, target: float, unit: str, lower_is_better: bool = True,

@@ -40,6 +40,7 @@ def measure_slow_store(store_url: str, delay_ms: float = DEFAULT_DELAY_MS, timeo
     app = ensure_application()
     beat = Heartbeat()
     stalls: dict[str, float] = {}
+    busy: dict[str, float] = {}   # the GUI thread's own CPU time in each step's longest stall
     out: dict[str, Any] = {"delay_ms": delay_ms}
 
     def step(name: str, condition, what: str) -> None:
@@ -47,6 +48,7 @@ def measure_slow_store(store_url: str, delay_ms: float = DEFAULT_DELAY_MS, timeo
             raise TimeoutError(f"slow store: {what} did not finish within {timeout_s:.0f} s")
         app.processEvents()
         stalls[name] = round(beat.max_stall_ms, 1)
+        busy[name] = round(beat.stall_busy_ms, 1)
         beat.reset()
 
     # the machine's own noise first: the longest stall of an idle event loop (a shared, busy PC
@@ -109,6 +111,7 @@ def measure_slow_store(store_url: str, delay_ms: float = DEFAULT_DELAY_MS, timeo
         window.deleteLater()
         app.processEvents()
     out["stalls_ms"] = stalls
+    out["stall_cpu_ms"] = busy
     out["max_stall_ms"] = max(stalls.values())
     out["store_calls"] = sum(1 for p in probes for t in p.touches if t.what == "connection")
     out["gui_thread_calls"] = sum(len(p.on_thread()) for p in probes)

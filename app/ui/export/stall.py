@@ -2,8 +2,9 @@
 its Mapping & Export tab previews and exports N of the plant's routings; prints one JSON line.
 
 Beside each stall (wall time between two ticks of a 20 ms timer) it gives the GUI thread's own CPU
-time in its busiest tick interval: on a machine shared by many processes the wall time also holds
-the waits for a core, the CPU time is what the window itself spent (what an idle PC would show)."""
+time in its busiest tick interval (Heartbeat.max_busy_ms): on a machine shared by many processes the
+wall time also holds the waits for a core, the CPU time is what the window itself spent (what an idle
+PC would show)."""
 from __future__ import annotations
 
 import gc
@@ -35,25 +36,6 @@ def save_plant_routings(store, selection) -> int:
     return len(selection.routings)
 
 
-def _busy_heartbeat():
-    from app.ui.heartbeat import Heartbeat
-
-    class BusyHeartbeat(Heartbeat):
-        """A Heartbeat that also keeps the GUI thread's largest CPU time between two ticks."""
-
-        def reset(self) -> None:
-            super().reset()
-            self.cpu = time.thread_time()
-            self.max_busy_ms = 0.0
-
-        def _tick(self) -> None:
-            super()._tick()
-            now = time.thread_time()
-            self.max_busy_ms = max(self.max_busy_ms, (now - self.cpu) * 1000)
-            self.cpu = now
-    return BusyHeartbeat()
-
-
 def main(argv: list[str]) -> int:
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     from PySide6.QtCore import QCoreApplication, QSettings
@@ -64,7 +46,7 @@ def main(argv: list[str]) -> int:
     from app.bench import bench_profile, plant_routings
     from app.services.export.profiles import StoredProfile
     from app.services.stores import open_store
-    from app.ui.heartbeat import wait_until
+    from app.ui.heartbeat import Heartbeat, wait_until
     from app.ui.main import ensure_application
     from app.ui.window import MainWindow
 
@@ -85,7 +67,7 @@ def main(argv: list[str]) -> int:
     tab.selection_panel.saved_by.setText("bench")
     wait_until(lambda: not window.runner.running(), 120)
     out: dict[str, float] = {"routings": saved}
-    beat = _busy_heartbeat()
+    beat = Heartbeat()
     shown: list = []
     tab.preview_shown.connect(shown.append)
     beat.start()
