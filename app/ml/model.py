@@ -630,32 +630,41 @@ class RoutingModel:
                                  repaired=d.repaired, based_on=based_on))
         return out
 
-    def _sources(self, base: int, t: int, groups, query: _Query) -> tuple[list[int], list[float]]:
+    def _sources(self, base: int, t: int, groups, query: _Query) -> tuple[list[int], list[float], list[int] | None]:
         """The operations (rows of the op arrays) token t is copied from, with their items'
         similarity: the base routing's items, where it has the token; else every similar item
-        that has it; else the first item in the plant that has it. Kept per query."""
+        that has it; else the first item in the plant that has it. Kept per query. Third, where
+        they are among the similar items' operations (_Query.neighbour_ops), or None for the
+        plant's first."""
         key = (base, t)
         hit = query.sources.get(key)
         if hit is not None:
             return hit
-        starts, sims = query.starts(self.arrays["op_ptr"]), query.sims_l
+        nops = query.neighbour_ops(self.arrays)
+        starts, sims, first = nops.starts, query.sims_l, nops.first
         base_toks, base_rows, _ = groups[base]
         if t in base_toks:
             p = base_toks.index(t)
-            hit = ([starts[r] + p for r in base_rows], [sims[r] for r in base_rows])
+            hit = ([starts[r] + p for r in base_rows], [sims[r] for r in base_rows], [first[r] + p for r in base_rows])
         else:
-            ops, ws = [], []
-            for r, toks in enumerate(query.row_tokens(self.arrays["op_ptr"], self.arrays["op_tok"])):
+            ops, ws, local = [], [], []
+            for r, toks in enumerate(nops.tokens):
                 if t in toks:
-                    ops.append(starts[r] + toks.index(t))
+                    p = toks.index(t)
+                    ops.append(starts[r] + p)
                     ws.append(sims[r])
-            hit = (ops, ws) if ops else ([int(self.arrays["tok_first_op"][t])], [1.0])
+                    local.append(first[r] + p)
+            hit = (ops, ws, local) if ops else ([int(self.arrays["tok_first_op"][t])], [1.0], None)
         query.sources[key] = hit
         return hit
 
     def _outsourced(self, d, groups, query: _Query) -> int:
-        inside = self.arrays["op_inside"]
-        return sum(1 for t in d.tokens if not inside[self._sources(d.base, t, groups, query)[0][0]])
+        inside, here = self.arrays["op_inside"], query.neighbour_ops(self.arrays).values["inside"]
+        count = 0
+        for t in d.tokens:
+            ops, _sims, local = self._sources(d.base, t, groups, query)
+            count += not (here[local[0]] if local is not None else inside[ops[0]])
+        return count
 
     def _operations(self, d, groups, query: _Query, warnings: list[str]) -> list[Operation]:
         ops = []
@@ -683,19 +692,25 @@ class RoutingModel:
         and the warning about its times, if any."""
         from app.ml import learned
         a, voc, parts = self.arrays, self.vocab, self._learned()
-        member_ops, member_sims = self._sources(d.base, t, groups, query)
+        member_ops, member_sims, local = self._sources(d.base, t, groups, query)
         j = int(a["tok_job"][t])
+        if local is not None:      # among the similar items' operations, already Python lists
+            v = query.neighbour_ops(a).values
+            values = {k: [v[k][n] for n in local] for k in ("res", "wait", "move")}
+            inside, bp, order = v["inside"][local[0]], v["bp"][local[0]], v["order"][local[0]]
+        else:
+            values = {k: a[f"op_{k}"][member_ops].tolist() for k in ("res", "wait", "move")}
+            o = member_ops[0]
+            inside, bp, order = bool(a["op_inside"][o]), int(a["op_bp"][o]), int(a["op_order"][o])
         res_votes: dict[int, float] = {}
-        for r, w in zip(a["op_res"][member_ops].tolist(), member_sims):
+        for r, w in zip(values["res"], member_sims):
             res_votes[r] = res_votes.get(r, 0.0) + w
         res = max(res_votes.items(), key=lambda kv: kv[1])[0]
-        o = member_ops[0]
-        inside = bool(a["op_inside"][o])
         op = Operation(PROC_SEQ=0, JOB_CD=voc["job"][j], JOB_NM=voc["job_nm"][j],
                        RES_CD=voc["res"][res], INSIDE_FLAG=INSIDE if inside else OUTSIDE,
-                       BP_CD=voc["bp"][int(a["op_bp"][o])], ROUT_ORDER=voc["order"][int(a["op_order"][o])],
-                       WAIT_TIME=round(_median_or_zero(a["op_wait"][member_ops]), 3),
-                       MOVE_TIME=round(_median_or_zero(a["op_move"][member_ops]), 3))
+                       BP_CD=voc["bp"][bp], ROUT_ORDER=voc["order"][order],
+                       WAIT_TIME=round(_median_of(values["wait"]), 3),
+                       MOVE_TIME=round(_median_of(values["move"]), 3))
         warnings: list[str] = []
         self._fill_times(op, j, query, member_ops, set(d.rows), warnings)
         if parts["trees"] is not None:
@@ -862,8 +877,7 @@ class _Query:
     # the search result as Python lists: a candidate's operations are built from a few of its
     # values at a time, where indexing numpy arrays costs more than the work itself
     sims_l: list[float] = field(default_factory=list)
-    _starts: list[int] | None = None
-    _row_tokens: list[list[int]] | None = None
+    _nops: _NeighbourOps | None = None
 
     def __post_init__(self) -> None:
         self.sims_l = self.sims.tolist()
@@ -873,21 +887,35 @@ class _Query:
             self.reasons[t] = make()
         return self.reasons[t]
 
-    def starts(self, op_ptr: np.ndarray) -> list[int]:
-        """Each similar item's first operation (row of the op arrays)."""
-        if self._starts is None:
-            self._starts = op_ptr[self.idx].tolist()
-        return self._starts
+    def neighbour_ops(self, arrays: dict[str, np.ndarray]) -> _NeighbourOps:
+        """The similar items' operations, gathered once (see _NeighbourOps)."""
+        if self._nops is None:
+            self._nops = _NeighbourOps.gather(arrays, self.idx)
+        return self._nops
 
-    def row_tokens(self, op_ptr: np.ndarray, op_tok: np.ndarray) -> list[list[int]]:
-        """Each similar item's operation tokens, in routing order."""
-        if self._row_tokens is None:
-            starts = op_ptr[self.idx]
-            lens = op_ptr[self.idx + 1] - starts
-            flat = op_tok[np.repeat(starts - (np.cumsum(lens) - lens), lens) + np.arange(int(lens.sum()))].tolist()
-            ends = np.cumsum(lens).tolist()
-            self._row_tokens = [flat[e - n:e] for e, n in zip(ends, lens.tolist())]
-        return self._row_tokens
+
+@dataclass
+class _NeighbourOps:
+    """The operations of a query's similar items, in order, as Python lists: a candidate's
+    operations are built from a few of their values at a time, where indexing numpy arrays costs
+    more than the work itself. starts[r]: similar item r's first operation (row of the op
+    arrays); first[r]: its first one here; tokens[r]: its operation tokens."""
+
+    starts: list[int]
+    first: list[int]
+    tokens: list[list[int]]
+    values: dict[str, list]
+
+    @classmethod
+    def gather(cls, a: dict[str, np.ndarray], idx: np.ndarray) -> _NeighbourOps:
+        starts = a["op_ptr"][idx]
+        lens = a["op_ptr"][idx + 1] - starts
+        first = np.cumsum(lens) - lens
+        rows = np.repeat(starts - first, lens) + np.arange(int(lens.sum()))
+        values = {k: a[f"op_{k}"][rows].tolist() for k in ("tok", "res", "inside", "bp", "order", "wait", "move")}
+        tok = values["tok"]
+        return cls(starts.tolist(), first.tolist(),
+                   [tok[f:f + n] for f, n in zip(first.tolist(), lens.tolist())], values)
 
 
 def _copy_operation(op: Operation) -> Operation:
@@ -908,7 +936,12 @@ def _unusable(whose: str, raw: int, impossible: int) -> Note:
 
 
 def _median_or_zero(v: np.ndarray) -> float:
-    vals = sorted(x for x in v.tolist() if x == x)    # a few values: plain Python is quicker than numpy
+    return _median_of(v.tolist())
+
+
+def _median_of(values: list[float]) -> float:
+    """The median of the values that are not NaN, 0.0 when none is."""
+    vals = sorted(x for x in values if x == x)    # a few values: plain Python is quicker than numpy
     n = len(vals)
     if not n:
         return 0.0
