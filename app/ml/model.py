@@ -296,14 +296,9 @@ class RoutingModel:
             return pl.col(col).replace_strict(code_s, positions, return_dtype=pl.Int32)
 
         cur = cur.filter(pl.col("ITEM_CD").is_in(code_s.implode()))
-        report(0.15, f"encoding {len(codes):,} items")
-        X = encoder.encode(idx_items)
-        # per PART_TYPE slice, the largest norm of a row outside its part-type block (see search)
-        ps, pe = encoder.slices["part_type"]
-        rest = np.sqrt(np.clip(1.0 - (X[:, ps:pe] ** 2).sum(axis=1), 0.0, 1.0))
-        pt_rest_max = np.array([rest[pt_ptr[i]:pt_ptr[i + 1]].max() if pt_ptr[i + 1] > pt_ptr[i] else 0.0
-                                for i in range(len(pt_ptr) - 1)], dtype=np.float32)
-        report(0.55, "collecting operations")
+        # The operations and the work results are turned into arrays before the items are encoded,
+        # so the matrix of items (280 MB at 300,000 items) is not held through their peaks.
+        report(0.15, "collecting operations")
 
         cur = cur.with_columns(position_of().alias("_i")).sort(["_i", "PROC_SEQ"])
         op_item = cur["_i"].to_numpy()
@@ -351,7 +346,6 @@ class RoutingModel:
             "op_move": cur["MOVE_TIME"].fill_null(0.0).to_numpy().astype(np.float32),
             "item_seq": item_seq, "tok_job": tok_job, "tok_first_op": tok_first_op,
             "item_part": part, "item_mat": mat, "pt_ptr": pt_ptr,
-            "pt_rest_max": pt_rest_max,
             "item_od": idx_items["OUTDIAMETER"].fill_null(np.nan).to_numpy().astype(np.float32),
         }
         vocab = {"job": job_vocab, "job_nm": [nm_map.get(j, "") for j in job_vocab], "res": res_vocab,
@@ -361,14 +355,22 @@ class RoutingModel:
                      idx_items["ITEM_NM"].fill_null("").str.replace_all("\n", " "))}
         n_operations = cur.height
         cur = seq_keys = occ = tok_s = None     # noqa: F841 - the operations are arrays now
-        report(0.6, "reading work-order actuals")
+        report(0.3, "reading work-order actuals")
         frame = _read(results)
         results = None      # noqa: F841
         n_results = frame.height if isinstance(frame, pl.DataFrame) else None
-        report(0.62, "cleaning work-order actuals")
+        report(0.35, "cleaning work-order actuals")
         agg = aggregate_actuals(frame, code_s, job_vocab)
         frame = None        # noqa: F841 - aggregated: the single results are not needed again
         arrays.update(agg)
+        report(0.55, f"encoding {len(codes):,} items")
+        X = encoder.encode(idx_items)
+        # per PART_TYPE slice, the largest norm of a row outside its part-type block (see search)
+        ps, pe = encoder.slices["part_type"]
+        rest = np.sqrt(np.clip(1.0 - (X[:, ps:pe] ** 2).sum(axis=1), 0.0, 1.0))
+        arrays["pt_rest_max"] = np.array([rest[pt_ptr[i]:pt_ptr[i + 1]].max() if pt_ptr[i + 1] > pt_ptr[i] else 0.0
+                                          for i in range(len(pt_ptr) - 1)], dtype=np.float32)
+        rest = None         # noqa: F841
         info = {"model_format": MODEL_FORMAT, "items": items.height, "indexed_items": len(codes),
                 "operations": n_operations, "work_results": n_results,
                 "usable_run_actuals": int(agg["agg_n_run"].sum()),
