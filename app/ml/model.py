@@ -163,26 +163,35 @@ def aggregate_actuals(results: pl.DataFrame | pl.LazyFrame, codes: pl.Series,
         .otherwise(pl.col("JOB_CD").replace_strict(job_index, default=-1, return_dtype=pl.Int32)).alias("JOB_CD"))
         .filter(pl.col("ITEM_CD").is_not_null()))
     missing_job = job_index.get("", -1)       # a missing JOB_CD is the routings' "" operation
-    rows = (clean_actuals_lazy(keyed)
-            .select(pl.col("ITEM_CD").alias("_i"),
-                    pl.when(pl.col("JOB_CD") == -2).then(pl.lit(missing_job, dtype=pl.Int32))
-                    .otherwise(pl.col("JOB_CD")).alias("_j"),
-                    pl.col("run_min").log().cast(pl.Float32).alias("run"),
-                    pl.col("setup_min").log().cast(pl.Float32).alias("setup"),
-                    pl.col("run_impossible"))
-            .filter(pl.col("_j") >= 0)
-            .sort(["_i", "_j"], maintain_order=True).collect())   # same data, same model, every time
-    item, job = rows["_i"].to_numpy(), rows["_j"].to_numpy()
+    # polars drops the orders reported twice; the rest of clean_actuals_lazy's rules run on plain
+    # arrays of the five columns they read (clean_arrays): over millions of results the query
+    # plan's windows were training's peak memory (and a third of its time) at 300,000 items
+    rows = (keyed.unique(maintain_order=True)
+            .select(pl.col("ITEM_CD"), pl.col("JOB_CD"), pl.col("MACH_WORKED_HOURS"), pl.col("SETUP_HOURS"),
+                    pl.col("ORDER_QTY")).collect())
+    item, job = rows["ITEM_CD"].to_numpy(), rows["JOB_CD"].to_numpy()
+    cols = [rows[c].cast(pl.Float64).fill_null(np.nan).to_numpy() for c in ("MACH_WORKED_HOURS", "SETUP_HOURS",
+                                                                         "ORDER_QTY")]
+    rows = None     # noqa: F841
+    run_log, setup_log, run_impossible = clean_arrays(job, item, *cols)
+    cols = None     # noqa: F841
+    job = np.where(job == -2, missing_job, job)
+    # sorted by item and operation, each one's results in the order read: same data, same model
+    keep = np.flatnonzero(job >= 0)
+    keep = keep[np.argsort(item[keep].astype(np.int64) * (len(job_vocab) + 1) + job[keep], kind="stable")]
+    item, job, run_impossible = item[keep], job[keep], run_impossible[keep]
+    logs = {"run": run_log[keep], "setup": setup_log[keep]}
+    run_log = setup_log = keep = None   # noqa: F841
     first = np.flatnonzero(np.concatenate(([True], (item[1:] != item[:-1]) | (job[1:] != job[:-1])))) \
         if len(item) else np.zeros(0, dtype=np.int64)
     out = {"agg_ptr": np.searchsorted(item[first], np.arange(len(codes) + 1)).astype(np.int64),
            "agg_job": job[first].astype(np.int32),
            "agg_raw": np.diff(np.append(first, len(item))).astype(np.int32),
            # of them, how many have hours no shop can book (impossible_hours_lazy), for the notes
-           "agg_impossible": (np.add.reduceat(rows["run_impossible"].to_numpy().astype(np.int32), first)
+           "agg_impossible": (np.add.reduceat(run_impossible.astype(np.int32), first)
                               if len(first) else np.zeros(0)).astype(np.int32)}
     for col in ("run", "setup"):
-        v = rows[col].fill_null(np.nan).to_numpy().astype(np.float64)
+        v = logs.pop(col).astype(np.float64)
         ok = np.isfinite(v)
         n = np.add.reduceat(ok.astype(np.float64), first) if len(first) else np.zeros(0)
         total = np.add.reduceat(np.where(ok, v, 0.0), first) if len(first) else np.zeros(0)
@@ -193,6 +202,68 @@ def aggregate_actuals(results: pl.DataFrame | pl.LazyFrame, codes: pl.Series,
         out[f"agg_mu_{col}"] = mu.astype(np.float32)
         out[f"agg_ss_{col}"] = np.where(n > 0, ss, np.nan).astype(np.float32)
     return out
+
+
+def clean_arrays(group: np.ndarray, item: np.ndarray, hours: np.ndarray, setup_hours: np.ndarray,
+                 qty: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """clean_actuals_lazy's rules on arrays of de-duplicated work results (a missing number as NaN;
+    `group` the operation each result's ranges are taken over, `item` with it the item's own):
+    the log run minutes per piece and log setup minutes (float32, NaN where unusable), and whether
+    the run hours were impossible. Quantiles and medians are polars' (nearest rank; the middle two
+    averaged), so the result is clean_actuals' to the bit."""
+    with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
+        run_bad = _booked_impossible(hours) | (qty < 0) | np.isinf(qty)
+        setup_bad = _booked_impossible(setup_hours)
+        per_piece = hours * 60.0 / qty
+        run_bad |= _far_outside(group, run_bad, np.log(per_piece))
+        setup_min = setup_hours * 60.0
+        setup_bad |= _far_outside(group, setup_bad, np.log(setup_min))
+        run_log = np.log(np.where(~run_bad & (qty > 0) & (hours > 0), per_piece, np.nan))
+        setup_log = np.log(np.where(~setup_bad & (setup_hours > 0), setup_min, np.nan))
+        per_piece = setup_min = None    # noqa: F841
+        key = item.astype(np.int64) * (int(group.max()) + 3 if len(group) else 1) + (group.astype(np.int64) + 2)
+        lim = math.log(OUTLIER_FACTOR)
+        out = []
+        for v in (run_log, setup_log):
+            med = _group_median(key, v)
+            out.append(np.where(np.abs(v - med) <= lim, v, np.nan).astype(np.float32))
+    return out[0], out[1], run_bad
+
+
+def _booked_impossible(hours: np.ndarray) -> np.ndarray:
+    return (hours < 0) | np.isinf(hours) | (hours > MAX_BOOKED_HOURS)
+
+
+def _sorted_groups(key: np.ndarray, v: np.ndarray, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """`rows` ordered by key, then value; the first of each key's run in that order, and its length."""
+    o = rows[np.lexsort((v[rows], key[rows]))]
+    k = key[o]
+    starts = np.flatnonzero(np.concatenate(([True], k[1:] != k[:-1]))) if len(o) else np.zeros(0, dtype=np.int64)
+    return o, starts, np.diff(np.append(starts, len(o)))
+
+
+def _far_outside(group: np.ndarray, bad: np.ndarray, log_value: np.ndarray) -> np.ndarray:
+    """impossible_hours_lazy's "far outside the operation's range in the plant" on arrays."""
+    o, starts, counts = _sorted_groups(group, log_value, np.flatnonzero(~bad & np.isfinite(log_value)))
+    sv = log_value[o]
+    # polars' quantile (nearest): the rank (n - 1) q rounded half away from zero, exact for quarters
+    q1 = sv[starts + np.floor((counts - 1) * 0.25 + 0.5).astype(np.int64)]
+    q3 = sv[starts + np.floor((counts - 1) * 0.75 + 0.5).astype(np.int64)]
+    width = SPREAD_FENCE * np.maximum(q3 - q1, SPREAD_MIN_WIDTH)
+    off = np.zeros(len(group), dtype=bool)
+    off[o] = (np.repeat(counts >= SPREAD_MIN_RESULTS, counts)
+              & ((sv > np.repeat(q3 + width, counts)) | (sv < np.repeat(q1 - width, counts))))
+    return off
+
+
+def _group_median(key: np.ndarray, v: np.ndarray) -> np.ndarray:
+    """Per row, the median of v over the rows with its key (NaN ignored; NaN when none), as polars'."""
+    o, starts, counts = _sorted_groups(key, v, np.flatnonzero(~np.isnan(v)))
+    sv = v[o]
+    lo, hi = sv[starts + (counts - 1) // 2], sv[starts + counts // 2]
+    med = np.full(len(v), np.nan)
+    med[o] = np.repeat(np.where(counts % 2 == 1, lo, lo + (hi - lo) * 0.5), counts)
+    return med
 
 
 Frame = Union[pl.DataFrame, pl.LazyFrame, Callable[[], Union[pl.DataFrame, pl.LazyFrame]]]

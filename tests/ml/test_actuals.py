@@ -23,6 +23,15 @@ def _results(rng: np.random.Generator, n: int = 4000) -> pl.DataFrame:
         "SETUP_HOURS": np.where(rng.random(n) < 0.1, 0.0, rng.lognormal(-1, 0.4, n)),
         "ORDER_QTY": np.where(rng.random(n) < 0.03, 0.0, rng.integers(1, 50, n).astype(float)),
     })
+    # hours no shop can book: an ORDER_QTY of 1e-9, setup hours far below the operation's range,
+    # infinite or missing hours (the rules of impossible_hours_lazy, and what they leave)
+    odd = rng.random(n)
+    frame = frame.with_columns(
+        pl.when(pl.lit(odd < 0.02)).then(1e-9).otherwise(pl.col("ORDER_QTY")).alias("ORDER_QTY"),
+        pl.when(pl.lit((odd > 0.5) & (odd < 0.52))).then(1e-7).otherwise(pl.col("SETUP_HOURS")).alias("SETUP_HOURS"),
+        pl.when(pl.lit((odd > 0.7) & (odd < 0.71))).then(float("inf"))
+        .when(pl.lit((odd > 0.8) & (odd < 0.82))).then(None)
+        .otherwise(pl.col("MACH_WORKED_HOURS")).alias("MACH_WORKED_HOURS"))
     return pl.concat([frame, frame.head(300)])     # orders reported twice count once
 
 
@@ -52,3 +61,18 @@ def test_kept_results_are_the_cleaned_ones_per_item_and_operation():
                                             rel_tol=1e-3, abs_tol=1e-4)
                 seen += rows.height
         assert seen == expected.height
+
+
+def test_the_odd_results_are_set_aside_as_cleaning_says():
+    """The test data holds what the rules are for: impossible hours are counted, not used."""
+    rng = np.random.default_rng(5)
+    raw = _results(rng)
+    codes = pl.Series(sorted(set(raw["ITEM_CD"].to_list())))
+    agg = aggregate_actuals(raw, codes, ["J10", "J20", "J30", ""])
+    cleaned = clean_actuals(raw)
+    tiny_qty = cleaned.filter(pl.col("ORDER_QTY") == 1e-9)
+    assert tiny_qty.height and tiny_qty["run_min"].null_count() == tiny_qty.height
+    assert tiny_qty["run_impossible"].all()
+    tiny_setup = cleaned.filter(pl.col("SETUP_HOURS") == 1e-7)
+    assert tiny_setup.height and tiny_setup["setup_min"].null_count() == tiny_setup.height
+    assert 0 < agg["agg_impossible"].sum() < agg["agg_raw"].sum()
