@@ -567,16 +567,25 @@ class RoutingModel:
         out[:, [i for i, (kind, _c, _v) in enumerate(names) if kind == "num"]] = np.nan
         return out
 
+    def neighbours(self, codes: list[str], Q: np.ndarray, opts: PredictOptions,
+                   exclude_self: bool = True) -> tuple[np.ndarray, np.ndarray]:
+        """The similar items of the items whose vectors are the rows of Q (see search)."""
+        own = [self.position(c) for c in codes]
+        return self.search(Q, opts.top_k, own if exclude_self else None)
+
     def predict_vectors(self, codes: list[str], Q: np.ndarray, opts: PredictOptions,
                         exclude_self: bool = True, sizes: np.ndarray | None = None,
-                        items: pl.DataFrame | None = None) -> list[Prediction]:
+                        items: pl.DataFrame | None = None,
+                        neighbours: tuple[np.ndarray, np.ndarray] | None = None) -> list[Prediction]:
         """Predict the items whose vectors are the rows of Q. `items`: their rows of the item
         master (the attributes the learned rules and time models read); `sizes`: their
-        OUTDIAMETER, when `items` does not give it."""
+        OUTDIAMETER, when `items` does not give it; `neighbours`: their similar items, when
+        already searched (self.neighbours with the same options)."""
         from app.ml import learned
         parts = self._learned()
         own = [self.position(c) for c in codes]
-        idx, sims = self.search(Q, opts.top_k, own if exclude_self else None)
+        idx, sims = neighbours if neighbours is not None else \
+            self.search(Q, opts.top_k, own if exclude_self else None)
         m = len(codes)
         attrs = self.encoder.attributes(items) if items is not None else self.blank_attributes(m)
         if sizes is not None:
