@@ -234,31 +234,35 @@ def _booked_impossible(hours: np.ndarray) -> np.ndarray:
     return (hours < 0) | np.isinf(hours) | (hours > MAX_BOOKED_HOURS)
 
 
-def _sorted_groups(key: np.ndarray, v: np.ndarray, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """`rows` ordered by key, then value; the first of each key's run in that order, and its length."""
-    o = rows[np.lexsort((v[rows], key[rows]))]
-    k = key[o]
-    starts = np.flatnonzero(np.concatenate(([True], k[1:] != k[:-1]))) if len(o) else np.zeros(0, dtype=np.int64)
-    return o, starts, np.diff(np.append(starts, len(o)))
-
-
 def _far_outside(group: np.ndarray, bad: np.ndarray, log_value: np.ndarray) -> np.ndarray:
     """impossible_hours_lazy's "far outside the operation's range in the plant" on arrays."""
-    o, starts, counts = _sorted_groups(group, log_value, np.flatnonzero(~bad & np.isfinite(log_value)))
-    sv = log_value[o]
-    # polars' quantile (nearest): the rank (n - 1) q rounded half away from zero, exact for quarters
-    q1 = sv[starts + np.floor((counts - 1) * 0.25 + 0.5).astype(np.int64)]
-    q3 = sv[starts + np.floor((counts - 1) * 0.75 + 0.5).astype(np.int64)]
+    rows = np.flatnonzero(~bad & np.isfinite(log_value))
+    rows = rows[np.argsort(group[rows])]          # a few operations: their quartiles by partition
+    g = group[rows]
+    starts = np.flatnonzero(np.concatenate(([True], g[1:] != g[:-1]))) if len(rows) else np.zeros(0, dtype=np.int64)
+    counts = np.diff(np.append(starts, len(rows)))
+    sv = log_value[rows]
+    q1, q3 = np.zeros(len(starts)), np.zeros(len(starts))
+    for n, (s, c) in enumerate(zip(starts.tolist(), counts.tolist())):
+        # polars' quantile (nearest): the rank (n - 1) q rounded half away from zero, exact for quarters
+        r1, r3 = math.floor((c - 1) * 0.25 + 0.5), math.floor((c - 1) * 0.75 + 0.5)
+        part = np.partition(sv[s:s + c], [r1, r3])
+        q1[n], q3[n] = part[r1], part[r3]
     width = SPREAD_FENCE * np.maximum(q3 - q1, SPREAD_MIN_WIDTH)
     off = np.zeros(len(group), dtype=bool)
-    off[o] = (np.repeat(counts >= SPREAD_MIN_RESULTS, counts)
-              & ((sv > np.repeat(q3 + width, counts)) | (sv < np.repeat(q1 - width, counts))))
+    off[rows] = (np.repeat(counts >= SPREAD_MIN_RESULTS, counts)
+                 & ((sv > np.repeat(q3 + width, counts)) | (sv < np.repeat(q1 - width, counts))))
     return off
 
 
 def _group_median(key: np.ndarray, v: np.ndarray) -> np.ndarray:
     """Per row, the median of v over the rows with its key (NaN ignored; NaN when none), as polars'."""
-    o, starts, counts = _sorted_groups(key, v, np.flatnonzero(~np.isnan(v)))
+    o = np.flatnonzero(~np.isnan(v))
+    o = o[np.argsort(v[o])]
+    o = o[np.argsort(key[o], kind="stable")]      # by key, then value (half lexsort's time)
+    k = key[o]
+    starts = np.flatnonzero(np.concatenate(([True], k[1:] != k[:-1]))) if len(o) else np.zeros(0, dtype=np.int64)
+    counts = np.diff(np.append(starts, len(o)))
     sv = v[o]
     lo, hi = sv[starts + (counts - 1) // 2], sv[starts + counts // 2]
     med = np.full(len(v), np.nan)
