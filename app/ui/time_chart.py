@@ -77,7 +77,7 @@ def still_plot(object_name: str) -> pg.PlotWidget:
     """A plot to read, not to explore: no mouse panning, menu or buttons; a horizontal grid; the
     window's fonts on the axes (Korean included)."""
     pg = pyqtgraph()
-    plot = pg.PlotWidget()
+    plot = pg.PlotWidget(enableMenu=False)   # not made only to be switched off: half the plot's making
     plot.setObjectName(object_name)
     plot.setMenuEnabled(False)
     plot.setMouseEnabled(x=False, y=False)
@@ -148,9 +148,22 @@ class TimeChart(QWidget):
         self.plot.addItem(self.setup_bars)
         self.plot.addItem(self.run_bars)
         self.plot.addItem(self.range_bars)
-        self.layout().replaceWidget(self.blank, self.plot)
-        self.blank.deleteLater()
-        self.blank = None
+        return self.plot
+
+    def prepare(self) -> None:
+        """Make the plot before the first routing is shown (once pyqtgraph is imported, on a turn of
+        its own): making it was 30-50 ms of GUI thread added to the first prediction's. It takes the
+        blank's place when it has bars to show."""
+        if self.plot is None:
+            self._make_plot()
+
+    def _show_plot(self) -> pg.PlotWidget:
+        if self.plot is None:
+            self._make_plot()
+        if self.blank is not None:
+            self.layout().replaceWidget(self.blank, self.plot)
+            self.blank.deleteLater()
+            self.blank = None
         return self.plot
 
     def set_operations(self, ops: list[Operation]) -> None:
@@ -168,7 +181,7 @@ class TimeChart(QWidget):
                 self.plot.setXRange(-0.6, 4.6, padding=0)
                 self.plot.setYRange(0, 10, padding=0)
             return
-        plot = self.plot if self.plot is not None else self._make_plot()
+        plot = self._show_plot()
         import numpy as np
         x = np.arange(n, dtype=float)
         t = operation_times(self.ops, lot)

@@ -45,6 +45,14 @@ def load_active_model(store: Store) -> dict[str, Any]:
     out["model"] = model
     out["palette"] = catalog.operation_palette(model)
     out["resources"] = sorted(r for r in model.vocab["res"] if r)
+    # the first prediction's look-ups by item code (the model's rows, the item master's) are built
+    # here, with the model: built by the first prediction, they were 0.3 s of Python on its worker
+    # while the GUI thread waited for the GIL at each call into Python to paint the result
+    model.position("")
+    try:
+        catalog.item_details(store, "")
+    except Exception:  # noqa: BLE001 - the model is loaded; the first prediction reads the items itself
+        logging.getLogger(__name__).exception("reading the item master ahead of the first prediction failed")
     # the first prediction's result panel plots the routing's times: its imports are done here, on
     # the worker, not on the GUI thread when that result is shown (a 200-300 ms stall there)
     from app.ui.time_chart import load_plotting

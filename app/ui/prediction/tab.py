@@ -7,6 +7,7 @@ anything would replace unsaved work (another prediction, another store, closing,
 the tab asks "Save changes to ITEM?"."""
 from __future__ import annotations
 
+import sys
 from typing import Any
 
 import shiboken6
@@ -361,9 +362,16 @@ class PredictionTab(QWidget):
         self.editor.set_palette(self.ctx.palette or [], self.ctx.resources or [])
         if model is not None:
             self.inputs.set_levels(model.encoder.levels)
+            # pyqtgraph was imported with the model (on the worker): make the plot now, on a turn of
+            # its own, not with the first prediction
+            QTimer.singleShot(0, self._prepare_chart)
             if self.error.text() and self.error.text() == self.ctx.model_error:
                 self.error.hide()
         self._update_predict_enabled()
+
+    def _prepare_chart(self) -> None:
+        if shiboken6.isValid(self) and "pyqtgraph" in sys.modules:   # never its import on the GUI thread
+            self.chart.prepare()
 
     def _update_predict_enabled(self) -> None:
         self.inputs.set_busy(self._busy)
