@@ -8,7 +8,7 @@ from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QFileDialog, QHBoxL
 from app.services.export.profile import ON_MISSING, MappingProfile
 from app.services.export.profiles import StoredProfile
 from app.ui.export.models import ColumnsModel, PairsModel
-from app.ui.widgets import fit_columns
+from app.ui.widgets import fit_columns, fit_to_contents
 
 def _table(name: str) -> QTableView:
     t = QTableView()
@@ -216,7 +216,10 @@ class ProfilePanel(QWidget):
             return
         t = self.profile.tables[index]
         self.columns_model.set_rows(t.columns)
-        self.columns_view.resizeColumnsToContents()
+        # measured from the texts (one font metrics per weight), not by resizeColumnsToContents, which
+        # asks the model for every role of every cell: a third of the GUI thread's time for a table
+        # of 93 columns, each role a call into Python that waits for the GIL while workers run
+        fit_to_contents(self.columns_view, max_width=1000, fill=False)
         rows = {"routing": self.tr("one row per routing"), "operation": self.tr("one row per operation"),
                 "resource": self.tr("one row per alternative resource"),
                 "component": self.tr("one row per component")}.get(t.rows, t.rows)
