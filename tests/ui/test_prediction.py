@@ -569,3 +569,17 @@ def test_save_without_a_change_keeps_an_approval(qtbot, make_window, store_url):
     saved = routings.load_saved(w.ctx.store, code)
     assert (saved.revision, saved.status) == (approved.revision, "approved")
     assert "nothing to save" in tab.saved_label.text()
+
+
+def test_time_chart_is_blank_until_a_routing_is_shown(qtbot, make_window, store_url):
+    """The chart's plot is made ahead, once the model is loaded, but the engineer sees the blank
+    area (no empty axes) until a prediction shows a routing, and then its bars."""
+    w = make_window(store_url)
+    chart = w.prediction.chart
+    qtbot.waitUntil(lambda: chart.plot is not None, timeout=LONG)
+    assert chart.blank is not None and chart.blank.isVisible()
+    assert not chart.plot.isVisible()
+    predict_first_new_item(qtbot, w)
+    qtbot.waitUntil(lambda: chart.plot.isVisible(), timeout=LONG)
+    assert chart.blank is None
+    assert chart.setup_bars.opts["height"] is not None and len(chart.setup_bars.opts["height"]) == len(chart.ops) > 0
