@@ -18,6 +18,45 @@ import uuid
 from pathlib import Path
 
 
+# The parts of one prediction timed inside each engineer (wall and the process's CPU time), to say
+# where its p95 goes: (label, module, attribute) of the function that does that part.
+PARTS = (
+    ("active model + cache (models.load)", "app.services.models", "load"),
+    ("item lookup (Store.read_view)", "app.store.db", "Store.read_view"),
+    ("engine (encode + predict_vectors)", "app.ml.features", "FeatureEncoder.encode"),
+    ("engine (encode + predict_vectors)", "app.ml.model", "RoutingModel.predict_vectors"),
+    ("audit event (audit.record)", "app.services.audit", "record"),
+    ("  of it: lock the chain's head (lock_chain)", "app.services.audit", "lock_chain"),
+    ("a store connection's checkout (+ ping)", "sqlalchemy.engine.base", "Engine.connect"),
+)
+
+
+def _time_parts(parts: dict[str, list[list[float]]]) -> None:
+    """Wrap each function of PARTS so that its wall and CPU time add to the current prediction's
+    entry in `parts` (the caller appends a fresh [wall, cpu] per part before each prediction)."""
+    import functools
+    import importlib
+
+    for label, module, attr in PARTS:
+        owner = importlib.import_module(module)
+        *path, name = attr.split(".")
+        for step in path:
+            owner = getattr(owner, step)
+        original = getattr(owner, name)
+
+        def timed(*args, _original=original, _label=label, **kwargs):
+            if not parts["whole prediction"][-1][0] < 0:   # not inside a prediction (browsing, saving)
+                return _original(*args, **kwargs)
+            entry = parts[_label][-1]
+            t, c = time.perf_counter(), time.process_time()
+            try:
+                return _original(*args, **kwargs)
+            finally:
+                entry[0] += time.perf_counter() - t
+                entry[1] += time.process_time() - c
+        setattr(owner, name, functools.wraps(original)(timed))
+
+
 def _engineer(url: str, who: int, cache: str, seconds: float, codes: list[str], saved: list[str],
               start_at: float, barrier) -> dict:
     os.environ["ROUTING_ML_CACHE_DIR"] = cache   # this "PC"'s own copies of the model and views
@@ -26,6 +65,10 @@ def _engineer(url: str, who: int, cache: str, seconds: float, codes: list[str], 
     from app.services import catalog, routings
     from app.services.prediction import predict_items
     from app.store.db import Store
+
+    parts: dict[str, list[list[float]]] = {label: [[0.0, 0.0]] for label, _, _ in PARTS}
+    parts["whole prediction"] = [[-1.0, 0.0]]
+    _time_parts(parts)
 
     user = User(f"KSM\\eng{who:02d}", "engineer", f"PC-{who:02d}", f"eng{who:02d}")
     rng = random.Random(who)
@@ -48,7 +91,12 @@ def _engineer(url: str, who: int, cache: str, seconds: float, codes: list[str], 
                                          offset=rng.randrange(0, 400), limit=200)
                 elif roll < 0.8:
                     kind = "predict"
+                    for entries in parts.values():
+                        entries.append([0.0, 0.0])
+                    parts["whole prediction"][-1][0] = -1.0   # inside a prediction: its parts count
+                    c = time.process_time()
                     predict_items(store, [rng.choice(codes)], PredictOptions(top_k=10), user=user)
+                    parts["whole prediction"][-1] = [time.perf_counter() - t, time.process_time() - c]
                 else:
                     kind = "save"
                     item = rng.choice(saved)
@@ -63,10 +111,20 @@ def _engineer(url: str, who: int, cache: str, seconds: float, codes: list[str], 
                 times[kind].append(time.perf_counter() - t)
             except Exception as exc:  # noqa: BLE001 - every failure is a figure of the bench
                 errors.append(f"{type(exc).__name__}: {exc}"[:300])
+                if parts["whole prediction"][-1][0] < 0:   # a failed prediction: its parts are no figure
+                    for entries in parts.values():
+                        entries.pop()
             time.sleep(rng.uniform(0.05, 0.25))   # an engineer reads what came back
     finally:
         store.dispose()
-    return {"times": times, "errors": errors, "conflicts": conflicts}
+    # the first entry of each part was the warm-up's (and a failed prediction's are dropped with it)
+    done = len(times["predict"]) + 1
+    return {"times": times, "errors": errors, "conflicts": conflicts,
+            "parts": {k: v[1:done] for k, v in parts.items()} if len(parts["whole prediction"]) == done else {}}
+
+
+def _p50(values: list[float]) -> float:
+    return statistics.median(values) if values else float("nan")
 
 
 def _p95(values: list[float]) -> float:
@@ -140,6 +198,30 @@ def run(show, work: Path, pg_admin_url: str, engineers: int = 20, seconds: float
     show(f"{engineers} engineers: p95 browse page ({len(times['browse']):,})", _p95(times["browse"]) * 1000, 100, "ms")
     print(f"  {sum(len(v) for v in times.values()) / wall:.1f} actions/s over {wall:.0f} s; load average "
           f"{load_before[0]:.1f} before, {load_after[0]:.1f} after (1 min), {os.cpu_count()} cores", flush=True)
+    _show_parts(results)
     for e in errors[:5]:
         print(f"  error: {e}", flush=True)
     return {"times": times, "errors": errors, "conflicts": conflicts, "load": (load_before, load_after)}
+
+
+def _show_parts(results: list[dict]) -> None:
+    """Where a prediction's time goes: p50 and p95 of each part's wall and CPU time, and the same
+    parts of the slowest 5 % of predictions (their mean), so the tail's cause shows."""
+    merged: dict[str, list[list[float]]] = {}
+    for r in results:
+        for k, v in r.get("parts", {}).items():
+            merged.setdefault(k, []).extend(v)
+    whole = merged.get("whole prediction")
+    if not whole:
+        return
+    cut = _p95([w for w, _ in whole])
+    slow = [i for i, (w, _) in enumerate(whole) if w >= cut]
+    print(f"  where a prediction's time goes (ms; CPU is the engineer process's own; {len(whole):,} predictions):",
+          flush=True)
+    print(f"    {'part':38} {'wall p50':>9} {'wall p95':>9} {'CPU p50':>8} {'CPU p95':>8} {'slowest 5 %: wall':>18} "
+          f"{'CPU':>6}", flush=True)
+    for k, v in merged.items():
+        walls, cpus = [w for w, _ in v], [c for _, c in v]
+        print(f"    {k:38} {1000 * _p50(walls):9.1f} {1000 * _p95(walls):9.1f} {1000 * _p50(cpus):8.1f} "
+              f"{1000 * _p95(cpus):8.1f} {1000 * statistics.fmean(walls[i] for i in slow):18.1f} "
+              f"{1000 * statistics.fmean(cpus[i] for i in slow):6.1f}", flush=True)

@@ -178,7 +178,7 @@ def list_models(store: Store) -> list[dict[str, Any]]:
 def active_version(store: Store) -> str | None:
     """One small query (every prediction asks it, so another PC's activation is seen at once)."""
     from sqlalchemy import select
-    with store.engine.connect() as conn:
+    with store.reading() as conn:
         return conn.execute(select(model_version.c.version).where(model_version.c.active.is_(True))
                             .order_by(model_version.c.activated_at.desc()).limit(1)).scalar()
 

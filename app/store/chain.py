@@ -35,12 +35,24 @@ def chain_hash(prev: str, seq: int, at: datetime, user_name: str | None, role: s
 def chain_hash_text(prev: str, seq: int, at_text: str, user_name: str | None, role: str | None, host: str | None,
                     action: str, target: str | None, detail: str | None, outcome: str) -> str:
     """chain_hash with the time already written as utc_text writes it (Verify reads it so from SQLite)."""
-    if type(seq) is int and all(type(v) is str for v in (at_text, action, outcome)) and all(
-            v is None or type(v) is str for v in (user_name, role, host, target, detail)):
-        text = "".join((prev, "[", str(seq), ",", _quote(at_text), ",", _quote(user_name or ""), ",", _quote(role or ""),
-                        ",", _quote(host or ""), ",", _quote(action), ",", _quote(target or ""), ",",
-                        _quote(detail or ""), ",", _quote(outcome), "]"))
+    body = chain_body(at_text, user_name, role, host, action, target, detail, outcome) if type(seq) is int else None
+    if body is not None:
+        text = "".join((prev, "[", str(seq), ",", body, "]"))
     else:   # anything unusual (a row edited into another type) takes the encoder's own way
         text = prev + _encode([seq, at_text, user_name or "", role or "", host or "", action, target or "",
                                detail or "", outcome])
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def chain_body(at_text: str, user_name: str | None, role: str | None, host: str | None, action: str,
+               target: str | None, detail: str | None, outcome: str) -> str | None:
+    """The part of the hashed text that is this row's own fields (everything after "[seq,"
+    and before the closing "]"), or None when a field is not text (then only chain_hash_text's
+    general way writes it). PostgreSQL's recording hashes prev + "[" + seq + "," + body + "]"
+    itself (app.services.audit), so this is the one place the fields are written."""
+    if all(type(v) is str for v in (at_text, action, outcome)) and all(
+            v is None or type(v) is str for v in (user_name, role, host, target, detail)):
+        return "".join((_quote(at_text), ",", _quote(user_name or ""), ",", _quote(role or ""), ",",
+                        _quote(host or ""), ",", _quote(action), ",", _quote(target or ""), ",",
+                        _quote(detail or ""), ",", _quote(outcome)))
+    return None

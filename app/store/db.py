@@ -400,6 +400,16 @@ class Store:
         self.engine.dispose()
 
     @contextmanager
+    def reading(self) -> Iterator[Connection]:
+        """A connection for a read that is one statement (each statement sees what was committed when
+        it began). On PostgreSQL in autocommit: no BEGIN and ROLLBACK around it, two round trips fewer
+        for reads every prediction makes (on a loaded server each round trip waits for a CPU twice)."""
+        with self.engine.connect() as conn:
+            if conn.dialect.name == "postgresql":
+                conn = conn.execution_options(isolation_level="AUTOCOMMIT")
+            yield conn
+
+    @contextmanager
     def begin(self) -> Iterator:
         """A write transaction. On SQLite it takes the write lock at its start (BEGIN IMMEDIATE):
         two processes that read and then write (saving, appending to the audit chain) wait for
@@ -429,7 +439,12 @@ class Store:
     # ---- errors in the database's words, said in the user's ----------------------------------
     def _word_database_error(self, context) -> None:
         """SQLAlchemy's handle_error hook: "read-only" and "locked" become one-line StoreErrors."""
-        text = str(context.original_exception).lower()
+        self.word_database_error(context.original_exception)
+
+    def word_database_error(self, error: BaseException) -> None:
+        """Raise the one-line StoreError of a driver's error that means "read-only" or "locked" (for
+        statements sent to the driver itself, past SQLAlchemy's hook); else return."""
+        text = str(error).lower()
         if "readonly" in text or "read-only" in text:
             raise StoreError(self.read_only_message()) from None
         if ("database is locked" in text or "database table is locked" in text or "busy" in text
@@ -773,7 +788,7 @@ class Store:
         return target
 
     def _last_import_id(self) -> int | None:
-        with self.engine.connect() as conn:
+        with self.reading() as conn:
             value = conn.execute(select(func.max(import_run.c.id))).scalar()
         return int(value) if value is not None else None
 

@@ -382,3 +382,83 @@ def test_text_search_finds_the_same_with_the_text_index_as_by_reading_every_row(
     assert pages == [e.seq for e in audit.query(empty_store, AuditFilter(text="SR-"), before_seq=50, limit=15,
                                                 user=admin)]
     assert len(with_index["배치 검사"]) == 4 and len(with_index["SR-0000004"]) == 1
+
+
+ODD_TEXT = 'SR-"7"\\ 줄\n바꿈\t\x01 \u2028 😀 100% _x_'
+
+
+def test_every_way_of_recording_chains_any_text_as_verify_recomputes_it(empty_store, admin, engineer):
+    """PostgreSQL hashes a recorded row on the server (the head is locked only while it runs): each
+    way of recording writes the hash the chain's formula gives in Python, whatever the text holds."""
+    from app.store.chain import GENESIS, chain_hash
+    from app.store.db import audit_event
+    odd_user = User("KSM\\김민수\"", "engineer", "PC-\\한글")
+    audit.record(empty_store, "predict", ODD_TEXT, {"note": ODD_TEXT}, odd_user, log_if_locked=True)
+    audit.record(empty_store, "routing.save", ODD_TEXT, {"note": ODD_TEXT, "n": 1.5}, engineer)
+    with empty_store.begin() as conn:   # inside the action's own transaction, as a save records it
+        audit.record(empty_store, "routing.save", "in the save's transaction", {"k": [ODD_TEXT]}, engineer, conn)
+    audit.record(empty_store, "predict", "", None, User("KSM\\x", "engineer", ""), log_if_locked=True)
+    with empty_store.engine.connect() as conn:
+        rows = conn.execute(audit_event.select().order_by(audit_event.c.seq)).all()
+    assert [r.seq for r in rows] == list(range(1, len(rows) + 1)) and len(rows) >= 4
+    prev = GENESIS
+    for r in rows:
+        assert r.hash == chain_hash(prev, r.seq, r.at, r.user_name, r.role, r.host, r.action, r.target, r.detail,
+                                    r.outcome), f"row seq {r.seq}"
+        prev = r.hash
+    assert [r.target for r in rows[-4:]] == [ODD_TEXT, ODD_TEXT, "in the save's transaction", ""]
+    assert rows[-4].user_name == "KSM\\김민수\"" and json.loads(rows[-4].detail) == {"note": ODD_TEXT}
+    result = audit_seal.verify(empty_store, user=admin, write_checkpoint_if_intact=False)
+    assert result.intact, result.summary()
+
+
+def _hold_the_head(store):
+    """Another program's open transaction holding the chain's head (a save committing slowly, a tool)."""
+    engine = create_engine(store.url)
+    conn = engine.connect()
+    conn.execute(text("SELECT seq FROM audit_head WHERE id = 1 FOR UPDATE"))
+    return engine, conn
+
+
+@pytest.mark.parametrize("store_backend", ["postgresql"])   # SQLite: test_import_store's predict under a write lock
+def test_an_event_that_may_go_to_the_log_waits_briefly_for_a_held_head_then_logs(empty_store, admin, engineer,
+                                                                                   caplog):
+    first = audit.record(empty_store, "session.sign_in", "", {}, engineer)
+    engine, holder = _hold_the_head(empty_store)
+    try:
+        assert audit.record(empty_store, "predict", "SR-0000001", {}, engineer, log_if_locked=True) == 0
+    finally:
+        holder.rollback()
+        holder.close()
+        engine.dispose()
+    assert any("not recorded" in r.getMessage() and "SR-0000001" in r.getMessage() for r in caplog.records)
+    # the connection that waited is usable again and the chain goes on from where it was
+    assert audit.record(empty_store, "predict", "SR-0000002", {}, engineer, log_if_locked=True) == first + 1
+    result = audit_seal.verify(empty_store, user=admin, write_checkpoint_if_intact=False)
+    assert result.intact and result.rows == first + 1, result.summary()
+
+
+@pytest.mark.parametrize("store_backend", ["postgresql"])
+def test_an_event_that_must_be_recorded_waits_for_the_head_and_is_chained_after_the_holders(empty_store, admin,
+                                                                                              engineer):
+    import threading
+    first = audit.record(empty_store, "session.sign_in", "", {}, engineer)
+    engine, holder = _hold_the_head(empty_store)
+    got = []
+    waiting = threading.Thread(target=lambda: got.append(audit.record(empty_store, "routing.save", "SR-1", {},
+                                                                      engineer)))
+    try:
+        waiting.start()
+        waiting.join(3.0)   # longer than a prediction's wait: this one does not give up
+        assert got == []
+        with_holder = audit._pg_append_params(dict(at=audit.utc_now(), user_name="KSM\\tool", role="admin", host="DB",
+                                                   action="settings.change", target="", detail="{}", outcome="ok"))
+        assert holder.execute(audit._PG_APPEND_AT_HEAD, with_holder).scalar() == first + 1
+        holder.commit()
+    finally:
+        holder.close()
+        engine.dispose()
+    waiting.join(30)
+    assert got == [first + 2]
+    result = audit_seal.verify(empty_store, user=admin, write_checkpoint_if_intact=False)
+    assert result.intact and result.rows == first + 2, result.summary()
