@@ -462,3 +462,42 @@ def test_an_event_that_must_be_recorded_waits_for_the_head_and_is_chained_after_
     assert got == [first + 2]
     result = audit_seal.verify(empty_store, user=admin, write_checkpoint_if_intact=False)
     assert result.intact and result.rows == first + 2, result.summary()
+
+
+TEXTS_TO_FIND = ["SR-0000004", "배치 검사", "sr-00000", "PC-ENG", "\"quote", "100%", "SR-00000_5", "z\\y", "없는 글"]
+
+
+def _text_events(store, engineer):
+    for i in range(40):
+        note = "배치 검사" if i % 13 == 3 else "100% z\\y" if i == 7 else "\"quote\"" if i == 9 else "x"
+        audit.record(store, "predict", f"SR-{i:07d}", {"note": note}, engineer)
+
+
+@pytest.mark.parametrize("store_backend", ["postgresql"])   # PostgreSQL's own index (pg_trgm, migration 0009)
+def test_text_search_on_postgresql_can_use_the_trigram_index_and_finds_what_reading_every_row_finds(
+        empty_store, admin, engineer):
+    """The search the Audit tab sends is one the trigram index answers (ILIKE '%text%' on target, detail
+    and machine; a search written another way, e.g. lower(x) LIKE, would read every row of a million
+    again), and it finds the same events with the index as without it."""
+    from sqlalchemy import select
+    from app.store.db import audit_event
+    _text_events(empty_store, engineer)
+    with empty_store.engine.connect() as conn:
+        assert conn.exec_driver_sql("SELECT indexdef FROM pg_indexes WHERE indexname = 'ix_audit_event_text_trgm'"
+                                    ).scalar() is not None
+        stmt = select(audit_event.c.seq).where(*audit._conditions(AuditFilter(text="SR-0000004"), "postgresql"))
+        conn.exec_driver_sql("SET enable_seqscan = off")   # 40 rows: the planner would rightly read them all
+        plan = "\n".join(r[0] for r in conn.execute(text("EXPLAIN " + str(stmt.compile(
+            dialect=conn.dialect, compile_kwargs={"literal_binds": True})))))
+    assert "ix_audit_event_text_trgm" in plan, plan
+    with_index = {t: [e.seq for e in audit.query(empty_store, AuditFilter(text=t), limit=15, user=admin)]
+                  for t in TEXTS_TO_FIND}
+    pages = [e.seq for e in audit.query(empty_store, AuditFilter(text="SR-"), before_seq=30, limit=15, user=admin)]
+    _sql(empty_store, "DROP INDEX ix_audit_event_text_trgm")
+    assert with_index == {t: [e.seq for e in audit.query(empty_store, AuditFilter(text=t), limit=15, user=admin)]
+                          for t in TEXTS_TO_FIND}
+    assert pages == [e.seq for e in audit.query(empty_store, AuditFilter(text="SR-"), before_seq=30, limit=15,
+                                                user=admin)]
+    assert len(with_index["배치 검사"]) == 3 and len(with_index["SR-0000004"]) == 1 and with_index["없는 글"] == []
+    assert len(with_index["100%"]) == 1 and len(with_index["\"quote"]) == 1
+    assert len(with_index["sr-00000"]) == 15   # any case

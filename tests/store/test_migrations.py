@@ -28,8 +28,10 @@ def _schema_differences(url: str) -> list:
     finally:
         engine.dispose()
     # SQLite's text index of the trail (migration 0006) is an FTS5 table with its own shadow tables,
-    # which no Table describes
-    return [d for d in differences if not (d[0] == "remove_table" and d[1].name.startswith("audit_text"))]
+    # which no Table describes; PostgreSQL's (0009) a GIN index with pg_trgm's operator class, made
+    # only where the extension could be
+    return [d for d in differences if not (d[0] == "remove_table" and d[1].name.startswith("audit_text"))
+            and not (d[0] == "remove_index" and d[1].name == "ix_audit_event_text_trgm")]
 
 
 def _revision(url: str) -> str | None:
@@ -253,3 +255,42 @@ def test_a_store_of_the_first_schema_gets_the_export_tables_in_place(tmp_path):
         assert {s.ITEM_CD for s in list_saved(store)} == {"SR-0000001", "GL-0000042"}
     finally:
         store.dispose()
+
+
+def test_a_postgresql_login_that_may_not_create_pg_trgm_gets_a_store_without_the_text_index_and_a_warning(
+        pg_url, caplog, admin):
+    """pg_trgm needs the right to create objects in the database: a login without it still gets its
+    store, a warning with the two statements a database administrator can run, and a text search
+    that reads the rows."""
+    import uuid
+
+    from sqlalchemy.engine import make_url
+
+    from app.services import audit
+    from app.services.audit import AuditFilter
+    role = f"rml_no_ext_{uuid.uuid4().hex[:8]}"
+    server = create_engine(pg_url, isolation_level="AUTOCOMMIT")
+    try:
+        with server.connect() as conn:
+            conn.execute(text(f'CREATE ROLE "{role}" LOGIN'))
+            conn.execute(text(f'GRANT CREATE ON SCHEMA public TO "{role}"'))   # its tables, not extensions
+        url = make_url(pg_url).set(username=role).render_as_string(hide_password=False)
+        with caplog.at_level("WARNING"):
+            store = Store(url)
+        try:
+            assert _revision(pg_url) == migrate.head_revision()
+            warned = [r for r in caplog.records if getattr(r, "user_notice", None)]
+            assert len(warned) == 1 and "permission denied" in warned[0].getMessage()
+            assert "CREATE EXTENSION IF NOT EXISTS pg_trgm; CREATE INDEX" in warned[0].getMessage()
+            audit.record(store, "predict", "SR-0000042", {}, admin)
+            assert [e.target for e in audit.query(store, AuditFilter(text="0042"), user=admin)] == ["SR-0000042"]
+        finally:
+            store.dispose()
+        with server.connect() as conn:
+            assert conn.execute(text("SELECT count(*) FROM pg_indexes WHERE indexname = 'ix_audit_event_text_trgm'")
+                                ).scalar() == 0
+    finally:
+        with server.connect() as conn:
+            conn.execute(text(f'DROP OWNED BY "{role}"'))
+            conn.execute(text(f'DROP ROLE IF EXISTS "{role}"'))
+        server.dispose()
