@@ -19,6 +19,8 @@ among its similar items), so training time stays flat as the plant grows.
 from __future__ import annotations
 
 import math
+import os
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -612,6 +614,17 @@ def feature_label(f: int, names: list[tuple[str, str, str]]) -> list[str]:
     return [kind, col, val]
 
 
+def fit_threads() -> int:
+    """Threads for learning's independent fits: as many as BLAS may use, so the window, which
+    leaves a core for its own thread (app.ui.main), keeps it during training too."""
+    try:
+        from threadpoolctl import threadpool_info
+        blas = [int(i.get("num_threads") or 1) for i in threadpool_info() if i.get("user_api") == "blas"]
+    except Exception:       # noqa: BLE001 - no threadpoolctl or an unknown BLAS: one thread, as before
+        blas = []
+    return max(1, min(min(blas) if blas else 1, os.cpu_count() or 1))
+
+
 def learn(model, idx_items, progress=None) -> None:
     """Learn the trees, the ranker and the time models from the model's own index and store them
     in its arrays and info (model.arrays["tree_…"], ["rank_…"], ["time_…"], info["learned"])."""
@@ -663,6 +676,7 @@ def learn(model, idx_items, progress=None) -> None:
     trees: list[Any | None] = [None] * n_tok
     summary: dict[str, Any] = {}
     order = np.argsort(-Y.sum(axis=0), kind="stable")
+    tasks = []          # (step, token, its training rows, whether each has it), drawn in this order
     for step, t in enumerate(order.tolist()):
         rows = np.nonzero(tok_pt[t, pt])[0]
         y = Y[rows, t]
@@ -672,15 +686,26 @@ def learn(model, idx_items, progress=None) -> None:
         if len(rows) > TREE_ROWS:     # enough to find a rule; keeps training time flat
             rows = np.sort(rng.choice(rows, TREE_ROWS, replace=False))
             y = Y[rows, t]
+        tasks.append((step, t, rows, y, n_pos))
+
+    def fit(task):
+        _step, t, rows, y, _n = task
         cols = _active_columns(A[rows])
         X = np.hstack([V[rows, t:t + 1], A[rows][:, cols]])
-        clf, info = fit_token_tree(X, y.astype(np.float64), folds[rows])
-        trees[t] = (clf, np.concatenate([[0], cols + 1]))    # tree feature -> vote / attribute column + 1
-        P[rows, t] = info["oof"]
-        summary[t] = {k: info[k] for k in ("depth", "min_leaf", "logloss", "vote_logloss", "accuracy",
-                                           "vote_accuracy")}
-        summary[t].update(items=int(len(rows)), with_it=n_pos)
-        report(0.1 + 0.6 * (step + 1) / n_tok, f"learning what decides each operation ({step + 1} of {n_tok})")
+        return fit_token_tree(X, y.astype(np.float64), folds[rows]), cols
+
+    # the trees are independent, and scikit-learn grows them without holding the GIL: one per thread
+    pool = ThreadPoolExecutor(fit_threads())
+    try:
+        for (step, t, rows, y, n_pos), ((clf, info), cols) in zip(tasks, pool.map(fit, tasks)):
+            trees[t] = (clf, np.concatenate([[0], cols + 1]))    # tree feature -> vote / attribute column + 1
+            P[rows, t] = info["oof"]
+            summary[t] = {k: info[k] for k in ("depth", "min_leaf", "logloss", "vote_logloss", "accuracy",
+                                               "vote_accuracy")}
+            summary[t].update(items=int(len(rows)), with_it=n_pos)
+            report(0.1 + 0.6 * (step + 1) / n_tok, f"learning what decides each operation ({step + 1} of {n_tok})")
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)     # cancelled: the trees not started never are
     treeset = build_treeset(trees)
     parts = {"trees": treeset, "tok_pt": tok_pt, "n_pt": n_pt}
 
