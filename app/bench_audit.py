@@ -53,11 +53,12 @@ def fill(store, n: int, seed: int = 7) -> None:
             conn.execute(audit_event.insert(), batch)
             conn.execute(update(audit_head).where(audit_head.c.id == 1).values(seq=seq, hash=prev))
     if store.engine.dialect.name == "postgresql":
-        # the statistics autovacuum keeps for a trail that grew over months (the test servers here run
-        # with autovacuum off; without them the planner scans the table for an action family: 1.3 s)
+        # what autovacuum keeps for a trail that grew over months (the test servers here run with it
+        # off): the statistics (without them the planner scans the table for an action family: 1.3 s)
+        # and the visibility map (without it the first seq of a period is found by reading every row of
+        # the period instead of the (at, seq) index alone: 80-120 ms for 7 days)
         with store.engine.connect() as conn:
-            conn.exec_driver_sql("ANALYZE audit_event")
-            conn.commit()
+            conn.execution_options(isolation_level="AUTOCOMMIT").exec_driver_sql("VACUUM (ANALYZE) audit_event")
 
 
 def _load() -> str:

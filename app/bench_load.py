@@ -214,6 +214,11 @@ def _show_parts(results: list[dict]) -> None:
     whole = merged.get("whole prediction")
     if not whole:
         return
+    # what no part above covers (the service's own frames, the permission check, waiting for a CPU between parts)
+    top = [k for k in merged if k != "whole prediction" and not k.startswith(" ") and "checkout" not in k]
+    merged["rest of predict_items"] = [[w - sum(merged[k][i][0] for k in top), c - sum(merged[k][i][1] for k in top)]
+                                       for i, (w, c) in enumerate(whole)]
+    merged["whole prediction"] = merged.pop("whole prediction")
     cut = _p95([w for w, _ in whole])
     slow = [i for i, (w, _) in enumerate(whole) if w >= cut]
     print(f"  where a prediction's time goes (ms; CPU is the engineer process's own; {len(whole):,} predictions):",
