@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import math
 import re
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from datetime import datetime
 from typing import Any
@@ -121,8 +122,9 @@ def _operations_from_json(text: str) -> list[Operation]:
     return ops
 
 
-def _row_to_saved(row) -> SavedRouting:
-    ops = _operations_from_json(row["operations"])
+def _row_to_saved(row, operations: Sequence[Operation] | None = None) -> SavedRouting:
+    """The routing of a saved_routing row; its operations read from the row's JSON unless given."""
+    ops = _operations_from_json(row["operations"]) if operations is None else operations
     return SavedRouting(row["id"], row["ITEM_CD"], row["ROUT_NO"], row["status"], row["revision"], ops,
                         row["model_version"], row["candidate_rank"], row["note"] or "", row["created_by"] or "",
                         row["created_at"], row["updated_by"] or "", row["updated_at"], row["reviewed_by"] or "",
@@ -282,6 +284,12 @@ def find_saved(store: Store, statuses: tuple[str, ...] = (), since: datetime | N
                until: datetime | None = None, saved_by: str | None = None) -> list[SavedRouting]:
     """The newest saved routing of each item and ROUT_NO with one of `statuses` (all when empty),
     last saved between `since` and `until`, by `saved_by`; ordered by ITEM_CD."""
+    return [_row_to_saved(r) for r in find_saved_rows(store, statuses, since, until, saved_by)]
+
+
+def find_saved_rows(store: Store, statuses: tuple[str, ...] = (), since: datetime | None = None,
+                    until: datetime | None = None, saved_by: str | None = None) -> list:
+    """find_saved's routings as the store's rows (mappings; `operations` still its JSON text)."""
     q = select(saved_routing)
     if statuses:
         q = q.where(saved_routing.c.status.in_(statuses))
@@ -294,4 +302,4 @@ def find_saved(store: Store, statuses: tuple[str, ...] = (), since: datetime | N
     with store.engine.connect() as conn:
         rows = conn.execute(q.order_by(saved_routing.c.ITEM_CD, saved_routing.c.id)).mappings().all()
     newest = {(r["ITEM_CD"], r["ROUT_NO"]): r for r in rows}
-    return [_row_to_saved(r) for r in newest.values()]
+    return list(newest.values())

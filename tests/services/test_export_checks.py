@@ -1,6 +1,8 @@
 """Every kind of bad row is caught before anything is written, with the cell and the reason."""
 from __future__ import annotations
 
+from datetime import datetime
+
 import pytest
 from exportkit import USER, erp_profile, plant, routing, selection
 
@@ -124,3 +126,80 @@ def test_ten_thousand_marked_cells_stay_a_frame_until_asked():
     assert len(plan.problem_list("error", limit=3)) == 3
     marks = plan.cell_marks("P_BOP_PROC_DETAIL")
     assert marks[(0, "RES_CD")][0] == "error" and (1, "RES_CD") not in marks
+
+
+def test_the_plant_data_of_many_routings_is_the_same_as_of_a_few(trained_store, monkeypatch):
+    """Many items are read from the item master's file, a few through the store's index of it; the
+    resources and each operation's alternative in-house resources come from every routing operation."""
+    from polars.testing import assert_frame_equal
+
+    from app.domain.schema import INSIDE, ROUTINGS
+    from app.services.export import rows
+    ops = trained_store.read_view(ROUTINGS, ["ITEM_CD", "JOB_CD", "RES_CD", "INSIDE_FLAG"])
+    codes = ops["ITEM_CD"].unique(maintain_order=True).head(60).to_list()
+    codes = codes + codes[:5] + ["NO-SUCH-ITEM"]
+    monkeypatch.setattr(rows, "_FEW_ITEMS", 10)
+    many = rows.load_plant_data(trained_store, codes)
+    monkeypatch.setattr(rows, "_FEW_ITEMS", 10_000)
+    few = rows.load_plant_data(trained_store, codes)
+    assert many.items.height == 60
+    assert_frame_equal(many.items.sort("ITEM_CD"), few.items.sort("ITEM_CD"))
+    assert many.resources == few.resources == sorted({r for r in ops["RES_CD"].to_list() if r})
+    inside: dict[str, set[str]] = {}
+    for job, res, flag in ops.select("JOB_CD", "RES_CD", "INSIDE_FLAG").iter_rows():
+        if flag == INSIDE and job and res:
+            inside.setdefault(job, set()).add(res)
+    expected = {job: sorted(found) for job, found in inside.items() if len(found) >= 2}
+    assert expected and many.alternatives == few.alternatives == expected
+
+
+def test_saved_routings_give_the_rows_their_operations_give(trained_store):
+    """Saved routings are read into one frame for the export, not into Operation objects; the rows and
+    problems must be those the routings' operations give, and a routing saved by an older version
+    (a field missing from its JSON) is read as the program has always read it."""
+    import json
+    from dataclasses import replace
+
+    import sqlalchemy as sa
+    from polars.testing import assert_frame_equal
+
+    from app.domain.schema import ITEMS
+    from app.services.export import rows
+    from app.services.export.selection import SavedFilter, SavedOperations, Selection, from_saved
+    from app.services.routings import save_routing
+    from app.store.db import saved_routing
+    codes = trained_store.read_view(ITEMS, ["ITEM_CD"])["ITEM_CD"].head(3).to_list()
+    save_routing(trained_store, codes[0], [op(10), op(20, res="CNC-99", WARNING="no similar item"),
+                                           op(30, job="Z99-9", inside="사외", res="OSP-COAT", setup=0, run=0)],
+                 "submitted", user=USER)
+    save_routing(trained_store, codes[1], [op(10, setup=0, run=0), op(20, setup=0, run=0)], "draft", user=USER)
+    save_routing(trained_store, codes[2], [op(5, run=1.25, WAIT_TIME=30.5, BP_CD="V-01")], "submitted", user=USER)
+    plant_data = rows.load_plant_data(trained_store, codes)
+
+    def same_as_objects(selection: Selection) -> None:
+        objects = Selection([replace(r, operations=list(r.operations)) for r in selection.routings])
+        framed, plain = (build_plan(erp_profile(), s, plant_data, USER, now=datetime(2026, 12, 1, 9, 30))
+                         for s in (selection, objects))
+        for a, b in zip(framed.tables, plain.tables):
+            assert_frame_equal(a.frame, b.frame)
+        assert_frame_equal(framed.problems, plain.problems)
+        assert framed.problems.height > 0
+
+    saved = from_saved(trained_store, SavedFilter())
+    by_item = {r.ITEM_CD: r.operations for r in saved.routings}
+    assert [len(by_item[c]) for c in codes] == [3, 2, 1]
+    assert all(isinstance(ops, SavedOperations) for ops in by_item.values())
+    assert by_item[codes[0]][1].RES_CD == "CNC-99" and by_item[codes[2]][0].BP_CD == "V-01"
+    same_as_objects(saved)
+    same_as_objects(Selection(saved.routings[::-1]))         # any order, any part of the selection
+    same_as_objects(Selection(saved.routings[1:]))
+
+    with trained_store.begin() as conn:
+        text = conn.execute(sa.select(saved_routing.c.operations).where(saved_routing.c.ITEM_CD == codes[1])).scalar()
+        older = [{k: v for k, v in o.items() if k not in ("TIME_UNIT", "SETUP_TIME_P10")} for o in json.loads(text)]
+        conn.execute(saved_routing.update().where(saved_routing.c.ITEM_CD == codes[1])
+                     .values(operations=json.dumps(older, ensure_ascii=False)))
+    again = from_saved(trained_store, SavedFilter())
+    older_ops = next(r.operations for r in again.routings if r.ITEM_CD == codes[1])
+    assert older_ops[0].TIME_UNIT == "M"     # the field's default, as Operation(**row) gives
+    same_as_objects(again)
