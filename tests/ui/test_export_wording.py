@@ -78,6 +78,11 @@ def test_the_preview_marks_and_lists_problems_in_korean(qtbot, korean):
     qtbot.addWidget(panel)
     panel.show_plan(data)
     assert "라우팅 2개: 정상 0개, 오류 2개." in panel.summary.text()
+    # each column of the problems list is as wide as the texts it shows, worded reasons included
+    shown = panel.problems_model
+    for c in range(shown.columnCount()):
+        assert shown.shown_texts(c, 100) == {shown.data(shown.index(r, c)) for r in range(shown.rowCount())}
+    assert "-5은(는) 음수 시간입니다" in shown.shown_texts(4, 100)
 
 
 def test_a_refusal_and_the_result_of_an_export_are_worded_in_korean(qtbot, korean, trained_store, tmp_path,

@@ -126,7 +126,7 @@ class PreviewPanel(QWidget):
         model, header = self.problems_model, self.problems_view.horizontalHeader()
         fm = self.problems_view.fontMetrics()
         for c in range(model.columnCount()):
-            texts = {str(model.data(model.index(r, c)) or "") for r in range(min(rows, model.rowCount()))}
+            texts = model.shown_texts(c, rows)
             need = max((fm.horizontalAdvance(t) for t in texts), default=0) + 16   # the delegate's margins
             header.resizeSection(c, max(need, header.sectionSizeHint(c) + 6))
 
