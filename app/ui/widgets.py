@@ -304,12 +304,15 @@ def column_content_width(table: QTableView, column: int, max_rows: int = 500) ->
         return need + 4
     base = table.font()
     metrics: dict[bool, QFontMetrics] = {}   # one per weight: a page of rows is measured on the GUI thread
+    # the model's own data(), not index.data(): a Python model is then called from Python, not
+    # through Qt (half the time, and less while a worker holds the GIL)
+    data, display, font_role = model.data, Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.FontRole
     for row in range(min(model.rowCount(), max_rows)):
         index = model.index(row, column)
-        text = index.data(Qt.ItemDataRole.DisplayRole)
+        text = data(index, display)
         if not text:
             continue
-        role_font = index.data(Qt.ItemDataRole.FontRole)
+        role_font = data(index, font_role)
         bold = role_font.bold() if isinstance(role_font, QFont) else base.bold()   # the models only embolden
         fm = metrics.get(bold)
         if fm is None:
