@@ -61,6 +61,7 @@ UNCHECKED = {
     "routings.list_saved": "lists saved routings",
     "routings.check_new_item_code": "reads the item master and saved routings to vet a code, before a checked save",
     "routings.find_saved": "finds saved routings to export, inside the checked export",
+    "routings.find_saved_rows": "the same saved routings as the store's rows, read inside the checked export",
     "site_settings.get": "reads a shared setting",
     "site_settings.store_id": "names the store",
     "audit_seal.checkpoint_dir": "names the checkpoint folder",
