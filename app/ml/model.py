@@ -723,14 +723,15 @@ class RoutingModel:
         that has it; else the first item in the plant that has it. Kept per query. Third, where
         they are among the similar items' operations (_Query.neighbour_ops), or None for the
         plant's first."""
-        key = (base, t)
+        base_toks, base_rows, _ = groups[base]
+        in_base = t in base_toks
+        key = (base, t) if in_base else (-1, t)     # not in the base routing: the same for every base
         hit = query.sources.get(key)
         if hit is not None:
             return hit
         nops = query.neighbour_ops(self.arrays)
         starts, sims, first = nops.starts, query.sims_l, nops.first
-        base_toks, base_rows, _ = groups[base]
-        if t in base_toks:
+        if in_base:
             p = base_toks.index(t)
             hit = ([starts[r] + p for r in base_rows], [sims[r] for r in base_rows], [first[r] + p for r in base_rows])
         else:
@@ -776,9 +777,32 @@ class RoutingModel:
 
     def _operation(self, d, groups, query: _Query, t: int) -> tuple[Operation, str | None]:
         """Operation t of a draft (its PROC_SEQ and ROUT_ORDER are set by the routing it is in),
-        and the warning about its times, if any."""
+        and the warning about its times, if any.
+
+        What it is and its times depend on the items it is copied from (_sources) only; a draft's
+        own similar items add only the warning about their work results. So the operation is made
+        once per source (query.cores) and shared, as a copy, by the drafts copying it: a repaired
+        draft's operations are mostly its base routing's (a third of a batch's operations)."""
+        core_key = (d.base if t in groups[d.base][0] else -1, t)
+        core = query.cores.get(core_key)
+        if core is None:
+            core = query.cores[core_key] = self._core_operation(d.base, groups, query, t)
+        op, est, taken = core
+        unusable, times_note = self._unusable_results(op, est, query, d.rows)
+        if unusable or taken:
+            op = _copy_operation(op)      # the core stays as made, for the next draft copying it
+        else:
+            query.cores[core_key] = (op, est, True)
+        if unusable:
+            op.WARNING = Note("operation", op.JOB_CD, *unusable, Note(times_note))
+            return op, op.WARNING
+        return op, None
+
+    def _core_operation(self, base: int, groups, query: _Query, t: int) -> tuple[Operation, dict, bool]:
+        """Operation t copied from `base`'s items where it has it, else from every similar item that
+        has it (see _sources), with its times; the time estimate behind them; False (not yet handed out)."""
         a, voc, parts = self.arrays, self.vocab, self._learned()
-        member_ops, member_sims, local = self._sources(d.base, t, groups, query)
+        member_ops, member_sims, local = self._sources(base, t, groups, query)
         j = int(a["tok_job"][t])
         if local is not None:      # among the similar items' operations, already Python lists
             v = query.neighbour_ops(a).values
@@ -797,15 +821,14 @@ class RoutingModel:
                        BP_CD=voc["bp"][bp], ROUT_ORDER=voc["order"][order],
                        WAIT_TIME=round(_median_of(values["wait"]), 3),
                        MOVE_TIME=round(_median_of(values["move"]), 3))
-        warnings: list[str] = []
-        self._fill_times(op, j, query, member_ops, set(d.rows), warnings)
+        est = self._fill_times(op, j, query, member_ops)
         if parts["trees"] is not None:
             op.REASON = query.reason(t, lambda: parts["explain"](
                 parts["trees"], t, float(query.votes[t]), int(query.counts[t]), query.n_used, query.attrs,
                 parts["names"], cache=parts["reasons"]))
         elif query.n_used:
             op.REASON = query.reason(t, lambda: Note("why_similar", int(query.counts[t]), query.n_used))
-        return op, (warnings[0] if warnings else None)
+        return op, est, False
 
     def _pool(self, query: _Query) -> dict[str, np.ndarray]:
         """The aggregated work results of the query's similar items (and its own), gathered once,
@@ -887,36 +910,16 @@ class RoutingModel:
         query.time_cache[j] = out
         return out
 
-    def _fill_times(self, op: Operation, j: int, query: _Query, member_ops: list[int], member_rows: set[int],
-                    warnings: list[str]) -> None:
+    def _fill_times(self, op: Operation, j: int, query: _Query, member_ops: list[int]) -> dict:
+        """Operation j's times: from the work results (_estimate), else the standard times of the
+        operations it is copied from. Returns the estimate (its "run" is None when they are standard)."""
         a = self.arrays
         est = self._estimate(j, query)
-        unusable: list[Note] = []
-        if est["raw_own"] and not (est["run"] and est["run"][3] > 0):
-            unusable.append(_unusable("own", est["raw_own"], est["impossible_own"]))
-        cand_unusable = False
-        if member_rows and len(member_rows) < len(query.idx):
-            cand_raw = sum(est["raw_by_row"].get(r, 0) for r in member_rows)
-            cand_unusable = cand_raw > 0 and not (member_rows & est["usable_rows"])
-            if cand_unusable:
-                unusable.append(_unusable("candidate", cand_raw,
-                                          sum(est["impossible_by_row"].get(r, 0) for r in member_rows)))
-        all_unusable = est["raw_similar"] > 0 and not est["usable_rows"]
-        if all_unusable and not cand_unusable:
-            unusable.append(_unusable("similar", est["raw_similar"], sum(est["impossible_by_row"].values())))
         run, setup = est["run"], est["setup"]
         if run is not None:
             op.RUN_TIME, op.RUN_TIME_P10, op.RUN_TIME_P90 = round(run[0], 3), round(run[1], 3), round(run[2], 3)
             op.SAMPLE_COUNT = run[4]
             op.TIME_SOURCE = "item_actuals" if run[3] >= 0.5 else "similar_actuals"
-            if op.TIME_SOURCE == "item_actuals":
-                times_note = "times_from_item_actuals"
-            elif cand_unusable:
-                times_note = "times_from_other_similar_actuals"
-            elif all_unusable:
-                times_note = "times_from_plant_model"
-            else:
-                times_note = "times_from_similar_actuals"
             if setup is not None:
                 op.SETUP_TIME, op.SETUP_TIME_P10, op.SETUP_TIME_P90 = (round(setup[0], 3), round(setup[1], 3),
                                                                        round(setup[2], 3))
@@ -932,10 +935,36 @@ class RoutingModel:
                 op.RUN_TIME_P10, op.RUN_TIME, op.RUN_TIME_P90 = (round(_sorted_quantile(std_run, q), 3)
                                                                  for q in (0.1, 0.5, 0.9))
             op.SETUP_TIME = round(_median_or_zero(a["op_setup"][member_ops]), 3)
-            times_note = "times_from_standard"
-        if unusable:
-            op.WARNING = Note("operation", op.JOB_CD, *unusable, Note(times_note))
-            warnings.append(op.WARNING)
+        return est
+
+    def _unusable_results(self, op: Operation, est: dict, query: _Query, rows: list[int]) -> tuple[list[Note], str]:
+        """Which work results of operation `op` could not be used (the item's own, the candidate's
+        similar items' `rows`, all its similar items'), and the note saying where its times came from."""
+        unusable: list[Note] = []
+        if est["raw_own"] and not (est["run"] and est["run"][3] > 0):
+            unusable.append(_unusable("own", est["raw_own"], est["impossible_own"]))
+        cand_unusable = False
+        if rows and len(rows) < len(query.idx):
+            member_rows = set(rows)
+            cand_raw = sum(est["raw_by_row"].get(r, 0) for r in member_rows)
+            cand_unusable = cand_raw > 0 and not (member_rows & est["usable_rows"])
+            if cand_unusable:
+                unusable.append(_unusable("candidate", cand_raw,
+                                          sum(est["impossible_by_row"].get(r, 0) for r in member_rows)))
+        all_unusable = est["raw_similar"] > 0 and not est["usable_rows"]
+        if all_unusable and not cand_unusable:
+            unusable.append(_unusable("similar", est["raw_similar"], sum(est["impossible_by_row"].values())))
+        if not unusable:
+            return unusable, ""
+        if op.TIME_SOURCE == "standard":
+            return unusable, "times_from_standard"
+        if op.TIME_SOURCE == "item_actuals":
+            return unusable, "times_from_item_actuals"
+        if cand_unusable:
+            return unusable, "times_from_other_similar_actuals"
+        if all_unusable:
+            return unusable, "times_from_plant_model"
+        return unusable, "times_from_similar_actuals"
 
 
 @dataclass
@@ -959,6 +988,8 @@ class _Query:
     reasons: dict[int, Note] = field(default_factory=dict)
     sources: dict[tuple, tuple] = field(default_factory=dict)
     operations: dict[tuple, tuple] = field(default_factory=dict)
+    # (base group, or -1 for all the similar items, token) -> (operation, time estimate, handed out)
+    cores: dict[tuple, tuple] = field(default_factory=dict)
     used: set[tuple] = field(default_factory=set)    # keys of `operations` already in a routing
     # the search result as Python lists: a candidate's operations are built from a few of its
     # values at a time, where indexing numpy arrays costs more than the work itself
