@@ -782,7 +782,7 @@ class RoutingModel:
         What it is and its times depend on the items it is copied from (_sources) only; a draft's
         own similar items add only the warning about their work results. So the operation is made
         once per source (query.cores) and shared, as a copy, by the drafts copying it: a repaired
-        draft's operations are mostly its base routing's (a third of a batch's operations)."""
+        draft's operations are mostly its base routing's."""
         core_key = (d.base if t in groups[d.base][0] else -1, t)
         core = query.cores.get(core_key)
         if core is None:
