@@ -106,20 +106,24 @@ def impossible_hours_lazy(results: pl.LazyFrame) -> pl.LazyFrame:
     """`results` with two more columns, run_problem and setup_problem: why MACH_WORKED_HOURS (per
     ORDER_QTY) or SETUP_HOURS cannot be what a shop booked, or null when they can.
 
-    The reasons: "negative", "infinite", "more than a year" (MAX_BOOKED_HOURS for one order's
-    operation), "negative ORDER_QTY", "infinite ORDER_QTY", "far outside the operation's range in
-    the plant" (see SPREAD_FENCE), QTY_OUT_OF_LINE (the hours are ordinary, the quantity is not); a
-    reason naming ORDER_QTY blames the quantity, not the hours. Zero or missing hours are not
-    impossible, only unusable.
+    The reasons: "not a number" (a float NaN, not a missing value), "negative", "infinite", "more
+    than a year" (MAX_BOOKED_HOURS for one order's operation), "not-a-number ORDER_QTY", "negative
+    ORDER_QTY", "infinite ORDER_QTY", "far outside the operation's range in the plant" (see
+    SPREAD_FENCE), QTY_OUT_OF_LINE (the hours are ordinary, the quantity is not); a reason naming
+    ORDER_QTY blames the quantity, not the hours. Zero or missing hours are not impossible, only
+    unusable.
     """
     def basic(hours: pl.Expr) -> pl.Expr:
-        return (pl.when(hours < 0).then(pl.lit("negative"))
+        # NaN first: polars orders NaN above every number, so it would pass as "more than a year"
+        return (pl.when(hours.is_nan()).then(pl.lit("not a number"))
+                .when(hours < 0).then(pl.lit("negative"))
                 .when(hours.is_infinite()).then(pl.lit("infinite"))
                 .when(hours > MAX_BOOKED_HOURS).then(pl.lit("more than a year")))
 
     qty = pl.col("ORDER_QTY")
-    bad_qty = pl.when(qty < 0).then(pl.lit("negative ORDER_QTY")).when(qty.is_infinite()).then(
-        pl.lit("infinite ORDER_QTY"))
+    bad_qty = (pl.when(qty.is_nan()).then(pl.lit("not-a-number ORDER_QTY"))
+               .when(qty < 0).then(pl.lit("negative ORDER_QTY")).when(qty.is_infinite()).then(
+        pl.lit("infinite ORDER_QTY")))
     r = results.with_columns(
         basic(pl.col("MACH_WORKED_HOURS")).otherwise(bad_qty).alias("run_problem"),
         basic(pl.col("SETUP_HOURS")).alias("setup_problem"))
@@ -170,8 +174,9 @@ def aggregate_actuals(results: pl.DataFrame | pl.LazyFrame, codes: pl.Series,
             .select(pl.col("ITEM_CD"), pl.col("JOB_CD"), pl.col("MACH_WORKED_HOURS"), pl.col("SETUP_HOURS"),
                     pl.col("ORDER_QTY")).collect())
     item, job = rows["ITEM_CD"].to_numpy(), rows["JOB_CD"].to_numpy()
-    cols = [rows[c].cast(pl.Float64).fill_null(np.nan).to_numpy() for c in ("MACH_WORKED_HOURS", "SETUP_HOURS",
-                                                                         "ORDER_QTY")]
+    # a missing number as 0 (unusable, as zero is), so that NaN is only a NaN read from the store (impossible)
+    cols = [rows[c].cast(pl.Float64).fill_null(0.0).to_numpy() for c in ("MACH_WORKED_HOURS", "SETUP_HOURS",
+                                                                       "ORDER_QTY")]
     rows = None     # noqa: F841
     run_log, setup_log, run_impossible = clean_arrays(job, item, *cols)
     cols = None     # noqa: F841
@@ -206,13 +211,15 @@ def aggregate_actuals(results: pl.DataFrame | pl.LazyFrame, codes: pl.Series,
 
 def clean_arrays(group: np.ndarray, item: np.ndarray, hours: np.ndarray, setup_hours: np.ndarray,
                  qty: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """clean_actuals_lazy's rules on arrays of de-duplicated work results (a missing number as NaN;
-    `group` the operation each result's ranges are taken over, `item` with it the item's own):
+    """clean_actuals_lazy's rules on arrays of de-duplicated work results (a missing number as 0,
+    which is unusable as zero is; a NaN is a float NaN the source held, and impossible: dropped and
+    counted, as impossible_hours_lazy says; `group` the operation each result's ranges are taken
+    over, `item` with it the item's own):
     the log run minutes per piece and log setup minutes (float32, NaN where unusable), and whether
     the run hours were impossible. Quantiles and medians are polars' (nearest rank; the middle two
     averaged), so the result is clean_actuals' to the bit."""
     with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
-        run_bad = _booked_impossible(hours) | (qty < 0) | np.isinf(qty)
+        run_bad = _booked_impossible(hours) | (qty < 0) | np.isinf(qty) | np.isnan(qty)
         setup_bad = _booked_impossible(setup_hours)
         per_piece = hours * 60.0 / qty
         run_bad |= _far_outside(group, run_bad, np.log(per_piece))
@@ -231,7 +238,7 @@ def clean_arrays(group: np.ndarray, item: np.ndarray, hours: np.ndarray, setup_h
 
 
 def _booked_impossible(hours: np.ndarray) -> np.ndarray:
-    return (hours < 0) | np.isinf(hours) | (hours > MAX_BOOKED_HOURS)
+    return np.isnan(hours) | (hours < 0) | np.isinf(hours) | (hours > MAX_BOOKED_HOURS)
 
 
 def _far_outside(group: np.ndarray, bad: np.ndarray, log_value: np.ndarray) -> np.ndarray:

@@ -7,7 +7,7 @@ import math
 import numpy as np
 import polars as pl
 
-from app.ml.model import aggregate_actuals, clean_actuals
+from app.ml.model import aggregate_actuals, clean_actuals, impossible_hours_lazy
 
 
 def _results(rng: np.random.Generator, n: int = 4000) -> pl.DataFrame:
@@ -24,13 +24,18 @@ def _results(rng: np.random.Generator, n: int = 4000) -> pl.DataFrame:
         "ORDER_QTY": np.where(rng.random(n) < 0.03, 0.0, rng.integers(1, 50, n).astype(float)),
     })
     # hours no shop can book: an ORDER_QTY of 1e-9, setup hours far below the operation's range,
-    # infinite or missing hours (the rules of impossible_hours_lazy, and what they leave)
+    # infinite, not-a-number or missing hours and quantities (the rules of impossible_hours_lazy,
+    # and what they leave)
     odd = rng.random(n)
+    nan = float("nan")
     frame = frame.with_columns(
-        pl.when(pl.lit(odd < 0.02)).then(1e-9).otherwise(pl.col("ORDER_QTY")).alias("ORDER_QTY"),
-        pl.when(pl.lit((odd > 0.5) & (odd < 0.52))).then(1e-7).otherwise(pl.col("SETUP_HOURS")).alias("SETUP_HOURS"),
+        pl.when(pl.lit(odd < 0.02)).then(1e-9).when(pl.lit((odd > 0.4) & (odd < 0.41))).then(nan)
+        .when(pl.lit((odd > 0.42) & (odd < 0.43))).then(None).otherwise(pl.col("ORDER_QTY")).alias("ORDER_QTY"),
+        pl.when(pl.lit((odd > 0.5) & (odd < 0.52))).then(1e-7).when(pl.lit((odd > 0.6) & (odd < 0.61))).then(nan)
+        .when(pl.lit((odd > 0.62) & (odd < 0.63))).then(None).otherwise(pl.col("SETUP_HOURS")).alias("SETUP_HOURS"),
         pl.when(pl.lit((odd > 0.7) & (odd < 0.71))).then(float("inf"))
         .when(pl.lit((odd > 0.8) & (odd < 0.82))).then(None)
+        .when(pl.lit((odd > 0.9) & (odd < 0.91))).then(nan)
         .otherwise(pl.col("MACH_WORKED_HOURS")).alias("MACH_WORKED_HOURS"))
     return pl.concat([frame, frame.head(300)])     # orders reported twice count once
 
@@ -76,3 +81,31 @@ def test_the_odd_results_are_set_aside_as_cleaning_says():
     tiny_setup = cleaned.filter(pl.col("SETUP_HOURS") == 1e-7)
     assert tiny_setup.height and tiny_setup["setup_min"].null_count() == tiny_setup.height
     assert 0 < agg["agg_impossible"].sum() < agg["agg_raw"].sum()
+
+
+def test_a_float_nan_in_hours_or_quantity_is_an_impossible_result_not_a_missing_one():
+    """A NaN the source held (not an empty cell) is hours no shop can book: left out of the times
+    and counted for the notes, as the other impossible hours; an empty cell is only unusable."""
+    nan = float("nan")
+    hours = [1.0, 1.1, 1.2, 0.9, nan, 1.0, 1.0, None, 1.0]
+    setup = [0.5, 0.5, 0.5, 0.5, 0.5, 0.5, nan, 0.5, 0.5]
+    qty = [10.0, 10.0, 10.0, 10.0, 10.0, nan, 10.0, 10.0, None]
+    n = len(hours)
+    raw = pl.DataFrame({"ITEM_CD": ["A"] * n, "ROUT_NO": ["001"] * n, "PROC_SEQ": [10.0] * n, "JOB_CD": ["J10"] * n,
+                        "REPORT_DT": np.arange(n).astype("datetime64[D]").astype("datetime64[us]"),
+                        "MACH_WORKED_HOURS": hours, "SETUP_HOURS": setup, "ORDER_QTY": qty},
+                       schema_overrides={c: pl.Float64 for c in ("MACH_WORKED_HOURS", "SETUP_HOURS", "ORDER_QTY")})
+    agg = aggregate_actuals(raw, pl.Series(["A"]), ["J10"])
+    assert agg["agg_raw"].tolist() == [n]
+    assert agg["agg_impossible"].tolist() == [2]          # the NaN hours and the NaN quantity, not the empty cells
+    usable_run = [h * 60.0 / q for h, q in [(1.0, 10.0), (1.1, 10.0), (1.2, 10.0), (0.9, 10.0), (1.0, 10.0)]]
+    assert agg["agg_n_run"].tolist() == [len(usable_run)]
+    assert math.isclose(agg["agg_mu_run"][0], np.log(usable_run).mean(), rel_tol=1e-6)
+    assert agg["agg_n_setup"].tolist() == [n - 1]          # every setup but the NaN one
+    cleaned = clean_actuals(raw)
+    assert cleaned["run_impossible"].to_list() == [False] * 4 + [True, True] + [False] * 3
+    assert cleaned["run_min"].is_not_null().sum() == len(usable_run)
+    assert cleaned["setup_min"].is_null().to_list() == [False] * 6 + [True] + [False] * 2
+    problems = impossible_hours_lazy(raw.lazy()).collect()
+    assert problems["run_problem"].to_list()[4:6] == ["not a number", "not-a-number ORDER_QTY"]
+    assert problems["setup_problem"].to_list()[6] == "not a number"
