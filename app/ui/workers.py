@@ -60,6 +60,42 @@ class TaskSignals(QObject):
             if name == "done":
                 self.delivered = True
             getattr(self, name).emit(*args)
+        if self.delivered:
+            self._release()
+
+    def _release(self) -> None:
+        """Nothing is emitted after `done`: let go of every callback connected. A callback holding its
+        task (TaskRunner's own, JobBar's) closes a cycle through Qt's connection, which Python's
+        collector cannot see."""
+        meta = self.metaObject()
+        for i in range(meta.methodOffset(), meta.methodCount()):
+            method = meta.method(i)
+            name = bytes(method.name()).decode()
+            if name in _PUBLIC and self.isSignalConnected(method):   # disconnect() warns on an idle one
+                getattr(self, name).disconnect()
+
+
+_PUBLIC = ("progress", "finished", "failed", "raised", "cancelled", "done")
+
+
+class _Throttle:
+    """A task's progress callback: posts at most one unchanged message every PROGRESS_INTERVAL_S. Not
+    a bound method of the Task, so the task, its Progress and the callback make no cycle (a finished
+    task is freed as soon as nothing holds it, frozen collector or not)."""
+
+    def __init__(self, signals: TaskSignals) -> None:
+        self.signals = signals
+        self.last_emit = 0.0
+        self.last_message = ""
+        self.lock = threading.Lock()
+
+    def __call__(self, fraction: float, message: str) -> None:
+        now = time.monotonic()
+        with self.lock:
+            if fraction < 1.0 and message == self.last_message and now - self.last_emit < PROGRESS_INTERVAL_S:
+                return
+            self.last_emit, self.last_message = now, message
+        self.signals.post("progress", float(fraction), message)
 
 
 class Task(QRunnable):
@@ -71,23 +107,12 @@ class Task(QRunnable):
         self.fn = fn
         self.name = name
         self.signals = TaskSignals()
-        self._last_emit = 0.0
-        self._last_message = ""
-        self._lock = threading.Lock()
-        self.progress = Progress(self._on_progress)
+        self.progress = Progress(_Throttle(self.signals))
         self.is_done = False
         self.result: Any = None
         self.error: str | None = None
         self.exception: BaseException | None = None
         self.was_cancelled = False
-
-    def _on_progress(self, fraction: float, message: str) -> None:
-        now = time.monotonic()
-        with self._lock:
-            if fraction < 1.0 and message == self._last_message and now - self._last_emit < PROGRESS_INTERVAL_S:
-                return
-            self._last_emit, self._last_message = now, message
-        self.signals.post("progress", float(fraction), message)
 
     def cancel(self) -> None:
         self.progress.cancel()
@@ -152,7 +177,10 @@ class TaskRunner(QObject):
         task.signals.raised.connect(self._raised)
         task.signals.done.connect(lambda t=task: self._tasks.discard(t))
         self._tasks.add(task)
-        (self.long_pool if long else self.quick_pool).start(task)
+        # the pool is given the task's method, not the task: PySide keeps every QRunnable it is given
+        # (auto-delete off) until the pool itself goes, and with it each task's result; the window
+        # kept every model it ever loaded. A callable is let go once it has run.
+        (self.long_pool if long else self.quick_pool).start(task.run)
         return task
 
     def _raised(self, exc: BaseException) -> None:
