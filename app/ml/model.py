@@ -147,37 +147,44 @@ def impossible_hours_lazy(results: pl.LazyFrame) -> pl.LazyFrame:
         pl.when(setup_off).then(far).otherwise(pl.col("setup_problem")).alias("setup_problem"))
 
 
-def aggregate_actuals(results: pl.DataFrame | pl.LazyFrame, codes: pl.Series,
-                      job_vocab: list[str]) -> dict[str, np.ndarray]:
+def aggregate_actuals(results: Frame, codes: pl.Series, job_vocab: list[str]) -> dict[str, np.ndarray]:
     """The cleaned work results per indexed item and operation (JOB_CD), as flat arrays sorted by
     item: how many rows there were (`agg_raw`, of which `agg_impossible` had impossible hours), how
     many gave a usable run / setup time, the mean
     of their log minutes and the sum of squared deviations from it. Rows are aggregated as they are
-    cleaned, so the millions of single results are never held as arrays."""
-    lazy = results.lazy() if isinstance(results, pl.DataFrame) else results
+    cleaned, so the millions of single results are never held as arrays.
+
+    `results` may be a function that reads them (see RoutingModel.train): then the frame read is
+    let go as soon as its columns are arrays, before the cleaning."""
+    frame = _read(results)
+    results = None      # noqa: F841 - the frame is held here only
+    if isinstance(frame, pl.LazyFrame):
+        frame = frame.collect()
     positions = _positions(len(codes))
     job_index = {j: i for i, j in enumerate(job_vocab)}
-    # Item codes and JOB_CDs become integers before anything else, so the de-duplication and the
-    # per-operation and per-item ranges work on numbers, not on millions of strings (at 300,000
-    # items that was most of training's memory). Every known JOB_CD keeps a key of its own and a
-    # missing one too (-2), as their ranges are per JOB_CD; unknown JOB_CDs share -1 (dropped).
-    keyed = (lazy.with_columns(
-        pl.col("ITEM_CD").replace_strict(codes, positions, default=None, return_dtype=pl.Int32),
-        pl.when(pl.col("JOB_CD").is_null()).then(pl.lit(-2, dtype=pl.Int32))
-        .otherwise(pl.col("JOB_CD").replace_strict(job_index, default=-1, return_dtype=pl.Int32)).alias("JOB_CD"))
-        .filter(pl.col("ITEM_CD").is_not_null()))
+    # Orders reported twice (identical rows) count once, the first kept (see _first_of_identical).
+    # Item codes and JOB_CDs become integers, so the per-operation and per-item ranges work on
+    # numbers, not on millions of strings. Every known JOB_CD keeps a key of its own and a missing
+    # one too (-2), as their ranges are per JOB_CD; unknown JOB_CDs share -1 (dropped); results of
+    # items not indexed are dropped. One column at a time, so the frame and its arrays are not
+    # held twice (at 300,000 items the frame's query plan was training's peak memory).
+    # (as query plans: eager, replace_strict on the categories read took 12 s of CPU at 300,000 items, 0.7 s so)
+    item = (frame.lazy().select(pl.col("ITEM_CD").replace_strict(codes, positions, default=-1, return_dtype=pl.Int32))
+            .collect().to_series().to_numpy())
+    sel = _first_of_identical(frame)
+    sel &= item >= 0
+    item = item[sel]
+    job = (frame.lazy().select(pl.when(pl.col("JOB_CD").is_null()).then(pl.lit(-2, dtype=pl.Int32))
+                               .otherwise(pl.col("JOB_CD").replace_strict(job_index, default=-1, return_dtype=pl.Int32)))
+           .collect().to_series().to_numpy()[sel])
     missing_job = job_index.get("", -1)       # a missing JOB_CD is the routings' "" operation
-    # polars drops the orders reported twice; the rest of clean_actuals_lazy's rules run on plain
-    # arrays of the five columns they read (clean_arrays): over millions of results the query
-    # plan's windows were training's peak memory (and a third of its time) at 300,000 items
-    rows = (keyed.unique(maintain_order=True)
-            .select(pl.col("ITEM_CD"), pl.col("JOB_CD"), pl.col("MACH_WORKED_HOURS"), pl.col("SETUP_HOURS"),
-                    pl.col("ORDER_QTY")).collect())
-    item, job = rows["ITEM_CD"].to_numpy(), rows["JOB_CD"].to_numpy()
-    # a missing number as 0 (unusable, as zero is), so that NaN is only a NaN read from the store (impossible)
-    cols = [rows[c].cast(pl.Float64).fill_null(0.0).to_numpy() for c in ("MACH_WORKED_HOURS", "SETUP_HOURS",
-                                                                       "ORDER_QTY")]
-    rows = None     # noqa: F841
+    # clean_actuals_lazy's rules run on plain arrays of the five columns they read (clean_arrays):
+    # over millions of results the query plan's windows were training's peak memory (and a third
+    # of its time) at 300,000 items.
+    # A missing number as 0 (unusable, as zero is), so that NaN is only a NaN read from the store (impossible)
+    cols = [frame[c].cast(pl.Float64).fill_null(0.0).to_numpy()[sel] for c in ("MACH_WORKED_HOURS", "SETUP_HOURS",
+                                                                             "ORDER_QTY")]
+    frame = sel = None     # noqa: F841
     run_log, setup_log, run_impossible = clean_arrays(job, item, *cols)
     cols = None     # noqa: F841
     job = np.where(job == -2, missing_job, job)
@@ -207,6 +214,30 @@ def aggregate_actuals(results: pl.DataFrame | pl.LazyFrame, codes: pl.Series,
         out[f"agg_mu_{col}"] = mu.astype(np.float32)
         out[f"agg_ss_{col}"] = np.where(n > 0, ss, np.nan).astype(np.float32)
     return out
+
+
+def _first_of_identical(frame: pl.DataFrame) -> np.ndarray:
+    """Per row, whether no earlier row is identical to it in every column: what
+    frame.unique(maintain_order=True) keeps, without hashing whole rows of millions at once. Rows
+    whose 64-bit hashes differ are different; only rows sharing a hash with another are compared
+    as polars' unique compares them."""
+    keep = np.ones(frame.height, dtype=bool)
+    if frame.height < 2:
+        return keep
+    h = frame.hash_rows(seed=0).to_numpy()
+    order = np.argsort(h, kind="stable")
+    h = h[order]
+    same = np.flatnonzero(h[1:] == h[:-1])
+    h = None    # noqa: F841
+    if not len(same):
+        return keep
+    rows = np.unique(np.concatenate((order[same], order[same + 1])))      # in the order read
+    order = None    # noqa: F841
+    first = (frame[rows].with_row_index("_r").unique(subset=frame.columns, keep="first", maintain_order=True)
+             ["_r"].to_numpy())
+    keep[rows] = False
+    keep[rows[first]] = True
+    return keep
 
 
 def clean_arrays(group: np.ndarray, item: np.ndarray, hours: np.ndarray, setup_hours: np.ndarray,
@@ -282,6 +313,33 @@ Frame = Union[pl.DataFrame, pl.LazyFrame, Callable[[], Union[pl.DataFrame, pl.La
 
 def _read(frame: Frame) -> pl.DataFrame | pl.LazyFrame:
     return frame() if callable(frame) else frame
+
+
+def _operation_tokens(op_item: np.ndarray, job: np.ndarray, job_null: np.ndarray,
+                      job_vocab: list[str]) -> tuple[np.ndarray, list[str]]:
+    """Each operation's token, the JOB_CD with "#2", "#3" for its second and third time in its
+    item's routing (a missing JOB_CD counted apart from ""), factorized in order of first
+    appearance: codes and the tokens. On the integer codes (a window over millions of strings was
+    half a gigabyte of training's peak memory at 300,000 items)."""
+    n = len(job)
+    if not n:
+        return np.zeros(0, dtype=np.int32), []
+    key = op_item.astype(np.int64) * (2 * len(job_vocab) + 2) + job.astype(np.int64) * 2 + job_null
+    order = np.argsort(key, kind="stable")
+    k = key[order]
+    key = None      # noqa: F841
+    starts = np.flatnonzero(np.concatenate(([True], k[1:] != k[:-1])))
+    occ = np.empty(n, dtype=np.int64)
+    occ[order] = np.arange(n) - np.repeat(starts, np.diff(np.append(starts, n))) + 1
+    k = order = None    # noqa: F841
+    width = int(occ.max()) + 1
+    pairs, first, inverse = np.unique(job.astype(np.int64) * width + occ, return_index=True, return_inverse=True)
+    pair_tok = np.empty(len(pairs), dtype=np.int32)
+    index: dict[str, int] = {}
+    for u in np.argsort(first, kind="stable").tolist():      # the tokens in order of first appearance
+        j, o = divmod(int(pairs[u]), width)
+        pair_tok[u] = index.setdefault(job_vocab[j] + (f"#{o}" if o > 1 else ""), len(index))
+    return pair_tok[inverse.reshape(-1)], list(index)
 
 
 def _factorize(values: pl.Series, vocabulary: bool = True) -> tuple[np.ndarray, list[str]]:
@@ -382,7 +440,16 @@ class RoutingModel:
         # so the matrix of items (280 MB at 300,000 items) is not held through their peaks.
         report(0.15, "collecting operations")
 
-        cur = cur.with_columns(position_of().alias("_i")).sort(["_i", "PROC_SEQ"])
+        # sorted by index position: gathered a column at a time and each column let go once
+        # gathered, so the operations are never held twice (half a gigabyte at 300,000 items)
+        cur = cur.with_columns(position_of().alias("_i")).drop("INSRT_DT")
+        by_position = cur.select(pl.arg_sort_by(["_i", "PROC_SEQ"])).to_series()
+        gathered = []
+        for col in cur.columns:
+            gathered.append(cur[col].gather(by_position))
+            cur = cur.drop(col)
+        cur = pl.DataFrame(gathered)
+        gathered = by_position = None   # noqa: F841
         op_item = cur["_i"].to_numpy()
         job, job_vocab = _factorize(cur["JOB_CD"])
         res, res_vocab = _factorize(cur["RES_CD"])
@@ -409,9 +476,7 @@ class RoutingModel:
                    .cast(pl.Utf8).fill_null("").to_list())
 
         # operation tokens: the JOB_CD, with "#2", "#3" for its second and third time in a routing
-        occ = cur.select(pl.col("JOB_CD").fill_null("").cum_count().over(["_i", "JOB_CD"]).alias("_o"))["_o"]
-        tok_s = cur["JOB_CD"].fill_null("") + pl.when(occ > 1).then("#" + occ.cast(pl.Utf8)).otherwise(pl.lit(""))
-        tok, tok_vocab = _factorize(cur.select(tok_s.alias("_t"))["_t"])
+        tok, tok_vocab = _operation_tokens(op_item, job, cur["JOB_CD"].is_null().to_numpy(), job_vocab)
         tok_job = np.zeros(len(tok_vocab), dtype=np.int32)
         tok_job[tok] = job
         tok_first_op = np.full(len(tok_vocab), -1, dtype=np.int64)
@@ -436,14 +501,20 @@ class RoutingModel:
                  "rout_no": rout_no, "item_nm": to_list_in_slices(
                      idx_items["ITEM_NM"].fill_null("").str.replace_all("\n", " "))}
         n_operations = cur.height
-        cur = seq_keys = occ = tok_s = None     # noqa: F841 - the operations are arrays now
+        cur = seq_keys = None     # noqa: F841 - the operations are arrays now
         report(0.3, "reading work-order actuals")
-        frame = _read(results)
+        read: dict[str, Any] = {}
+
+        def read_results() -> pl.DataFrame | pl.LazyFrame:
+            frame = _read(results)
+            read["n"] = frame.height if isinstance(frame, pl.DataFrame) else None
+            report(0.35, "cleaning work-order actuals")
+            return frame
+
+        # aggregate_actuals holds the only reference to the frame read, and lets it go before cleaning
+        agg = aggregate_actuals(read_results, code_s, job_vocab)
         results = None      # noqa: F841
-        n_results = frame.height if isinstance(frame, pl.DataFrame) else None
-        report(0.35, "cleaning work-order actuals")
-        agg = aggregate_actuals(frame, code_s, job_vocab)
-        frame = None        # noqa: F841 - aggregated: the single results are not needed again
+        n_results = read["n"]
         arrays.update(agg)
         report(0.55, f"encoding {len(codes):,} items")
         X = encoder.encode(idx_items)

@@ -109,3 +109,17 @@ def test_a_float_nan_in_hours_or_quantity_is_an_impossible_result_not_a_missing_
     problems = impossible_hours_lazy(raw.lazy()).collect()
     assert problems["run_problem"].to_list()[4:6] == ["not a number", "not-a-number ORDER_QTY"]
     assert problems["setup_problem"].to_list()[6] == "not a number"
+
+
+def test_orders_reported_twice_count_once_and_the_first_is_kept():
+    """_first_of_identical keeps what unique(maintain_order=True) keeps, rows with NaN, missing
+    values and categories included."""
+    from app.ml.model import _first_of_identical
+    rng = np.random.default_rng(11)
+    raw = _results(rng, 3000)
+    frame = pl.concat([raw, raw.sample(700, seed=3), raw.tail(50)]).with_row_index("_at")
+    shuffled = frame.sample(fraction=1.0, shuffle=True, seed=4)
+    for f in (shuffled.drop("_at"), shuffled.drop("_at").with_columns(pl.col("ITEM_CD", "JOB_CD").cast(pl.Categorical))):
+        keep = _first_of_identical(f)
+        assert f.filter(pl.Series(keep)).equals(f.unique(maintain_order=True))
+    assert _first_of_identical(raw.head(1)).tolist() == [True]

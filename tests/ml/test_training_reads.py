@@ -33,3 +33,23 @@ def test_a_few_items_are_read_by_code_in_the_order_asked(trained_store):
     assert found["ITEM_CD"].to_list() == [codes[7], codes[2], codes[-1]]
     assert found.equals(trained_store.items().filter(pl.col("ITEM_CD").is_in(asked))
                         .sort(pl.col("ITEM_CD").replace_strict({codes[7]: 0, codes[2]: 1, codes[-1]: 2})))
+
+
+def test_operation_tokens_count_a_job_again_within_its_routing():
+    """An operation's token is its JOB_CD, with #2, #3 for its second and third time in the same
+    item's routing (a missing JOB_CD counted apart from ""), numbered in order of first appearance."""
+    import numpy as np
+
+    from app.ml.model import _factorize, _operation_tokens
+    rng = np.random.default_rng(2)
+    n = 5000
+    jobs = ["J10", "J20", "", None, "J30", "J10#2"]
+    frame = pl.DataFrame({"_i": np.sort(rng.integers(0, 400, n)).astype(np.int32),
+                          "JOB_CD": [jobs[k] for k in rng.integers(0, len(jobs), n)]})
+    occ = frame.select(pl.col("JOB_CD").fill_null("").cum_count().over(["_i", "JOB_CD"]).alias("_o"))["_o"]
+    names = frame["JOB_CD"].fill_null("") + pl.when(occ > 1).then("#" + occ.cast(pl.Utf8)).otherwise(pl.lit(""))
+    expected, expected_vocab = _factorize(frame.select(names.alias("_t"))["_t"])
+    job, job_vocab = _factorize(frame["JOB_CD"])
+    tok, vocab = _operation_tokens(frame["_i"].to_numpy(), job, frame["JOB_CD"].is_null().to_numpy(), job_vocab)
+    assert vocab == expected_vocab and "J10#3" in vocab and "#2" in vocab
+    assert tok.tolist() == expected.tolist()
