@@ -10,7 +10,7 @@ import html
 import math
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QSize, Qt
 from PySide6.QtGui import QColor, QFont, QFontMetrics
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QSpinBox, QVBoxLayout, QWidget
 
@@ -73,11 +73,32 @@ def operation_times(ops: list[Operation], lot: int) -> dict[str, np.ndarray]:
     return {"setup": setup, "run": run, "total": total, "lo": lo, "hi": hi}
 
 
-def still_plot(object_name: str) -> pg.PlotWidget:
+_plot_classes: dict[str, type] = {}
+
+
+def _plot_without_size_hint() -> type:
+    """pyqtgraph's PlotWidget asks for the size of its scene (QGraphicsView's size hint), which is the
+    size it was last given: every routing shown changed it, so the window was laid out again after
+    the plot had painted, and the routing's table beside it painted again (two to three times, 15 ms
+    each, the first prediction's). This one asks for no size, as the blank before it did."""
+    if "hintless" not in _plot_classes:
+        pg = pyqtgraph()
+
+        class HintlessPlotWidget(pg.PlotWidget):
+            def sizeHint(self) -> QSize:  # noqa: N802 - Qt's name
+                return QSize()
+
+        _plot_classes["hintless"] = HintlessPlotWidget
+    return _plot_classes["hintless"]
+
+
+def still_plot(object_name: str, follow_scene: bool = True) -> pg.PlotWidget:
     """A plot to read, not to explore: no mouse panning, menu or buttons; a horizontal grid; the
-    window's fonts on the axes (Korean included)."""
+    window's fonts on the axes (Korean included). `follow_scene=False`: a plot whose size hint does
+    not follow what it draws (see _plot_without_size_hint)."""
     pg = pyqtgraph()
-    plot = pg.PlotWidget(enableMenu=False)   # not made only to be switched off: half the plot's making
+    cls = pg.PlotWidget if follow_scene else _plot_without_size_hint()
+    plot = cls(enableMenu=False)   # not made only to be switched off: half the plot's making
     plot.setObjectName(object_name)
     plot.setMenuEnabled(False)
     plot.setMouseEnabled(x=False, y=False)
@@ -107,6 +128,9 @@ class TimeChart(QWidget):
         self.total_label.setObjectName("chartTotal")
         self.total_label.setWordWrap(True)
         self.total_label.setTextFormat(Qt.TextFormat.RichText)
+        # two lines high also while it says "No routing shown.": a label changing height between
+        # results laid the whole result side out again, and its routing table was painted again
+        self.total_label.setMinimumHeight(2 * self.total_label.fontMetrics().lineSpacing() + 4)
         # the legend sits above the plot, never over its bars
         def item(colour: QColor, mark: str, text: str) -> str:
             return (f"<span style='color:{colour.name()}'>{mark}</span>&nbsp;"
@@ -137,7 +161,7 @@ class TimeChart(QWidget):
     def _make_plot(self) -> pg.PlotWidget:
         pg = pyqtgraph()
         import numpy as np
-        self.plot = still_plot("timePlot")
+        self.plot = still_plot("timePlot", follow_scene=False)
         self.plot.setLabel("left", self.tr("minutes"))
         self.plot.getAxis("left").enableAutoSIPrefix(False)   # minutes stay minutes, never "(x0.001)"
         self.plot.setMinimumHeight(PLOT_MINIMUM_HEIGHT)

@@ -7,8 +7,8 @@ from typing import Any, Callable, Generic, Iterable, TypeVar
 from PySide6.QtCore import QAbstractTableModel, QEvent, QModelIndex, QObject, QRectF, QSize, Qt, Signal
 from PySide6.QtGui import QBrush, QColor, QFont, QFontMetrics, QIcon, QPainter, QPixmap
 from PySide6.QtWidgets import (QAbstractItemView, QFrame, QHBoxLayout, QHeaderView, QLabel, QProgressBar,
-                               QPushButton, QSizePolicy, QStyle, QStyledItemDelegate, QStyleOptionViewItem, QTableView, QToolButton,
-                               QWidget)
+                               QPushButton, QSizePolicy, QStackedWidget, QStyle, QStyledItemDelegate, QStyleOptionViewItem,
+                               QTableView, QTabWidget, QToolButton, QWidget)
 
 from app.ui.workers import Task
 
@@ -437,3 +437,39 @@ def shown_text(text: str) -> str:
 def tab_titles(tabs) -> list[str]:
     """The titles of a QTabWidget's tabs as the user reads them ('Mapping & Export', not 'Mapping && Export')."""
     return [shown_text(tabs.tabText(i)) for i in range(tabs.count())]
+
+
+class _LayoutWithoutRepaint(QObject):
+    """QTabWidget lays itself out again at every layout request and then repaints all of itself
+    (QTabWidget::setUpLayout calls update()): a label's new text or a widget shown deep inside a
+    page repainted every table on the page, 50-60 ms of the GUI thread with a prediction shown.
+    The tab widget still lays itself out; it repaints only when its tab bar or page moved."""
+
+    def eventFilter(self, obj, event) -> bool:  # noqa: N802 - Qt's name
+        if event.type() != QEvent.Type.LayoutRequest or obj.testAttribute(Qt.WidgetAttribute.WA_UpdatesDisabled):
+            return False
+        bar, pages = obj.tabBar(), obj.findChild(QStackedWidget)
+        before = (bar.geometry(), pages.geometry() if pages is not None else None)
+        obj.setAttribute(Qt.WidgetAttribute.WA_UpdatesDisabled, True)   # what setUpdatesEnabled does, no repaint
+        try:
+            obj.event(event)
+        finally:
+            obj.setAttribute(Qt.WidgetAttribute.WA_UpdatesDisabled, False)
+        if (bar.geometry(), pages.geometry() if pages is not None else None) != before:
+            obj.update()
+        return True
+
+
+def repaint_tab_widget_only_when_moved(tabs: QTabWidget) -> QTabWidget:
+    """`tabs`, laid out again at a layout request without repainting all its page (see above)."""
+    tabs.installEventFilter(_LayoutWithoutRepaint(tabs))
+    return tabs
+
+
+def settle_layouts(rounds: int = 4) -> None:
+    """Lay the window out now, as often as laying out asks again (a routing's table sized, then the
+    chart beside it, then the splitter around both), before anything is painted: left to the event
+    loop, each round came after a paint, and the routing's table was painted three times (15 ms each)."""
+    from PySide6.QtCore import QCoreApplication
+    for _ in range(rounds):
+        QCoreApplication.sendPostedEvents(None, QEvent.Type.LayoutRequest)

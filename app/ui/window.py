@@ -20,7 +20,7 @@ from app.ui.i18n import LANGUAGES, chosen_language
 from app.ui.wording import source_text
 from app.ui.prediction import PredictionTab
 from app.ui.training import TrainingTab
-from app.ui.widgets import Banner
+from app.ui.widgets import Banner, repaint_tab_widget_only_when_moved
 from app.ui.workers import TaskRunner
 
 log = logging.getLogger("app.ui.window")
@@ -114,7 +114,7 @@ class MainWindow(QMainWindow):
         self._list_requests = 0      # registry lists asked for, and the newest one applied
         self._list_applied = 0
 
-        self.tabs = QTabWidget()
+        self.tabs = repaint_tab_widget_only_when_moved(QTabWidget())
         self.tabs.setObjectName("mainTabs")
         self.tabs.setDocumentMode(True)
         self.prediction = PredictionTab(self.ctx)

@@ -17,7 +17,7 @@ from app.ui.context import AppContext
 from app.ui.item_browser import ItemBrowser
 from app.ui.numbers import NumberError, parse_decimal
 from app.ui.prediction.models import BatchModel
-from app.ui.widgets import JobBar, ShareBarDelegate, fit_to_contents, read_only_table
+from app.ui.widgets import JobBar, ShareBarDelegate, fit_to_contents, read_only_table, repaint_tab_widget_only_when_moved
 
 # the attributes a new item is described by: (column, kind) — kind "cat" offers the model's known values
 FORM_FIELDS = [
@@ -131,7 +131,7 @@ class InputPanel(QWidget):
         scroll.setWidget(form_page)
         scroll.setFrameShape(QScrollArea.Shape.NoFrame)
 
-        self.tabs = QTabWidget()
+        self.tabs = repaint_tab_widget_only_when_moved(QTabWidget())
         self.tabs.setObjectName("inputTabs")
         self.tabs.addTab(self.browser, self.tr("Item master"))
         self.tabs.addTab(codes_page, self.tr("Item codes"))

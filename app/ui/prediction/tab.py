@@ -28,7 +28,8 @@ from app.ui.prediction.models import CandidateListModel, RoutingEntry, SimilarIt
 from app.ui.prediction.questions import CANCEL, SAVE, ask_save_changes
 from app.ui.routing_editor import ROW_HEIGHT, OperationsModel, RoutingBase, RoutingEditor, signature
 from app.ui.time_chart import TimeChart
-from app.ui.widgets import Banner, ElidedLabel, JobBar, ShareBarDelegate, fit_to_contents, read_only_table
+from app.ui.widgets import (Banner, ElidedLabel, JobBar, ShareBarDelegate, fit_to_contents, read_only_table,
+                        repaint_tab_widget_only_when_moved, settle_layouts)
 from app.ui.wording import word
 
 def _model_change(store):
@@ -74,6 +75,7 @@ class PredictionTab(QWidget):
         self.opened_revision: int | None = None
         self.current_entry: RoutingEntry | None = None
         self._busy = False
+        self._showing = 0   # counts results shown: a routing left to show belongs to the newest only
         self._save_task = None   # the save running on a worker
         self._last_model_used: str | None = None   # the active model version of the last prediction
         self._warnings: list[str] = []
@@ -134,7 +136,7 @@ class PredictionTab(QWidget):
         self.similar_table.setModel(self.similar_model)
         self.similar_table.setItemDelegateForColumn(3, ShareBarDelegate(self.similar_table))
         fit_to_contents(self.similar_table)
-        self.result_tabs = QTabWidget()
+        self.result_tabs = repaint_tab_widget_only_when_moved(QTabWidget())
         self.result_tabs.setObjectName("resultTabs")
         self.result_tabs.addTab(candidates_page, self.tr("Candidate routings"))
         self.result_tabs.addTab(self.similar_table, self.tr("Similar items"))
@@ -647,10 +649,23 @@ class PredictionTab(QWidget):
 
         self._show_tie(pred)
         self._show_saved_label(saved, just_saved=False)
+        settle_layouts()
+        # The first routing (its table sized to its text, the chart) once the window has painted the
+        # rest and the event loop has turned: all of it in one go held the GUI thread 90-150 ms (its
+        # Python, then one paint of the whole result); a timer, not a posted call, as Qt runs the
+        # posted events, the paint among them, before it looks at timers or input again.
+        self._showing += 1
+        QTimer.singleShot(1, lambda n=self._showing: self._show_first_routing(n, pred))
+
+    def _show_first_routing(self, n: int, pred: Prediction) -> None:
+        if not shiboken6.isValid(self) or n != self._showing or self.prediction is not pred:
+            return   # another result (or none) is shown by now
+        entries = self.entries
         self._set_result_enabled(bool(entries))
-        if entries:
+        if entries and self.current_entry is None:   # unless a click chose one meanwhile
             self.select_candidate(0)
             self._keep_routing_rows()
+        settle_layouts()
         self.prediction_shown.emit(pred.ITEM_CD)
 
     def _show_header(self, pred: Prediction, d: dict, model_version: str, new_item: bool) -> None:
