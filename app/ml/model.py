@@ -638,6 +638,7 @@ class RoutingModel:
             self._parts = {"trees": trees, "ranker": ranker, "times": times,
                            # which (setup, run) x JOB_CD have a time model, as lists: asked per operation
                            "time_has": np.isfinite(times.intercept).tolist() if times is not None else [[], []],
+                           "tok_job": a["tok_job"].tolist(),     # each token's JOB_CD, asked per operation
                            "reasons": {},    # an operation's reason per leaf of its tree (learned.explain)
                            "explain": learned.explain,   # not imported per operation (5 µs each time)
                            "names": self.encoder.attribute_names(), "tok_pt": a.get("tok_pt"),
@@ -720,28 +721,33 @@ class RoutingModel:
         counted = (C > 1e-6).T.tolist()
         named = (~((C / total[None, :]) < 0.08)).T.tolist()
         values = C.T.tolist()
-        totals = [float(x) or 1.0 for x in sims.tolist()]
+        # each similar item's groups by their contribution, largest first (ties: in group order)
+        order = np.argsort(-C, axis=0, kind="stable").T.tolist()
+        sims_l = sims.tolist()
+        totals = [float(x) or 1.0 for x in sims_l]
         parts = [voc["part_type"][p] for p in a["item_part"][idx].tolist()]
         labels = [GROUP_LABELS[g] for g in groups]
         q_words = np.nonzero(q[tstart:tend] > 0)[0]
         shared = (XI[:, tstart + q_words] > 0).tolist()     # which of q's words each similar item has
         q_words = q_words.tolist()
+        materials, ods = a["item_mat"][idx].tolist(), a["item_od"][idx].tolist()
+        item_nm, codes, n_groups = voc["item_nm"], self.item_codes, len(groups)
         out = []
         for r, i in enumerate(idx.tolist()):
-            total, v = totals[r], values[r]
-            shares = {labels[n]: v[n] / total for n in range(len(groups)) if counted[r][n]}
+            total, v, is_counted, is_named = totals[r], values[r], counted[r], named[r]
+            shares = {labels[n]: v[n] / total for n in range(n_groups) if is_counted[n]}
             matching = []
-            for n in sorted(range(len(groups)), key=lambda n: -v[n]):
-                if not named[r][n]:
+            for n in order[r]:
+                if not is_named[n]:
                     continue
                 g = groups[n]
                 if g == "part_type":
                     matching.append(note("same_part_type", parts[r]))
                 elif g == "material":
-                    matching.append(note("same_material", voc['material'][a['item_mat'][i]]))
+                    matching.append(note("same_material", voc['material'][materials[r]]))
                 elif g == "dimensions":
-                    od = a["item_od"][i]
-                    matching.append(note("similar_dimensions_od", f"{od:g}") if np.isfinite(od)
+                    od = ods[r]
+                    matching.append(note("similar_dimensions_od", f"{od:g}") if math.isfinite(od)
                                     else note("similar_dimensions"))
                 elif g == "spec_text":
                     words = [self.encoder.vocabulary[w] for w, has in zip(q_words, shared[r]) if has][:4]
@@ -749,8 +755,7 @@ class RoutingModel:
                         matching.append(note("spec_words", ", ".join(words)))
                 else:
                     matching.append(note(f"similar_{g}"))
-            out.append(SimilarItem(self.item_codes[i], float(sims[r]), voc["item_nm"][i], parts[r], shares,
-                                   matching))
+            out.append(SimilarItem(codes[i], sims_l[r], item_nm[i], parts[r], shares, matching))
         return out
 
     def _note(self, key: str, *values) -> Note:
@@ -825,11 +830,20 @@ class RoutingModel:
         return hit
 
     def _outsourced(self, d, groups, query: _Query) -> int:
-        inside, here = self.arrays["op_inside"], query.neighbour_ops(self.arrays).values["inside"]
+        """How many of draft d's operations are outsourced: as the first operation each is copied
+        from (_sources; only that one is looked up, most drafts are ranked and never shown)."""
+        nops = query.neighbour_ops(self.arrays)
+        here, first, tokens = nops.values["inside"], nops.first, nops.tokens
+        base_toks, base_rows, _ = groups[d.base]
         count = 0
         for t in d.tokens:
-            ops, _sims, local = self._sources(d.base, t, groups, query)
-            count += not (here[local[0]] if local is not None else inside[ops[0]])
+            if t in base_toks:
+                inside = here[first[base_rows[0]] + base_toks.index(t)]
+            else:
+                r = next((r for r, toks in enumerate(tokens) if t in toks), None)
+                inside = here[first[r] + tokens[r].index(t)] if r is not None else \
+                    bool(self.arrays["op_inside"][int(self.arrays["tok_first_op"][t])])
+            count += not inside
         return count
 
     def _operations(self, d, groups, query: _Query, warnings: list[str]) -> list[Operation]:
@@ -881,25 +895,33 @@ class RoutingModel:
         has it (see _sources), with its times; the time estimate behind them; False (not yet handed out)."""
         a, voc, parts = self.arrays, self.vocab, self._learned()
         member_ops, member_sims, local = self._sources(base, t, groups, query)
-        j = int(a["tok_job"][t])
+        j = parts["tok_job"][t]
         if local is not None:      # among the similar items' operations, already Python lists
             v = query.neighbour_ops(a).values
-            values = {k: [v[k][n] for n in local] for k in ("res", "wait", "move")}
-            inside, bp, order = v["inside"][local[0]], v["bp"][local[0]], v["order"][local[0]]
+            first = local[0]
+            if len(local) == 1:
+                res_l, wait_l, move_l = [v["res"][first]], [v["wait"][first]], [v["move"][first]]
+            else:
+                vr, vw, vm = v["res"], v["wait"], v["move"]
+                res_l, wait_l, move_l = [vr[n] for n in local], [vw[n] for n in local], [vm[n] for n in local]
+            inside, bp, order = v["inside"][first], v["bp"][first], v["order"][first]
         else:
-            values = {k: a[f"op_{k}"][member_ops].tolist() for k in ("res", "wait", "move")}
+            res_l, wait_l, move_l = (a[f"op_{k}"][member_ops].tolist() for k in ("res", "wait", "move"))
             o = member_ops[0]
             inside, bp, order = bool(a["op_inside"][o]), int(a["op_bp"][o]), int(a["op_order"][o])
-        res_votes: dict[int, float] = {}
-        for r, w in zip(values["res"], member_sims):
-            res_votes[r] = res_votes.get(r, 0.0) + w
-        res = max(res_votes.items(), key=lambda kv: kv[1])[0]
+        if len(res_l) == 1:
+            res = res_l[0]
+        else:
+            res_votes: dict[int, float] = {}
+            for r, w in zip(res_l, member_sims):
+                res_votes[r] = res_votes.get(r, 0.0) + w
+            res = max(res_votes.items(), key=lambda kv: kv[1])[0]
         op = Operation(PROC_SEQ=0, JOB_CD=voc["job"][j], JOB_NM=voc["job_nm"][j],
                        RES_CD=voc["res"][res], INSIDE_FLAG=INSIDE if inside else OUTSIDE,
                        BP_CD=voc["bp"][bp], ROUT_ORDER=voc["order"][order],
-                       WAIT_TIME=round(_median_of(values["wait"]), 3),
-                       MOVE_TIME=round(_median_of(values["move"]), 3))
-        est = self._fill_times(op, j, query, member_ops)
+                       WAIT_TIME=round(_median_of(wait_l), 3),
+                       MOVE_TIME=round(_median_of(move_l), 3))
+        est = self._fill_times(op, j, query, member_ops, local)
         if parts["trees"] is not None:
             op.REASON = query.reason(t, lambda: parts["explain"](
                 parts["trees"], t, float(query.votes[t]), int(query.counts[t]), query.n_used, query.attrs,
@@ -988,19 +1010,29 @@ class RoutingModel:
         query.time_cache[j] = out
         return out
 
-    def _fill_times(self, op: Operation, j: int, query: _Query, member_ops: list[int]) -> dict:
+    def _fill_times(self, op: Operation, j: int, query: _Query, member_ops: list[int],
+                    local: list[int] | None = None) -> dict:
         """Operation j's times: from the work results (_estimate), else the standard times of the
-        operations it is copied from. Returns the estimate (its "run" is None when they are standard)."""
+        operations it is copied from (`local`: where they are among the similar items' operations,
+        see _sources). Returns the estimate (its "run" is None when they are standard)."""
         a = self.arrays
         est = self._estimate(j, query)
-        run, setup = est["run"], est["setup"]
+        fields = est.get("fields")
+        if fields is None:      # the estimate's rounded times, made once per operation (JOB_CD) and item
+            run, setup = est["run"], est["setup"]
+            fields = est["fields"] = (
+                None if run is None else
+                (round(run[0], 3), round(run[1], 3), round(run[2], 3), run[4],
+                 "item_actuals" if run[3] >= 0.5 else "similar_actuals"),
+                None if setup is None else (round(setup[0], 3), round(setup[1], 3), round(setup[2], 3)))
+        run, setup = fields
         if run is not None:
-            op.RUN_TIME, op.RUN_TIME_P10, op.RUN_TIME_P90 = round(run[0], 3), round(run[1], 3), round(run[2], 3)
-            op.SAMPLE_COUNT = run[4]
-            op.TIME_SOURCE = "item_actuals" if run[3] >= 0.5 else "similar_actuals"
+            op.RUN_TIME, op.RUN_TIME_P10, op.RUN_TIME_P90, op.SAMPLE_COUNT, op.TIME_SOURCE = run
             if setup is not None:
-                op.SETUP_TIME, op.SETUP_TIME_P10, op.SETUP_TIME_P90 = (round(setup[0], 3), round(setup[1], 3),
-                                                                       round(setup[2], 3))
+                op.SETUP_TIME, op.SETUP_TIME_P10, op.SETUP_TIME_P90 = setup
+            elif local is not None:
+                v = query.neighbour_ops(a).values["setup"]
+                op.SETUP_TIME = round(_median_of([v[n] for n in local]), 3)
             else:
                 op.SETUP_TIME = round(_median_or_zero(a["op_setup"][member_ops]), 3)
         else:
@@ -1022,10 +1054,10 @@ class RoutingModel:
         if est["raw_own"] and not (est["run"] and est["run"][3] > 0):
             unusable.append(_unusable("own", est["raw_own"], est["impossible_own"]))
         cand_unusable = False
-        if rows and len(rows) < len(query.idx):
+        if rows and len(rows) < len(query.idx) and est["raw_similar"]:
             member_rows = set(rows)
-            cand_raw = sum(est["raw_by_row"].get(r, 0) for r in member_rows)
-            cand_unusable = cand_raw > 0 and not (member_rows & est["usable_rows"])
+            cand_unusable = not (member_rows & est["usable_rows"]) and \
+                (cand_raw := sum(est["raw_by_row"].get(r, 0) for r in member_rows)) > 0
             if cand_unusable:
                 unusable.append(_unusable("candidate", cand_raw,
                                           sum(est["impossible_by_row"].get(r, 0) for r in member_rows)))
@@ -1107,7 +1139,8 @@ class _NeighbourOps:
         lens = a["op_ptr"][idx + 1] - starts
         first = np.cumsum(lens) - lens
         rows = np.repeat(starts - first, lens) + np.arange(int(lens.sum()))
-        values = {k: a[f"op_{k}"][rows].tolist() for k in ("tok", "res", "inside", "bp", "order", "wait", "move")}
+        values = {k: a[f"op_{k}"][rows].tolist() for k in ("tok", "res", "inside", "bp", "order", "wait", "move",
+                                                           "setup")}
         tok = values["tok"]
         return cls(starts.tolist(), first.tolist(),
                    [tok[f:f + n] for f, n in zip(first.tolist(), lens.tolist())], values)
@@ -1136,7 +1169,11 @@ def _median_or_zero(v: np.ndarray) -> float:
 
 def _median_of(values: list[float]) -> float:
     """The median of the values that are not NaN, 0.0 when none is."""
-    vals = sorted(x for x in values if x == x)    # a few values: plain Python is quicker than numpy
+    if len(values) == 1:      # an operation copied from one item: most of them
+        x = values[0]
+        return float(x) if x == x else 0.0
+    vals = [x for x in values if x == x]    # a few values: plain Python is quicker than numpy
+    vals.sort()
     n = len(vals)
     if not n:
         return 0.0
