@@ -402,17 +402,18 @@ class RoutingModel:
 
     # ---- building ------------------------------------------------------------------------
     @classmethod
-    def train(cls, version: str, items: pl.DataFrame, routings: Frame, results: Frame,
+    def train(cls, version: str, items: Frame, routings: Frame, results: Frame,
               params: EncoderParams | None = None, progress=None, learn: bool = True) -> RoutingModel:
-        """`routings` and `results` are frames, or functions that read them: read when they are
-        needed and let go after, so the routings, the work results and the matrix of items are
-        never all in memory at once (training's peak at 300,000 items)."""
+        """`items`, `routings` and `results` are frames, or functions that read them: read when
+        they are needed and let go after, so the routings, the work results and the matrix of items
+        are never all in memory at once (training's peak at 300,000 items), and of the item master
+        only the indexed items are kept once they are chosen."""
         def report(f, m):
             if progress is not None:
                 progress.report(f, m)
 
         report(0.02, "reading routings")
-        items = items.unique(subset="ITEM_CD", keep="first", maintain_order=True)
+        items = _read(items).unique(subset="ITEM_CD", keep="first", maintain_order=True)
         cur = current_routings(_read(routings))
         routings = None     # noqa: F841 - the raw routings are not needed again
         report(0.05, "finding current routings")
@@ -428,6 +429,8 @@ class RoutingModel:
         pt_level = idx_items["_pt"].to_numpy()
         pt_ptr = np.searchsorted(pt_level, np.arange(len(levels) + 3)).astype(np.int64)
         idx_items = idx_items.drop("_pt")
+        n_items = items.height
+        items = None        # noqa: F841 - the indexed items are idx_items
         code_s = idx_items["ITEM_CD"]
         codes = to_list_in_slices(code_s)
         positions = _positions(len(codes))
@@ -524,7 +527,7 @@ class RoutingModel:
         arrays["pt_rest_max"] = np.array([rest[pt_ptr[i]:pt_ptr[i + 1]].max() if pt_ptr[i + 1] > pt_ptr[i] else 0.0
                                           for i in range(len(pt_ptr) - 1)], dtype=np.float32)
         rest = None         # noqa: F841
-        info = {"model_format": MODEL_FORMAT, "items": items.height, "indexed_items": len(codes),
+        info = {"model_format": MODEL_FORMAT, "items": n_items, "indexed_items": len(codes),
                 "operations": n_operations, "work_results": n_results,
                 "usable_run_actuals": int(agg["agg_n_run"].sum()),
                 "distinct_routings": int(item_seq.max() + 1) if len(codes) else 0, "dim": encoder.dim}

@@ -85,15 +85,14 @@ def train(store: Store, params: EncoderParams | None = None, progress: Progress 
 def _train(store: Store, params: EncoderParams | None, p: Progress, user: User, activate: bool) -> str:
     p.report(0.0, "reading items")
     import_before = _import_id(store)
-    items = store.read_view(ITEMS)
-    if items.height == 0 or store.routed_item_codes().len() == 0:
+    if store.view_counts()[ITEMS] == 0 or store.routed_item_codes().len() == 0:
         raise ModelError(f"store {store.describe()} holds no items or no routings; import a source first")
     version = new_version(store)
-    # The routings and the work results are read when training needs them and let go after, so they
-    # are never in memory together (see RoutingModel.train); an import that replaced the views
-    # meanwhile is caught below. The work results' codes are read as categories: fewer strings.
+    # The items, the routings and the work results are read when training needs them and let go
+    # after, so they are never in memory together (see RoutingModel.train); an import that replaced
+    # the views meanwhile is caught below. The work results' codes are read as categories: fewer strings.
     model = RoutingModel.train(
-        version, items, lambda: store.scan_view(ROUTINGS, TRAIN_ROUTING_COLUMNS),
+        version, lambda: store.read_view(ITEMS), lambda: store.scan_view(ROUTINGS, TRAIN_ROUTING_COLUMNS),
         lambda: store.read_view(RESULTS, TRAIN_RESULT_COLUMNS, categorical=("ITEM_CD", "ROUT_NO", "JOB_CD")),
         params, p.sub(0.05, 0.9))
     if _import_id(store) != import_before:
