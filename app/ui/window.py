@@ -578,11 +578,13 @@ class MainWindow(QMainWindow):
         self._loading_model = True
         if self.ctx.model is None:
             self.model_label.setText(self.tr("Model: loading…"))
+        gc_on_gui_thread.hold()   # released when the load is done, once the model is frozen
         self.runner.start(lambda p: load_active_model(store), "load model",
                           on_result=lambda r, n=seq: self._model_loaded(r, n),
                           on_error=self._model_failed, on_done=self._model_load_done)
 
     def _model_load_done(self) -> None:
+        gc_on_gui_thread.release()
         self._loading_model = False
         if self._reload_again:
             self._reload_again = False

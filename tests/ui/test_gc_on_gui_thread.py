@@ -90,3 +90,28 @@ def test_a_full_collection_waits_until_a_quarter_of_the_kept_objects_is_new(qapp
     # the first is full (nothing known yet); the next comes once 25,000 objects (100,000 / 4) are new:
     # 32 checks of 800, each a collection of the younger generations, which are short
     assert fake.collected[:34] == [2] + [1] * 32 + [2]
+
+
+def test_no_collection_while_a_model_loads(qapp, monkeypatch):
+    """hold() (the window's model loading on a worker) stops the collections, release() lets them run
+    again: the model's objects are frozen once it is loaded, never walked young."""
+    fake = _FakeGc()
+    monkeypatch.setattr(gc_on_gui_thread, "gc", fake)
+    collector = gc_on_gui_thread.install(qapp)
+    collector.timer.stop()
+    try:
+        gc_on_gui_thread.hold()
+        for _ in range(10):
+            collector.check()
+        assert fake.collected == []
+        fake.made = 2_000_001                     # but not for ever
+        collector.check()
+        assert len(fake.collected) == 1
+        fake.made = 800
+        gc_on_gui_thread.release()
+        collector.check()
+        assert len(fake.collected) == 2
+    finally:
+        gc_on_gui_thread.release()
+        collector.timer.start()
+    assert collector.holds == 0
