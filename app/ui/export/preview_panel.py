@@ -9,7 +9,7 @@ from PySide6.QtWidgets import (QAbstractItemView, QHeaderView, QLabel, QSplitter
 from app.services.export.rows import ERROR, ExportPlan
 from app.ui.export.models import PreviewData, PreviewModel, ProblemsModel
 from app.ui.export.wording import skipped_text
-from app.ui.widgets import fit_columns, read_only_table
+from app.ui.widgets import fit_columns, read_only_table, repaint_tab_widget_only_when_moved
 
 SHOWN_PROBLEMS = 2000
 
@@ -31,7 +31,7 @@ class PreviewPanel(QWidget):
         self.summary = QLabel(self.tr("Press Preview to see the rows as they would be written."))
         self.summary.setObjectName("previewSummary")
         self.summary.setWordWrap(True)
-        self.tables = QTabWidget()
+        self.tables = repaint_tab_widget_only_when_moved(QTabWidget())
         self.tables.setObjectName("previewTables")
         self.models: dict[str, PreviewModel] = {}
         self.views: dict[str, QTableView] = {}       # made when their tab is first shown

@@ -8,7 +8,7 @@ from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QFileDialog, QHBoxL
 from app.services.export.profile import ON_MISSING, MappingProfile
 from app.services.export.profiles import StoredProfile
 from app.ui.export.models import ColumnsModel, PairsModel
-from app.ui.widgets import fit_columns, fit_to_contents
+from app.ui.widgets import fit_columns, fit_to_contents, repaint_tab_widget_only_when_moved
 
 def _table(name: str) -> QTableView:
     t = QTableView()
@@ -143,7 +143,7 @@ class ProfilePanel(QWidget):
         row.addStretch(1)
         ll.addLayout(row)
 
-        self.pages = QTabWidget()
+        self.pages = repaint_tab_widget_only_when_moved(QTabWidget())
         self.pages.setObjectName("profilePages")
         self.pages.addTab(columns_page, self.tr("Columns"))
         self.pages.addTab(self.settings_view, self.tr("Settings"))
