@@ -225,14 +225,14 @@ def _first_of_identical(frame: pl.DataFrame) -> np.ndarray:
     if frame.height < 2:
         return keep
     h = frame.hash_rows(seed=0).to_numpy()
-    order = np.argsort(h, kind="stable")
-    h = h[order]
-    same = np.flatnonzero(h[1:] == h[:-1])
-    h = None    # noqa: F841
-    if not len(same):
+    s = np.sort(h)              # (a tenth of an argsort's time)
+    shared = np.unique(s[1:][s[1:] == s[:-1]])
+    s = None    # noqa: F841
+    if not len(shared):
         return keep
-    rows = np.unique(np.concatenate((order[same], order[same + 1])))      # in the order read
-    order = None    # noqa: F841
+    at = np.minimum(np.searchsorted(shared, h), len(shared) - 1)
+    rows = np.flatnonzero(shared[at] == h)      # in the order read
+    h = at = None   # noqa: F841
     first = (frame[rows].with_row_index("_r").unique(subset=frame.columns, keep="first", maintain_order=True)
              ["_r"].to_numpy())
     keep[rows] = False
