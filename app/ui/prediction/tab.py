@@ -76,6 +76,7 @@ class PredictionTab(QWidget):
         self.current_entry: RoutingEntry | None = None
         self._busy = False
         self._showing = 0   # counts results shown: a routing left to show belongs to the newest only
+        self._chart_later = False   # the routing being shown has its chart drawn in the next turn
         self._save_task = None   # the save running on a worker
         self._last_model_used: str | None = None   # the active model version of the last prediction
         self._warnings: list[str] = []
@@ -663,8 +664,22 @@ class PredictionTab(QWidget):
         entries = self.entries
         self._set_result_enabled(bool(entries))
         if entries and self.current_entry is None:   # unless a click chose one meanwhile
-            self.select_candidate(0)
+            # its chart in a turn of its own as well: pyqtgraph lays its plot out as it first paints
+            # it, and the window's layouts follow, painting the routing's table again
+            self._chart_later = True
+            try:
+                self.select_candidate(0)
+            finally:
+                self._chart_later = False
             self._keep_routing_rows()
+        settle_layouts()
+        QTimer.singleShot(1, lambda: self._show_chart(n, pred))
+
+    def _show_chart(self, n: int, pred: Prediction) -> None:
+        if not shiboken6.isValid(self) or n != self._showing or self.prediction is not pred:
+            return
+        model = self.editor.model
+        self.chart.set_operations(model.operations if model is not None else [])
         settle_layouts()
         self.prediction_shown.emit(pred.ITEM_CD)
 
@@ -769,7 +784,8 @@ class PredictionTab(QWidget):
 
     def _operations_changed(self) -> None:
         model = self.editor.model
-        self.chart.set_operations(model.operations if model is not None else [])
+        if not self._chart_later:
+            self.chart.set_operations(model.operations if model is not None else [])
         self.candidate_model.refresh()
 
     def _dirty_changed(self) -> None:
