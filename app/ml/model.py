@@ -12,7 +12,10 @@ else from standard times — always saying which, with how many samples.
 """
 from __future__ import annotations
 
+import gc
 import math
+import threading
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any, Callable, Union
 
@@ -689,9 +692,10 @@ class RoutingModel:
         if times is not None:
             Z = times.design(attrs)
             mu = np.stack([Z @ times.coef[w].T + times.intercept[w][None, :] for w in (0, 1)], axis=1)
-        return [self._predict_one(codes[r], Q[r], own[r], idx[r], sims[r], opts, attrs[r],
-                                  None if mu is None else mu[r], probs[r], votes[r], counts[r], int(n_used[r]))
-                for r in range(m)]
+        with cyclic_gc_paused():
+            return [self._predict_one(codes[r], Q[r], own[r], idx[r], sims[r], opts, attrs[r],
+                                      None if mu is None else mu[r], probs[r], votes[r], counts[r], int(n_used[r]))
+                    for r in range(m)]
 
     def _predict_one(self, code: str, q: np.ndarray, own: int | None, idx: np.ndarray, sims: np.ndarray,
                      opts: PredictOptions, attrs: np.ndarray, mu: np.ndarray | None, probs: dict[int, float],
@@ -1078,6 +1082,34 @@ class RoutingModel:
         if all_unusable:
             return unusable, "times_from_plant_model"
         return unusable, "times_from_similar_actuals"
+
+
+_gc_lock = threading.Lock()
+_gc_pauses = [0, False]     # predictions running with the cyclic collector paused; was it enabled before
+
+
+@contextmanager
+def cyclic_gc_paused():
+    """Python's cyclic garbage collector paused while predictions are made, resumed after (also on
+    an error, and only when the last of several threads predicting at once is done).
+
+    A prediction's objects (operations, notes, lists) hold no reference cycles: reference counting
+    frees them. The collector, though, started by their allocations every few hundred objects,
+    walks the objects already alive, the model's and the store's caches among them: on the
+    300,000-item plant its passes took 0.33 s of a 1,000-item batch's 2.3 s of CPU in
+    predict_vectors (0.22 s of it one pass over the whole heap)."""
+    with _gc_lock:
+        if _gc_pauses[0] == 0:
+            _gc_pauses[1] = gc.isenabled()
+            gc.disable()
+        _gc_pauses[0] += 1
+    try:
+        yield
+    finally:
+        with _gc_lock:
+            _gc_pauses[0] -= 1
+            if _gc_pauses[0] == 0 and _gc_pauses[1]:
+                gc.enable()
 
 
 @dataclass

@@ -32,3 +32,39 @@ def test_predictions_scale_run_time_with_size():
     runs_small = [o.RUN_TIME for o in small.candidates[0].operations if o.TIME_SOURCE == "similar_actuals"]
     runs_big = [o.RUN_TIME for o in big.candidates[0].operations if o.TIME_SOURCE == "similar_actuals"]
     assert runs_small and sum(runs_big) > 1.2 * sum(runs_small)
+
+
+def test_prediction_resumes_the_garbage_collector():
+    """Predictions pause Python's cyclic garbage collector (app.ml.model.cyclic_gc_paused) and
+    resume it after, also when a prediction fails and when threads predict at once; a collector
+    left off would keep every reference cycle the program makes from then on."""
+    import gc
+    import threading
+
+    plant = generator.generate(1500, seed=7)
+    model = RoutingModel.train("t", plant.items, plant.routings, plant.results)
+    items = plant.items.head(30)
+    Q = model.encoder.encode(items)
+    codes = items["ITEM_CD"].to_list()
+    assert gc.isenabled()
+    preds = model.predict_vectors(codes, Q, PredictOptions(), items=items)
+    assert len(preds) == 30 and all(p.candidates for p in preds)
+    assert gc.isenabled()
+    try:
+        model.predict_vectors(codes, Q[:2], PredictOptions(), items=items)   # 30 codes, 2 vectors
+    except IndexError:
+        pass
+    assert gc.isenabled()
+    threads = [threading.Thread(target=model.predict_vectors, args=(codes, Q, PredictOptions()),
+                                kwargs={"items": items}) for _ in range(3)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert gc.isenabled()
+    gc.disable()         # a program that turned the collector off itself keeps it off
+    try:
+        model.predict_vectors(codes, Q, PredictOptions(), items=items)
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
