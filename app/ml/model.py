@@ -821,18 +821,12 @@ class RoutingModel:
             return hit
         nops = query.neighbour_ops(self.arrays)
         starts, sims, first = nops.starts, query.sims_l, nops.first
-        if in_base:
-            p = base_toks.index(t)
-            hit = ([starts[r] + p for r in base_rows], [sims[r] for r in base_rows], [first[r] + p for r in base_rows])
-        else:
-            ops, ws, local = [], [], []
-            for r, toks in enumerate(nops.tokens):
-                if t in toks:
-                    p = toks.index(t)
-                    ops.append(starts[r] + p)
-                    ws.append(sims[r])
-                    local.append(first[r] + p)
-            hit = (ops, ws, local) if ops else ([int(self.arrays["tok_first_op"][t])], [1.0], None)
+        ops, ws, local = [], [], []
+        for r, p in _holders(t, base_toks, base_rows, nops.tokens):
+            ops.append(starts[r] + p)
+            ws.append(sims[r])
+            local.append(first[r] + p)
+        hit = (ops, ws, local) if ops else ([int(self.arrays["tok_first_op"][t])], [1.0], None)
         query.sources[key] = hit
         return hit
 
@@ -840,16 +834,13 @@ class RoutingModel:
         """How many of draft d's operations are outsourced: as the first operation each is copied
         from (_sources; only that one is looked up, most drafts are ranked and never shown)."""
         nops = query.neighbour_ops(self.arrays)
-        here, first, tokens = nops.values["inside"], nops.first, nops.tokens
+        here, first = nops.values["inside"], nops.first
         base_toks, base_rows, _ = groups[d.base]
         count = 0
         for t in d.tokens:
-            if t in base_toks:
-                inside = here[first[base_rows[0]] + base_toks.index(t)]
-            else:
-                r = next((r for r, toks in enumerate(tokens) if t in toks), None)
-                inside = here[first[r] + tokens[r].index(t)] if r is not None else \
-                    bool(self.arrays["op_inside"][int(self.arrays["tok_first_op"][t])])
+            held = next(_holders(t, base_toks, base_rows, nops.tokens), None)
+            inside = here[first[held[0]] + held[1]] if held is not None else \
+                bool(self.arrays["op_inside"][int(self.arrays["tok_first_op"][t])])
             count += not inside
         return count
 
@@ -1082,6 +1073,16 @@ class RoutingModel:
         if all_unusable:
             return unusable, "times_from_plant_model"
         return unusable, "times_from_similar_actuals"
+
+
+def _holders(t: int, base_toks: list, base_rows: list[int], tokens: list):
+    """Where token t is copied from, in order: (similar item r, position of t in its routing) for
+    the base routing's items where it has t, else for every similar item that has it (none: the
+    plant's first operation with it, see RoutingModel._sources)."""
+    if t in base_toks:
+        p = base_toks.index(t)
+        return ((r, p) for r in base_rows)
+    return ((r, toks.index(t)) for r, toks in enumerate(tokens) if t in toks)
 
 
 _gc_lock = threading.Lock()
