@@ -2,7 +2,7 @@
 import numpy as np
 
 from app.demo import generator
-from app.ml.model import PredictOptions, RoutingModel
+from app.ml.model import PredictOptions, RoutingModel, _top_k, _top_k_partition
 
 
 def test_pruned_search_equals_brute_force():
@@ -18,6 +18,32 @@ def test_pruned_search_equals_brute_force():
     brute = -np.sort(-S, axis=1)[:, :15]
     np.testing.assert_allclose(sims, brute, atol=1e-5)
     assert all(ex is None or ex not in row for ex, row in zip(own, idx))
+
+
+def test_top_k_is_argpartitions_bit_for_bit():
+    """_top_k reads only the groups of columns that can hold a row's k largest; it returns what
+    argpartition and a stable sort return, columns and values, also where values tie (those rows
+    are argpartition's), with excluded (-inf) columns, a ragged last group, and NaN."""
+    rng = np.random.default_rng(4)
+    cases = [rng.standard_normal((130, 64 * 61 + 37)).astype(np.float32),
+             np.round(rng.random((50, 5000)), 2).astype(np.float32),     # ties everywhere
+             rng.random((7, 64 * 60)).astype(np.float32),
+             rng.random((3, 300)).astype(np.float32)]                   # too few columns: argpartition
+    S = rng.random((20, 9000)).astype(np.float32)
+    S[:, 17] = S[:, 4000] = 2.0                  # a tie at the top
+    S[5, :] = -np.inf
+    S[5, :20] = 1.0
+    S[6, 100] = np.nan
+    cases.append(S)
+    X = rng.random((40, 8)).astype(np.float32)
+    cases.append(np.vstack([X, X]) @ np.vstack([X] * 200).T)          # duplicated items: equal similarities
+    for S in cases:
+        S[0, 3] = -np.inf
+        for k in (1, 15):
+            top, vals = _top_k(S, k)
+            want_top, want_vals = _top_k_partition(S, k)
+            np.testing.assert_array_equal(top, want_top)
+            np.testing.assert_array_equal(vals, want_vals)
 
 
 def test_predictions_scale_run_time_with_size():
