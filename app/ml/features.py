@@ -91,6 +91,7 @@ class FeatureEncoder:
     slices: dict[str, tuple[int, int]] = field(default_factory=dict)
     dim: int = 0
     _lookups: dict[str, dict[str, int]] = field(default_factory=dict, repr=False, compare=False)
+    _few: dict[str, Any] | None = field(default=None, repr=False, compare=False)   # see _few_layout
 
     # ---- fitting -------------------------------------------------------------------------
     @classmethod
@@ -135,6 +136,8 @@ class FeatureEncoder:
         """Rows of `items` → (n, dim) float32, each row unit length (zero if nothing is known)."""
         weights = weights or self.params.weights
         n = items.height
+        if n <= FEW_ROWS:
+            return self._encode_few(items, weights)
         out = np.zeros((n, self.dim), dtype=np.float32)
         for group, (cats, nums, texts) in GROUPS.items():
             w = float(weights.get(group, 0.0))
@@ -180,6 +183,99 @@ class FeatureEncoder:
         np.divide(out, norms, out=out, where=norms > 0)
         return out
 
+    def _encode_few(self, items: pl.DataFrame, weights: dict[str, float]) -> np.ndarray:
+        """encode for a prediction's few rows: their values read once as Python lists, all numeric
+        columns in one set of array operations. The arithmetic is encode's, element by element, so
+        the vectors are the same to the bit: a one-hot block is left as it is (its length is 1), the
+        rest are scaled by the same numpy reductions over the same elements."""
+        n = items.height
+        present = set(items.columns)
+        out = np.zeros((n, self.dim), dtype=np.float32)
+        lay = self._few_layout()
+        groups = [g for g in GROUPS if float(weights.get(g, 0.0)) > 0]
+        for g in groups:
+            for c, start, lookup, unknown in lay["cats"][g]:
+                values = _few_texts(items, c, present)
+                if values is None:
+                    continue
+                for r, v in enumerate(values):
+                    if v is not None:
+                        out[r, start + lookup.get(v, unknown)] = 1.0
+        nums = [x for g in groups for x in lay["nums"][g]]
+        if nums:
+            raw = np.empty((n, len(nums)), dtype=np.float64)
+            for j, (c, _start, _med, _scale) in enumerate(nums):
+                raw[:, j] = _few_numbers(items, c, present, n)
+            med = np.array([x[2] for x in nums], dtype=np.float64)
+            scale = np.array([x[3] for x in nums], dtype=np.float64)
+            missing = np.isnan(raw)
+            z = (np.log1p(np.clip(np.nan_to_num(raw, nan=0.0), 0, None)) - med) / scale
+            z = np.clip(z, -3.0, 3.0)
+            bins = np.exp(-0.5 * ((z[:, :, None] - BIN_CENTRES) / BIN_WIDTH) ** 2)
+            bins /= np.linalg.norm(bins, axis=-1, keepdims=True)
+            bins[missing] = 0.0
+            blocks = np.zeros((n, len(nums), N_BINS + 1), dtype=np.float32)
+            blocks[:, :, :N_BINS] = bins
+            blocks[:, :, N_BINS][missing] = 1.0
+            norms = np.linalg.norm(blocks, axis=-1, keepdims=True)
+            np.divide(blocks, norms, out=blocks, where=norms > 0)
+            for j, (_c, start, _med, _scale) in enumerate(nums):
+                out[:, start:start + N_BINS + 1] = blocks[:, j]
+        if lay["text"] is not None and lay["text"][0] in groups:
+            _g, start, lookup, idf = lay["text"]
+            for r, doc in enumerate(_text_column(items, self.params.text_columns)):
+                for tok in tokens_of(doc):
+                    j = lookup.get(tok)
+                    if j is not None:
+                        out[r, start + j] = idf[j]
+            _normalise_blocks(out, [(start, start + len(lookup))])
+        for g in groups:
+            cats, nums_g, texts = GROUPS[g]
+            s, e = self.slices[g]
+            out[:, s:e] *= math.sqrt(float(weights[g]) / max(len(cats) + len(nums_g) + (1 if texts else 0), 1))
+        norms = np.sqrt(np.einsum("ij,ij->i", out, out))[:, None]
+        np.divide(out, norms, out=out, where=norms > 0)
+        return out
+
+    def _few_layout(self) -> dict[str, Any]:
+        """Where each column's block starts in the vector, and the lookups of _encode_few (kept)."""
+        lay = self._few
+        if lay is None:
+            lay = {"cats": {}, "nums": {}, "text": None}
+            for g, (cats, nums, texts) in GROUPS.items():
+                col = self.slices[g][0]
+                lay["cats"][g] = []
+                for c in cats:
+                    levels = self.levels[c]
+                    lay["cats"][g].append((c, col, {v: i for i, v in enumerate(levels)}, len(levels)))
+                    col += len(levels) + 1
+                lay["nums"][g] = []
+                for c in nums:
+                    lay["nums"][g].append((c, col, *self.numeric_stats[c]))
+                    col += N_BINS + 1
+                if texts and self.vocabulary:
+                    lay["text"] = (g, col, {t: i for i, t in enumerate(self.vocabulary)},
+                                   np.asarray(self.idf, dtype=np.float32))
+            # the columns of `attributes`, in attribute_names' order
+            attr: dict[str, Any] = {"cats": [], "nums": [], "text": None}
+            col = 0
+            for cats, nums, texts in GROUPS.values():
+                for c in cats:
+                    levels = self.levels[c]
+                    if levels:
+                        attr["cats"].append((c, col, {v: i for i, v in enumerate(levels)}))
+                    col += len(levels)
+                for c in nums:
+                    attr["nums"].append((c, col))
+                    col += 1
+                if texts and self.vocabulary:
+                    attr["text"] = (col, {t: i for i, t in enumerate(self.vocabulary)})
+                    col += len(self.vocabulary)
+            attr["width"] = col
+            lay["attributes"] = attr
+            self._few = lay
+        return lay
+
     def category_codes(self, items: pl.DataFrame, c: str) -> np.ndarray:
         """Each row's level of categorical column c: its index in self.levels[c], len(levels) for a
         level the encoder does not know, -1 when missing. A prediction's rows are looked up
@@ -214,6 +310,8 @@ class FeatureEncoder:
         """Rows of `items` as plain attributes (float32, columns as `attribute_names`): readable
         thresholds for decision trees ("OUTDIAMETER > 200", "STANDARD_YN = N", "word COATING")."""
         n = items.height
+        if n <= FEW_ROWS:
+            return self._attributes_few(items)
         names = self.attribute_names()
         out = np.zeros((n, len(names)), dtype=np.float32)
         col = 0
@@ -236,6 +334,29 @@ class FeatureEncoder:
                         if j is not None:
                             out[r, col + j] = 1.0
                 col += len(self.vocabulary)
+        return out
+
+    def _attributes_few(self, items: pl.DataFrame) -> np.ndarray:
+        """attributes for a prediction's few rows, their values read once as Python lists."""
+        n = items.height
+        present = set(items.columns)
+        lay = self._few_layout()["attributes"]
+        out = np.zeros((n, lay["width"]), dtype=np.float32)
+        for c, col, lookup in lay["cats"]:
+            values = _few_texts(items, c, present)
+            for r, v in enumerate(values or ()):
+                j = lookup.get(v) if v is not None else None
+                if j is not None:
+                    out[r, col + j] = 1.0
+        for c, col in lay["nums"]:
+            out[:, col] = _few_numbers(items, c, present, n)
+        if lay["text"] is not None:
+            col, lookup = lay["text"]
+            for r, doc in enumerate(_text_column(items, self.params.text_columns)):
+                for tok in tokens_of(doc):
+                    j = lookup.get(tok)
+                    if j is not None:
+                        out[r, col + j] = 1.0
         return out
 
     def _block_bounds(self, group: str) -> list[tuple[int, int]]:
@@ -277,6 +398,29 @@ def to_list_in_slices(values: pl.Series, size: int = 40_000) -> list:
     for start in range(0, len(values), size):
         out.extend(values.slice(start, size).to_list())
     return out
+
+
+# Rows encoded one value at a time (a prediction's item, or a few): polars' and numpy's cost per call
+# (~34 polars calls and ~150 numpy calls for one item) was most of encoding's time.
+FEW_ROWS = 16
+
+
+def _few_texts(items: pl.DataFrame, c: str, present: set[str]) -> list | None:
+    """Column c of a few rows as text, as encode reads a categorical column; None when absent."""
+    if c not in present:
+        return None
+    s = items.get_column(c)
+    return s.to_list() if s.dtype == pl.String else s.cast(pl.Utf8).to_list()
+
+
+def _few_numbers(items: pl.DataFrame, c: str, present: set[str], n: int) -> np.ndarray:
+    """Column c of a few rows as float64, NaN for a missing value or column."""
+    if c not in present:
+        return np.full(n, np.nan)
+    s = items.get_column(c)
+    if s.dtype != pl.Float64:
+        s = s.cast(pl.Float64)
+    return np.array(s.to_list(), dtype=np.float64)
 
 
 def _text_column(items: pl.DataFrame, cols: list[str]) -> list[str]:

@@ -812,7 +812,9 @@ class Store:
             items, rows = self._items_by_code()
             found = [r for r in (rows.get(c) for c in dict.fromkeys(where_items)) if r is not None]
             if len(found) == 1:     # one prediction's item: a slice is a view, a gather runs on polars' threads
-                return items.slice(found[0], 1).select(cols)
+                one = items.slice(found[0], 1)
+                # all columns, in order (a prediction's read): as it is; a select of all 39 took 0.2 ms
+                return one if cols == one.columns else one.select(cols)
             return items[found].select(cols)
         path = self._view_file(kind)
         if not path.exists():

@@ -94,3 +94,36 @@ def test_prediction_resumes_the_garbage_collector():
         assert not gc.isenabled()
     finally:
         gc.enable()
+
+
+def test_a_few_items_are_encoded_as_a_whole_plant_encodes_them(monkeypatch):
+    """A prediction's few rows take a path of their own in FeatureEncoder.encode and .attributes
+    (Python lists, not polars per column): the same vectors and attributes to the bit as the
+    general path, with missing values, odd numbers, absent columns and groups weighted zero."""
+    import random
+
+    import polars as pl
+
+    from app.ml import features
+
+    plant = generator.generate(1500, seed=4)
+    model = RoutingModel.train("t", plant.items, plant.routings, plant.results)
+    enc = model.encoder
+    rng = random.Random(3)
+    odd = [0.0, -0.0, -2.0, 1e-300, 1e300, float("inf"), float("nan"), None, 7.5]
+    numeric = {c for c, t in plant.items.schema.items() if t == pl.Float64}
+    for trial in range(150):
+        n = rng.randint(1, features.FEW_ROWS)
+        rows = plant.items[[rng.randrange(plant.items.height) for _ in range(n)]].to_dicts()
+        for r in rows:
+            for c in r:
+                if rng.random() < 0.1:
+                    r[c] = rng.choice(odd) if c in numeric else rng.choice([None, "", "NEW LEVEL", "COATING 래핑"])
+        frame = pl.DataFrame(rows, schema=plant.items.schema)
+        frame = frame.select([c for c in frame.columns if rng.random() > 0.05])
+        weights = None if trial % 3 else {g: rng.choice([0.0, 0.5, 2.0]) for g in features.GROUPS}
+        few = enc.encode(frame, weights), np.nan_to_num(enc.attributes(frame), nan=-1.0)
+        monkeypatch.setattr(features, "FEW_ROWS", 0)
+        whole = enc.encode(frame, weights), np.nan_to_num(enc.attributes(frame), nan=-1.0)
+        monkeypatch.setattr(features, "FEW_ROWS", 16)
+        assert few[0].tobytes() == whole[0].tobytes() and few[1].tobytes() == whole[1].tobytes()
