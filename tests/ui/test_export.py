@@ -204,7 +204,7 @@ def test_the_prediction_tabs_batch_and_editor_reach_the_export_tab(qtbot, make_w
 
 def test_the_preview_brings_a_table_to_the_front_scrolled_to_a_column(qtbot):
     """The screenshot's 'operations with their times': DETAIL in front with PROC_SEQ the first column
-    in sight (the views are made when first shown; they once scrolled to the far right)."""
+    in sight (one view shows every table; it once scrolled to the far right)."""
     from datetime import datetime
 
     from exportkit import USER, erp_profile, plant, routing, selection
@@ -218,10 +218,16 @@ def test_the_preview_brings_a_table_to_the_front_scrolled_to_a_column(qtbot):
     panel.resize(700, 500)
     panel.show()
     panel.show_plan(prepare_preview(plan, 100))
-    assert list(panel.views) == ["P_BOP_PROC_MASTER"]          # only the table in front has its view yet
+    view = panel.table_view
+    assert view.model() is panel.models["P_BOP_PROC_MASTER"] and panel.tables.currentIndex() == 0
+    master_widths = [view.horizontalHeader().sectionSize(i) for i in range(3)]
+    view.horizontalHeader().resizeSection(1, 300)              # the engineer widens a column
     panel.show_table("P_BOP_PROC_DETAIL", "PROC_SEQ")
     qtbot.wait(50)
-    view = panel.view("P_BOP_PROC_DETAIL")
-    assert panel.tables.currentWidget() is panel.pages["P_BOP_PROC_DETAIL"] and view.isVisible()
+    assert panel.tables.tabText(panel.tables.currentIndex()).startswith("P_BOP_PROC_DETAIL (")
+    assert view.model() is panel.models["P_BOP_PROC_DETAIL"] and view.isVisible()
     column = view.columnAt(0)
     assert view.model().headerData(column, Qt.Orientation.Horizontal) == "PROC_SEQ"
+    panel.tables.setCurrentIndex(0)                           # the MASTER tab clicked again
+    assert view.model() is panel.models["P_BOP_PROC_MASTER"]
+    assert [view.horizontalHeader().sectionSize(i) for i in range(3)] == [master_widths[0], 300, master_widths[2]]

@@ -3,13 +3,13 @@ reason, and the list of problems per routing (clicking one shows its cell)."""
 from __future__ import annotations
 
 from PySide6.QtCore import QModelIndex, Qt, QTimer, Signal
-from PySide6.QtWidgets import (QAbstractItemView, QHeaderView, QLabel, QSplitter, QTableView, QTabWidget,
+from PySide6.QtWidgets import (QAbstractItemView, QHeaderView, QLabel, QSplitter, QTabBar, QTableView,
                                QVBoxLayout, QWidget)
 
 from app.services.export.rows import ERROR, ExportPlan
 from app.ui.export.models import PreviewData, PreviewModel, ProblemsModel
 from app.ui.export.wording import skipped_text
-from app.ui.widgets import fit_columns, read_only_table, repaint_tab_widget_only_when_moved
+from app.ui.widgets import fit_columns, read_only_table
 
 SHOWN_PROBLEMS = 2000
 
@@ -22,6 +22,15 @@ def _width(col) -> int:
     return 64
 
 
+def _set_model(view: QTableView, model) -> None:
+    """Give `view` another model, deleting the selection model Qt made for the one before (setModel
+    leaves it to its caller)."""
+    old = view.selectionModel()
+    view.setModel(model)
+    if old is not None:
+        old.deleteLater()
+
+
 class PreviewPanel(QWidget):
     problem_chosen = Signal(str, int, str)     # table, row, column
 
@@ -31,13 +40,18 @@ class PreviewPanel(QWidget):
         self.summary = QLabel(self.tr("Press Preview to see the rows as they would be written."))
         self.summary.setObjectName("previewSummary")
         self.summary.setWordWrap(True)
-        self.tables = repaint_tab_widget_only_when_moved(QTabWidget())
+        # One view for every target table, under a bar of their tabs: choosing a table gives the view
+        # that table's model. The view is made with the panel; a view made when a preview arrived
+        # cost the GUI thread 20-35 ms (polished with the style sheet, laid out), inside the tick that
+        # also painted the preview.
+        self.tables = QTabBar()
         self.tables.setObjectName("previewTables")
+        self.tables.setExpanding(False)
+        self.tables.setElideMode(Qt.TextElideMode.ElideNone)
+        self.table_view = self._make_view()
         self.models: dict[str, PreviewModel] = {}
-        self.views: dict[str, QTableView] = {}       # made when their tab is first shown
-        self.pages: dict[str, QWidget] = {}
-        self._widths: dict[str, list[int]] = {}
-        self._label_width = 0
+        self._widths: dict[str, list[int]] = {}      # each table's column widths, kept while another is shown
+        self._shown = ""                              # the table the view shows
         self.tables.currentChanged.connect(lambda i: self.view(self._name_at(i)))
         self.problems_model = ProblemsModel(self)
         self.problems_view = read_only_table("problemsTable")
@@ -52,8 +66,14 @@ class PreviewPanel(QWidget):
         bl.setContentsMargins(0, 0, 0, 0)
         bl.addWidget(self.problems_label)
         bl.addWidget(self.problems_view, 1)
+        top = QWidget()
+        tl = QVBoxLayout(top)
+        tl.setContentsMargins(0, 0, 0, 0)
+        tl.setSpacing(0)
+        tl.addWidget(self.tables)
+        tl.addWidget(self.table_view, 1)
         split = QSplitter(Qt.Orientation.Vertical)
-        split.addWidget(self.tables)
+        split.addWidget(top)
         split.addWidget(bottom)
         split.setStretchFactor(0, 3)
         split.setStretchFactor(1, 1)
@@ -68,26 +88,25 @@ class PreviewPanel(QWidget):
         plan = data.plan
         self.plan = plan
         items = [r.ITEM_CD for r in plan.routings]
-        current = self.tables.tabText(self.tables.currentIndex()).split(" ")[0] if self.tables.count() else ""
+        current = self._shown
         self._drop_tables()
         widest = max(items[:2000], key=len, default="")
-        self._label_width = self.fontMetrics().horizontalAdvance(f"{len(items) * 10:,}  {widest}") + 16
+        # fixed: Qt need not ask 160,000 row labels for their width
+        self.table_view.verticalHeader().setFixedWidth(
+            self.fontMetrics().horizontalAdvance(f"{len(items) * 10:,}  {widest}") + 16)
+        names = [t.name for t in plan.tables]
         for t in plan.tables:
             model = PreviewModel(self)
             model.set_table(t, data.marks[t.name], data.invalid, items)
             self.models[t.name] = model
             self._widths[t.name] = [_width(c) for c in t.table.columns]
-            # an empty page per table; its view is made when the tab is first shown (a view of a
-            # 93-column table costs the GUI thread 10-20 ms to make)
-            page = QWidget()
-            page.setObjectName(f"previewPage_{t.name}")
-            QVBoxLayout(page).setContentsMargins(0, 0, 0, 0)
-            self.pages[t.name] = page
+        self.tables.blockSignals(True)          # the view is given its table once, below
+        for t in plan.tables:
             errors = data.marks[t.name].errors
-            self.tables.addTab(page, f"{t.name} ({t.frame.height:,})" + (f" ⚠{errors:,}" if errors else ""))
-        names = [t.name for t in plan.tables]
-        if current in names:
-            self.tables.setCurrentIndex(names.index(current))
+            i = self.tables.addTab(f"{t.name} ({t.frame.height:,})" + (f" ⚠{errors:,}" if errors else ""))
+            self.tables.setTabData(i, t.name)
+        self.tables.setCurrentIndex(names.index(current) if current in names else 0)
+        self.tables.blockSignals(False)
         self.view(self._name_at(self.tables.currentIndex()))
         n, bad = len(plan.routings), int(data.invalid.sum())
         text = self.tr("%1 routings: %2 valid, %3 invalid.").replace("%1", f"{n:,}") \
@@ -131,69 +150,80 @@ class PreviewPanel(QWidget):
             header.resizeSection(c, max(need, header.sectionSizeHint(c) + 6))
 
     def _name_at(self, index: int) -> str:
-        return self.tables.tabText(index).split(" ")[0] if 0 <= index < self.tables.count() else ""
+        return (self.tables.tabData(index) or "") if 0 <= index < self.tables.count() else ""
 
-    def view(self, name: str) -> QTableView | None:
-        """The view of table `name` (made now if its tab was not shown yet); None for no such table."""
-        if name in self.views:
-            return self.views[name]
-        if name not in self.models:
-            return None
+    def _make_view(self) -> QTableView:
         view = QTableView()
-        view.setObjectName(f"preview_{name}")
-        view.setModel(self.models[name])
+        view.setObjectName("previewTable")
         view.setAlternatingRowColors(True)
         view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectItems)
         view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         rows = view.verticalHeader()
         rows.setDefaultSectionSize(22)
         rows.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
-        # fixed heights and width: Qt need not ask 160,000 row labels for their size
         rows.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
-        rows.setFixedWidth(self._label_width)
         view.setWordWrap(False)
         # by pixel: show_table scrolls to a column's position (per item, the bar counts columns)
         view.setHorizontalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
-        fit_columns(view, self._widths[name], stretch_last=False)
-        self.pages[name].layout().addWidget(view)
-        self.views[name] = view
+        view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        view.horizontalHeader().setStretchLastSection(False)
+        return view
+
+    def view(self, name: str) -> QTableView | None:
+        """The view, showing table `name` (its tab brought to the front); None for no such table."""
+        if name not in self.models:
+            return None
+        view, header = self.table_view, self.table_view.horizontalHeader()
+        if self._shown != name:
+            if self._shown in self.models and view.model() is self.models[self._shown]:
+                self._widths[self._shown] = [header.sectionSize(i) for i in range(header.count())]
+            index = next(i for i in range(self.tables.count()) if self._name_at(i) == name)
+            if self.tables.currentIndex() != index:
+                self.tables.blockSignals(True)
+                self.tables.setCurrentIndex(index)
+                self.tables.blockSignals(False)
+            _set_model(view, self.models[name])
+            for i, w in enumerate(self._widths[name]):
+                if i < header.count():
+                    header.resizeSection(i, max(w, header.sectionSizeHint(i) + 6))
+            view.scrollToTop()
+            view.horizontalScrollBar().setValue(0)
+            self._shown = name
         return view
 
     def _drop_tables(self) -> None:
-        """Remove the previous preview's views and models (they hold the previous plan's rows)."""
-        views, models, pages = list(self.views.values()), list(self.models.values()), list(self.pages.values())
+        """Remove the previous preview's models (they hold the previous plan's rows) and tabs."""
+        _set_model(self.table_view, None)
+        self._shown = ""
+        models = list(self.models.values())
         self.models.clear()
-        self.views.clear()
-        self.pages.clear()
-        self.tables.clear()
-        for w in views:
-            w.setModel(None)
-            w.deleteLater()
+        self._widths.clear()
+        self.tables.blockSignals(True)
+        while self.tables.count():
+            self.tables.removeTab(self.tables.count() - 1)
+        self.tables.blockSignals(False)
         for m in models:
             m.deleteLater()
-        for p in pages:
-            p.deleteLater()
 
     def show_table(self, name: str, column: str | None = None) -> None:
         """Bring table `name` to the front, scrolled so `column` is the first one in sight."""
-        if name in self.pages:
-            self.tables.setCurrentWidget(self.pages[name])
-            view = self.view(name)
-            idx = self.models[name].find_cell(0, column) if column else QModelIndex()
-            if idx.isValid():
-                def scroll(view=view, col=idx.column()):
-                    view.horizontalScrollBar().setValue(view.horizontalHeader().sectionPosition(col))
-                scroll()
-                QTimer.singleShot(0, scroll)     # a view just made has its scroll range once laid out
+        view = self.view(name)
+        if view is None:
+            return
+        idx = self.models[name].find_cell(0, column) if column else QModelIndex()
+        if idx.isValid():
+            def scroll(view=view, col=idx.column()):
+                view.horizontalScrollBar().setValue(view.horizontalHeader().sectionPosition(col))
+            scroll()
+            QTimer.singleShot(0, scroll)     # before the view is laid out, its scroll range is not known yet
 
     def show_problem(self, row: int) -> None:
         if not 0 <= row < len(self.problems_model.rows):
             return
         p = self.problems_model.rows[row]
         self.problems_view.selectRow(row)
-        if p.table in self.pages and p.row >= 0:
-            self.tables.setCurrentWidget(self.pages[p.table])
-            view = self.view(p.table)
+        view = self.view(p.table) if p.row >= 0 else None
+        if view is not None:
             idx = self.models[p.table].find_cell(p.row, p.column)
             if idx.isValid():
                 view.setCurrentIndex(idx)
