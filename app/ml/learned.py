@@ -89,14 +89,19 @@ class TreeSet:
 
     def path(self, t: int, vote: float, attrs: np.ndarray) -> tuple[list[tuple[int, bool, float, float]], int]:
         """The splits one item passes in tree t: [(feature, went_left, threshold, gain)], and its leaf."""
+        lists = self.__dict__.get("_lists")
+        if lists is None:       # the nodes as Python lists: one item's walk reads a few values of each
+            lists = self.__dict__["_lists"] = tuple(getattr(self, k).tolist() for k in (
+                "feature", "threshold", "left", "right", "nan_left", "gain"))
+        feature, threshold, left, right, nan_left, gain = lists
         node = int(self.ptr[t])
         steps = []
-        while self.feature[node] >= 0:
-            f = int(self.feature[node])
+        while feature[node] >= 0:
+            f = feature[node]
             x = vote if f == 0 else float(attrs[f - 1])
-            go_left = bool(self.nan_left[node]) if math.isnan(x) else x <= float(self.threshold[node])
-            steps.append((f, go_left, float(self.threshold[node]), float(self.gain[node])))
-            node = int(self.left[node] if go_left else self.right[node])
+            go_left = nan_left[node] if math.isnan(x) else x <= threshold[node]
+            steps.append((f, go_left, threshold[node], gain[node]))
+            node = left[node] if go_left else right[node]
         return steps, node
 
     def importance(self, t: int) -> dict[int, float]:
@@ -249,7 +254,8 @@ def draft_candidates(groups: list[tuple[tuple[int, ...], list[int], float]], pro
             if new and new not in seen:
                 seen.add(new)
                 drafts.append(Draft(new, d.base, [], 0.0, repaired=True))
-    ll = [_log_likelihood(d.tokens, probs) for d in drafts]
+    terms = _likelihood_terms(probs)
+    ll = [_log_likelihood(d.tokens, terms) for d in drafts]
     best = max(ll) if ll else 0.0
     uncertain = sum(1 for p in probs.values() if 0.2 < p < 0.8)
     for d, v in zip(drafts, ll):
@@ -257,12 +263,21 @@ def draft_candidates(groups: list[tuple[tuple[int, ...], list[int], float]], pro
     return drafts
 
 
-def _log_likelihood(tokens: tuple[int, ...], probs: dict[int, float]) -> float:
-    have = set(tokens)
-    total = 0.0
+def _likelihood_terms(probs: dict[int, float]) -> list[tuple[int, float, float]]:
+    """Per token of probs, in its order: the log of its (clipped) chance of being in the routing and
+    of not being in it; worked out once for all of an item's drafts."""
+    out = []
     for t, p in probs.items():
         p = min(max(p, P_CLIP), 1 - P_CLIP)
-        total += math.log(p if t in have else 1 - p)
+        out.append((t, math.log(p), math.log(1 - p)))
+    return out
+
+
+def _log_likelihood(tokens: tuple[int, ...], terms: list[tuple[int, float, float]]) -> float:
+    have = set(tokens)
+    total = 0.0
+    for t, log_in, log_out in terms:
+        total += log_in if t in have else log_out
     return total
 
 

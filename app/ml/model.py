@@ -12,6 +12,7 @@ else from standard times — always saying which, with how many samples.
 """
 from __future__ import annotations
 
+import dataclasses
 import gc
 import math
 import threading
@@ -402,6 +403,7 @@ class RoutingModel:
     _pos: dict[str, int] | None = None
     _parts: dict[str, Any] | None = None
     _notes: dict[tuple, Note] = field(default_factory=dict, repr=False)
+    _kind_notes: dict[str, dict] = field(default_factory=dict, repr=False)
 
     # ---- building ------------------------------------------------------------------------
     @classmethod
@@ -643,6 +645,9 @@ class RoutingModel:
                            # which (setup, run) x JOB_CD have a time model, as lists: asked per operation
                            "time_has": np.isfinite(times.intercept).tolist() if times is not None else [[], []],
                            "tok_job": a["tok_job"].tolist(),     # each token's JOB_CD, asked per operation
+                           # the time models' variances as lists: read per operation
+                           "tau2": times.tau2.tolist() if times is not None else None,
+                           "sigma2": times.sigma2.tolist() if times is not None else None,
                            "reasons": {},    # an operation's reason per leaf of its tree (learned.explain)
                            "explain": learned.explain,   # not imported per operation (5 µs each time)
                            "names": self.encoder.attribute_names(), "tok_pt": a.get("tok_pt"),
@@ -736,32 +741,49 @@ class RoutingModel:
         shared = (XI[:, tstart + q_words] > 0).tolist()     # which of q's words each similar item has
         q_words = q_words.tolist()
         materials, ods = a["item_mat"][idx].tolist(), a["item_od"][idx].tolist()
-        item_nm, codes, n_groups = voc["item_nm"], self.item_codes, len(groups)
+        item_nm, codes, vocabulary = voc["item_nm"], self.item_codes, self.encoder.vocabulary
+        # the notes, made once per value (see _note), looked up by it: they repeat from item to item
+        pt_notes, mat_notes, od_notes, word_notes = (self._notes_of(k) for k in (
+            "same_part_type", "same_material", "similar_dimensions_od", "spec_words"))
+        other_notes: dict[int, Note] = {}
+        kinds = [g if g in ("part_type", "material", "dimensions", "spec_text") else "other" for g in groups]
         out = []
         for r, i in enumerate(idx.tolist()):
-            total, v, is_counted, is_named = totals[r], values[r], counted[r], named[r]
-            shares = {labels[n]: v[n] / total for n in range(n_groups) if is_counted[n]}
+            total, is_named = totals[r], named[r]
+            shares = {label: x / total for label, x, c in zip(labels, values[r], counted[r]) if c}
             matching = []
             for n in order[r]:
                 if not is_named[n]:
                     continue
-                g = groups[n]
-                if g == "part_type":
-                    matching.append(note("same_part_type", parts[r]))
-                elif g == "material":
-                    matching.append(note("same_material", voc['material'][materials[r]]))
-                elif g == "dimensions":
+                kind = kinds[n]
+                if kind == "part_type":
+                    made = pt_notes.get(parts[r]) or _made(pt_notes, parts[r], "same_part_type", parts[r])
+                elif kind == "material":
+                    m = materials[r]
+                    made = mat_notes.get(m) or _made(mat_notes, m, "same_material", voc["material"][m])
+                elif kind == "dimensions":
                     od = ods[r]
-                    matching.append(note("similar_dimensions_od", f"{od:g}") if math.isfinite(od)
-                                    else note("similar_dimensions"))
-                elif g == "spec_text":
-                    words = [self.encoder.vocabulary[w] for w, has in zip(q_words, shared[r]) if has][:4]
-                    if words:
-                        matching.append(note("spec_words", ", ".join(words)))
+                    if math.isfinite(od):
+                        made = od_notes.get(od) or _made(od_notes, od, "similar_dimensions_od", f"{od:g}")
+                    else:
+                        made = note("similar_dimensions")
+                elif kind == "spec_text":
+                    words = tuple([vocabulary[w] for w, has in zip(q_words, shared[r]) if has][:4])
+                    if not words:
+                        continue
+                    made = word_notes.get(words) or _made(word_notes, words, "spec_words", ", ".join(words))
                 else:
-                    matching.append(note(f"similar_{g}"))
+                    made = other_notes.get(n) or other_notes.setdefault(n, note(f"similar_{groups[n]}"))
+                matching.append(made)
             out.append(SimilarItem(codes[i], sims_l[r], item_nm[i], parts[r], shares, matching))
         return out
+
+    def _notes_of(self, key: str) -> dict:
+        """The similar items' notes of one kind made so far (see _made), by the value they name."""
+        made = self._kind_notes.get(key)
+        if made is None:
+            made = self._kind_notes[key] = {}
+        return made
 
     def _note(self, key: str, *values) -> Note:
         """Note(key, *values), made once: the similar items' notes repeat from item to item."""
@@ -812,8 +834,19 @@ class RoutingModel:
         they are among the similar items' operations (_Query.neighbour_ops), or None for the
         plant's first."""
         base_toks, base_rows, _ = groups[base]
-        in_base = t in base_toks
-        key = (base, t) if in_base else (-1, t)     # not in the base routing: the same for every base
+        cols = query.base_sources.get(base)
+        if cols is None:
+            nops = query.neighbour_ops(self.arrays)
+            starts, first, sims = nops.starts, nops.first, query.sims_l
+            at: dict[int, int] = {}
+            for p, tok in enumerate(base_toks):
+                at.setdefault(tok, p)
+            cols = query.base_sources[base] = (at, [starts[r] for r in base_rows], [first[r] for r in base_rows],
+                                               [sims[r] for r in base_rows])
+        p = cols[0].get(t)
+        if p is not None:       # in the base routing: at the same place in each of its items' routings
+            return [s + p for s in cols[1]], cols[3], [f + p for f in cols[2]]
+        key = (-1, t)       # not in the base routing: the same for every base
         hit = query.sources.get(key)
         if hit is not None:
             return hit
@@ -905,25 +938,29 @@ class RoutingModel:
             res_l, wait_l, move_l = (a[f"op_{k}"][member_ops].tolist() for k in ("res", "wait", "move"))
             o = member_ops[0]
             inside, bp, order = bool(a["op_inside"][o]), int(a["op_bp"][o]), int(a["op_order"][o])
-        if len(res_l) == 1:
-            res = res_l[0]
-        else:
+        res = res_l[0]
+        if len(res_l) > 1 and res_l.count(res) != len(res_l):      # one resource (most often): it
             res_votes: dict[int, float] = {}
             for r, w in zip(res_l, member_sims):
                 res_votes[r] = res_votes.get(r, 0.0) + w
             res = max(res_votes.items(), key=lambda kv: kv[1])[0]
-        op = Operation(PROC_SEQ=0, JOB_CD=voc["job"][j], JOB_NM=voc["job_nm"][j],
-                       RES_CD=voc["res"][res], INSIDE_FLAG=INSIDE if inside else OUTSIDE,
-                       BP_CD=voc["bp"][bp], ROUT_ORDER=voc["order"][order],
-                       WAIT_TIME=round(_median_of(wait_l), 3),
-                       MOVE_TIME=round(_median_of(move_l), 3))
+        op = _new_operation(JOB_CD=voc["job"][j], JOB_NM=voc["job_nm"][j],
+                            RES_CD=voc["res"][res], INSIDE_FLAG=INSIDE if inside else OUTSIDE,
+                            BP_CD=voc["bp"][bp], ROUT_ORDER=voc["order"][order],
+                            WAIT_TIME=round(_median_of(wait_l), 3),
+                            MOVE_TIME=round(_median_of(move_l), 3))
         est = self._fill_times(op, j, query, member_ops, local)
-        if parts["trees"] is not None:
-            op.REASON = query.reason(t, lambda: parts["explain"](
-                parts["trees"], t, float(query.votes[t]), int(query.counts[t]), query.n_used, query.attrs,
-                parts["names"], cache=parts["reasons"]))
-        elif query.n_used:
-            op.REASON = query.reason(t, lambda: Note("why_similar", int(query.counts[t]), query.n_used))
+        reason = query.reasons.get(t)
+        if reason is None:
+            if parts["trees"] is not None:
+                reason = parts["explain"](parts["trees"], t, float(query.votes[t]), int(query.counts[t]), query.n_used,
+                                          query.attrs, parts["names"], cache=parts["reasons"])
+            elif query.n_used:
+                reason = Note("why_similar", int(query.counts[t]), query.n_used)
+            if reason is not None:
+                query.reasons[t] = reason
+        if reason is not None:
+            op.REASON = reason
         return op, est, False
 
     def _pool(self, query: _Query) -> dict[str, np.ndarray]:
@@ -945,25 +982,28 @@ class RoutingModel:
             pool["row"] = row
             pool["w"] = np.power(np.clip(query.sims.astype(np.float64), 1e-6, None), 2)[row]
             query.pool = pool
-            jobs, first = np.unique(pool["job"], return_index=True)
+            job = pool["job"]       # sorted: each operation's first result where the JOB_CD changes
+            first = np.flatnonzero(np.concatenate(([True], job[1:] != job[:-1]))) if len(job) else job[:0]
             bounds = np.append(first, len(offsets)).tolist()
-            query.job_slices = {j: (bounds[n], bounds[n + 1]) for n, j in enumerate(jobs.tolist())}
+            query.job_slices = {j: (bounds[n], bounds[n + 1]) for n, j in enumerate(job[first].tolist())}
             query.pool_l = {k: pool[k].tolist() for k in ("row", "raw", "impossible", "n_run", "n_setup")}
             query.own_row = {}
             if query.own is not None:
                 s, e = int(a["agg_ptr"][query.own]), int(a["agg_ptr"][query.own + 1])
-                for r in range(s, e):
-                    query.own_row[int(a["agg_job"][r])] = r
+                query.own_row = {j: s + n for n, j in enumerate(a["agg_job"][s:e].tolist())}
         return query.pool
 
     def _estimate(self, j: int, query: _Query) -> dict[str, Any]:
         """Setup and run minutes of operation j for the query item, from the plant's time model
         (or, without one, its similar items' results), weighed against its own results."""
-        if j in query.time_cache:
-            return query.time_cache[j]
+        out = query.time_cache.get(j)
+        if out is not None:
+            return out
         a, parts = self.arrays, self._learned()
         times, has_model = parts["times"], parts["time_has"]
         pool = self._pool(query)
+        if query.mu is not None and query.mu_l is None:
+            query.mu_l = query.mu.tolist()
         s, e = query.job_slices.get(j, (0, 0))
         lists = query.pool_l
         rows, raw, n_run = lists["row"][s:e], lists["raw"][s:e], lists["n_run"][s:e]
@@ -976,10 +1016,10 @@ class RoutingModel:
         out["impossible_own"] = int(a["agg_impossible"][own_r]) if own_r is not None and "agg_impossible" in a else 0
         for which, col in ((0, "setup"), (1, "run")):
             counts = lists[f"n_{col}"][s:e]
-            n_similar = float(sum(n for n in counts if n > 0))   # whole numbers: exact in any order
+            n_similar = float(sum(counts))   # counts, none negative; whole numbers: exact in any order
             modelled = times is not None and 0 <= j < len(has_model[which]) and has_model[which][j]
             if modelled and query.mu is not None:
-                mu0, var0, sigma2 = float(query.mu[which, j]), float(times.tau2[which, j]), float(times.sigma2[which, j])
+                mu0, var0, sigma2 = query.mu_l[which][j], parts["tau2"][which][j], parts["sigma2"][which][j]
             elif n_similar > 0:
                 n_nb, mu_nb = pool[f"n_{col}"][s:e].astype(np.float64), pool[f"mu_{col}"][s:e].astype(np.float64)
                 w_nb = pool["w"][s:e]
@@ -1183,8 +1223,12 @@ class _Query:
     pool_l: dict[str, list] = field(default_factory=dict)
     own_row: dict[int, int] = field(default_factory=dict)
     time_cache: dict[int, dict] = field(default_factory=dict)
+    mu_l: list | None = None         # mu as lists (see RoutingModel._estimate)
     reasons: dict[int, Note] = field(default_factory=dict)
     sources: dict[tuple, tuple] = field(default_factory=dict)
+    # base group -> (token -> its position in the group's routing; the group's items' first operation
+    # (rows of the op arrays) and first among the similar items' operations; their similarities)
+    base_sources: dict[int, tuple] = field(default_factory=dict)
     operations: dict[tuple, tuple] = field(default_factory=dict)
     # (base group, or -1 for all the similar items, token) -> (operation, time estimate, handed out)
     cores: dict[tuple, tuple] = field(default_factory=dict)
@@ -1232,6 +1276,30 @@ class _NeighbourOps:
         tok = values["tok"]
         return cls(starts.tolist(), first.tolist(),
                    [tok[f:f + n] for f, n in zip(first.tolist(), lens.tolist())], values)
+
+
+_OPERATION_FIELDS = {f.name: (f.default if f.default is not dataclasses.MISSING else None)
+                     for f in dataclasses.fields(Operation)}
+_OPERATION_FIELDS.update(PROC_SEQ=0, JOB_CD="")
+
+
+def _new_operation(**values) -> Operation:
+    """Operation(PROC_SEQ=0, **values) without the dataclass's __init__ (its 20 arguments parsed
+    for each of a batch's tens of thousands of operations)."""
+    op = object.__new__(Operation)
+    d = op.__dict__
+    d.update(_OPERATION_FIELDS)
+    d.update(values)
+    return op
+
+
+def _made(notes: dict, value, key: str, *values) -> Note:
+    """Note(key, *values), kept in `notes` (one kind's, see RoutingModel._notes_of) under `value`;
+    at most 100,000 kept, as _note keeps them."""
+    if len(notes) >= 100_000:
+        notes.clear()
+    made = notes[value] = Note(key, *values)
+    return made
 
 
 def _copy_operation(op: Operation) -> Operation:
