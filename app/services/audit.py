@@ -122,29 +122,28 @@ def _append_alone(store: Store, values: dict[str, Any], wait_ms: int | None = No
 
 
 def _append_alone_postgresql(store: Store, values: dict[str, Any], wait_ms: int | None) -> int:
-    """The event in a transaction of its own on PostgreSQL, sent in one round trip: BEGIN, (a lock
-    wait of at most `wait_ms`,) _PG_APPEND_AT_HEAD and COMMIT go together (psycopg's pipeline), so
-    the chain's head is locked only while the server runs that one statement and commits, never
-    while this PC waits for a reply or for a CPU. With 20 PCs predicting, the head was held across
-    three round trips and the PCs queued on it. 0 when the head is missing or behind the newest row
-    (the caller then takes lock_chain's general way). Raises StoreLocked after `wait_ms`."""
+    """The event in a transaction of its own on PostgreSQL, sent in one round trip as one statement
+    in autocommit (its own transaction; a lock wait of at most `wait_ms` set inside it, see
+    _PG_APPEND_WAITING_SQL), so the chain's head is locked only while the server runs that statement
+    and commits, never while this PC waits for a reply or for a CPU. With 20 PCs predicting, the head
+    was held across three round trips and the PCs queued on it; psycopg's pipeline of BEGIN, SET
+    LOCAL, the statement and COMMIT took a third more CPU than the one statement. 0 when the head is
+    missing or behind the newest row (the caller then takes lock_chain's general way). Raises
+    StoreLocked after `wait_ms`."""
     import psycopg
 
     params = _pg_append_params(values)
     if params is None:
         return 0
+    sql = _PG_APPEND_AT_HEAD_SQL
+    if wait_ms is not None:
+        sql, params = _PG_APPEND_WAITING_SQL, dict(params, lock_timeout=f"{int(wait_ms)}ms")
     with store.engine.connect() as c:
-        # autocommit: psycopg adds no BEGIN of its own (one more round trip); this BEGIN ... COMMIT is the transaction
+        # autocommit: psycopg adds no BEGIN of its own (one more round trip); the statement is the transaction
         c = c.execution_options(isolation_level="AUTOCOMMIT")
         raw = c.connection.driver_connection
         try:
-            with raw.pipeline():
-                raw.execute("BEGIN")
-                if wait_ms is not None:
-                    raw.execute(f"SET LOCAL lock_timeout = '{int(wait_ms)}ms'")
-                cur = raw.execute(_PG_APPEND_AT_HEAD_SQL, params)
-                raw.execute("COMMIT")
-            row = cur.fetchone()
+            row = raw.execute(sql, params).fetchone()
         except psycopg.Error as exc:
             if raw.info.transaction_status != psycopg.pq.TransactionStatus.IDLE and not raw.broken:
                 raw.rollback()   # the statement failed: the server skipped the COMMIT
@@ -153,7 +152,7 @@ def _append_alone_postgresql(store: Store, values: dict[str, Any], wait_ms: int 
             if raw.broken:
                 c.invalidate()
             store.word_database_error(exc)
-            raise DBAPIError.instance(_PG_APPEND_AT_HEAD_SQL, params, exc, psycopg.Error,
+            raise DBAPIError.instance(sql, params, exc, psycopg.Error,
                                       connection_invalidated=c.invalidated) from exc
     return int(row[0]) if row is not None else 0
 
@@ -239,6 +238,13 @@ _PG_APPEND_AT_HEAD_SQL = (
     "SELECT seq, %(at)s, %(user_name)s, %(role)s, %(host)s, %(action)s, %(target)s, %(detail)s, %(outcome)s, hash "
     "FROM head RETURNING seq")
 _PG_APPEND_AT_HEAD = text(re.sub(r"%\((\w+)\)s", r":\1", _PG_APPEND_AT_HEAD_SQL))   # the same, for SQLAlchemy
+# The same, waiting at most %(lock_timeout)s for the head: the timeout is set for the statement's own
+# transaction (set_config's is_local) by `wait`, which the head's WHERE reads, so it is set before the
+# server reaches the head row and waits for its lock; the transaction's end resets it.
+_PG_APPEND_WAITING_SQL = _PG_APPEND_AT_HEAD_SQL.replace(
+    "WITH head AS (", "WITH wait AS MATERIALIZED (SELECT set_config('lock_timeout', %(lock_timeout)s, true) AS v), "
+    "head AS (", 1).replace(
+    "WHERE id = 1 AND ", "WHERE id = 1 AND (SELECT v FROM wait) IS NOT NULL AND ", 1)
 
 
 def _pg_append_params(values: dict[str, Any]) -> dict[str, Any] | None:
