@@ -1139,7 +1139,7 @@ def _top_k(S: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
     those rows are given to it, as before."""
     m, n = S.shape
     g = n // TOP_K_GROUP
-    if m == 0 or g < 4 * k:
+    if m < 2 or g < 4 * k:      # one row (a single item's search): argpartition's one call is quicker
         return _top_k_partition(S, k)
     maxima = S[:, :g * TOP_K_GROUP].reshape(m, TOP_K_GROUP, g).max(axis=1)    # (m, g): group c mod g
     if np.isnan(maxima).any() or np.isnan(S[:, g * TOP_K_GROUP:]).any():

@@ -28,7 +28,8 @@ def test_top_k_is_argpartitions_bit_for_bit():
     cases = [rng.standard_normal((130, 64 * 61 + 37)).astype(np.float32),
              np.round(rng.random((50, 5000)), 2).astype(np.float32),     # ties everywhere
              rng.random((7, 64 * 60)).astype(np.float32),
-             rng.random((3, 300)).astype(np.float32)]                   # too few columns: argpartition
+             rng.random((3, 300)).astype(np.float32),                   # too few columns: argpartition
+             rng.random((1, 9000)).astype(np.float32)]                  # one row: argpartition
     S = rng.random((20, 9000)).astype(np.float32)
     S[:, 17] = S[:, 4000] = 2.0                  # a tie at the top
     S[5, :] = -np.inf
