@@ -299,6 +299,9 @@ def slow_store_figures(store: Path, show, gui_env: dict, delay_ms: int = 300) ->
               f"{steps}; save {f['save_s']:.2f} s; "
               f"{f['store_calls']} store calls, {f['gui_thread_calls']} on the GUI thread; an idle event loop "
               f"here stalled {f['idle_max_stall_ms']:g} ms; {load_average()})", flush=True)
+        for step, ms in f["stalls_ms"].items():
+            if ms > 100 and f.get("stall_where", {}).get(step):   # where the GUI thread was in a missed stall
+                print(f"    {step} ({ms:g} ms): {f['stall_where'][step]}", flush=True)
 
 
 def _show(rows: list, name: str, value: float, target: float, unit: str, lower_is_better: bool = True,

@@ -2,7 +2,10 @@
 gap between its ticks (a stall), while the window's own workers train and predict."""
 from __future__ import annotations
 
+import collections
 import os
+import sys
+import threading
 import time
 from typing import Any, Callable
 
@@ -16,9 +19,12 @@ class Heartbeat(QObject):
 
     Beside it, the GUI thread's own CPU time: `max_busy_ms` in its busiest tick interval, and
     `stall_busy_ms` in the longest one. On a machine shared by many processes a stall's wall time
-    also holds the waits for a core; its CPU time is what the window itself spent there."""
+    also holds the waits for a core; its CPU time is what the window itself spent there.
 
-    def __init__(self, parent: QObject | None = None, interval_ms: int = TICK_MS):
+    With `watch_after_ms`, a thread samples the GUI thread's Python stack while a tick is that late,
+    and `stall_where` says where the longest stall was spent (working, or waiting on something)."""
+
+    def __init__(self, parent: QObject | None = None, interval_ms: int = TICK_MS, watch_after_ms: float | None = None):
         super().__init__(parent)
         self.interval_ms = interval_ms
         self.timer = QTimer(self)
@@ -27,36 +33,78 @@ class Heartbeat(QObject):
         self.clock = QElapsedTimer()
         self.max_gap_ms = 0.0
         self.ticks = 0
+        self.stall_where = ""
+        self._last_tick = time.perf_counter()
+        self._samples: list[tuple[str, ...]] = []
+        self._watch_after_s = watch_after_ms / 1000 if watch_after_ms else None
+        self._watching = False
+        self._watcher: threading.Thread | None = None
 
     def start(self) -> None:
         self.reset()
         self.timer.start()
+        if self._watch_after_s is not None:
+            self._watching = True
+            if self._watcher is None or not self._watcher.is_alive():
+                self._watcher = threading.Thread(target=self._watch, name="stall watch", daemon=True)
+                self._watcher.start()
 
     def stop(self) -> None:
         self.timer.stop()
+        self._watching = False
 
     def reset(self) -> None:
         self.max_gap_ms = 0.0
         self.max_busy_ms = 0.0
         self.stall_busy_ms = 0.0
+        self.stall_where = ""
         self.ticks = 0
         self.cpu = time.thread_time()
+        self._samples = []
+        self._last_tick = time.perf_counter()
         self.clock.start()
 
     def _tick(self) -> None:
         gap = self.clock.nsecsElapsed() / 1e6
         self.clock.restart()
+        self._last_tick = time.perf_counter()
+        samples, self._samples = self._samples, []
         cpu = time.thread_time()
         busy = (cpu - self.cpu) * 1000
         self.cpu = cpu
         self.ticks += 1
         if gap > self.max_gap_ms:
             self.max_gap_ms, self.stall_busy_ms = gap, busy
+            if self._watch_after_s is not None:
+                self.stall_where = _where(samples, gap)
         self.max_busy_ms = max(self.max_busy_ms, busy)
 
     @property
     def max_stall_ms(self) -> float:
         return max(0.0, self.max_gap_ms - self.interval_ms)
+
+    def _watch(self) -> None:
+        """On a thread of its own: while a tick is more than `watch_after_ms` late, the GUI thread's
+        Python stack every 5 ms (none when it holds the interpreter in Qt's own code)."""
+        gui = threading.main_thread().ident
+        while self._watching:
+            time.sleep(0.005)
+            if time.perf_counter() - self._last_tick > self._watch_after_s:
+                frame = sys._current_frames().get(gui)
+                stack = []
+                while frame is not None and len(stack) < 8:
+                    code = frame.f_code
+                    stack.append(f"{os.path.basename(code.co_filename)}:{frame.f_lineno} {code.co_name}")
+                    frame = frame.f_back
+                self._samples.append(tuple(stack))
+
+
+def _where(samples: list[tuple[str, ...]], gap_ms: float) -> str:
+    """Where the GUI thread was in a stall, from the watch's samples: the commonest stack, innermost first."""
+    if not samples:
+        return f"no sample in {gap_ms:.0f} ms (the GUI thread held the interpreter, or the stall was short)"
+    stack, n = collections.Counter(samples).most_common(1)[0]
+    return f"{n} of {len(samples)} samples: " + " < ".join(stack)
 
 
 def wait_until(condition: Callable[[], bool], timeout_s: float) -> bool:

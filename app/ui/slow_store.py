@@ -38,9 +38,10 @@ def measure_slow_store(store_url: str, delay_ms: float = DEFAULT_DELAY_MS, timeo
         probes.append(stores.StoreProbe(store, delay_s=delay_ms / 1000))
     stores.add_open_hook(slow)
     app = ensure_application()
-    beat = Heartbeat()
+    beat = Heartbeat(watch_after_ms=60)   # where the GUI thread was in each step's longest stall
     stalls: dict[str, float] = {}
     busy: dict[str, float] = {}   # the GUI thread's own CPU time in each step's longest stall
+    where: dict[str, str] = {}
     out: dict[str, Any] = {"delay_ms": delay_ms}
 
     def step(name: str, condition, what: str) -> None:
@@ -49,6 +50,7 @@ def measure_slow_store(store_url: str, delay_ms: float = DEFAULT_DELAY_MS, timeo
         app.processEvents()
         stalls[name] = round(beat.max_stall_ms, 1)
         busy[name] = round(beat.stall_busy_ms, 1)
+        where[name] = beat.stall_where
         beat.reset()
 
     # the machine's own noise first: the longest stall of an idle event loop (a shared, busy PC
@@ -112,6 +114,7 @@ def measure_slow_store(store_url: str, delay_ms: float = DEFAULT_DELAY_MS, timeo
         app.processEvents()
     out["stalls_ms"] = stalls
     out["stall_cpu_ms"] = busy
+    out["stall_where"] = where
     out["max_stall_ms"] = max(stalls.values())
     out["store_calls"] = sum(1 for p in probes for t in p.touches if t.what == "connection")
     out["gui_thread_calls"] = sum(len(p.on_thread()) for p in probes)

@@ -1,0 +1,48 @@
+"""The heartbeat's stall watch names where the GUI thread spent its longest stall, so a stall seen
+once in a benchmark run says what the window was waiting for or doing."""
+from __future__ import annotations
+
+import time
+
+from PySide6.QtCore import QTimer
+
+from app.ui.heartbeat import Heartbeat, wait_until
+
+
+def _wait_for_a_slow_answer() -> None:
+    time.sleep(0.25)          # the GUI thread waiting, not working: no CPU, no Python running
+
+
+def _count_on_the_gui_thread() -> None:
+    end = time.perf_counter() + 0.2
+    while time.perf_counter() < end:
+        sum(range(200))
+
+
+def test_the_longest_stall_says_where_the_gui_thread_waited(qapp):
+    beat = Heartbeat(watch_after_ms=40)
+    beat.start()
+    wait_until(lambda: False, 0.1)
+    QTimer.singleShot(0, _count_on_the_gui_thread)      # a shorter stall first
+    wait_until(lambda: False, 0.3)
+    QTimer.singleShot(0, _wait_for_a_slow_answer)
+    wait_until(lambda: False, 0.4)
+    beat.stop()
+    assert beat.max_stall_ms >= 200
+    assert "_wait_for_a_slow_answer" in beat.stall_where, beat.stall_where
+    assert beat.stall_busy_ms < 100          # waited: little of the GUI thread's CPU in it
+    beat.reset()
+    beat.start()
+    QTimer.singleShot(0, _count_on_the_gui_thread)
+    wait_until(lambda: False, 0.4)
+    beat.stop()
+    assert "_count_on_the_gui_thread" in beat.stall_where, beat.stall_where
+
+
+def test_without_a_watch_the_heartbeat_only_measures(qapp):
+    beat = Heartbeat()
+    beat.start()
+    QTimer.singleShot(0, _wait_for_a_slow_answer)
+    wait_until(lambda: False, 0.4)
+    beat.stop()
+    assert beat.max_stall_ms >= 200 and beat.stall_where == ""
