@@ -155,12 +155,7 @@ class FeatureEncoder:
             for c in nums:
                 med, scale = self.numeric_stats[c]
                 raw = items[c].cast(pl.Float64).to_numpy() if c in items.columns else np.full(n, np.nan)
-                missing = np.isnan(raw)
-                z = (np.log1p(np.clip(np.nan_to_num(raw, nan=0.0), 0, None)) - med) / scale
-                z = np.clip(z, -3.0, 3.0)
-                bins = np.exp(-0.5 * ((z[:, None] - BIN_CENTRES[None, :]) / BIN_WIDTH) ** 2)
-                bins /= np.linalg.norm(bins, axis=1, keepdims=True)
-                bins[missing] = 0.0
+                bins, missing = _soft_bins(raw, med, scale)
                 block[:, col:col + N_BINS] = bins
                 block[missing, col + N_BINS] = 1.0
                 col += N_BINS + 1
@@ -208,12 +203,7 @@ class FeatureEncoder:
                 raw[:, j] = _few_numbers(items, c, present, n)
             med = np.array([x[2] for x in nums], dtype=np.float64)
             scale = np.array([x[3] for x in nums], dtype=np.float64)
-            missing = np.isnan(raw)
-            z = (np.log1p(np.clip(np.nan_to_num(raw, nan=0.0), 0, None)) - med) / scale
-            z = np.clip(z, -3.0, 3.0)
-            bins = np.exp(-0.5 * ((z[:, :, None] - BIN_CENTRES) / BIN_WIDTH) ** 2)
-            bins /= np.linalg.norm(bins, axis=-1, keepdims=True)
-            bins[missing] = 0.0
+            bins, missing = _soft_bins(raw, med, scale)     # every numeric column at once
             blocks = np.zeros((n, len(nums), N_BINS + 1), dtype=np.float32)
             blocks[:, :, :N_BINS] = bins
             blocks[:, :, N_BINS][missing] = 1.0
@@ -403,6 +393,19 @@ def to_list_in_slices(values: pl.Series, size: int = 40_000) -> list:
 # Rows encoded one value at a time (a prediction's item, or a few): polars' and numpy's cost per call
 # (~34 polars calls and ~150 numpy calls for one item) was most of encoding's time.
 FEW_ROWS = 16
+
+
+def _soft_bins(raw: np.ndarray, med, scale) -> tuple[np.ndarray, np.ndarray]:
+    """Numbers (any shape; `med` and `scale` broadcast over its last axis) as N_BINS soft bins of
+    their standardised log1p, each unit length on a new last axis, zero where the number is missing;
+    and where it is missing."""
+    missing = np.isnan(raw)
+    z = (np.log1p(np.clip(np.nan_to_num(raw, nan=0.0), 0, None)) - med) / scale
+    z = np.clip(z, -3.0, 3.0)
+    bins = np.exp(-0.5 * ((z[..., None] - BIN_CENTRES) / BIN_WIDTH) ** 2)
+    bins /= np.linalg.norm(bins, axis=-1, keepdims=True)
+    bins[missing] = 0.0
+    return bins, missing
 
 
 def _few_texts(items: pl.DataFrame, c: str, present: set[str]) -> list | None:

@@ -780,19 +780,11 @@ class RoutingModel:
 
     def _notes_of(self, key: str) -> dict:
         """The similar items' notes of one kind made so far (see _made), by the value they name."""
-        made = self._kind_notes.get(key)
-        if made is None:
-            made = self._kind_notes[key] = {}
-        return made
+        return self._kind_notes.setdefault(key, {})
 
     def _note(self, key: str, *values) -> Note:
         """Note(key, *values), made once: the similar items' notes repeat from item to item."""
-        made = self._notes.get((key, values))
-        if made is None:
-            if len(self._notes) >= 100_000:
-                self._notes.clear()
-            made = self._notes[(key, values)] = Note(key, *values)
-        return made
+        return self._notes.get((key, values)) or _made(self._notes, (key, values), key, *values)
 
     def _candidates(self, query: _Query, opts: PredictOptions, warnings: list[str]) -> list[Candidate]:
         from app.ml import learned
@@ -1278,6 +1270,10 @@ class _NeighbourOps:
                    [tok[f:f + n] for f, n in zip(first.tolist(), lens.tolist())], values)
 
 
+# _new_operation copies these defaults into each new Operation: a field with a default_factory (one
+# list shared by every operation) or a __post_init__ would need __init__ again
+assert not hasattr(Operation, "__post_init__") and all(
+    f.default_factory is dataclasses.MISSING for f in dataclasses.fields(Operation)), "see _new_operation"
 _OPERATION_FIELDS = {f.name: (f.default if f.default is not dataclasses.MISSING else None)
                      for f in dataclasses.fields(Operation)}
 _OPERATION_FIELDS.update(PROC_SEQ=0, JOB_CD="")
@@ -1294,8 +1290,8 @@ def _new_operation(**values) -> Operation:
 
 
 def _made(notes: dict, value, key: str, *values) -> Note:
-    """Note(key, *values), kept in `notes` (one kind's, see RoutingModel._notes_of) under `value`;
-    at most 100,000 kept, as _note keeps them."""
+    """Note(key, *values), kept in `notes` under `value` (RoutingModel._note's, or one kind's, see
+    _notes_of); at most 100,000 kept."""
     if len(notes) >= 100_000:
         notes.clear()
     made = notes[value] = Note(key, *values)

@@ -10,11 +10,11 @@ from app.ui.heartbeat import Heartbeat, wait_until
 
 
 def _wait_for_a_slow_answer() -> None:
-    time.sleep(0.25)          # the GUI thread waiting, not working: no CPU, no Python running
+    time.sleep(0.4)           # the GUI thread waiting, not working: no CPU, no Python running
 
 
-def _count_on_the_gui_thread() -> None:
-    end = time.perf_counter() + 0.2
+def _count_on_the_gui_thread(seconds: float) -> None:
+    end = time.perf_counter() + seconds
     while time.perf_counter() < end:
         sum(range(200))
 
@@ -23,18 +23,18 @@ def test_the_longest_stall_says_where_the_gui_thread_waited(qapp):
     beat = Heartbeat(watch_after_ms=40)
     beat.start()
     wait_until(lambda: False, 0.1)
-    QTimer.singleShot(0, _count_on_the_gui_thread)      # a shorter stall first
+    QTimer.singleShot(0, lambda: _count_on_the_gui_thread(0.1))      # a much shorter stall first
     wait_until(lambda: False, 0.3)
     QTimer.singleShot(0, _wait_for_a_slow_answer)
-    wait_until(lambda: False, 0.4)
+    wait_until(lambda: False, 0.6)
     beat.stop()
     assert beat.max_stall_ms >= 200
     assert "_wait_for_a_slow_answer" in beat.stall_where, beat.stall_where
     assert beat.stall_busy_ms < 100          # waited: little of the GUI thread's CPU in it
     beat.reset()
     beat.start()
-    QTimer.singleShot(0, _count_on_the_gui_thread)
-    wait_until(lambda: False, 0.4)
+    QTimer.singleShot(0, lambda: _count_on_the_gui_thread(0.3))
+    wait_until(lambda: False, 0.5)
     beat.stop()
     assert "_count_on_the_gui_thread" in beat.stall_where, beat.stall_where
 
@@ -43,6 +43,6 @@ def test_without_a_watch_the_heartbeat_only_measures(qapp):
     beat = Heartbeat()
     beat.start()
     QTimer.singleShot(0, _wait_for_a_slow_answer)
-    wait_until(lambda: False, 0.4)
+    wait_until(lambda: False, 0.6)
     beat.stop()
     assert beat.max_stall_ms >= 200 and beat.stall_where == ""
