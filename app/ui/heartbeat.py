@@ -3,8 +3,11 @@ gap between its ticks (a stall), while the window's own workers train and predic
 from __future__ import annotations
 
 import collections
+import faulthandler
 import os
+import re
 import sys
+import tempfile
 import threading
 import time
 from typing import Any, Callable
@@ -22,7 +25,11 @@ class Heartbeat(QObject):
     also holds the waits for a core; its CPU time is what the window itself spent there.
 
     With `watch_after_ms`, a thread samples the GUI thread's Python stack while a tick is that late,
-    and `stall_where` says where the longest stall was spent (working, or waiting on something)."""
+    and `stall_where` says where the longest stall was spent (working, or waiting on something).
+    The sampler needs the interpreter itself, so it sees nothing while another thread holds it in a
+    long call into C (a worker sorting, reading or decoding): for that, faulthandler's watchdog (a
+    thread of C that needs no interpreter) writes every thread's Python stack once a tick is that
+    late, and `stall_where` adds the workers' from the longest stall."""
 
     def __init__(self, parent: QObject | None = None, interval_ms: int = TICK_MS, watch_after_ms: float | None = None):
         super().__init__(parent)
@@ -39,6 +46,8 @@ class Heartbeat(QObject):
         self._watch_after_s = watch_after_ms / 1000 if watch_after_ms else None
         self._watching = False
         self._watcher: threading.Thread | None = None
+        self._dump: Any = None          # faulthandler's file: every thread's stack in a late tick
+        self._dump_end = 0
 
     def start(self) -> None:
         self.reset()
@@ -48,9 +57,15 @@ class Heartbeat(QObject):
             if self._watcher is None or not self._watcher.is_alive():
                 self._watcher = threading.Thread(target=self._watch, name="stall watch", daemon=True)
                 self._watcher.start()
+            if self._dump is None:
+                self._dump = tempfile.TemporaryFile()
+            self._dump_end = os.lseek(self._dump.fileno(), 0, os.SEEK_END)
+            faulthandler.dump_traceback_later(self._watch_after_s, file=self._dump)
 
     def stop(self) -> None:
         self.timer.stop()
+        if self._watching:
+            faulthandler.cancel_dump_traceback_later()
         self._watching = False
 
     def reset(self) -> None:
@@ -69,6 +84,7 @@ class Heartbeat(QObject):
         self.clock.restart()
         self._last_tick = time.perf_counter()
         samples, self._samples = self._samples, []
+        dump = self._late_dump() if self._watching else ""
         cpu = time.thread_time()
         busy = (cpu - self.cpu) * 1000
         self.cpu = cpu
@@ -76,8 +92,23 @@ class Heartbeat(QObject):
         if gap > self.max_gap_ms:
             self.max_gap_ms, self.stall_busy_ms = gap, busy
             if self._watch_after_s is not None:
-                self.stall_where = _where(samples, gap)
+                self.stall_where = _where(samples, gap) + (f"; {_threads_in(dump)}" if dump else "")
         self.max_busy_ms = max(self.max_busy_ms, busy)
+
+    def _late_dump(self) -> str:
+        """What faulthandler wrote since the last tick (every thread's stack once this tick was late);
+        then armed again for the next tick. Cancelling first waits for a dump being written."""
+        faulthandler.cancel_dump_traceback_later()
+        fd = self._dump.fileno()
+        end = os.lseek(fd, 0, os.SEEK_END)
+        text = ""
+        if end > self._dump_end:
+            os.lseek(fd, self._dump_end, os.SEEK_SET)
+            text = os.read(fd, end - self._dump_end).decode("utf-8", "replace")
+            os.lseek(fd, end, os.SEEK_SET)
+            self._dump_end = end
+        faulthandler.dump_traceback_later(self._watch_after_s, file=self._dump)
+        return text
 
     @property
     def max_stall_ms(self) -> float:
@@ -105,6 +136,32 @@ def _where(samples: list[tuple[str, ...]], gap_ms: float) -> str:
         return f"no sample in {gap_ms:.0f} ms (the GUI thread held the interpreter, or the stall was short)"
     stack, n = collections.Counter(samples).most_common(1)[0]
     return f"{n} of {len(samples)} samples: " + " < ".join(stack)
+
+
+_THREAD = re.compile(r"^(?:Current thread|Thread) (0x[0-9a-f]+)", re.MULTILINE)
+_FRAME = re.compile(r'^  File "(.*)", line (\d+) in (.*)$')
+
+
+def _threads_in(dump: str, frames: int = 4) -> str:
+    """faulthandler's first dump in `dump`, in short: the GUI thread and each other thread running
+    Python (not waiting for work in threading or queue, nor this watch), by name, with its innermost
+    `frames` frames."""
+    names = {t.ident: t.name for t in threading.enumerate()}
+    gui = threading.main_thread().ident
+    names[gui] = "GUI thread"
+    skip = {t.ident for t in threading.enumerate() if t.name == "stall watch"}
+    first = dump.split("Timeout (")[1] if "Timeout (" in dump else dump
+    parts = _THREAD.split(first)[1:]
+    shown = []
+    for ident_hex, body in zip(parts[0::2], parts[1::2]):
+        ident = int(ident_hex, 16)
+        stack = [m.groups() for m in map(_FRAME.match, body.splitlines()) if m]
+        idle = not stack or os.path.basename(stack[0][0]) in ("threading.py", "queue.py")
+        if ident in skip or (idle and ident != gui):
+            continue
+        where = " < ".join(f"{os.path.basename(f)}:{line} {fn}" for f, line, fn in stack[:frames])
+        shown.append(f"{names.get(ident, ident_hex)}: {where}")
+    return "every thread then: " + (" | ".join(shown) if shown else "none running Python")
 
 
 def wait_until(condition: Callable[[], bool], timeout_s: float) -> bool:

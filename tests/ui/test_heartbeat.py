@@ -46,3 +46,37 @@ def test_without_a_watch_the_heartbeat_only_measures(qapp):
     wait_until(lambda: False, 0.6)
     beat.stop()
     assert beat.max_stall_ms >= 200 and beat.stall_where == ""
+
+
+def _sort_holding_the_interpreter(data: list[float], then) -> None:
+    sorted(data)              # one call into C: no other thread runs Python until it returns
+    then.wait(10)             # alive afterwards, as a worker of a pool is, so its name is known
+
+
+def test_a_stall_while_a_worker_holds_the_interpreter_names_the_worker(qapp):
+    """The GUI thread cannot run, nor can the sampler: faulthandler's watchdog still sees the worker."""
+    import random
+    import threading
+
+    data = [random.random() for _ in range(200_000)]
+    t = time.perf_counter()
+    sorted(data)
+    while time.perf_counter() - t < 0.15:   # at least 0.3 s of sorting, whatever this machine's speed
+        data += [random.random() for _ in range(len(data))]
+        t = time.perf_counter()
+        sorted(data)
+    beat = Heartbeat(watch_after_ms=60)
+    beat.start()
+    wait_until(lambda: False, 0.1)
+    sorted_ = threading.Event()
+    worker = threading.Thread(target=_sort_holding_the_interpreter, args=(data, sorted_), name="slow worker",
+                              daemon=True)
+    QTimer.singleShot(0, worker.start)
+    wait_until(lambda: False, 0.2)
+    wait_until(lambda: time.perf_counter() - beat._last_tick < 0.05, 10)   # ticking again: the sort is done
+    wait_until(lambda: False, 0.1)
+    beat.stop()
+    sorted_.set()
+    assert beat.max_stall_ms >= 150, beat.max_stall_ms
+    assert "slow worker: test_heartbeat.py" in beat.stall_where and "_sort_holding_the_interpreter" in beat.stall_where, \
+        beat.stall_where
