@@ -110,6 +110,7 @@ class MainWindow(QMainWindow):
         self.demo_items = demo_items or first_start.DEMO_ITEMS
         self.connected = False
         self._loading_model = False
+        self._gc_held = False        # this window's model load holds the GUI thread's collector
         self._reload_again = False
         self._list_requests = 0      # registry lists asked for, and the newest one applied
         self._list_applied = 0
@@ -579,12 +580,13 @@ class MainWindow(QMainWindow):
         if self.ctx.model is None:
             self.model_label.setText(self.tr("Model: loading…"))
         gc_on_gui_thread.hold()   # released when the load is done, once the model is frozen
+        self._gc_held = True
         self.runner.start(lambda p: load_active_model(store), "load model",
                           on_result=lambda r, n=seq: self._model_loaded(r, n),
                           on_error=self._model_failed, on_done=self._model_load_done)
 
     def _model_load_done(self) -> None:
-        gc_on_gui_thread.release()
+        self._release_collector()
         self._loading_model = False
         if self._reload_again:
             self._reload_again = False
@@ -855,7 +857,15 @@ class MainWindow(QMainWindow):
         roles.remove_listener(self._role_listener)
         self.runner.cancel_all()
         self.runner.wait(wait_ms)
+        # a load still running, or done but its end not yet delivered (it never is once the window is
+        # deleted): the collector is the application's and must not stay held after this window
+        self._release_collector()
         gc_on_gui_thread.thaw()   # this window's objects may be collected again
+
+    def _release_collector(self) -> None:
+        if self._gc_held:
+            self._gc_held = False
+            gc_on_gui_thread.release()
 
     def closeEvent(self, event) -> None:  # noqa: N802 - Qt's name
         if not self.prediction.confirm_unsaved(self.tr("The program closes; save your edited routing first?")):

@@ -115,3 +115,31 @@ def test_no_collection_while_a_model_loads(qapp, monkeypatch):
         gc_on_gui_thread.release()
         collector.timer.start()
     assert collector.holds == 0
+
+
+def test_a_window_closed_while_its_model_loads_does_not_keep_the_collector_held(qtbot, qapp, store_url):
+    """The load's end reaches a window that still exists; one deleted first never hears of it. The
+    collector is the application's: were it left held, no other window's garbage would be collected
+    (until two million objects wait)."""
+    from app.services import stores
+    from app.ui.window import MainWindow
+    from ui_helpers import LONG
+
+    collector = gc_on_gui_thread.install(qapp)
+    before = collector.holds
+
+    def slow(store) -> None:
+        stores.StoreProbe(store, delay_s=0.3)      # the model's load waits for a slow server
+    stores.add_open_hook(slow)
+    try:
+        w = MainWindow(store_url, build_demo_if_empty=False)
+        w.show()
+        qtbot.waitUntil(lambda: w._loading_model, timeout=LONG)
+        assert collector.holds == before + 1
+        w.shutdown()                               # as closing it does: the load is done, its end queued
+        w.ctx.store.dispose()
+        shiboken6.delete(w)                        # and the window gone before the queue is read
+        qtbot.wait(100)
+    finally:
+        stores.remove_open_hook(slow)
+    assert collector.holds == before
