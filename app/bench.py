@@ -302,6 +302,7 @@ def slow_store_figures(store: Path, show, gui_env: dict, delay_ms: int = 300) ->
         for step, ms in f["stalls_ms"].items():
             if ms > 100 and f.get("stall_where", {}).get(step):   # where the GUI thread was in a missed stall
                 print(f"    {step} ({ms:g} ms): {f['stall_where'][step]}", flush=True)
+                print(f"    {step}'s store calls: {'; '.join(f['store_calls_per_step'].get(step, []))}", flush=True)
 
 
 def _show(rows: list, name: str, value: float, target: float, unit: str, lower_is_better: bool = True,

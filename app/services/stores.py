@@ -170,7 +170,7 @@ def is_open(store: Any) -> bool:
 class Touch:
     thread: int
     thread_name: str
-    what: str          # the method, or "SQL: <first words>"
+    what: str          # the method, or "SQL: <first words> … <table>"
     at: float
 
 
@@ -220,7 +220,9 @@ class StoreProbe:
             time.sleep(self.delay_s)   # each call of a service waits once, as for a distant busy server
 
     def _on_sql(self, _conn, _cursor, statement: str, *_args: Any) -> None:
-        self._record("SQL: " + " ".join(statement.split()[:4]))
+        words = statement.split()
+        table = next((words[i + 1] for i, w in enumerate(words[:-1]) if w.upper() in ("FROM", "INTO", "UPDATE")), "")
+        self._record("SQL: " + " ".join(words[:4]) + (f" … {table}" if table and table not in words[:4] else ""))
 
     def on_thread(self, ident: int | None = None) -> list[Touch]:
         """The touches made on thread `ident` (default: the main thread, the GUI's)."""

@@ -44,6 +44,9 @@ def measure_slow_store(store_url: str, delay_ms: float = DEFAULT_DELAY_MS, timeo
     where: dict[str, str] = {}
     out: dict[str, Any] = {"delay_ms": delay_ms}
 
+    calls: dict[str, list[str]] = {}   # each step's uses of a connection, with what came before each
+    seen = [0]
+
     def step(name: str, condition, what: str) -> None:
         if not wait_until(condition, timeout_s):
             raise TimeoutError(f"slow store: {what} did not finish within {timeout_s:.0f} s")
@@ -51,6 +54,9 @@ def measure_slow_store(store_url: str, delay_ms: float = DEFAULT_DELAY_MS, timeo
         stalls[name] = round(beat.max_stall_ms, 1)
         busy[name] = round(beat.stall_busy_ms, 1)
         where[name] = beat.stall_where
+        touches = [t for p in probes for t in p.touches]
+        calls[name] = _calls(sorted(touches, key=lambda t: t.at)[seen[0]:])
+        seen[0] = len(touches)
         beat.reset()
 
     # the machine's own noise first: the longest stall of an idle event loop (a shared, busy PC
@@ -117,7 +123,20 @@ def measure_slow_store(store_url: str, delay_ms: float = DEFAULT_DELAY_MS, timeo
     out["stall_where"] = where
     out["max_stall_ms"] = max(stalls.values())
     out["store_calls"] = sum(1 for p in probes for t in p.touches if t.what == "connection")
+    out["store_calls_per_step"] = calls
     out["gui_thread_calls"] = sum(len(p.on_thread()) for p in probes)
+    return out
+
+
+def _calls(touches: list) -> list[str]:
+    """Each use of a connection in `touches` as 'thread: its first statement after BEGIN' (what it was
+    for: a step with one more call than usual says which)."""
+    out: list[str] = []
+    for i, t in enumerate(touches):
+        if t.what == "connection":
+            sql = next((u.what[5:] for u in touches[i + 1:] if u.thread == t.thread and u.what.startswith("SQL")
+                        and not u.what.startswith("SQL: BEGIN")), "no SQL")
+            out.append(f"{t.thread_name}: {sql}")
     return out
 
 
