@@ -73,7 +73,8 @@ def test_prediction_resumes_the_garbage_collector():
     items = plant.items.head(30)
     Q = model.encoder.encode(items)
     codes = items["ITEM_CD"].to_list()
-    assert gc.isenabled()
+    was_enabled = gc.isenabled()   # off when a window's test ran first: its collector runs on the GUI thread
+    gc.enable()
     preds = model.predict_vectors(codes, Q, PredictOptions(), items=items)
     assert len(preds) == 30 and all(p.candidates for p in preds)
     assert gc.isenabled()
@@ -94,7 +95,7 @@ def test_prediction_resumes_the_garbage_collector():
         model.predict_vectors(codes, Q, PredictOptions(), items=items)
         assert not gc.isenabled()
     finally:
-        gc.enable()
+        (gc.enable if was_enabled else gc.disable)()
 
 
 def test_a_few_items_are_encoded_as_a_whole_plant_encodes_them(monkeypatch):
