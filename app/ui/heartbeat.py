@@ -29,7 +29,8 @@ class Heartbeat(QObject):
     The sampler needs the interpreter itself, so it sees nothing while another thread holds it in a
     long call into C (a worker sorting, reading or decoding): for that, faulthandler's watchdog (a
     thread of C that needs no interpreter) writes every thread's Python stack once a tick is that
-    late, and `stall_where` adds the workers' from the longest stall."""
+    late, and `stall_where` adds the workers' from the longest stall. (faulthandler has one such
+    timer per process: a watching heartbeat takes it, and cancels it when stopped.)"""
 
     def __init__(self, parent: QObject | None = None, interval_ms: int = TICK_MS, watch_after_ms: float | None = None):
         super().__init__(parent)
