@@ -111,6 +111,7 @@ class MainWindow(QMainWindow):
         self.connected = False
         self._loading_model = False
         self._gc_held = False        # this window's model load holds the GUI thread's collector
+        self._shut_down = False
         self._reload_again = False
         self._list_requests = 0      # registry lists asked for, and the newest one applied
         self._list_applied = 0
@@ -564,8 +565,8 @@ class MainWindow(QMainWindow):
     def refresh_models(self, reload_model: bool = True) -> None:
         """Reload the registry list (and the active model) on a worker."""
         store = self.ctx.store
-        if not self.ctx.store_open:
-            return   # start_up loads the model once the store is open
+        if not self.ctx.store_open or self._shut_down:
+            return   # start_up loads the model once the store is open; a late result after shutdown
         self._list_requests += 1
         seq = self._list_requests
         if not reload_model:
@@ -853,6 +854,7 @@ class MainWindow(QMainWindow):
 
     def shutdown(self, wait_ms: int = 30_000) -> None:
         """Stop the timers, cancel running work and wait for the workers (so no signal reaches a dead window)."""
+        self._shut_down = True
         self.ping_timer.stop()
         roles.remove_listener(self._role_listener)
         self.runner.cancel_all()
