@@ -44,7 +44,7 @@ def measure_slow_store(store_url: str, delay_ms: float = DEFAULT_DELAY_MS, timeo
     where: dict[str, str] = {}
     out: dict[str, Any] = {"delay_ms": delay_ms}
 
-    calls: dict[str, list[str]] = {}   # each step's uses of a connection, with what came before each
+    calls: dict[str, list[str]] = {}   # each step's uses of a connection, each with the statement it ran
     seen = [0]
 
     def step(name: str, condition, what: str) -> None:
