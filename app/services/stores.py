@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import functools
 import os
+import re
 import threading
 import time
 from pathlib import Path
@@ -32,6 +33,7 @@ TOUCHING = ("begin", "view_counts", "read_view", "items", "routed_item_codes", "
             "current_data_dir", "replace_views", "import_lock", "import_holder", "ensure_model_folder")
 
 _hooks: list[Callable[[Store], None]] = []
+_TABLE = re.compile(r"\b(?:FROM|INTO|UPDATE)\s+(\S+)", re.IGNORECASE)   # a statement's table, for StoreProbe
 
 
 def add_open_hook(hook: Callable[[Store], None]) -> None:
@@ -220,9 +222,9 @@ class StoreProbe:
             time.sleep(self.delay_s)   # each call of a service waits once, as for a distant busy server
 
     def _on_sql(self, _conn, _cursor, statement: str, *_args: Any) -> None:
-        words = statement.split()
-        table = next((words[i + 1] for i, w in enumerate(words[:-1]) if w.upper() in ("FROM", "INTO", "UPDATE")), "")
-        self._record("SQL: " + " ".join(words[:4]) + (f" … {table}" if table and table not in words[:4] else ""))
+        first = " ".join(statement.split()[:4])
+        table = _TABLE.search(statement)
+        self._record("SQL: " + first + (f" … {table[1]}" if table and table[1] not in first else ""))
 
     def on_thread(self, ident: int | None = None) -> list[Touch]:
         """The touches made on thread `ident` (default: the main thread, the GUI's)."""
